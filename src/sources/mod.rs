@@ -1,0 +1,218 @@
+//! Host discovery: NFD's feature sources, reading a host through a [`HostRoot`].
+//!
+//! Each source fills [`Features`] with NFD's keys, element names and value formats. Every file
+//! is read through the [`HostRoot`], so `--host-root /host` discovers a host mounted elsewhere
+//! and tests point it at `testdata/hosts/<name>`. What the CPU itself reports (CPUID, HWCAP)
+//! comes from a [`Machine`], native by default or loaded from a capture.
+//!
+//! A source never aborts discovery: a missing directory gives an empty feature (where NFD gives
+//! one) or a [`Warning`] (where NFD would fail the whole run).
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use crate::features::Features;
+
+pub mod cpu;
+mod kernel;
+mod local;
+mod memory;
+mod network;
+mod pci;
+mod storage;
+mod system;
+mod usb;
+
+pub use cpu::Machine;
+
+/// The root of the host's file system (`/`, or where the host is mounted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostRoot {
+    root: PathBuf,
+}
+
+impl HostRoot {
+    /// A host root at `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The root directory itself.
+    pub fn path(&self) -> &Path {
+        &self.root
+    }
+
+    /// The host path `abs` (written as on the host, e.g. `/proc/modules`) under this root.
+    pub fn join(&self, abs: impl AsRef<Path>) -> PathBuf {
+        let abs = abs.as_ref();
+        let rel = abs.strip_prefix("/").unwrap_or(abs);
+        self.root.join(rel)
+    }
+
+    /// Reads a host file as text (lossily: sysfs and procfs are ASCII in practice).
+    pub fn read(&self, abs: impl AsRef<Path>) -> Result<String, SourceError> {
+        let path = self.join(abs);
+        match fs::read(&path) {
+            Ok(bytes) => Ok(match String::from_utf8(bytes) {
+                Ok(s) => s,
+                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            }),
+            Err(source) => Err(SourceError::Read { path, source }),
+        }
+    }
+
+    /// Reads a host file and trims surrounding whitespace.
+    pub fn read_trimmed(&self, abs: impl AsRef<Path>) -> Result<String, SourceError> {
+        self.read(abs).map(|s| s.trim().to_owned())
+    }
+
+    /// Reads raw bytes of a host file.
+    pub fn read_bytes(&self, abs: impl AsRef<Path>) -> Result<Vec<u8>, SourceError> {
+        let path = self.join(abs);
+        fs::read(&path).map_err(|source| SourceError::Read { path, source })
+    }
+
+    /// The names of the entries of a host directory, sorted.
+    pub fn read_dir_names(&self, abs: impl AsRef<Path>) -> Result<Vec<String>, SourceError> {
+        let path = self.join(abs);
+        let entries = fs::read_dir(&path).map_err(|source| SourceError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|source| SourceError::Read { path: path.clone(), source })?;
+            names.push(entry.file_name().to_string_lossy().into_owned());
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    /// Whether a host path exists (following links).
+    pub fn exists(&self, abs: impl AsRef<Path>) -> bool {
+        self.join(abs).exists()
+    }
+}
+
+/// An I/O failure while discovering, naming the path.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// A file or directory could not be read.
+    #[error("cannot read `{}`", path.display())]
+    Read {
+        /// The path as seen from here (host root included).
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// A file could be read but not understood.
+    #[error("cannot parse `{}`: {reason}", path.display())]
+    Parse {
+        /// The path as seen from here (host root included).
+        path: PathBuf,
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+impl SourceError {
+    /// Whether the error is a missing file or directory.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, SourceError::Read { source, .. } if source.kind() == io::ErrorKind::NotFound)
+    }
+}
+
+/// Something a source could not discover, reported instead of aborting.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Warning {
+    /// The source (`pci`, `kernel`, ...).
+    pub source: &'static str,
+    /// What happened, in one line.
+    pub message: String,
+}
+
+impl Warning {
+    /// A warning from `source` about `err`, with its cause chain in one line.
+    pub fn from_error(source: &'static str, err: &dyn std::error::Error) -> Self {
+        let mut message = err.to_string();
+        let mut cause = err.source();
+        while let Some(c) = cause {
+            message.push_str(": ");
+            message.push_str(&c.to_string());
+            cause = c.source();
+        }
+        Self { source, message }
+    }
+}
+
+/// Everything discovery needs besides the sources themselves.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// Where the host's files are.
+    pub root: HostRoot,
+    /// What the CPU reports.
+    pub machine: Machine,
+    /// The node name (`NODE_NAME` in NFD), for `system.name`.
+    pub node_name: Option<String>,
+    /// The current time, for `local` expiry directives.
+    pub now: SystemTime,
+}
+
+impl Context {
+    /// A context for the host under `root`, on this machine's CPU, at the current time.
+    pub fn native(root: HostRoot, node_name: Option<String>) -> Self {
+        Self { root, machine: Machine::native(), node_name, now: SystemTime::now() }
+    }
+}
+
+/// What a source produced: features, and warnings about what it could not read.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// The features found.
+    pub features: Features,
+    /// What could not be discovered.
+    pub warnings: Vec<Warning>,
+}
+
+impl Discovered {
+    /// Records a warning from `source`.
+    pub fn warn(&mut self, source: &'static str, err: &dyn std::error::Error) {
+        self.warnings.push(Warning::from_error(source, err));
+    }
+}
+
+/// One NFD feature source.
+pub trait Source: Sync {
+    /// The source's name, the first part of its feature keys (`cpu`).
+    fn name(&self) -> &'static str;
+    /// Discovers the source's features into `out`.
+    fn discover(&self, ctx: &Context, out: &mut Discovered);
+}
+
+/// Every source, in NFD's set for `nfd compat validate-node` (all but `fake`).
+pub const SOURCES: &[&dyn Source] = &[
+    &cpu::Cpu,
+    &kernel::Kernel,
+    &local::Local,
+    &memory::Memory,
+    &network::Network,
+    &pci::Pci,
+    &storage::Storage,
+    &system::System,
+    &usb::Usb,
+];
+
+/// Runs every source and merges what they found.
+pub fn discover_all(ctx: &Context) -> Discovered {
+    let mut all = Discovered::default();
+    for source in SOURCES {
+        let mut one = Discovered::default();
+        source.discover(ctx, &mut one);
+        all.features.extend(one.features);
+        all.warnings.extend(one.warnings);
+    }
+    all
+}

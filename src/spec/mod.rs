@@ -1,0 +1,91 @@
+//! The image-compatibility spec (`v1alpha1`): its model, checked when loaded.
+//!
+//! The wire format is NFD's (`api/image-compatibility/v1alpha1`): a `version`, and a list of
+//! compatibility sets, each a list of `GroupRule`s. [`load`] parses YAML (1.2) or JSON, checks
+//! everything that can be checked without a node, and returns a [`Spec`] whose expressions are
+//! compiled ([`Expr`]), together with warnings about what NFD would read differently.
+
+use std::collections::BTreeMap;
+
+mod expr;
+mod load;
+mod version;
+mod yaml;
+
+pub use expr::{
+    Compiled, Expr, ExprError, MAX_REGEX_LEN, MAX_VALUES, OPS, Op, StringSet, ValueType,
+    go_quote, parse_go_int, shorten,
+};
+pub use load::{
+    LoadError, Loaded, MAX_DEPTH, MAX_EXPRESSIONS_PER_RULE, MAX_SPEC_BYTES, SpecWarning, load,
+};
+pub use version::Version;
+
+/// The OCI artifact type of a compatibility artifact.
+pub const ARTIFACT_TYPE: &str = "application/vnd.nfd.image-compatibility.v1alpha1";
+/// The media type of the spec layer inside the artifact.
+pub const SPEC_MEDIA_TYPE: &str = "application/vnd.nfd.image-compatibility.spec.v1alpha1+yaml";
+/// The only spec version.
+pub const VERSION: &str = "v1alpha1";
+
+/// A loaded, checked spec.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// Always [`VERSION`] once loaded.
+    pub version: String,
+    /// The compatibility sets, in spec order.
+    pub compatibilities: Vec<Compatibility>,
+}
+
+/// One compatibility set.
+#[derive(Debug, Clone)]
+pub struct Compatibility {
+    /// The rules; `None` when the spec had no `rules` key (NFD reports `"rules": null`).
+    pub rules: Option<Vec<GroupRule>>,
+    /// The set's weight (priority); 0 when absent.
+    pub weight: i64,
+    /// The set's tag; empty when absent.
+    pub tag: String,
+    /// The set's description; empty when absent.
+    pub description: String,
+}
+
+/// One rule (NFD's `GroupRule`).
+#[derive(Debug, Clone)]
+pub struct GroupRule {
+    /// The rule's name.
+    pub name: String,
+    /// Static vars, merged into `rule.matched` when the rule matches.
+    pub vars: BTreeMap<String, String>,
+    /// The `varsTemplate` source, when present and non-empty.
+    pub vars_template: Option<String>,
+    /// Terms that must all match (empty: no constraint).
+    pub match_features: Vec<Term>,
+    /// Alternatives of which one must match (empty: no constraint).
+    pub match_any: Vec<MatchAnyElem>,
+}
+
+/// One `matchAny` alternative.
+#[derive(Debug, Clone)]
+pub struct MatchAnyElem {
+    /// Its terms, all of which must match.
+    pub match_features: Vec<Term>,
+}
+
+/// One term: a feature and what must hold for it (NFD's `FeatureMatcherTerm`).
+#[derive(Debug, Clone)]
+pub struct Term {
+    /// The feature as written in the spec (`kernel.loadedmodule`); looked up lower-cased.
+    pub feature: String,
+    /// Expressions by element name (sorted); `None` when absent, `Some(empty)` for `{}`.
+    pub match_expressions: Option<BTreeMap<String, Expr>>,
+    /// The `matchName` expression, when present.
+    pub match_name: Option<Expr>,
+}
+
+impl Term {
+    /// The key under which the feature is looked up (NFD lower-cases it).
+    pub fn feature_key(&self) -> String {
+        self.feature.to_lowercase()
+    }
+}
