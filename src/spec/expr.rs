@@ -423,7 +423,7 @@ mod tests {
             ("Gt", &["1.0"], None, "value 0 `1.0` is not an integer"),
             ("Gt", &["0x10"], None, "value 0 `0x10` is not an integer"),
             ("Gt", &["99999999999999999999"], None, "is not an integer"),
-            ("Gt", &["4.18.0-305.el8"], Some("version"), "is not a version"),
+            ("Gt", &["4.18.0-305.el8.x86_64"], Some("version"), "is not a version"),
             ("Gt", &["1"], Some("semver"), "unknown type `semver`"),
             ("GtLt", &["10", "1"], None, "bounds out of order: `10` must be less than `1`"),
             ("GeLe", &["5", "5"], None, "bounds out of order"),
