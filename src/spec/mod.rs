@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 mod expr;
 mod load;
+mod template;
 mod version;
 mod yaml;
 
@@ -19,6 +20,7 @@ pub use expr::{
 pub use load::{
     LoadError, Loaded, MAX_DEPTH, MAX_EXPRESSIONS_PER_RULE, MAX_SPEC_BYTES, SpecWarning, load,
 };
+pub use template::{TemplateError, VarsTemplate};
 pub use version::Version;
 
 /// The OCI artifact type of a compatibility artifact.
@@ -57,8 +59,8 @@ pub struct GroupRule {
     pub name: String,
     /// Static vars, merged into `rule.matched` when the rule matches.
     pub vars: BTreeMap<String, String>,
-    /// The `varsTemplate` source, when present and non-empty.
-    pub vars_template: Option<String>,
+    /// The parsed `varsTemplate`, when present and non-empty.
+    pub vars_template: Option<VarsTemplate>,
     /// Terms that must all match (empty: no constraint).
     pub match_features: Vec<Term>,
     /// Alternatives of which one must match (empty: no constraint).
