@@ -83,7 +83,10 @@ impl HostRoot {
         })?;
         let mut names = Vec::new();
         for entry in entries {
-            let entry = entry.map_err(|source| SourceError::Read { path: path.clone(), source })?;
+            let entry = entry.map_err(|source| SourceError::Read {
+                path: path.clone(),
+                source,
+            })?;
             names.push(entry.file_name().to_string_lossy().into_owned());
         }
         names.sort();
@@ -164,7 +167,12 @@ pub struct Context {
 impl Context {
     /// A context for the host under `root`, on this machine's CPU, at the current time.
     pub fn native(root: HostRoot, node_name: Option<String>) -> Self {
-        Self { root, machine: Machine::native(), node_name, now: SystemTime::now() }
+        Self {
+            root,
+            machine: Machine::native(),
+            node_name,
+            now: SystemTime::now(),
+        }
     }
 }
 

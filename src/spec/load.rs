@@ -1,36 +1,983 @@
-//! Loading a spec (stub; replaced by the real loader).
+//! Loading a spec: YAML 1.2 (or JSON) text to a checked [`Spec`].
+//!
+//! Every fault that does not depend on a node is found here and named by its path
+//! (`compatibilities[0].rules[2].matchFeatures[1].matchExpressions.vendor`) and position.
+//! The reading follows NFD's decoder where specs depend on it (object keys match
+//! case-insensitively, as Go's `encoding/json`; `null` is the same as absent; legacy
+//! NodeFeatureRule fields are ignored) and is stricter where NFD silently accepts mistakes
+//! (unknown fields, a missing or wrong `version`, duplicate keys).
 
-use super::Spec;
+use std::collections::BTreeMap;
+use std::fmt;
 
-/// Largest spec accepted, in bytes.
+use super::expr::{Expr, ExprError};
+use super::template::VarsTemplate;
+use super::yaml::{self, Kind, Limits, Node, Pos, Style};
+use super::{Compatibility, GroupRule, MatchAnyElem, Spec, Term, VERSION};
+
+/// The largest spec accepted, in bytes (the registry's blob limit).
 pub const MAX_SPEC_BYTES: usize = 4 << 20;
-/// Deepest nesting accepted.
+/// The deepest nesting of lists and mappings accepted.
 pub const MAX_DEPTH: usize = 64;
-/// Most expressions one rule may have.
+/// The most expressions (including `matchName`s) one rule may have.
 pub const MAX_EXPRESSIONS_PER_RULE: usize = 1000;
+/// The most YAML nodes a spec may expand to (aliases counted in full).
+const MAX_NODES: usize = 1_000_000;
 
-/// A spec with its load warnings.
-#[derive(Debug)]
+/// Legacy NodeFeatureRule fields that old specs carry and NFD ignores.
+const LEGACY_RULE_FIELDS: [&str; 5] = [
+    "labels",
+    "labelsTemplate",
+    "annotations",
+    "taints",
+    "extendedResources",
+];
+
+/// A loaded spec and what the loader noticed.
+#[derive(Debug, Clone)]
 pub struct Loaded {
-    /// The spec.
+    /// The checked spec.
     pub spec: Spec,
-    /// Warnings.
+    /// Things that load but deserve attention, in document order.
     pub warnings: Vec<SpecWarning>,
 }
 
-/// A load warning.
-#[derive(Debug, Clone)]
+/// A warning about the spec, with where it applies.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SpecWarning {
-    /// Message.
+    /// A stable identifier of the kind of warning (`yaml11`, `legacy-field`, ...).
+    pub code: &'static str,
+    /// The path in the spec (empty for the whole document).
+    pub path: String,
+    /// The position in the text.
+    #[serde(flatten)]
+    pub pos: WarningPos,
+    /// What is wrong and how to fix it.
     pub message: String,
 }
 
-/// A load error.
-#[derive(Debug, thiserror::Error)]
-#[error("load error")]
-pub struct LoadError;
+/// A position, serialised as `line` and `column`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct WarningPos {
+    /// Line, from 1.
+    pub line: usize,
+    /// Column, from 1.
+    pub column: usize,
+}
 
-/// Loads a spec.
-pub fn load(_text: &[u8]) -> Result<Loaded, LoadError> {
-    Err(LoadError)
+impl From<Pos> for WarningPos {
+    fn from(p: Pos) -> Self {
+        WarningPos {
+            line: p.line,
+            column: p.col,
+        }
+    }
+}
+
+impl fmt::Display for SpecWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: ", self.pos.line, self.pos.column)?;
+        if !self.path.is_empty() {
+            write!(f, "`{}`: ", self.path)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// Why a spec was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct LoadError {
+    /// The path in the spec (empty for the whole document).
+    pub path: String,
+    /// The position in the text, when known.
+    pub pos: Option<Pos>,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(pos) = self.pos {
+            write!(f, "{}:{}: ", pos.line, pos.col)?;
+        }
+        if !self.path.is_empty() {
+            write!(f, "`{}`: ", self.path)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl LoadError {
+    fn at(path: &str, node: &Node, message: impl Into<String>) -> Self {
+        LoadError {
+            path: path.to_owned(),
+            pos: Some(node.pos),
+            message: message.into(),
+        }
+    }
+
+    fn whole(message: impl Into<String>) -> Self {
+        LoadError {
+            path: String::new(),
+            pos: None,
+            message: message.into(),
+        }
+    }
+}
+
+/// Loads and checks a spec from its bytes (YAML 1.2 or JSON).
+pub fn load(bytes: &[u8]) -> Result<Loaded, LoadError> {
+    if bytes.len() > MAX_SPEC_BYTES {
+        return Err(LoadError::whole(format!(
+            "the spec is {} bytes; the limit is {MAX_SPEC_BYTES} (4 MiB)",
+            bytes.len()
+        )));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let pos = position_of(bytes, e.valid_up_to());
+        LoadError {
+            path: String::new(),
+            pos: Some(pos),
+            message: "the spec is not valid UTF-8".into(),
+        }
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let limits = Limits {
+        max_depth: MAX_DEPTH,
+        max_nodes: MAX_NODES,
+    };
+    let doc = yaml::parse(text, limits).map_err(|e| LoadError {
+        path: String::new(),
+        pos: Some(e.pos),
+        message: format!("not valid YAML: {}", e.message),
+    })?;
+    let mut decoder = Decoder {
+        warnings: Vec::new(),
+    };
+    let root = match doc.root {
+        Some(root) if !root.is_null() => root,
+        _ => {
+            return Err(LoadError::whole(
+                "the spec is empty: expected `version` and `compatibilities`",
+            ));
+        }
+    };
+    if doc.count > 1 {
+        decoder.warn(
+            "multiple-documents",
+            "",
+            &root,
+            format!(
+                "the file holds {} YAML documents; only the first is read (as NFD does)",
+                doc.count
+            ),
+        );
+    }
+    let spec = decoder.spec(&root)?;
+    Ok(Loaded {
+        spec,
+        warnings: decoder.warnings,
+    })
+}
+
+/// The line and column of byte `offset` in `bytes`.
+fn position_of(bytes: &[u8], offset: usize) -> Pos {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    Pos { line, col }
+}
+
+/// The fields of one mapping, matched to known names.
+struct Fields<'a> {
+    found: Vec<(&'static str, &'a Node)>,
+}
+
+impl<'a> Fields<'a> {
+    /// The value of a field; `null` counts as absent (as Go's decoder).
+    fn get(&self, name: &str) -> Option<&'a Node> {
+        self.found
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
+            .filter(|v| !v.is_null())
+    }
+}
+
+struct Decoder {
+    warnings: Vec<SpecWarning>,
+}
+
+impl Decoder {
+    fn warn(&mut self, code: &'static str, path: &str, node: &Node, message: impl Into<String>) {
+        self.warnings.push(SpecWarning {
+            code,
+            path: path.to_owned(),
+            pos: node.pos.into(),
+            message: message.into(),
+        });
+    }
+
+    /// Matches the keys of a mapping against `known` field names.
+    fn fields<'a>(
+        &mut self,
+        node: &'a Node,
+        path: &str,
+        what: &str,
+        known: &[&'static str],
+        legacy: &[&str],
+    ) -> Result<Fields<'a>, LoadError> {
+        let Kind::Map(entries) = &node.kind else {
+            return Err(LoadError::at(
+                path,
+                node,
+                format!("expected {what} (a mapping), found {}", node.describe()),
+            ));
+        };
+        let mut found: Vec<(&'static str, &'a Node)> = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            let Kind::Scalar(name, _) = &key.kind else {
+                return Err(LoadError::at(
+                    path,
+                    key,
+                    format!("expected a field name, found {}", key.describe()),
+                ));
+            };
+            let field = if let Some(exact) = known.iter().find(|k| **k == name.as_str()) {
+                *exact
+            } else if let Some(folded) = known.iter().find(|k| k.eq_ignore_ascii_case(name)) {
+                self.warn(
+                    "field-case",
+                    path,
+                    key,
+                    format!("field `{name}` is read as `{folded}` (NFD matches field names case-insensitively); write `{folded}`"),
+                );
+                *folded
+            } else if legacy.iter().any(|k| k.eq_ignore_ascii_case(name)) {
+                self.warn(
+                    "legacy-field",
+                    path,
+                    key,
+                    format!(
+                        "`{name}` is a NodeFeatureRule field; image-compatibility rules ignore it"
+                    ),
+                );
+                continue;
+            } else {
+                let hint = nearest(name, known)
+                    .map(|k| format!("; did you mean `{k}`?"))
+                    .unwrap_or_default();
+                let expected = known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Err(LoadError::at(
+                    path,
+                    key,
+                    format!("unknown field `{name}` in {what} (expected {expected}){hint}"),
+                ));
+            };
+            if found.iter().any(|(f, _)| *f == field) {
+                return Err(LoadError::at(
+                    path,
+                    key,
+                    format!("duplicate field `{field}`"),
+                ));
+            }
+            found.push((field, value));
+        }
+        Ok(Fields { found })
+    }
+
+    /// A string-valued scalar; `null` reads as "" (as Go's decoder).
+    fn string(&mut self, node: &Node, path: &str) -> Result<String, LoadError> {
+        match &node.kind {
+            Kind::Scalar(s, Style::Plain) => {
+                if yaml::is_null_text(s) {
+                    return Ok(String::new());
+                }
+                if let Some(read) = yaml::yaml11_string(s, false) {
+                    self.warn(
+                        "yaml11",
+                        path,
+                        node,
+                        format!("NFD (YAML 1.1) reads unquoted `{s}` as `{read}`; nfd-compat reads `{s}`. Quote it (\"{s}\") so both read the same"),
+                    );
+                }
+                Ok(s.clone())
+            }
+            Kind::Scalar(s, Style::Literal) => Ok(s.clone()),
+            _ => Err(LoadError::at(
+                path,
+                node,
+                format!("expected a string, found {}", node.describe()),
+            )),
+        }
+    }
+
+    fn key_string(&mut self, key: &Node, path: &str) -> Result<String, LoadError> {
+        match &key.kind {
+            Kind::Scalar(s, style) => {
+                if *style == Style::Plain
+                    && let Some(read) = yaml::yaml11_string(s, true)
+                {
+                    self.warn(
+                            "yaml11",
+                            path,
+                            key,
+                            format!("NFD (YAML 1.1) reads the unquoted key `{s}` as `{read}`; nfd-compat reads `{s}`. Quote it (\"{s}\") so both read the same"),
+                        );
+                }
+                Ok(s.clone())
+            }
+            _ => Err(LoadError::at(
+                path,
+                key,
+                format!("expected a name, found {}", key.describe()),
+            )),
+        }
+    }
+
+    fn list<'a>(node: &'a Node, path: &str, what: &str) -> Result<&'a [Node], LoadError> {
+        match &node.kind {
+            Kind::Seq(items) => Ok(items),
+            _ => Err(LoadError::at(
+                path,
+                node,
+                format!("expected a list of {what}, found {}", node.describe()),
+            )),
+        }
+    }
+
+    fn spec(&mut self, root: &Node) -> Result<Spec, LoadError> {
+        let f = self.fields(root, "", "the spec", &["version", "compatibilities"], &[])?;
+        let version = match f.get("version") {
+            None => {
+                return Err(LoadError::at(
+                    "",
+                    root,
+                    format!("missing `version`: add `version: {VERSION}` at the top"),
+                ));
+            }
+            Some(v) => self.string(v, "version")?,
+        };
+        if version != VERSION {
+            let node = f.get("version").unwrap_or(root);
+            return Err(LoadError::at(
+                "version",
+                node,
+                format!("unsupported spec version `{version}`: the only version is `{VERSION}`"),
+            ));
+        }
+        let mut compatibilities = Vec::new();
+        match f.get("compatibilities") {
+            None => self.warn(
+                "no-sets",
+                "",
+                root,
+                "the spec has no `compatibilities`: there is nothing to validate",
+            ),
+            Some(list) => {
+                for (i, item) in Self::list(list, "compatibilities", "compatibility sets")?
+                    .iter()
+                    .enumerate()
+                {
+                    compatibilities
+                        .push(self.compatibility(item, &format!("compatibilities[{i}]"))?);
+                }
+            }
+        }
+        Ok(Spec {
+            version,
+            compatibilities,
+        })
+    }
+
+    fn compatibility(&mut self, node: &Node, path: &str) -> Result<Compatibility, LoadError> {
+        let f = self.fields(
+            node,
+            path,
+            "a compatibility set",
+            &["rules", "weight", "tag", "description"],
+            &[],
+        )?;
+        let weight = match f.get("weight") {
+            None => 0,
+            Some(w) => self.integer(w, &format!("{path}.weight"))?,
+        };
+        let tag = f
+            .get("tag")
+            .map(|t| self.string(t, &format!("{path}.tag")))
+            .transpose()?
+            .unwrap_or_default();
+        let description = f
+            .get("description")
+            .map(|d| self.string(d, &format!("{path}.description")))
+            .transpose()?
+            .unwrap_or_default();
+        let rules = match f.get("rules") {
+            None => {
+                self.warn(
+                    "no-rules",
+                    path,
+                    node,
+                    "the set has no `rules`: it matches every node",
+                );
+                None
+            }
+            Some(list) => {
+                let rules_path = format!("{path}.rules");
+                let items = Self::list(list, &rules_path, "rules")?;
+                let mut rules = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    rules.push(self.rule(item, &format!("{rules_path}[{i}]"))?);
+                }
+                Some(rules)
+            }
+        };
+        Ok(Compatibility {
+            rules,
+            weight,
+            tag,
+            description,
+        })
+    }
+
+    fn integer(&mut self, node: &Node, path: &str) -> Result<i64, LoadError> {
+        let Kind::Scalar(s, Style::Plain) = &node.kind else {
+            return Err(LoadError::at(
+                path,
+                node,
+                format!("expected an integer, found {}", node.describe()),
+            ));
+        };
+        let value = super::parse_go_int(s).ok_or_else(|| {
+            LoadError::at(path, node, format!("expected an integer, found `{s}`"))
+        })?;
+        if let Some(read) = yaml::yaml11_string(s, false) {
+            self.warn(
+                "yaml11",
+                path,
+                node,
+                format!("NFD (YAML 1.1) reads `{s}` as {read}; nfd-compat reads {value}"),
+            );
+        }
+        Ok(value)
+    }
+
+    fn rule(&mut self, node: &Node, path: &str) -> Result<GroupRule, LoadError> {
+        let f = self.fields(
+            node,
+            path,
+            "a rule",
+            &["name", "vars", "varsTemplate", "matchFeatures", "matchAny"],
+            &LEGACY_RULE_FIELDS,
+        )?;
+        let name = match f.get("name") {
+            Some(n) => self.string(n, &format!("{path}.name"))?,
+            None => {
+                self.warn(
+                    "no-name",
+                    path,
+                    node,
+                    "the rule has no `name`; reports will show it without one",
+                );
+                String::new()
+            }
+        };
+        let mut vars = BTreeMap::new();
+        if let Some(v) = f.get("vars") {
+            let vars_path = format!("{path}.vars");
+            let Kind::Map(entries) = &v.kind else {
+                return Err(LoadError::at(
+                    &vars_path,
+                    v,
+                    format!(
+                        "expected a mapping of names to values, found {}",
+                        v.describe()
+                    ),
+                ));
+            };
+            for (key, value) in entries {
+                let name = self.key_string(key, &vars_path)?;
+                let value_path = format!("{vars_path}.{name}");
+                let value = self.string(value, &value_path)?;
+                if vars.insert(name.clone(), value).is_some() {
+                    return Err(LoadError::at(
+                        &vars_path,
+                        key,
+                        format!("duplicate var `{name}`"),
+                    ));
+                }
+            }
+        }
+        let vars_template =
+            match f.get("varsTemplate") {
+                None => None,
+                Some(t) => {
+                    let t_path = format!("{path}.varsTemplate");
+                    let source = self.string(t, &t_path)?;
+                    if source.is_empty() {
+                        None
+                    } else {
+                        Some(VarsTemplate::parse(&source).map_err(|e| {
+                            LoadError::at(&t_path, t, format!("invalid template: {e}"))
+                        })?)
+                    }
+                }
+            };
+        let mut budget = MAX_EXPRESSIONS_PER_RULE;
+        let match_features = match f.get("matchFeatures") {
+            None => Vec::new(),
+            Some(list) => self.terms(
+                list,
+                &format!("{path}.matchFeatures"),
+                &mut budget,
+                path,
+                node,
+            )?,
+        };
+        let mut match_any = Vec::new();
+        if let Some(list) = f.get("matchAny") {
+            let any_path = format!("{path}.matchAny");
+            for (i, item) in Self::list(list, &any_path, "alternatives")?
+                .iter()
+                .enumerate()
+            {
+                let item_path = format!("{any_path}[{i}]");
+                let g = self.fields(
+                    item,
+                    &item_path,
+                    "a matchAny element",
+                    &["matchFeatures"],
+                    &[],
+                )?;
+                let match_features = match g.get("matchFeatures") {
+                    None => {
+                        self.warn(
+                            "empty-any",
+                            &item_path,
+                            item,
+                            "a matchAny element without `matchFeatures` always matches",
+                        );
+                        Vec::new()
+                    }
+                    Some(list) => self.terms(
+                        list,
+                        &format!("{item_path}.matchFeatures"),
+                        &mut budget,
+                        path,
+                        node,
+                    )?,
+                };
+                match_any.push(MatchAnyElem { match_features });
+            }
+        }
+        Ok(GroupRule {
+            name,
+            vars,
+            vars_template,
+            match_features,
+            match_any,
+        })
+    }
+
+    fn terms(
+        &mut self,
+        list: &Node,
+        path: &str,
+        budget: &mut usize,
+        rule_path: &str,
+        rule_node: &Node,
+    ) -> Result<Vec<Term>, LoadError> {
+        let items = Self::list(list, path, "feature terms")?;
+        let mut terms = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let term_path = format!("{path}[{i}]");
+            let f = self.fields(
+                item,
+                &term_path,
+                "a feature term",
+                &["feature", "matchExpressions", "matchName"],
+                &[],
+            )?;
+            let Some(feature_node) = f.get("feature") else {
+                return Err(LoadError::at(
+                    &term_path,
+                    item,
+                    "missing `feature` (e.g. `feature: kernel.loadedmodule`)",
+                ));
+            };
+            let feature = self.string(feature_node, &format!("{term_path}.feature"))?;
+            if feature.is_empty() {
+                return Err(LoadError::at(
+                    &format!("{term_path}.feature"),
+                    feature_node,
+                    "empty feature name",
+                ));
+            }
+            if !feature.contains('.') {
+                self.warn(
+                    "feature-name",
+                    &format!("{term_path}.feature"),
+                    feature_node,
+                    format!("feature `{feature}` has no `.`: feature names are `<source>.<feature>`, e.g. `kernel.loadedmodule`"),
+                );
+            }
+            let match_expressions = match f.get("matchExpressions") {
+                None => None,
+                Some(set) => {
+                    let set_path = format!("{term_path}.matchExpressions");
+                    let Kind::Map(entries) = &set.kind else {
+                        return Err(LoadError::at(
+                            &set_path,
+                            set,
+                            format!(
+                                "expected a mapping of element names to expressions, found {}",
+                                set.describe()
+                            ),
+                        ));
+                    };
+                    let mut exprs = BTreeMap::new();
+                    for (key, value) in entries {
+                        let name = self.key_string(key, &set_path)?;
+                        spend(budget, rule_path, rule_node)?;
+                        let expr = self.expr(value, &format!("{set_path}.{name}"))?;
+                        if exprs.insert(name.clone(), expr).is_some() {
+                            return Err(LoadError::at(
+                                &set_path,
+                                key,
+                                format!("duplicate element `{name}`"),
+                            ));
+                        }
+                    }
+                    Some(exprs)
+                }
+            };
+            let match_name = match f.get("matchName") {
+                None => None,
+                Some(e) => {
+                    spend(budget, rule_path, rule_node)?;
+                    Some(self.expr(e, &format!("{term_path}.matchName"))?)
+                }
+            };
+            terms.push(Term {
+                feature,
+                match_expressions,
+                match_name,
+            });
+        }
+        Ok(terms)
+    }
+
+    fn expr(&mut self, node: &Node, path: &str) -> Result<Expr, LoadError> {
+        let f = self.fields(node, path, "an expression", &["op", "value", "type"], &[])?;
+        let op_node = f.get("op");
+        let op = match op_node {
+            Some(o) => self.string(o, &format!("{path}.op"))?,
+            None => String::new(),
+        };
+        if op.is_empty() {
+            self.warn(
+                "match-any-op",
+                path,
+                op_node.unwrap_or(node),
+                "no `op`: NFD reads this as the match-anything op `\"\"`, which always matches; use `Exists` to require the element",
+            );
+        }
+        let mut values = Vec::new();
+        let mut value_nodes: &[Node] = &[];
+        if let Some(v) = f.get("value") {
+            let value_path = format!("{path}.value");
+            let Kind::Seq(items) = &v.kind else {
+                let hint = match &v.kind {
+                    Kind::Scalar(s, _) => format!("; write `value: [\"{s}\"]`"),
+                    _ => String::new(),
+                };
+                return Err(LoadError::at(
+                    &value_path,
+                    v,
+                    format!("expected a list of strings, found {}{hint}", v.describe()),
+                ));
+            };
+            if items.len() > super::MAX_VALUES {
+                return Err(LoadError::at(
+                    &value_path,
+                    v,
+                    format!("{} values; the limit is {}", items.len(), super::MAX_VALUES),
+                ));
+            }
+            value_nodes = items;
+            values.reserve(items.len());
+            for (i, item) in items.iter().enumerate() {
+                values.push(self.string(item, &format!("{value_path}[{i}]"))?);
+            }
+        }
+        let type_written = f
+            .get("type")
+            .map(|t| self.string(t, &format!("{path}.type")))
+            .transpose()?;
+        let has_type = type_written.as_deref().is_some_and(|t| !t.is_empty());
+        Expr::new(&op, values, type_written).map_err(|e| {
+            let (at, node) = match &e {
+                ExprError::UnknownOp(_) => (format!("{path}.op"), op_node.unwrap_or(node)),
+                ExprError::UnknownType(_) => (format!("{path}.type"), f.get("type").unwrap_or(node)),
+                ExprError::Regex { index, .. }
+                | ExprError::RegexTooLong { index, .. }
+                | ExprError::NotInteger { index, .. }
+                | ExprError::NotVersion { index, .. } => {
+                    (format!("{path}.value[{index}]"), value_nodes.get(*index).unwrap_or(node))
+                }
+                ExprError::Arity { .. } | ExprError::BoundsOrder { .. } => {
+                    (path.to_owned(), f.get("value").unwrap_or(node))
+                }
+            };
+            LoadError::at(&at, node, e.to_string())
+        })
+        .inspect(|expr| {
+            if has_type && !expr.op.is_ordering() {
+                self.warn(
+                    "type-ignored",
+                    path,
+                    node,
+                    format!("`type` is only read by Gt, Ge, Lt, Le, GtLt and GeLe; op `{}` ignores it", expr.op),
+                );
+            }
+        })
+    }
+}
+
+fn spend(budget: &mut usize, rule_path: &str, rule_node: &Node) -> Result<(), LoadError> {
+    if *budget == 0 {
+        return Err(LoadError::at(
+            rule_path,
+            rule_node,
+            format!(
+                "the rule has more than {MAX_EXPRESSIONS_PER_RULE} expressions; split it into several rules"
+            ),
+        ));
+    }
+    *budget -= 1;
+    Ok(())
+}
+
+/// The known name closest to `name` by edit distance, when close enough to be a typo.
+fn nearest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    let lower = name.to_ascii_lowercase();
+    known
+        .iter()
+        .map(|k| (edit_distance(&lower, &k.to_ascii_lowercase()), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+/// Levenshtein distance.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::Op;
+
+    fn err(text: &str) -> String {
+        load(text.as_bytes()).unwrap_err().to_string()
+    }
+
+    fn warnings(text: &str) -> Vec<String> {
+        load(text.as_bytes())
+            .unwrap()
+            .warnings
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    const HEAD: &str = "version: v1alpha1\ncompatibilities:\n- rules:\n  - name: r\n    matchFeatures:\n    - feature: cpu.model\n      matchExpressions:\n";
+
+    #[test]
+    fn loads_nfd_example() {
+        let text = include_str!("../../testdata/specs/nfd-example.yaml");
+        let loaded = load(text.as_bytes()).unwrap();
+        assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+        let set = &loaded.spec.compatibilities[0];
+        assert_eq!(set.description, "my image requirements");
+        let rules = set.rules.as_ref().unwrap();
+        assert_eq!(rules.len(), 2);
+        assert_eq!(rules[0].name, "kernel and cpu");
+        let modules = rules[0].match_features[0]
+            .match_expressions
+            .as_ref()
+            .unwrap();
+        assert_eq!(
+            modules.keys().collect::<Vec<_>>(),
+            ["ip_tables", "vfio-pci"]
+        );
+        assert_eq!(
+            rules[0].match_features[2].match_name.as_ref().unwrap().op,
+            Op::InRegexp
+        );
+        assert_eq!(rules[1].match_any.len(), 2);
+        assert_eq!(
+            rules[1].match_any[1].match_features[0].feature,
+            "pci.device"
+        );
+    }
+
+    #[test]
+    fn loads_json() {
+        let text = r#"{"version":"v1alpha1","compatibilities":[{"tag":"t","weight":5,"rules":[{"name":"a","matchFeatures":[{"feature":"kernel.version","matchExpressions":{"major":{"op":"Gt","value":["4"]}}}]}]}]}"#;
+        let spec = load(text.as_bytes()).unwrap().spec;
+        assert_eq!(spec.compatibilities[0].weight, 5);
+        assert_eq!(spec.compatibilities[0].tag, "t");
+    }
+
+    #[test]
+    fn errors_name_path_and_position() {
+        let cases = [
+            (format!("{HEAD}        vendor_id: {{op: Foo}}\n"), "8:25: `compatibilities[0].rules[0].matchFeatures[0].matchExpressions.vendor_id.op`: unknown op `Foo`"),
+            (format!("{HEAD}        vendor_id: {{op: In}}\n"), "8:20: `compatibilities[0].rules[0].matchFeatures[0].matchExpressions.vendor_id`: op `In` takes 1 to 10000 values, but 0 given"),
+            (format!("{HEAD}        vendor_id: {{op: In, value: Intel}}\n"), "8:36: `compatibilities[0].rules[0].matchFeatures[0].matchExpressions.vendor_id.value`: expected a list of strings, found a scalar; write `value: [\"Intel\"]`"),
+            (format!("{HEAD}        family: {{op: Gt, value: [\"6\", \"7\"]}}\n"), "op `Gt` takes exactly 1 value, but 2 given"),
+            (format!("{HEAD}        family: {{op: Gt, value: [six]}}\n"), "8:34: `compatibilities[0].rules[0].matchFeatures[0].matchExpressions.family.value[0]`: value 0 `six` is not an integer"),
+            (format!("{HEAD}        family: {{op: GtLt, value: [\"9\", \"3\"]}}\n"), "bounds out of order: `9` must be less than `3`"),
+            (format!("{HEAD}        family: {{op: Gt, value: [\"1\"], type: semver}}\n"), "`compatibilities[0].rules[0].matchFeatures[0].matchExpressions.family.type`: unknown type `semver`"),
+            (format!("{HEAD}        vendor_id: {{op: InRegexp, value: [\"(\"]}}\n"), "value 0 `(` is not a valid regex"),
+            (format!("{HEAD}        vendor_id: {{op: In, values: [a]}}\n"), "unknown field `values` in an expression (expected `op`, `value`, `type`); did you mean `value`?"),
+            (format!("{HEAD}        vendor_id: {{op: In, value: [a]}}\n        vendor_id: {{op: In, value: [b]}}\n"), "duplicate element `vendor_id`"),
+            ("compatibilities: []\n".to_owned(), "1:1: missing `version`: add `version: v1alpha1` at the top"),
+            ("version: v1\ncompatibilities: []\n".to_owned(), "1:10: `version`: unsupported spec version `v1`: the only version is `v1alpha1`"),
+            ("version: v1alpha1\ncompatibility: []\n".to_owned(), "2:1: unknown field `compatibility` in the spec (expected `version`, `compatibilities`); did you mean `compatibilities`?"),
+            ("version: v1alpha1\ncompatibilities:\n- rules:\n  - matchFeatures:\n    - matchName: {op: Exists}\n".to_owned(), "5:7: `compatibilities[0].rules[0].matchFeatures[0]`: missing `feature`"),
+            ("version: v1alpha1\ncompatibilities: {}\n".to_owned(), "2:18: `compatibilities`: expected a list of compatibility sets, found a mapping"),
+            ("version: v1alpha1\ncompatibilities:\n- weight: heavy\n".to_owned(), "`compatibilities[0].weight`: expected an integer, found `heavy`"),
+            ("version: [v1alpha1\n".to_owned(), "not valid YAML"),
+            (String::new(), "the spec is empty"),
+            ("# only a comment\n".to_owned(), "the spec is empty"),
+            ("~\n".to_owned(), "the spec is empty"),
+            ("just a string\n".to_owned(), "1:1: expected the spec (a mapping), found a scalar"),
+        ];
+        for (text, want) in cases {
+            let got = err(&text);
+            assert!(got.contains(want), "for\n{text}\ngot:  {got}\nwant: {want}");
+        }
+    }
+
+    #[test]
+    fn rejects_hostile_input_with_one_line_errors() {
+        let big = vec![b' '; MAX_SPEC_BYTES + 1];
+        assert!(
+            load(&big)
+                .unwrap_err()
+                .to_string()
+                .contains("the limit is 4194304")
+        );
+        let bad_utf8 = b"version: v1alpha1\ncompatibilities:\n- description: \xff\xfe\n";
+        assert_eq!(
+            err(std::str::from_utf8(b"x").unwrap()),
+            "1:1: expected the spec (a mapping), found a scalar"
+        );
+        let e = load(bad_utf8).unwrap_err();
+        assert_eq!(e.to_string(), "3:16: the spec is not valid UTF-8");
+        let deep = format!(
+            "version: v1alpha1\ncompatibilities: {}{}\n",
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        assert!(err(&deep).contains("nesting deeper than 64 levels"));
+        let mut many = String::from(HEAD);
+        for i in 0..10_000 {
+            many.push_str(&format!("        e{i}: {{op: Exists}}\n"));
+        }
+        let got = err(&many);
+        assert!(
+            got.contains("`compatibilities[0].rules[0]`: the rule has more than 1000 expressions"),
+            "{got}"
+        );
+        let long_regex = format!(
+            "{HEAD}        vendor_id: {{op: InRegexp, value: [\"{}\"]}}\n",
+            "a".repeat(50 * 1024)
+        );
+        assert!(err(&long_regex).contains("is a regex of 51200 bytes; the limit is 4096"));
+        for e in [got, err(&deep), err(&long_regex)] {
+            assert!(!e.contains('\n'), "multi-line error: {e}");
+        }
+    }
+
+    #[test]
+    fn warns_about_what_nfd_reads_differently() {
+        let w = warnings(&format!(
+            "{HEAD}        class: {{op: In, value: [0300, \"0300\", '0200', 8086]}}\n"
+        ));
+        assert_eq!(
+            w,
+            [
+                "8:33: `compatibilities[0].rules[0].matchFeatures[0].matchExpressions.class.value[0]`: NFD (YAML 1.1) reads unquoted `0300` as `192`; nfd-compat reads `0300`. Quote it (\"0300\") so both read the same"
+            ]
+        );
+        let w = warnings(&format!("{HEAD}        X86: {{op: In, value: [y]}}\n"));
+        assert!(w[0].contains("reads unquoted `y` as `true`"), "{w:?}");
+        let w = warnings(
+            "version: v1alpha1\nCompatibilities:\n- rules:\n  - name: a\n    labels: {a: b}\n",
+        );
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[0].contains("field `Compatibilities` is read as `compatibilities`"));
+        assert!(w[1].contains("`labels` is a NodeFeatureRule field"));
+        let w = warnings("version: v1alpha1\ncompatibilities: []\n---\nversion: v1alpha1\n");
+        assert!(w[0].contains("holds 2 YAML documents"), "{w:?}");
+        let w = warnings(&format!("{HEAD}        vendor_id: {{value: []}}\n"));
+        assert!(w[0].contains("no `op`"), "{w:?}");
+        let w = warnings(&format!(
+            "{HEAD}        vendor_id: {{op: In, value: [a], type: version}}\n"
+        ));
+        assert!(w[0].contains("op `In` ignores it"), "{w:?}");
+    }
+
+    #[test]
+    fn null_is_absent_and_empty_sets_are_kept() {
+        let text = "version: v1alpha1\ncompatibilities:\n- rules:\n  - name: a\n    matchFeatures:\n    - feature: cpu.model\n      matchExpressions: {}\n    - feature: cpu.cpuid\n      matchExpressions: null\n";
+        let spec = load(text.as_bytes()).unwrap().spec;
+        let rule = &spec.compatibilities[0].rules.as_ref().unwrap()[0];
+        assert_eq!(
+            rule.match_features[0]
+                .match_expressions
+                .as_ref()
+                .map(BTreeMap::len),
+            Some(0)
+        );
+        assert!(rule.match_features[1].match_expressions.is_none());
+        let spec = load(b"version: v1alpha1\ncompatibilities:\n- description: x\n")
+            .unwrap()
+            .spec;
+        assert!(spec.compatibilities[0].rules.is_none());
+    }
+
+    #[test]
+    fn anchors_and_aliases_work() {
+        let text = "version: v1alpha1\ncompatibilities:\n- rules:\n  - name: a\n    matchFeatures:\n    - &t\n      feature: cpu.model\n      matchExpressions: {vendor_id: {op: In, value: [Intel]}}\n  - name: b\n    matchFeatures: [*t]\n";
+        let spec = load(text.as_bytes()).unwrap().spec;
+        let rules = spec.compatibilities[0].rules.as_ref().unwrap();
+        assert_eq!(rules[1].match_features[0].feature, "cpu.model");
+    }
 }

@@ -14,14 +14,16 @@ mod version;
 mod yaml;
 
 pub use expr::{
-    Compiled, Expr, ExprError, MAX_REGEX_LEN, MAX_VALUES, OPS, Op, StringSet, ValueType,
-    go_quote, parse_go_int, shorten,
+    Compiled, Expr, ExprError, MAX_REGEX_LEN, MAX_VALUES, OPS, Op, StringSet, ValueType, go_quote,
+    parse_go_int, shorten,
 };
 pub use load::{
-    LoadError, Loaded, MAX_DEPTH, MAX_EXPRESSIONS_PER_RULE, MAX_SPEC_BYTES, SpecWarning, load,
+    LoadError, Loaded, MAX_DEPTH, MAX_EXPRESSIONS_PER_RULE, MAX_SPEC_BYTES, SpecWarning,
+    WarningPos, load,
 };
 pub use template::{TemplateError, VarsTemplate};
 pub use version::Version;
+pub use yaml::Pos;
 
 /// The OCI artifact type of a compatibility artifact.
 pub const ARTIFACT_TYPE: &str = "application/vnd.nfd.image-compatibility.v1alpha1";

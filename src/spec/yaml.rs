@@ -1,1 +1,561 @@
-// yaml
+//! A small YAML 1.2 document tree with positions and scalar styles.
+//!
+//! serde-based YAML loading forgets where a value was, whether a scalar was quoted and which
+//! keys were duplicated; the spec loader needs all three (errors that name the place, warnings
+//! about scalars NFD's YAML 1.1 reads differently, case-insensitive keys as Go's JSON decoder).
+//! This module turns `saphyr-parser` events into a [`Node`] tree, without recursion, with a
+//! nesting limit and a budget on alias expansion (no "billion laughs").
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt::{self, Write as _};
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+
+/// A position in the source: 1-based line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pos {
+    /// Line, from 1.
+    pub line: usize,
+    /// Column, from 1.
+    pub col: usize,
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column {}", self.line, self.col)
+    }
+}
+
+impl From<&Span> for Pos {
+    fn from(span: &Span) -> Self {
+        Pos {
+            line: span.start.line(),
+            col: span.start.col() + 1,
+        }
+    }
+}
+
+/// How a scalar was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// Unquoted: the only style YAML resolves to numbers, booleans and null.
+    Plain,
+    /// Quoted, block, or tagged: always a string.
+    Literal,
+}
+
+/// A node of the document.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Node {
+    /// Where the node starts.
+    pub pos: Pos,
+    /// What it is.
+    pub kind: Kind,
+}
+
+/// The kinds of node.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Kind {
+    /// A scalar with its text and style.
+    Scalar(String, Style),
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping, in document order.
+    Map(Vec<(Node, Node)>),
+}
+
+impl Node {
+    /// Whether the node is YAML null (`~`, `null`, or nothing, unquoted).
+    pub(crate) fn is_null(&self) -> bool {
+        matches!(&self.kind, Kind::Scalar(s, Style::Plain) if is_null_text(s))
+    }
+
+    /// A short description of the node's kind, for error messages.
+    pub(crate) fn describe(&self) -> &'static str {
+        match &self.kind {
+            Kind::Scalar(..) if self.is_null() => "null",
+            Kind::Scalar(..) => "a scalar",
+            Kind::Seq(_) => "a list",
+            Kind::Map(_) => "a mapping",
+        }
+    }
+}
+
+/// Whether plain scalar text is YAML null.
+pub(crate) fn is_null_text(s: &str) -> bool {
+    matches!(s, "" | "~" | "null" | "Null" | "NULL")
+}
+
+/// Why a document could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message} ({pos})")]
+pub(crate) struct SyntaxError {
+    /// Where.
+    pub pos: Pos,
+    /// What.
+    pub message: String,
+}
+
+/// The result of parsing: the first document, and how many documents there were.
+#[derive(Debug)]
+pub(crate) struct Document {
+    /// The root node; `None` for an empty stream.
+    pub root: Option<Node>,
+    /// The number of documents in the stream.
+    pub count: usize,
+}
+
+/// Limits applied while building the tree.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// The deepest nesting of lists and mappings.
+    pub max_depth: usize,
+    /// The most nodes, counting each alias expansion in full.
+    pub max_nodes: usize,
+}
+
+enum Frame {
+    Seq {
+        pos: Pos,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        pos: Pos,
+        anchor: usize,
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+    },
+}
+
+/// Parses `text` into a tree (the first document; later documents are counted, not kept).
+pub(crate) fn parse(text: &str, limits: Limits) -> Result<Document, SyntaxError> {
+    let mut parser = Parser::new_from_str(text);
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    let mut root: Option<Node> = None;
+    let mut count = 0usize;
+    let mut nodes = 0usize;
+    while let Some(event) = parser.next_event() {
+        let (event, span) = event.map_err(|e| SyntaxError {
+            pos: Pos {
+                line: e.marker().line(),
+                col: e.marker().col() + 1,
+            },
+            message: e.info().to_owned(),
+        })?;
+        let pos = Pos::from(&span);
+        let complete = match event {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => None,
+            Event::DocumentStart(_) => {
+                count += 1;
+                None
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if stack.len() >= limits.max_depth {
+                    return Err(SyntaxError {
+                        pos,
+                        message: format!("nesting deeper than {} levels", limits.max_depth),
+                    });
+                }
+                stack.push(if matches!(event, Event::SequenceStart(..)) {
+                    Frame::Seq {
+                        pos,
+                        anchor,
+                        items: Vec::new(),
+                    }
+                } else {
+                    Frame::Map {
+                        pos,
+                        anchor,
+                        entries: Vec::new(),
+                        key: None,
+                    }
+                });
+                None
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (node, anchor) = match stack.pop() {
+                    Some(Frame::Seq { pos, anchor, items }) => (
+                        Node {
+                            pos,
+                            kind: Kind::Seq(items),
+                        },
+                        anchor,
+                    ),
+                    Some(Frame::Map {
+                        pos,
+                        anchor,
+                        entries,
+                        ..
+                    }) => (
+                        Node {
+                            pos,
+                            kind: Kind::Map(entries),
+                        },
+                        anchor,
+                    ),
+                    None => {
+                        return Err(SyntaxError {
+                            pos,
+                            message: "unbalanced document".into(),
+                        });
+                    }
+                };
+                if anchor != 0 {
+                    anchors.insert(anchor, node.clone());
+                }
+                Some(node)
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let style = match (style, &tag) {
+                    (ScalarStyle::Plain, None) => Style::Plain,
+                    _ => Style::Literal,
+                };
+                let node = Node {
+                    pos,
+                    kind: Kind::Scalar(Cow::into_owned(value), style),
+                };
+                if anchor != 0 {
+                    anchors.insert(anchor, node.clone());
+                }
+                Some(node)
+            }
+            Event::Alias(id) => {
+                let Some(node) = anchors.get(&id) else {
+                    return Err(SyntaxError {
+                        pos,
+                        message: "alias to an unknown anchor".into(),
+                    });
+                };
+                nodes += count_nodes(node, limits.max_nodes.saturating_sub(nodes));
+                if nodes > limits.max_nodes {
+                    return Err(SyntaxError {
+                        pos,
+                        message: format!("aliases expand to more than {} nodes", limits.max_nodes),
+                    });
+                }
+                Some(node.clone())
+            }
+        };
+        let Some(node) = complete else { continue };
+        nodes += 1;
+        if nodes > limits.max_nodes {
+            return Err(SyntaxError {
+                pos,
+                message: format!("more than {} nodes", limits.max_nodes),
+            });
+        }
+        match stack.last_mut() {
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => entries.push((k, node)),
+            },
+            None if count <= 1 => root = Some(node),
+            None => {}
+        }
+    }
+    Ok(Document { root, count })
+}
+
+/// Counts the nodes under `node`, stopping once `limit` is passed.
+fn count_nodes(node: &Node, limit: usize) -> usize {
+    let mut total = 0;
+    let mut todo = vec![node];
+    while let Some(n) = todo.pop() {
+        total += 1;
+        if total > limit {
+            break;
+        }
+        match &n.kind {
+            Kind::Scalar(..) => {}
+            Kind::Seq(items) => todo.extend(items),
+            Kind::Map(entries) => {
+                for (k, v) in entries {
+                    todo.push(k);
+                    todo.push(v);
+                }
+            }
+        }
+    }
+    total
+}
+
+/// What NFD's YAML 1.1 reader (go-yaml v2 through sigs.k8s.io/yaml) makes of a plain scalar
+/// that lands in a string field, when that differs from its text. `key` selects the
+/// formatting used for mapping keys (64-bit floats) rather than values (32-bit floats).
+pub(crate) fn yaml11_string(text: &str, key: bool) -> Option<String> {
+    let read = yaml11_resolve(text, key)?;
+    (read != text).then_some(read)
+}
+
+fn yaml11_resolve(text: &str, key: bool) -> Option<String> {
+    match text {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => {
+            return Some("true".into());
+        }
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "false" | "False" | "FALSE" => {
+            return Some("false".into());
+        }
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Some(".inf".into()),
+        "-.inf" | "-.Inf" | "-.INF" => return Some("-.inf".into()),
+        ".nan" | ".NaN" | ".NAN" => return Some(".nan".into()),
+        _ => {}
+    }
+    let first = text.bytes().next()?;
+    if !(first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.')) {
+        return None;
+    }
+    let plain: String = text.chars().filter(|&c| c != '_').collect();
+    if let Some(i) = go_parse_int(&plain) {
+        return Some(i.to_string());
+    }
+    if is_yaml_float(&plain) {
+        let f: f64 = plain.parse().ok()?;
+        return Some(if key {
+            go_format_g(f, false)
+        } else {
+            go_format_g(f, true)
+        });
+    }
+    if let Some(bits) = plain.strip_prefix("0b") {
+        return i64::from_str_radix(bits, 2).ok().map(|i| i.to_string());
+    }
+    if let Some(bits) = plain.strip_prefix("-0b") {
+        return i64::from_str_radix(bits, 2).ok().map(|i| (-i).to_string());
+    }
+    None
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)` then `ParseUint`, as go-yaml v2 tries them.
+fn go_parse_int(s: &str) -> Option<i128> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'+' => (false, &s[1..]),
+        b'-' => (true, &s[1..]),
+        _ => (false, s),
+    };
+    let (radix, digits) = if let Some(d) = body.strip_prefix("0x").or(body.strip_prefix("0X")) {
+        (16, d)
+    } else if let Some(d) = body.strip_prefix("0b").or(body.strip_prefix("0B")) {
+        (2, d)
+    } else if let Some(d) = body.strip_prefix("0o").or(body.strip_prefix("0O")) {
+        (8, d)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, &body[1..])
+    } else {
+        (10, body)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let magnitude = u64::from_str_radix(digits, radix).ok()?;
+    let value = if neg {
+        -i128::from(magnitude)
+    } else {
+        i128::from(magnitude)
+    };
+    // ParseInt covers the i64 range; ParseUint (no sign) covers the rest of u64.
+    let fits = i64::try_from(value).is_ok() || !s.starts_with(['+', '-']);
+    fits.then_some(value)
+}
+
+/// go-yaml v2's float pattern: `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
+fn is_yaml_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Go's `strconv.FormatFloat(f, 'g', -1, 32 or 64)`.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "32-bit formatting is what Go does here"
+)]
+fn go_format_g(f: f64, single: bool) -> String {
+    if f.is_infinite() {
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    // Shortest round-trip digits and the decimal exponent, from Rust's `{:e}`.
+    let sci = if single {
+        format!("{:e}", f as f32)
+    } else {
+        format!("{f:e}")
+    };
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (neg, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mantissa),
+    };
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let sign = if neg { "-" } else { "" };
+    // strconv/ftoa.go: with shortest formatting, %e is used when the decimal exponent is
+    // below -4 or at least 6.
+    let eprec = 6;
+    if exp < -4 || exp >= eprec {
+        let mut out = String::from(sign);
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push('e');
+        out.push(if exp < 0 { '-' } else { '+' });
+        let _ = write!(out, "{:02}", exp.abs());
+        return out;
+    }
+    // Plain decimal notation.
+    let mut out = String::from(sign);
+    if exp < 0 {
+        out.push_str("0.");
+        for _ in 0..(-exp - 1) {
+            out.push('0');
+        }
+        out.push_str(&digits);
+    } else {
+        let int_len = usize::try_from(exp + 1).unwrap_or(0);
+        if digits.len() <= int_len {
+            out.push_str(&digits);
+            for _ in digits.len()..int_len {
+                out.push('0');
+            }
+        } else {
+            out.push_str(&digits[..int_len]);
+            out.push('.');
+            out.push_str(&digits[int_len..]);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: Limits = Limits {
+        max_depth: 64,
+        max_nodes: 10_000,
+    };
+
+    #[test]
+    fn builds_tree_with_positions_and_styles() {
+        let doc = parse("a:\n  - 0300\n  - '0300'\nb: {c: d}\n", LIMITS).unwrap();
+        let root = doc.root.unwrap();
+        let Kind::Map(entries) = &root.kind else {
+            panic!("not a map")
+        };
+        assert_eq!(entries[0].0.kind, Kind::Scalar("a".into(), Style::Plain));
+        let Kind::Seq(items) = &entries[0].1.kind else {
+            panic!("not a seq")
+        };
+        assert_eq!(items[0].kind, Kind::Scalar("0300".into(), Style::Plain));
+        assert_eq!(items[0].pos, Pos { line: 2, col: 5 });
+        assert_eq!(items[1].kind, Kind::Scalar("0300".into(), Style::Literal));
+        assert_eq!(entries[1].1.pos, Pos { line: 4, col: 4 });
+        assert_eq!(doc.count, 1);
+    }
+
+    #[test]
+    fn limits_depth_and_alias_expansion() {
+        let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        let err = parse(&deep, LIMITS).unwrap_err();
+        assert!(err.message.contains("nesting deeper than 64"), "{err}");
+        let laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n";
+        let err = parse(laughs, LIMITS).unwrap_err();
+        assert!(err.message.contains("aliases expand to more than"), "{err}");
+    }
+
+    #[test]
+    fn reports_syntax_errors_with_position() {
+        let err = parse("a: [b, c\n", LIMITS).unwrap_err();
+        assert_eq!(err.pos.line, 2, "{err}");
+        let err = parse("a: b\n c: d\n", LIMITS).unwrap_err();
+        assert!(err.pos.line >= 1, "{err}");
+    }
+
+    #[test]
+    fn counts_documents_and_keeps_first() {
+        let doc = parse("a: 1\n---\nb: 2\n", LIMITS).unwrap();
+        assert_eq!(doc.count, 2);
+        let Kind::Map(entries) = doc.root.unwrap().kind else {
+            panic!()
+        };
+        assert_eq!(entries[0].0.kind, Kind::Scalar("a".into(), Style::Plain));
+        assert!(parse("", LIMITS).unwrap().root.is_none());
+    }
+
+    #[test]
+    fn yaml11_reading_matches_go_yaml_v2() {
+        let cases = [
+            ("0300", Some("192")),
+            ("0200", Some("128")),
+            ("8086", None),
+            ("0b40", None),
+            ("0eee", None),
+            ("10de", None),
+            ("1.10", Some("1.1")),
+            ("2.0", Some("2")),
+            ("1e3", Some("1000")),
+            ("08", Some("8")),
+            ("0x10", Some("16")),
+            ("y", Some("true")),
+            ("yes", Some("true")),
+            ("on", Some("true")),
+            ("True", Some("true")),
+            ("true", None),
+            ("n", Some("false")),
+            ("Off", Some("false")),
+            ("6.2.3", None),
+            ("22.04", None),
+            ("5.15", None),
+            ("6.10", Some("6.1")),
+            ("1_000", Some("1000")),
+            ("0e10", Some("0")),
+            ("1e7", Some("1e+07")),
+            ("0.00001", Some("1e-05")),
+            ("Intel", None),
+            ("^AVX", None),
+            ("-5", None),
+            ("+5", Some("5")),
+        ];
+        for (text, want) in cases {
+            assert_eq!(yaml11_string(text, false).as_deref(), want, "{text}");
+        }
+    }
+}
