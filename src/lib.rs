@@ -7,5 +7,6 @@
 
 pub mod features;
 pub mod rules;
+pub mod snapshot;
 pub mod sources;
 pub mod spec;

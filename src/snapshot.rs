@@ -1,0 +1,420 @@
+//! Saved node features: what `nfd export features` prints (a bare Features object), a
+//! NodeFeature object, or a list of them (`kubectl get nodefeatures -A -o json|yaml`).
+//!
+//! The snapshot is read into a generic value and converted by hand so that every fault names
+//! its place (`items[3].spec.features.attributes["cpu.model"].elements.family`). Scalars
+//! that YAML wrote as numbers or booleans are read as the strings kubectl would have quoted.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::features::{AttributeSet, Features, FlagSet, Instance, InstanceSet};
+
+/// The largest snapshot accepted, in bytes.
+pub const MAX_SNAPSHOT_BYTES: usize = 256 << 20;
+/// The API version of NodeFeature objects.
+pub const NFD_API_VERSION: &str = "nfd.k8s-sigs.io/v1alpha1";
+/// The label NFD sets on a NodeFeature to name its node.
+const NODE_NAME_LABEL: &str = "nfd.node.kubernetes.io/node-name";
+
+/// One node's features, with the node's name when the snapshot says it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeSnapshot {
+    /// The node name (label `nfd.node.kubernetes.io/node-name`, else `metadata.name`).
+    pub name: Option<String>,
+    /// The features.
+    pub features: Features,
+}
+
+/// Why a snapshot could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{message}", if path.is_empty() { String::new() } else { format!("`{path}`: ") })]
+pub struct SnapshotError {
+    /// Where in the snapshot (empty for the whole document).
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl SnapshotError {
+    fn new(path: &str, message: impl Into<String>) -> Self {
+        SnapshotError {
+            path: path.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Parses a snapshot (JSON or YAML) into its nodes (one for a bare Features object).
+pub fn parse(bytes: &[u8]) -> Result<Vec<NodeSnapshot>, SnapshotError> {
+    if bytes.len() > MAX_SNAPSHOT_BYTES {
+        return Err(SnapshotError::new(
+            "",
+            format!(
+                "the snapshot is {} bytes; the limit is {MAX_SNAPSHOT_BYTES} (256 MiB)",
+                bytes.len()
+            ),
+        ));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        SnapshotError::new("", format!("not valid UTF-8 (at byte {})", e.valid_up_to()))
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let trimmed = text.trim_start();
+    if trimmed.is_empty() {
+        return Err(SnapshotError::new("", "the snapshot is empty"));
+    }
+    let value: Value = if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        serde_json::from_str(text)
+            .map_err(|e| SnapshotError::new("", format!("not valid JSON: {e}")))?
+    } else {
+        yaml_serde::from_str(text)
+            .map_err(|e| SnapshotError::new("", format!("not valid YAML: {e}")))?
+    };
+    from_value(&value)
+}
+
+/// Converts a parsed snapshot document into its nodes.
+pub fn from_value(value: &Value) -> Result<Vec<NodeSnapshot>, SnapshotError> {
+    let Value::Object(map) = value else {
+        return Err(SnapshotError::new(
+            "",
+            format!(
+                "expected a Features object, a NodeFeature or a NodeFeatureList, found {}",
+                describe(value)
+            ),
+        ));
+    };
+    match map.get("kind").and_then(Value::as_str) {
+        Some("NodeFeature") => Ok(vec![node_feature(value, "")?]),
+        Some("NodeFeatureList" | "List") => {
+            let Some(items) = map.get("items") else {
+                return Err(SnapshotError::new("", "a list without `items`"));
+            };
+            let Value::Array(items) = items else {
+                return Err(SnapshotError::new(
+                    "items",
+                    format!("expected a list, found {}", describe(items)),
+                ));
+            };
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| node_feature(item, &format!("items[{i}]")))
+                .collect()
+        }
+        Some(other) => Err(SnapshotError::new(
+            "kind",
+            format!(
+                "unsupported kind `{other}`: expected a Features object, a NodeFeature or a NodeFeatureList"
+            ),
+        )),
+        None if ["flags", "attributes", "instances"]
+            .iter()
+            .any(|k| map.contains_key(*k))
+            || map.is_empty() =>
+        {
+            Ok(vec![NodeSnapshot {
+                name: None,
+                features: features(value, "")?,
+            }])
+        }
+        None => Err(SnapshotError::new(
+            "",
+            "expected a Features object (`flags`, `attributes`, `instances`), a NodeFeature or a NodeFeatureList",
+        )),
+    }
+}
+
+fn node_feature(value: &Value, path: &str) -> Result<NodeSnapshot, SnapshotError> {
+    let at = |p: &str| {
+        if path.is_empty() {
+            p.to_owned()
+        } else {
+            format!("{path}.{p}")
+        }
+    };
+    let Value::Object(map) = value else {
+        return Err(SnapshotError::new(
+            path,
+            format!("expected a NodeFeature, found {}", describe(value)),
+        ));
+    };
+    if let Some(kind) = map.get("kind").and_then(Value::as_str)
+        && kind != "NodeFeature"
+    {
+        return Err(SnapshotError::new(
+            &at("kind"),
+            format!("expected kind `NodeFeature`, found `{kind}`"),
+        ));
+    }
+    match map.get("apiVersion").and_then(Value::as_str) {
+        Some(NFD_API_VERSION) => {}
+        Some(other) => {
+            return Err(SnapshotError::new(
+                &at("apiVersion"),
+                format!("unsupported apiVersion `{other}`: expected `{NFD_API_VERSION}`"),
+            ));
+        }
+        None => {
+            return Err(SnapshotError::new(
+                path,
+                format!("missing `apiVersion` (`{NFD_API_VERSION}`)"),
+            ));
+        }
+    }
+    let metadata = map.get("metadata");
+    let label = metadata
+        .and_then(|m| m.get("labels"))
+        .and_then(|l| l.get(NODE_NAME_LABEL))
+        .and_then(Value::as_str);
+    let name = label.or_else(|| metadata.and_then(|m| m.get("name")).and_then(Value::as_str));
+    let features_value = map.get("spec").and_then(|s| s.get("features"));
+    let features = match features_value {
+        Some(f) => features(f, &at("spec.features"))?,
+        None => return Err(SnapshotError::new(&at("spec"), "missing `spec.features`")),
+    };
+    Ok(NodeSnapshot {
+        name: name.map(str::to_owned),
+        features,
+    })
+}
+
+/// Converts a Features object.
+pub fn features(value: &Value, path: &str) -> Result<Features, SnapshotError> {
+    let at = |p: &str| {
+        if path.is_empty() {
+            p.to_owned()
+        } else {
+            format!("{path}.{p}")
+        }
+    };
+    let Value::Object(map) = value else {
+        return Err(SnapshotError::new(
+            path,
+            format!("expected a Features object, found {}", describe(value)),
+        ));
+    };
+    let mut out = Features::default();
+    for (key, v) in map {
+        match key.as_str() {
+            "flags" => {
+                for (name, set) in feature_map(v, &at("flags"))? {
+                    let p = format!("{}[{name:?}]", at("flags"));
+                    let elements = elements(set, &p)?
+                        .map(|e| match e {
+                            Value::Object(m) => Ok(m.keys().cloned().collect::<BTreeSet<_>>()),
+                            other => Err(SnapshotError::new(
+                                &format!("{p}.elements"),
+                                format!("expected a mapping of names, found {}", describe(other)),
+                            )),
+                        })
+                        .transpose()?;
+                    out.flags.insert(name.clone(), FlagSet { elements });
+                }
+            }
+            "attributes" => {
+                for (name, set) in feature_map(v, &at("attributes"))? {
+                    let p = format!("{}[{name:?}]", at("attributes"));
+                    let elements = elements(set, &p)?
+                        .map(|e| string_map(e, &format!("{p}.elements")))
+                        .transpose()?;
+                    out.attributes
+                        .insert(name.clone(), AttributeSet { elements });
+                }
+            }
+            "instances" => {
+                for (name, set) in feature_map(v, &at("instances"))? {
+                    let p = format!("{}[{name:?}]", at("instances"));
+                    let elements = elements(set, &p)?
+                        .map(|e| {
+                            let Value::Array(items) = e else {
+                                return Err(SnapshotError::new(
+                                    &format!("{p}.elements"),
+                                    format!("expected a list of instances, found {}", describe(e)),
+                                ));
+                            };
+                            items
+                                .iter()
+                                .enumerate()
+                                .map(|(i, item)| {
+                                    let ip = format!("{p}.elements[{i}]");
+                                    match item.get("attributes") {
+                                        Some(Value::Null) | None => Ok(Instance::default()),
+                                        Some(a) => Ok(Instance {
+                                            attributes: string_map(a, &format!("{ip}.attributes"))?,
+                                        }),
+                                    }
+                                })
+                                .collect::<Result<Vec<_>, _>>()
+                        })
+                        .transpose()?;
+                    out.instances.insert(name.clone(), InstanceSet { elements });
+                }
+            }
+            other => {
+                return Err(SnapshotError::new(
+                    path,
+                    format!(
+                        "unknown field `{other}` in a Features object (expected `flags`, `attributes`, `instances`)"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn feature_map<'a>(
+    value: &'a Value,
+    path: &str,
+) -> Result<Vec<(&'a String, &'a Value)>, SnapshotError> {
+    match value {
+        Value::Null => Ok(Vec::new()),
+        Value::Object(m) => Ok(m.iter().collect()),
+        other => Err(SnapshotError::new(
+            path,
+            format!(
+                "expected a mapping of feature names, found {}",
+                describe(other)
+            ),
+        )),
+    }
+}
+
+/// The `elements` of a feature set; `None` for JSON `null` (or a missing key).
+fn elements<'a>(set: &'a Value, path: &str) -> Result<Option<&'a Value>, SnapshotError> {
+    match set {
+        Value::Object(m) => Ok(m.get("elements").filter(|e| !e.is_null())),
+        Value::Null => Ok(None),
+        other => Err(SnapshotError::new(
+            path,
+            format!(
+                "expected a feature set (`elements: ...`), found {}",
+                describe(other)
+            ),
+        )),
+    }
+}
+
+fn string_map(value: &Value, path: &str) -> Result<BTreeMap<String, String>, SnapshotError> {
+    let Value::Object(m) = value else {
+        return Err(SnapshotError::new(
+            path,
+            format!(
+                "expected a mapping of names to strings, found {}",
+                describe(value)
+            ),
+        ));
+    };
+    m.iter()
+        .map(|(k, v)| {
+            let s = match v {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                Value::Null => String::new(),
+                other => {
+                    return Err(SnapshotError::new(
+                        &format!("{path}[{k:?}]"),
+                        format!("expected a string, found {}", describe(other)),
+                    ));
+                }
+            };
+            Ok((k.clone(), s))
+        })
+        .collect()
+}
+
+fn describe(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_bare_features_json() {
+        let nodes = parse(br#"{"flags":{"cpu.cpuid":{"elements":{"AVX":{}}}},"attributes":{"cpu.model":{"elements":{"vendor_id":"Intel"}}},"instances":{"pci.device":{"elements":[{"attributes":{"class":"0200"}}]}}}"#).unwrap();
+        assert_eq!(nodes.len(), 1);
+        assert_eq!(nodes[0].name, None);
+        let f = &nodes[0].features;
+        assert!(
+            f.flags["cpu.cpuid"]
+                .elements
+                .as_ref()
+                .unwrap()
+                .contains("AVX")
+        );
+        assert_eq!(
+            f.attributes["cpu.model"].elements.as_ref().unwrap()["vendor_id"],
+            "Intel"
+        );
+        assert_eq!(
+            f.instances["pci.device"].elements.as_ref().unwrap()[0].attributes["class"],
+            "0200"
+        );
+    }
+
+    #[test]
+    fn reads_nodefeature_yaml_example() {
+        let text = include_str!("../testdata/snapshots/example-nodefeature.yaml");
+        let nodes = parse(text.as_bytes()).unwrap();
+        assert_eq!(nodes[0].name.as_deref(), Some("example-node"));
+        let f = &nodes[0].features;
+        assert_eq!(
+            f.attributes["kernel.version"].elements.as_ref().unwrap()["major"],
+            "6"
+        );
+        assert_eq!(
+            f.attributes["system.osrelease"].elements.as_ref().unwrap()["VERSION_ID"],
+            "22.04"
+        );
+        assert_eq!(f.instances["memory.nv"].elements.as_ref().unwrap().len(), 0);
+        assert!(
+            f.flags["kernel.loadedmodule"]
+                .elements
+                .as_ref()
+                .unwrap()
+                .contains("nfsd")
+        );
+    }
+
+    #[test]
+    fn reads_lists_and_names_nodes() {
+        let text = br#"{"apiVersion":"v1","kind":"List","items":[
+            {"apiVersion":"nfd.k8s-sigs.io/v1alpha1","kind":"NodeFeature","metadata":{"name":"nf-1","labels":{"nfd.node.kubernetes.io/node-name":"node-a"}},"spec":{"features":{}}},
+            {"apiVersion":"nfd.k8s-sigs.io/v1alpha1","kind":"NodeFeature","metadata":{"name":"node-b"},"spec":{"features":{"flags":null}}}]}"#;
+        let nodes = parse(text).unwrap();
+        let names: Vec<_> = nodes.iter().map(|n| n.name.as_deref()).collect();
+        assert_eq!(names, [Some("node-a"), Some("node-b")]);
+    }
+
+    #[test]
+    fn errors_name_the_place() {
+        let cases: [(&[u8], &str); 9] = [
+            (b"", "the snapshot is empty"),
+            (b"{\"flags\": ", "not valid JSON: EOF while parsing"),
+            (b"[1, 2]", "expected a Features object, a NodeFeature or a NodeFeatureList, found a list"),
+            (b"{\"hello\": 1}", "expected a Features object (`flags`, `attributes`, `instances`)"),
+            (br#"{"attributes":{"cpu.model":{"elements":{"family":[6]}}}}"#, "`attributes[\"cpu.model\"].elements[\"family\"]`: expected a string, found a list"),
+            (br#"{"kind":"NodeFeature","apiVersion":"nfd.k8s-sigs.io/v1beta9","spec":{"features":{}}}"#, "`apiVersion`: unsupported apiVersion `nfd.k8s-sigs.io/v1beta9`"),
+            (br#"{"kind":"Pod"}"#, "`kind`: unsupported kind `Pod`"),
+            (br#"{"kind":"List","items":[{"kind":"NodeFeature","apiVersion":"nfd.k8s-sigs.io/v1alpha1","spec":{"features":{"instances":{"pci.device":{"elements":{}}}}}}]}"#, "`items[0].spec.features.instances[\"pci.device\"].elements`: expected a list of instances, found a mapping"),
+            (b"\xff\xfe", "not valid UTF-8"),
+        ];
+        for (input, want) in cases {
+            let got = parse(input).unwrap_err().to_string();
+            assert!(got.contains(want), "got `{got}`, want `{want}`");
+        }
+    }
+}
