@@ -5,7 +5,10 @@
 //! host), `snapshot` (read saved features), `rules` (evaluate, pure) and `report` (one model,
 //! rendered as a table, rich JSON/YAML or NFD's JSON).
 
+pub mod app;
+pub mod cli;
 pub mod features;
+pub mod report;
 pub mod rules;
 pub mod snapshot;
 pub mod sources;

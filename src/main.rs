@@ -1,1 +1,26 @@
-fn main() {}
+//! The `nfd-compat` binary: parse arguments, run, map the outcome to an exit status.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use nfd_compat::app::{self, ExitStatus};
+use nfd_compat::cli::Cli;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match app::run(cli) {
+        Ok(status) => ExitCode::from(u8::from(status)),
+        Err(err) => {
+            // A broken pipe (`nfd-compat ... | head`) is a normal way to stop reading.
+            if err.chain().any(|c| {
+                c.downcast_ref::<io::Error>()
+                    .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            let _ = writeln!(io::stderr().lock(), "error: {err:#}");
+            ExitCode::from(u8::from(ExitStatus::Error))
+        }
+    }
+}

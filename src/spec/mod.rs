@@ -19,7 +19,7 @@ pub use expr::{
 };
 pub use load::{
     LoadError, Loaded, MAX_DEPTH, MAX_EXPRESSIONS_PER_RULE, MAX_SPEC_BYTES, SpecWarning,
-    WarningPos, load,
+    WarningPos, edit_distance, load,
 };
 pub use template::{TemplateError, VarsTemplate};
 pub use version::Version;

@@ -1,0 +1,132 @@
+//! Command-line arguments (clap derive only; resolved into settings by `app`).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Validate nodes against NFD image-compatibility specs.
+///
+/// Exit status: 0 compatible, 1 incompatible, 2 error.
+#[derive(Debug, Parser)]
+#[command(name = "nfd-compat", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    /// When to use colour: auto (a terminal and no NO_COLOR), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    /// Print no warnings (errors are still printed).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check whether a node satisfies an image-compatibility spec.
+    #[command(name = "validate-node")]
+    ValidateNode(ValidateArgs),
+    /// Print what this tool discovers (NFD's `nfd export features`).
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+/// `validate-node` arguments.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The spec to validate against: a YAML or JSON file, or `-` for stdin.
+    #[arg(long, value_name = "FILE")]
+    pub spec: PathBuf,
+    /// Saved features instead of discovering this host: `nfd export features` output, a
+    /// NodeFeature, or a NodeFeatureList (`kubectl get nodefeatures -A -o json`); `-` for stdin.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["host_root", "machine"])]
+    pub features: Option<PathBuf>,
+    /// The node to validate when --features holds several.
+    #[arg(long, value_name = "NAME", requires = "features")]
+    pub node: Option<String>,
+    #[command(flatten)]
+    pub discovery: DiscoveryArgs,
+    /// Evaluate only the compatibility sets with one of these tags (comma-separated or repeated).
+    #[arg(long, value_delimiter = ',', value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// The report format.
+    #[arg(short, long, value_enum, default_value_t = ReportFormat::Table)]
+    pub output: ReportFormat,
+    /// Print NFD's JSON report shape (as `nfd compat validate-node --output-json`).
+    #[arg(long, conflicts_with = "output")]
+    pub output_json: bool,
+}
+
+/// Where and how to discover a host.
+#[derive(Debug, Args)]
+pub struct DiscoveryArgs {
+    /// Discover the host mounted at DIR (its /proc, /sys, /etc, /usr, /lib, /boot).
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub host_root: PathBuf,
+    /// Take the CPU's identity (CPUID leaves, or arm64 HWCAP and MIDR) from a capture file
+    /// instead of this CPU; for host trees captured on another machine.
+    #[arg(long, value_name = "FILE")]
+    pub machine: Option<PathBuf>,
+}
+
+/// `export` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Print this host's features as NFD's Features object (sorted keys).
+    Features(ExportFeaturesArgs),
+}
+
+/// `export features` arguments.
+#[derive(Debug, Args)]
+pub struct ExportFeaturesArgs {
+    #[command(flatten)]
+    pub discovery: DiscoveryArgs,
+    /// The output format.
+    #[arg(short, long, value_enum, default_value_t = DataFormat::Json)]
+    pub output: DataFormat,
+    /// Write to FILE instead of stdout (replaced atomically).
+    #[arg(short, long, value_name = "FILE")]
+    pub path: Option<PathBuf>,
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// A table for people.
+    Table,
+    /// The rich report as JSON.
+    Json,
+    /// The rich report as YAML.
+    Yaml,
+}
+
+/// Data formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DataFormat {
+    /// JSON.
+    Json,
+    /// YAML.
+    Yaml,
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

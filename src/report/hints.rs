@@ -1,0 +1,260 @@
+//! What the node has for an expression, in words, and advice for likely mistakes.
+
+use std::collections::BTreeMap;
+
+use crate::features::Features;
+use crate::rules::Observed;
+use crate::spec::{Expr, Term, shorten};
+
+use super::Status;
+
+/// The explanation of one expression.
+pub(super) struct Explained {
+    /// What the node has.
+    pub(super) node_has: String,
+    /// Advice, when a likely cause is known.
+    pub(super) hint: Option<String>,
+}
+
+/// How many distinct values or names to list before "…".
+const LIST_MAX: usize = 5;
+
+pub(super) fn explain(
+    term: &Term,
+    key: Option<&str>,
+    expr: Option<&Expr>,
+    observed: &Observed,
+    status: Status,
+    features: &Features,
+) -> Explained {
+    let feature = term.feature_key();
+    match observed {
+        Observed::FeatureMissing => {
+            let hint = nearest(&feature, features.keys().into_iter())
+                .map(|k| format!("the node has no feature `{feature}`; did you mean `{k}`?"));
+            Explained {
+                node_has: "no such feature on this node".into(),
+                hint,
+            }
+        }
+        Observed::NotEvaluated => Explained {
+            node_has: "not evaluated: the term's matchExpressions did not all match".into(),
+            hint: None,
+        },
+        Observed::Names { matching } => {
+            let count = element_names(features, &feature).len();
+            let node_has = if matching.is_empty() {
+                format!("no name matches among {count} elements")
+            } else {
+                format!(
+                    "matched: {}",
+                    list(matching.iter().map(String::as_str), matching.len())
+                )
+            };
+            Explained {
+                node_has,
+                hint: None,
+            }
+        }
+        Observed::Element { flag, value } => {
+            let node_has = match (flag, value) {
+                (true, Some(v)) => format!("present; value `{}`", shorten(v, 60)),
+                (true, None) => "present".into(),
+                (false, Some(v)) => format!("`{}`", shorten(v, 60)),
+                (false, None) => "absent".into(),
+            };
+            let hint = match (key, status) {
+                (Some(key), Status::Fail | Status::Error) if !flag && value.is_none() => {
+                    missing_element_hint(&feature, key, features)
+                }
+                (Some(key), Status::Fail) => value
+                    .as_deref()
+                    .and_then(|v| value_hint(&feature, key, v, expr)),
+                _ => None,
+            };
+            Explained { node_has, hint }
+        }
+        Observed::Instances { total, matching } => {
+            let node_has = match key {
+                _ if *total == 0 => "no instances".into(),
+                Some(key) => instance_values(features, &feature, key, *total, matching.len()),
+                None => format!("{total} instances"),
+            };
+            Explained {
+                node_has,
+                hint: None,
+            }
+        }
+    }
+}
+
+/// Advice for an element the node does not have.
+fn missing_element_hint(feature: &str, key: &str, features: &Features) -> Option<String> {
+    let names = element_names(features, feature);
+    if feature == "kernel.loadedmodule" || feature == "kernel.enabledmodule" {
+        let underscored = key.replace('-', "_");
+        if underscored != key && names.iter().any(|n| *n == underscored) {
+            return Some(format!(
+                "the kernel lists module names with underscores: `{underscored}` is there; write `{underscored}`"
+            ));
+        }
+        if feature == "kernel.loadedmodule" {
+            let builtin = element_names(features, "kernel.enabledmodule");
+            if builtin.iter().any(|n| *n == key || *n == underscored) {
+                return Some(format!(
+                    "`{key}` is built into the kernel, so it is never listed as loaded; match `kernel.enabledmodule` instead"
+                ));
+            }
+        }
+    }
+    if let Some(same) = names.iter().find(|n| n.eq_ignore_ascii_case(key)) {
+        return Some(format!("names are case-sensitive: the node has `{same}`"));
+    }
+    nearest(key, names.iter().copied())
+        .map(|n| format!("the node has no `{key}`; did you mean `{n}`?"))
+}
+
+/// Advice for an attribute value that did not satisfy the expression.
+fn value_hint(feature: &str, key: &str, value: &str, expr: Option<&Expr>) -> Option<String> {
+    let expr = expr?;
+    if feature == "kernel.version" && key == "full" && expr.op.is_ordering() {
+        return Some(
+            "compare `major`, `minor` and `revision` instead: `full` carries distribution suffixes"
+                .into(),
+        );
+    }
+    expr.value
+        .iter()
+        .find(|v| v.eq_ignore_ascii_case(value) && *v != value)
+        .map(|v| format!("values are case-sensitive: the node has `{value}`, the spec says `{v}`"))
+}
+
+/// Every element name of a feature (flags and attributes).
+fn element_names<'a>(features: &'a Features, feature: &str) -> Vec<&'a str> {
+    let mut names: Vec<&str> = Vec::new();
+    if let Some(e) = features
+        .flags
+        .get(feature)
+        .and_then(|f| f.elements.as_ref())
+    {
+        names.extend(e.iter().map(String::as_str));
+    }
+    if let Some(e) = features
+        .attributes
+        .get(feature)
+        .and_then(|f| f.elements.as_ref())
+    {
+        names.extend(e.keys().map(String::as_str));
+    }
+    if let Some(e) = features
+        .instances
+        .get(feature)
+        .and_then(|f| f.elements.as_ref())
+    {
+        let mut keys: Vec<&str> = e
+            .iter()
+            .flat_map(|i| i.attributes.keys().map(String::as_str))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        names.extend(keys);
+    }
+    names
+}
+
+/// "2 of 7 instances match; values: 10de ×2 (NVIDIA Corporation), …".
+fn instance_values(
+    features: &Features,
+    feature: &str,
+    key: &str,
+    total: usize,
+    matched: usize,
+) -> String {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut missing = 0;
+    for instance in features
+        .instances
+        .get(feature)
+        .and_then(|f| f.elements.as_ref())
+        .into_iter()
+        .flatten()
+    {
+        match instance.attributes.get(key) {
+            Some(v) => *counts.entry(v.as_str()).or_default() += 1,
+            None => missing += 1,
+        }
+    }
+    let mut values: Vec<String> = counts
+        .iter()
+        .take(LIST_MAX)
+        .map(|(v, n)| {
+            let mut s = shorten(v, 40);
+            if *n > 1 {
+                s.push_str(&format!(" ×{n}"));
+            }
+            if let Some(name) = pci_name(feature, key, v) {
+                s.push_str(&format!(" ({name})"));
+            }
+            s
+        })
+        .collect();
+    if counts.len() > LIST_MAX {
+        values.push(format!("… {} more", counts.len() - LIST_MAX));
+    }
+    let mut out = format!("{matched} of {total} instances match");
+    if values.is_empty() {
+        out.push_str(&format!("; none has `{key}`"));
+    } else {
+        out.push_str(&format!("; {key}: {}", values.join(", ")));
+        if missing > 0 {
+            out.push_str(&format!("; {missing} without `{key}`"));
+        }
+    }
+    out
+}
+
+/// The pci.ids name of a PCI vendor or class value.
+fn pci_name(feature: &str, key: &str, value: &str) -> Option<&'static str> {
+    if feature != "pci.device" {
+        return None;
+    }
+    let id = u16::from_str_radix(value, 16).ok()?;
+    match key {
+        "vendor" | "subsystem_vendor" => pci_ids::Vendors::iter()
+            .find(|v| v.id() == id)
+            .map(pci_ids::Vendor::name),
+        "class" => {
+            let [class, subclass] = id.to_be_bytes();
+            pci_ids::Subclass::from_cid_sid(class, subclass).map(pci_ids::Subclass::name)
+        }
+        _ => None,
+    }
+}
+
+/// `items` joined with ", ", cut after [`LIST_MAX`] with a count of the rest.
+fn list<'a>(items: impl Iterator<Item = &'a str>, len: usize) -> String {
+    let mut out: Vec<&str> = items.take(LIST_MAX).collect();
+    let rest = len.saturating_sub(out.len());
+    let more;
+    if rest > 0 {
+        more = format!("… {rest} more");
+        out.push(&more);
+    }
+    out.join(", ")
+}
+
+/// The candidate closest to `name`, when close enough to be a typo.
+fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.len() / 4).clamp(1, 3);
+    candidates
+        .filter(|c| *c != name)
+        .map(|c| {
+            (
+                crate::spec::edit_distance(&name.to_ascii_lowercase(), &c.to_ascii_lowercase()),
+                c,
+            )
+        })
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}

@@ -1,0 +1,130 @@
+//! NFD's `--output-json` shape, exactly: a compact JSON array of compatibility sets with
+//! NFD's keys, key order, omissions and sorting, Go's HTML escaping, and a newline at the end
+//! (NFD prints none; every other JSON tool does).
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{ExprReport, Report, Status};
+
+#[derive(Serialize)]
+struct CompatibilityStatus<'a> {
+    rules: Option<Vec<RuleStatus<'a>>>,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    description: &'a str,
+    #[serde(skip_serializing_if = "is_zero")]
+    weight: i64,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    tag: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RuleStatus<'a> {
+    name: &'a str,
+    is_match: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    matched_expressions: Vec<MatchedExpression<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    matched_any: Vec<MatchAnyElem<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MatchAnyElem<'a> {
+    matched_expressions: Option<Vec<MatchedExpression<'a>>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MatchedExpression<'a> {
+    feature: &'a str,
+    name: &'a str,
+    expression: &'a super::ExpressionOut,
+    matcher_type: &'static str,
+    is_match: bool,
+}
+
+#[expect(clippy::trivially_copy_pass_by_ref, reason = "serde passes fields by reference")]
+fn is_zero(n: &i64) -> bool {
+    *n == 0
+}
+
+/// NFD sorts each matcher's entries by feature, name, then the expression's string form.
+fn entries(reports: &[ExprReport]) -> Vec<MatchedExpression<'_>> {
+    let mut sorted: Vec<&ExprReport> = reports.iter().collect();
+    sorted.sort_by(|a, b| {
+        (
+            a.feature.as_str(),
+            a.name.as_str(),
+            a.expression_text.as_str(),
+        )
+            .cmp(&(
+                b.feature.as_str(),
+                b.name.as_str(),
+                b.expression_text.as_str(),
+            ))
+    });
+    sorted
+        .into_iter()
+        .map(|e| MatchedExpression {
+            feature: &e.feature,
+            name: &e.name,
+            expression: &e.expression,
+            matcher_type: e.matcher_type,
+            is_match: e.status == Status::Ok,
+        })
+        .collect()
+}
+
+/// Renders NFD's JSON for a report.
+pub fn render(report: &Report, out: &mut impl Write) -> io::Result<()> {
+    let sets: Vec<CompatibilityStatus<'_>> = report
+        .sets
+        .iter()
+        .map(|set| CompatibilityStatus {
+            rules: (!set.rules_absent).then(|| {
+                set.rules
+                    .iter()
+                    .map(|rule| RuleStatus {
+                        name: &rule.name,
+                        is_match: rule.is_match,
+                        matched_expressions: entries(&rule.match_features),
+                        matched_any: rule
+                            .match_any
+                            .iter()
+                            .map(|any| MatchAnyElem {
+                                matched_expressions: (!any.match_features.is_empty())
+                                    .then(|| entries(&any.match_features)),
+                            })
+                            .collect(),
+                    })
+                    .collect()
+            }),
+            description: &set.description,
+            weight: set.weight,
+            tag: &set.tag,
+        })
+        .collect();
+    let json = serde_json::to_string(&sets).map_err(io::Error::other)?;
+    out.write_all(go_html_escape(&json).as_bytes())?;
+    out.write_all(b"\n")
+}
+
+/// Go's `json.Marshal` escapes `<`, `>`, `&`, U+2028 and U+2029 inside strings; outside
+/// strings these characters cannot occur in JSON, so a plain replacement is exact.
+pub(crate) fn go_html_escape(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
