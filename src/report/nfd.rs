@@ -46,7 +46,10 @@ struct MatchedExpression<'a> {
     is_match: bool,
 }
 
-#[expect(clippy::trivially_copy_pass_by_ref, reason = "serde passes fields by reference")]
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde passes fields by reference"
+)]
 fn is_zero(n: &i64) -> bool {
     *n == 0
 }

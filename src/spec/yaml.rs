@@ -143,7 +143,12 @@ pub(crate) fn parse(text: &str, limits: Limits) -> Result<Document, SyntaxError>
                 line: e.marker().line(),
                 col: e.marker().col() + 1,
             },
-            message: e.info().to_owned(),
+            // The scanner's own guard against deep flow nesting trips before ours can.
+            message: if e.info().contains("recursion limit") {
+                format!("nesting deeper than {} levels", limits.max_depth)
+            } else {
+                e.info().to_owned()
+            },
         })?;
         let pos = Pos::from(&span);
         let complete = match event {

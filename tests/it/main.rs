@@ -1,1 +1,5 @@
-//! Integration tests: run the real binary.
+//! Integration tests: run the real `nfd-compat` binary on fixture specs, snapshots and host
+//! trees.
+
+mod common;
+mod errors;
