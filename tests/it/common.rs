@@ -6,17 +6,17 @@ use std::process::{Command, Stdio};
 
 /// What one run printed and how it ended.
 #[derive(Debug)]
-pub struct Output {
+pub(crate) struct Output {
     /// The exit code.
-    pub code: i32,
+    pub(crate) code: i32,
     /// Standard output.
-    pub stdout: String,
+    pub(crate) stdout: String,
     /// Standard error.
-    pub stderr: String,
+    pub(crate) stderr: String,
 }
 
 /// The repository's `testdata/` folder.
-pub fn testdata(rel: &str) -> String {
+pub(crate) fn testdata(rel: &str) -> String {
     let mut p = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     p.push("testdata");
     p.push(rel);
@@ -25,7 +25,7 @@ pub fn testdata(rel: &str) -> String {
 
 /// Runs `nfd-compat` with `args`, feeding `stdin`, with a clean environment for colour and
 /// node name.
-pub fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
+pub(crate) fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_nfd-compat"));
     cmd.args(args)
         .env_remove("NO_COLOR")
@@ -50,6 +50,6 @@ pub fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
 }
 
 /// Replaces the absolute testdata path with a stable placeholder.
-pub fn redact(s: &str) -> String {
+pub(crate) fn redact(s: &str) -> String {
     s.replace(&testdata(""), "[TESTDATA]/")
 }
