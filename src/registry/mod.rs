@@ -1,0 +1,5 @@
+//! Registry access: finding and fetching a compatibility artifact for an image.
+
+pub mod reference;
+
+pub use reference::{Reference, ReferenceError};
