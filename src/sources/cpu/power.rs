@@ -146,3 +146,164 @@ pub(super) fn sst_bf(root: &HostRoot, nominal: Option<u32>) -> Result<bool, Sour
     }
     Ok(false)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::path::Path;
+
+    use super::*;
+
+    /// `(path, content)` pairs, or expected `(name, value)` pairs.
+    type Pairs<'a> = &'a [(&'a str, &'a str)];
+
+    /// Owned list of `(path, content)` pairs.
+    type Files<'a> = Vec<(&'a str, &'a str)>;
+
+    /// Writes `(path, content)` files under a new temporary root.
+    fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, content) in files {
+            let full = dir.path().join(path);
+            fs::create_dir_all(full.parent().unwrap_or(Path::new("."))).unwrap();
+            fs::write(full, content).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn cstate_cases() {
+        let idle = "sys/devices/system/cpu/cpuidle/current_driver";
+        let max = "sys/module/intel_idle/parameters/max_cstate";
+        let cases: [(Pairs<'_>, Result<Pairs<'_>, &str>); 6] = [
+            (
+                &[(idle, "intel_idle\n"), (max, "9\n")],
+                Ok(&[("enabled", "true")]),
+            ),
+            (
+                &[(idle, "intel_idle\n"), (max, "0\n")],
+                Ok(&[("enabled", "false")]),
+            ),
+            (&[(idle, "acpi_idle\n")], Ok(&[])),
+            (&[("sys/devices/system/cpu/online", "0\n")], Ok(&[])),
+            (
+                &[(idle, "intel_idle\n"), (max, "x\n")],
+                Err("non-integer value of cstates `x`"),
+            ),
+            (&[(idle, "intel_idle\n")], Err("cannot read")),
+        ];
+        for (files, expected) in cases {
+            let dir = tree(files);
+            let got = cstate(&HostRoot::new(dir.path()));
+            match (got, expected) {
+                (Ok(map), Ok(pairs)) => {
+                    let want: BTreeMap<String, String> = pairs
+                        .iter()
+                        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                        .collect();
+                    assert_eq!(map, want, "{files:?}");
+                }
+                (Err(e), Err(text)) => assert!(e.to_string().contains(text), "{e}"),
+                (got, _) => panic!("{files:?}: unexpected {got:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn pstate_cases() {
+        let status = "sys/devices/system/cpu/intel_pstate/status";
+        let turbo = "sys/devices/system/cpu/intel_pstate/no_turbo";
+        let p = |n: u32, file: &str| format!("sys/devices/system/cpu/cpufreq/policy{n}/{file}");
+        let (a0, g0, a1, g1) = (
+            p(0, "affected_cpus"),
+            p(0, "scaling_governor"),
+            p(1, "affected_cpus"),
+            p(1, "scaling_governor"),
+        );
+        let cases: [(Files<'_>, Pairs<'_>, usize); 6] = [
+            (vec![(status, "off\n"), (turbo, "0\n")], &[], 0),
+            (
+                vec![
+                    (status, "passive\n"),
+                    (turbo, "1\n"),
+                    (&a0, "0\n"),
+                    (&g0, "schedutil\n"),
+                ],
+                &[("status", "passive"), ("turbo", "false")],
+                0,
+            ),
+            (
+                vec![
+                    (status, "active\n"),
+                    (turbo, "0\n"),
+                    (&a0, "0\n"),
+                    (&g0, "powersave\n"),
+                    (&a1, "1\n"),
+                    (&g1, "powersave\n"),
+                ],
+                &[
+                    ("status", "active"),
+                    ("turbo", "true"),
+                    ("scaling_governor", "powersave"),
+                ],
+                0,
+            ),
+            // Disagreeing policies: no governor.
+            (
+                vec![
+                    (status, "active\n"),
+                    (turbo, "0\n"),
+                    (&a0, "0\n"),
+                    (&g0, "powersave\n"),
+                    (&a1, "1\n"),
+                    (&g1, "performance\n"),
+                ],
+                &[("status", "active"), ("turbo", "true")],
+                0,
+            ),
+            // A policy without CPUs does not count; one without a governor file warns.
+            (
+                vec![
+                    (status, "active\n"),
+                    (&a0, "\n"),
+                    (&g0, "powersave\n"),
+                    (&a1, "1\n"),
+                ],
+                &[("status", "active")],
+                2,
+            ),
+            (vec![("sys/devices/system/cpu/intel_pstate/x", "")], &[], 1),
+        ];
+        for (files, pairs, warning_count) in cases {
+            let dir = tree(&files);
+            let mut warnings = Vec::new();
+            let got = pstate(&HostRoot::new(dir.path()), &mut warnings);
+            let want: BTreeMap<String, String> = pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            assert_eq!(got, want, "{files:?}");
+            assert_eq!(warnings.len(), warning_count, "{files:?}: {warnings:?}");
+        }
+    }
+
+    #[test]
+    fn sst_bf_cases() {
+        let f = |n: u32| format!("sys/bus/cpu/devices/cpu{n}/cpufreq/base_frequency");
+        let (f0, f1) = (f(0), f(1));
+        let dir = tree(&[(&f0, "2300000\n"), (&f1, "2300999\n")]);
+        let root = HostRoot::new(dir.path());
+        assert!(!sst_bf(&root, Some(2300)).unwrap());
+        assert!(sst_bf(&root, Some(2299)).unwrap());
+        assert!(!sst_bf(&root, None).unwrap());
+        let dir = tree(&[(&f0, "fast\n")]);
+        let err = sst_bf(&HostRoot::new(dir.path()), Some(1)).unwrap_err();
+        assert!(
+            err.to_string().contains("non-integer value `fast`"),
+            "{err}"
+        );
+        // A CPU without the file is skipped.
+        let dir = tree(&[("sys/bus/cpu/devices/cpu0/online", "1\n")]);
+        assert!(!sst_bf(&HostRoot::new(dir.path()), Some(1)).unwrap());
+    }
+}

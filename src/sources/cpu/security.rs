@@ -68,3 +68,60 @@ pub(crate) fn misc_capacity(root: &HostRoot, resource: &str) -> Option<i64> {
     // Go: strings.Split(line, " ")[1]; a line without a space would panic there.
     line.split(' ').nth(1)?.parse().ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::*;
+
+    #[test]
+    fn misc_capacity_takes_the_first_prefix_match() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = HostRoot::new(dir.path());
+        assert_eq!(misc_capacity(&root, "sev"), None);
+        fs::create_dir_all(dir.path().join("sys/fs/cgroup/misc")).unwrap();
+        fs::write(
+            dir.path().join("sys/fs/cgroup/misc/misc.capacity"),
+            "sev_es 10\nsev 509\ntdx x\n",
+        )
+        .unwrap();
+        // NFD's HasPrefix: `sev` matches the `sev_es` line first.
+        assert_eq!(misc_capacity(&root, "sev"), Some(10));
+        assert_eq!(misc_capacity(&root, "sev_es"), Some(10));
+        assert_eq!(misc_capacity(&root, "tdx"), None);
+        // The first path wins when both exist.
+        fs::write(dir.path().join("sys/fs/cgroup/misc.capacity"), "tdx 31\n").unwrap();
+        assert_eq!(misc_capacity(&root, "tdx"), Some(31));
+        assert_eq!(misc_capacity(&root, "sev"), None);
+    }
+
+    #[test]
+    fn tdx_and_sev_parameters() {
+        let dir = tempfile::tempdir().unwrap();
+        let params = |m: &str| dir.path().join(format!("sys/module/{m}/parameters"));
+        fs::create_dir_all(params("kvm_intel")).unwrap();
+        fs::create_dir_all(params("kvm_amd")).unwrap();
+        fs::write(params("kvm_intel").join("tdx"), "Y\n").unwrap();
+        fs::write(params("kvm_amd").join("sev"), "1\n").unwrap();
+        fs::write(params("kvm_amd").join("sev_es"), "N\n").unwrap();
+        fs::write(params("kvm_amd").join("sev_snp"), "Y").unwrap();
+        fs::create_dir_all(dir.path().join("sys/fs/cgroup")).unwrap();
+        fs::write(dir.path().join("sys/fs/cgroup/misc.capacity"), "tdx 63\n").unwrap();
+        let info = crate::sources::cpu::x86::decode(&crate::sources::Machine::default());
+        let got = security(&HostRoot::new(dir.path()), &info);
+        let want: BTreeMap<String, String> = [
+            ("tdx.enabled", "true"),
+            ("tdx.total_keys", "63"),
+            ("sev.enabled", "true"),
+            ("sev.snp.enabled", "true"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        assert_eq!(got, want);
+        // `Y` without the newline is not TDX (NFD compares to "Y\n").
+        fs::write(params("kvm_intel").join("tdx"), "Y").unwrap();
+        assert!(!security(&HostRoot::new(dir.path()), &info).contains_key("tdx.enabled"));
+    }
+}
