@@ -23,7 +23,7 @@
 //!   `x86_64`, so the raw output of `cpuid -1 -r` (the `cpuid` tool) is a valid capture.
 //! * x86: one line per CPUID leaf and subleaf, `LEAF SUBLEAF: eax=.. ebx=.. ecx=.. edx=..`, all
 //!   hexadecimal, as `cpuid -r` prints them. A leaf that is not listed reads as all zeros. `CPU N:`
-//!   headers are allowed; only the first CPU's leaves are used (`cpuid -r` without `-1` prints
+//!   and `CPU:` headers are allowed; only the first CPU's leaves are used (`cpuid -r` without `-1` prints
 //!   every CPU). `xcr0:` is the XCR0 register (XGETBV 0); when it is missing and CPUID says the
 //!   OS uses XSAVE (OSXSAVE), XCR0 is taken to enable every state component CPUID.(0xD,0) lists,
 //!   as Linux does.
@@ -170,7 +170,13 @@ impl Machine {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            if let Some(cpu) = line.strip_prefix("CPU ").and_then(|r| r.strip_suffix(':')) {
+            // `CPU N:` (cpuid -r) or `CPU:` (cpuid -1 -r).
+            let cpu_header = if line == "CPU:" {
+                Some("")
+            } else {
+                line.strip_prefix("CPU ").and_then(|r| r.strip_suffix(':'))
+            };
+            if let Some(cpu) = cpu_header {
                 match &first_cpu {
                     None => first_cpu = Some(cpu.to_owned()),
                     Some(first) => skipping = first != cpu,
@@ -511,6 +517,14 @@ mod tests {
         assert_eq!(m.cpuid(1, 0)[0], 0x00a0_0f11);
         assert_eq!(m.cpuid(5, 0), [0; 4]);
         assert_eq!(m.xcr0, None);
+    }
+
+    #[test]
+    fn parses_single_cpu_header() {
+        let text = "CPU:\n   0x00000000 0x00: eax=0x00000001 ebx=0x756e6547 ecx=0x6c65746e \
+                    edx=0x49656e69\n";
+        let m = Machine::parse(text).unwrap();
+        assert_eq!(m.cpuid(0, 0)[0], 1);
     }
 
     #[test]
