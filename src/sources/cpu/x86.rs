@@ -200,7 +200,7 @@ pub(crate) fn decode(m: &Machine) -> X86Info {
 fn sgx_epc_size(m: &Machine) -> u64 {
     let mut total = 0u64;
     for subleaf in 2..10 {
-        let [eax, ebx, ecx, edx] = m.cpuid(0x12, subleaf);
+        let [eax, _, ecx, edx] = m.cpuid(0x12, subleaf);
         match eax & 0xf {
             0 => break,
             1 => {
@@ -208,7 +208,6 @@ fn sgx_epc_size(m: &Machine) -> u64 {
             }
             _ => {}
         }
-        let _ = ebx;
     }
     total
 }
@@ -258,11 +257,11 @@ fn x64_level(fs: &Set) -> u32 {
         return 0;
     }
     let mut level = 0;
-    for (n, set) in [V1, V2, V3, V4].into_iter().enumerate() {
+    for (n, set) in (1..).zip([V1, V2, V3, V4]) {
         if !fs.has_all(set) {
             break;
         }
-        level = u32::try_from(n).unwrap_or(0) + 1;
+        level = n;
     }
     level
 }
