@@ -53,14 +53,7 @@ impl HostRoot {
 
     /// Reads a host file as text (lossily: sysfs and procfs are ASCII in practice).
     pub fn read(&self, abs: impl AsRef<Path>) -> Result<String, SourceError> {
-        let path = self.join(abs);
-        match fs::read(&path) {
-            Ok(bytes) => Ok(match String::from_utf8(bytes) {
-                Ok(s) => s,
-                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-            }),
-            Err(source) => Err(SourceError::Read { path, source }),
-        }
+        read_path(&self.join(abs))
     }
 
     /// Reads a host file and trims surrounding whitespace.
@@ -76,24 +69,60 @@ impl HostRoot {
 
     /// The names of the entries of a host directory, sorted.
     pub fn read_dir_names(&self, abs: impl AsRef<Path>) -> Result<Vec<String>, SourceError> {
-        let path = self.join(abs);
-        let entries = fs::read_dir(&path).map_err(|source| SourceError::Read {
-            path: path.clone(),
-            source,
-        })?;
-        let mut names = Vec::new();
-        for entry in entries {
-            let entry = entry.map_err(|source| SourceError::Read { path: path.clone(), source })?;
-            names.push(entry.file_name().to_string_lossy().into_owned());
-        }
-        names.sort();
-        Ok(names)
+        read_dir_names_at(&self.join(abs))
     }
 
     /// Whether a host path exists (following links).
     pub fn exists(&self, abs: impl AsRef<Path>) -> bool {
         self.join(abs).exists()
     }
+}
+
+/// Reads a file, given by its full path (host root included), as text (lossily).
+///
+/// Sources that walk a directory join each entry once and read its attributes through this,
+/// instead of re-joining the host root for every file.
+pub(crate) fn read_path(path: &Path) -> Result<String, SourceError> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        }),
+        Err(source) => Err(SourceError::Read {
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// Reads a file by its full path and trims surrounding whitespace (NFD's `strings.TrimSpace`).
+pub(crate) fn read_path_trimmed(path: &Path) -> Result<String, SourceError> {
+    read_path(path).map(|s| {
+        let trimmed = s.trim();
+        if trimmed.len() == s.len() {
+            s
+        } else {
+            trimmed.to_owned()
+        }
+    })
+}
+
+/// The names of the entries of a directory given by its full path, sorted (Go's `os.ReadDir`).
+pub(crate) fn read_dir_names_at(path: &Path) -> Result<Vec<String>, SourceError> {
+    let entries = fs::read_dir(path).map_err(|source| SourceError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| SourceError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        names.push(entry.file_name().to_string_lossy().into_owned());
+    }
+    names.sort_unstable();
+    Ok(names)
 }
 
 /// An I/O failure while discovering, naming the path.
@@ -164,7 +193,12 @@ pub struct Context {
 impl Context {
     /// A context for the host under `root`, on this machine's CPU, at the current time.
     pub fn native(root: HostRoot, node_name: Option<String>) -> Self {
-        Self { root, machine: Machine::native(), node_name, now: SystemTime::now() }
+        Self {
+            root,
+            machine: Machine::native(),
+            node_name,
+            now: SystemTime::now(),
+        }
     }
 }
 
@@ -215,4 +249,40 @@ pub fn discover_all(ctx: &Context) -> Discovered {
         all.warnings.extend(one.warnings);
     }
     all
+}
+
+/// Helpers for source tests: fixture host roots and a fixed clock.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::time::{Duration, SystemTime};
+
+    use super::{Context, Discovered, HostRoot, Source};
+
+    /// The fixture host tree `testdata/hosts/<name>`.
+    pub(crate) fn host(name: &str) -> HostRoot {
+        HostRoot::new(format!(
+            "{}/testdata/hosts/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+    }
+
+    /// A context for fixture `name` at 2026-01-01T00:00:00Z with node name `node-1`.
+    pub(crate) fn context(name: &str) -> Context {
+        let mut ctx = Context::native(host(name), Some("node-1".to_owned()));
+        // 20454 days after the epoch.
+        ctx.now = SystemTime::UNIX_EPOCH + Duration::from_hours(20_454 * 24);
+        ctx
+    }
+
+    /// Runs one source on fixture `name`.
+    pub(crate) fn discover(source: &dyn Source, name: &str) -> Discovered {
+        let mut out = Discovered::default();
+        source.discover(&context(name), &mut out);
+        out
+    }
+
+    /// The features of one source as pretty JSON, for exact comparisons.
+    pub(crate) fn features_json(out: &Discovered) -> serde_json::Value {
+        serde_json::to_value(&out.features).unwrap_or_default()
+    }
 }
