@@ -23,10 +23,16 @@ pub(crate) struct Kernel;
 #[derive(Debug, thiserror::Error)]
 enum KernelError {
     /// None of the kernel config locations could be read.
-    #[error("no kernel config found (tried {tried} locations, the last `{}`)", last.display())]
+    #[error(
+        "no readable kernel config in {tried} locations, `{}` to `{}`",
+        first.display(),
+        last.display()
+    )]
     NoConfig {
         /// How many paths were tried.
         tried: usize,
+        /// The first path tried.
+        first: PathBuf,
         /// The last path tried.
         last: PathBuf,
     },
@@ -205,6 +211,7 @@ fn read_kconfig(root: &HostRoot, kver: Option<&str>) -> Result<String, KernelErr
     }
     Err(KernelError::NoConfig {
         tried: paths.len(),
+        first: root.join(&paths[0]),
         last,
     })
 }
@@ -380,6 +387,52 @@ mod tests {
         assert_eq!(
             parse_modules_builtin(builtin),
             ["crypto_algapi", "rng-core", "ext4"]
+        );
+    }
+
+    /// NFD's search order: `/proc/config.gz` first, then the `/usr` locations, `/boot` last; a
+    /// corrupt gzip falls through to the next location.
+    #[test]
+    fn kconfig_search_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = HostRoot::new(dir.path());
+        let kver = "6.8.0-1-test";
+        let write = |abs: &str, bytes: &[u8]| {
+            let path = root.join(abs);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, bytes).unwrap();
+        };
+        let read = || read_kconfig(&root, Some(kver)).map_err(|e| e.to_string());
+        assert!(
+            read()
+                .unwrap_err()
+                .contains("no readable kernel config in 11 locations")
+        );
+        write(&format!("/boot/config-{kver}"), b"CONFIG_FROM=boot\n");
+        assert_eq!(read().unwrap(), "CONFIG_FROM=boot\n");
+        write(
+            &format!("/usr/lib/modules/{kver}/config"),
+            b"CONFIG_FROM=usr-lib-modules\n",
+        );
+        assert_eq!(read().unwrap(), "CONFIG_FROM=usr-lib-modules\n");
+        write(
+            &format!("/usr/src/linux-rt-{kver}/.config"),
+            b"CONFIG_FROM=rt\n",
+        );
+        assert_eq!(read().unwrap(), "CONFIG_FROM=rt\n");
+        write("/proc/config.gz", b"corrupt");
+        assert_eq!(read().unwrap(), "CONFIG_FROM=rt\n");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, b"CONFIG_FROM=proc\n").unwrap();
+        write("/proc/config.gz", &gz.finish().unwrap());
+        assert_eq!(read().unwrap(), "CONFIG_FROM=proc\n");
+        // Without a kernel version only `/proc/config.gz` and `/usr/src/linux/.config` count.
+        std::fs::remove_file(root.join("/proc/config.gz")).unwrap();
+        assert!(read_kconfig(&root, None).is_err());
+        write("/usr/src/linux/.config", b"CONFIG_FROM=usr-src-linux\n");
+        assert_eq!(
+            read_kconfig(&root, None).unwrap(),
+            "CONFIG_FROM=usr-src-linux\n"
         );
     }
 

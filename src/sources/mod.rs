@@ -286,3 +286,58 @@ pub(crate) mod testing {
         serde_json::to_value(&out.features).unwrap_or_default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::{Discovered, SOURCES, testing};
+
+    /// Every source but `cpu` (whose results depend on the machine running the tests).
+    fn discover_host(name: &str) -> Discovered {
+        let ctx = testing::context(name);
+        let mut all = Discovered::default();
+        for source in SOURCES.iter().filter(|s| s.name() != "cpu") {
+            source.discover(&ctx, &mut all);
+        }
+        all
+    }
+
+    /// The discovered features and warnings of a fixture, with the fixture path as `<root>`.
+    fn snapshot(name: &str) -> serde_json::Value {
+        let out = discover_host(name);
+        let root = testing::host(name).path().display().to_string();
+        let warnings: Vec<String> = out
+            .warnings
+            .iter()
+            .map(|w| format!("{}: {}", w.source, w.message.replace(&root, "<root>")))
+            .collect();
+        serde_json::json!({ "features": out.features, "warnings": warnings })
+    }
+
+    /// Compares every fixture host with `testdata/hosts/<name>.expected.json`. Run with
+    /// `NFD_COMPAT_UPDATE_EXPECTED=1` to rewrite the files, then review the diff by hand.
+    #[test]
+    fn fixture_hosts_match_expected_json() {
+        let hosts = [
+            "intel-server",
+            "amd-host",
+            "arm64-host",
+            "minimal-container",
+        ];
+        let update = std::env::var_os("NFD_COMPAT_UPDATE_EXPECTED").is_some();
+        for name in hosts {
+            let got = snapshot(name);
+            let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("testdata/hosts/{name}.expected.json"));
+            if update {
+                let text = serde_json::to_string_pretty(&got).unwrap() + "\n";
+                std::fs::write(&path, text).unwrap();
+                continue;
+            }
+            let want: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            assert_eq!(got, want, "fixture {name} differs from {}", path.display());
+        }
+    }
+}
