@@ -8,6 +8,7 @@
 //! empty list, as in NFD.
 
 use std::collections::BTreeMap;
+use std::fs;
 use std::path::Path;
 
 use crate::features::Instance;
@@ -59,22 +60,19 @@ fn read_device(dir: &Path) -> Result<Option<Vec<Instance>>, SourceError> {
             Ok(value) if !value.is_empty() => {
                 attributes.insert(attr.to_owned(), value);
             }
-            // Go's Glob uses Lstat: without an `idProduct` entry this is not a device (an
-            // interface, a port); a dangling link still counts, with an empty product.
-            Err(err)
-                if attr == "device" && err.is_not_found() && path.symlink_metadata().is_err() =>
-            {
-                return Ok(None);
-            }
+            // Without `idProduct` this is not a device (an interface, a port). Go's Glob would
+            // also match a dangling `idProduct` link; sysfs has none, so one open decides.
+            Err(err) if attr == "device" && err.is_not_found() => return Ok(None),
             Ok(_) | Err(_) => {}
         }
     }
     if attributes.get("class").map(String::as_str) != Some("00") {
         return Ok(Some(vec![Instance { attributes }]));
     }
-    // Interface-level classes: `<dev>/*/bInterfaceClass`, in name order.
+    // Interface-level classes: `<dev>/*/bInterfaceClass`, in name order. Only directories and
+    // links can hold the file; the entry type comes with the listing, so files cost nothing.
     let mut instances = Vec::new();
-    for entry in read_dir_names_at(dir).unwrap_or_default() {
+    for entry in subdirectories(dir)? {
         let file = dir.join(&entry).join("bInterfaceClass");
         match read_path_trimmed(&file) {
             Ok(class) => {
@@ -84,13 +82,30 @@ fn read_device(dir: &Path) -> Result<Option<Vec<Instance>>, SourceError> {
                     attributes: interface,
                 });
             }
-            // Go's Glob matches by Lstat: no entry there (or `<dev>/<file>/...`) is no match.
-            Err(_) if file.symlink_metadata().is_err() => {}
+            Err(err) if err.is_not_found() => {}
             // NFD drops the whole device when a matched interface file cannot be read.
             Err(err) => return Err(err),
         }
     }
     Ok(Some(instances))
+}
+
+/// The names of the directories and links in `dir`, sorted.
+fn subdirectories(dir: &Path) -> Result<Vec<String>, SourceError> {
+    let read_err = |source| SourceError::Read {
+        path: dir.to_owned(),
+        source,
+    };
+    let mut names = Vec::new();
+    for entry in fs::read_dir(dir).map_err(read_err)? {
+        let entry = entry.map_err(read_err)?;
+        let kind = entry.file_type().map_err(read_err)?;
+        if kind.is_dir() || kind.is_symlink() {
+            names.push(entry.file_name().to_string_lossy().into_owned());
+        }
+    }
+    names.sort_unstable();
+    Ok(names)
 }
 
 #[cfg(test)]
