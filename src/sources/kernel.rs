@@ -1,12 +1,18 @@
 //! The `kernel` source: `kernel.version`, `kernel.config`, `kernel.loadedmodule`,
 //! `kernel.enabledmodule`, `kernel.selinux` and `kernel.kvm`, as NFD's `source/kernel`.
 //!
-//! Differences from NFD, all about where files are read, never about what is produced:
+//! Differences from NFD are about where files are read, never about what is produced:
 //! `/proc/sys/kernel/osrelease`, `/proc/config.gz`, `/proc/modules` and
 //! `/lib/modules/<kver>/build/.config` are read through the host root (NFD reads them from the
-//! container's own `/proc` and `/lib`). Where NFD logs an error and leaves a feature out, we leave
-//! it out and record a warning. Parsing is done by hand (not with `procfs-core`): NFD's rules are
-//! simpler than a full `/proc/modules` parser and must be matched exactly.
+//! container's own `/proc` and `/lib`). Where NFD logs an error and leaves a feature out, we
+//! leave it out and record a warning: an unreadable osrelease (no `kernel.version`, no
+//! `kernel.enabledmodule`, and only `/proc/config.gz` and `/usr/src/linux/.config` are tried for
+//! the config), no readable config, an unreadable `/proc/modules` or `modules.builtin`, an
+//! unreadable `/sys/fs/selinux/enforce` while `/sys/fs/selinux` exists. `kernel.selinux` is
+//! absent without `/sys/fs` and `false` without `/sys/fs/selinux`; an empty `enforce` file (NFD
+//! would panic) is `false`. A gzipped config that does not decompress is passed over like an
+//! unreadable one. Parsing is done by hand, not with `procfs-core`: NFD's rules are simpler
+//! than a full `/proc/modules` parser and must be matched exactly.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
