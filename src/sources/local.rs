@@ -201,33 +201,36 @@ impl Timestamp {
         }
     }
 
-    /// Parses Go's `time.RFC3339` layout as `time.Parse` accepts it:
-    /// `YYYY-MM-DDTHH:MM:SS[.frac]Z` or `...±hh:mm`, with `T` and `Z` upper-case, a valid
-    /// calendar date, hours below 24, minutes and seconds below 60, and one or more fraction
-    /// digits after `.` or `,` (digits beyond nanoseconds are dropped).
+    /// Parses Go's `time.RFC3339` layout as `time.Parse` accepts it (its strict fast path or
+    /// its general parser): `YYYY-MM-DDTHH:MM:SS[.frac]Z` or `...±hh:mm`, with `T` and `Z`
+    /// upper-case, a valid calendar date, hours below 24 (one digit allowed: the layout's `15`
+    /// is not zero-padded), minutes and seconds below 60, one or more fraction digits after
+    /// `.` or `,` (digits beyond nanoseconds dropped), and a zone offset of at most 24:60 (Go's
+    /// general parser accepts those on purpose).
     pub(crate) fn parse_rfc3339(s: &str) -> Option<Self> {
-        let b = s.as_bytes();
-        if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' {
-            return None;
-        }
-        if b[13] != b':' || b[16] != b':' {
-            return None;
-        }
-        let year = digits(&b[0..4])?;
-        let month = digits(&b[5..7])?;
-        let day = digits(&b[8..10])?;
-        let hour = digits(&b[11..13])?;
-        let minute = digits(&b[14..16])?;
-        let second = digits(&b[17..19])?;
+        let mut cursor = s.as_bytes();
+        let year = digits(cursor.get(..4)?)?;
+        cursor = &cursor[4..];
+        let month = literal(&mut cursor, b'-').and_then(|()| two(&mut cursor))?;
+        let day = literal(&mut cursor, b'-').and_then(|()| two(&mut cursor))?;
+        literal(&mut cursor, b'T')?;
+        let hour_len = if cursor.get(1).is_some_and(u8::is_ascii_digit) {
+            2
+        } else {
+            1
+        };
+        let hour = digits(cursor.get(..hour_len)?)?;
+        cursor = &cursor[hour_len..];
+        let minute = literal(&mut cursor, b':').and_then(|()| two(&mut cursor))?;
+        let second = literal(&mut cursor, b':').and_then(|()| two(&mut cursor))?;
         if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
             return None;
         }
         if hour > 23 || minute > 59 || second > 59 {
             return None;
         }
-        let mut rest = &b[19..];
         let mut nanos = 0u32;
-        if let [b'.' | b',', frac @ ..] = rest {
+        if let [b'.' | b',', frac @ ..] = cursor {
             let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
             if n == 0 {
                 return None;
@@ -237,14 +240,14 @@ impl Timestamp {
                 nanos += u32::from(d - b'0') * scale;
                 scale /= 10;
             }
-            rest = &frac[n..];
+            cursor = &frac[n..];
         }
-        let offset = match rest {
+        let offset = match cursor {
             [b'Z'] => 0,
             [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
                 let oh = digits(&[*h1, *h2])?;
                 let om = digits(&[*m1, *m2])?;
-                if oh > 23 || om > 59 {
+                if oh > 24 || om > 60 {
                     return None;
                 }
                 let off = oh * 3600 + om * 60;
@@ -256,6 +259,19 @@ impl Timestamp {
         let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset;
         Some(Self::new(secs, nanos))
     }
+}
+
+/// Consumes the byte `b` from the front of `cursor`.
+fn literal(cursor: &mut &[u8], b: u8) -> Option<()> {
+    let (&first, rest) = cursor.split_first()?;
+    (first == b).then(|| *cursor = rest)
+}
+
+/// Consumes two digits from the front of `cursor`.
+fn two(cursor: &mut &[u8]) -> Option<i64> {
+    let value = digits(cursor.get(..2)?)?;
+    *cursor = &cursor[2..];
+    Some(value)
 }
 
 /// The value of a run of ASCII digits.
@@ -334,7 +350,18 @@ mod tests {
             ("2080-13-01T00:00:00Z", None),
             ("2080-00-01T00:00:00Z", None),
             ("2080-07-28T11:22:33+0100", None),
-            ("2080-07-28T11:22:33+24:00", None),
+            (
+                "2080-07-28T11:22:33+24:00",
+                Some((3_489_391_353 - 86_400, 0)),
+            ),
+            ("2080-07-28T11:22:33-00:60", Some((3_489_391_353 + 3600, 0))),
+            ("2080-07-28T11:22:33+25:00", None),
+            ("2080-07-28T11:22:33+00:61", None),
+            ("2080-07-28T1:22:33Z", Some((3_489_391_353 - 36_000, 0))),
+            ("2080-07-28T:22:33Z", None),
+            ("2080-07-28T11:2:33Z", None),
+            ("2080-07-28T11:22:3Z", None),
+            ("2080-07-2T11:22:33Z", None),
             ("2080-7-28T11:22:33Z", None),
             ("+080-07-28T11:22:33Z", None),
             ("2080-07-28T11:22:33Zjunk", None),

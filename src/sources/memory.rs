@@ -225,6 +225,34 @@ mod tests {
         );
     }
 
+    /// An unreadable count is `""` with a warning; an entry that is no size is skipped; a count
+    /// that is not a positive number does not enable hugepages.
+    #[test]
+    fn hugepages_edge_cases() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().join("sys/kernel/mm/hugepages");
+        std::fs::create_dir_all(base.join("hugepages-2048kB/nr_hugepages")).unwrap();
+        std::fs::create_dir_all(base.join("hugepages-64kB")).unwrap();
+        std::fs::write(base.join("hugepages-64kB/nr_hugepages"), "junk\n").unwrap();
+        std::fs::create_dir_all(base.join("README")).unwrap();
+        let mut ctx = testing::context("minimal-container");
+        ctx.root = crate::sources::HostRoot::new(dir.path());
+        let mut out = Discovered::default();
+        Memory.discover(&ctx, &mut out);
+        assert_eq!(
+            testing::features_json(&out)["attributes"]["memory.hugepages"],
+            serde_json::json!({"elements": {
+                "enabled": "false", "hugepages-2Mi": "", "hugepages-64Ki": "junk"}})
+        );
+        assert!(
+            out.warnings
+                .iter()
+                .any(|w| w.message.contains("hugepages-2048kB/nr_hugepages")),
+            "{:?}",
+            out.warnings
+        );
+    }
+
     #[test]
     fn minimal_container_memory() {
         let out = testing::discover(&Memory, "minimal-container");

@@ -115,6 +115,41 @@ mod tests {
         );
     }
 
+    /// `device` is checked through the link (NFD's `os.Stat`): a dangling link is virtual; a
+    /// `device` that cannot be checked for another reason skips the interface with a warning.
+    #[test]
+    fn device_link_decides() {
+        let dir = tempfile::tempdir().unwrap();
+        let net = dir.path().join("sys/class/net");
+        for name in ["dangling", "broken", "real"] {
+            std::fs::create_dir_all(net.join(name)).unwrap();
+            std::fs::write(net.join(name).join("mtu"), "1500\n").unwrap();
+        }
+        std::os::unix::fs::symlink("../../../devices/gone", net.join("dangling/device")).unwrap();
+        std::fs::create_dir_all(dir.path().join("sys/devices/pci0")).unwrap();
+        std::os::unix::fs::symlink("../../../devices/pci0", net.join("real/device")).unwrap();
+        // `broken/mtu` is a file, so `broken/mtu/device` fails with ENOTDIR, not ENOENT.
+        std::os::unix::fs::symlink("mtu/x", net.join("broken/device")).unwrap();
+        let mut ctx = testing::context("minimal-container");
+        ctx.root = crate::sources::HostRoot::new(dir.path());
+        let mut out = Discovered::default();
+        Network.discover(&ctx, &mut out);
+        assert_eq!(
+            testing::features_json(&out)["instances"],
+            serde_json::json!({
+                "network.device": {"elements": [{"attributes": {"mtu": "1500", "name": "real"}}]},
+                "network.virtual": {"elements": [
+                    {"attributes": {"mtu": "1500", "name": "dangling"}}]}
+            })
+        );
+        assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
+        assert!(
+            out.warnings[0].message.contains("broken/device"),
+            "{:?}",
+            out.warnings
+        );
+    }
+
     #[test]
     fn missing_class_net_is_a_warning_and_no_feature() {
         let out = testing::discover(&Network, "minimal-container");
