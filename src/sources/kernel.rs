@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use flate2::read::GzDecoder;
 
-use super::{Context, Discovered, HostRoot, Source, SourceError, read_path};
+use super::{Context, Discovered, HostRoot, Source, SourceError, read_attribute, read_path};
 
 /// NFD's `kernel` source.
 pub(crate) struct Kernel;
@@ -286,17 +286,20 @@ pub(crate) fn parse_modules_builtin(text: &str) -> Vec<&str> {
 /// NFD `SelinuxEnabled`: `None` (feature absent) without `/sys/fs`, `false` without
 /// `/sys/fs/selinux`, else whether `enforce` starts with `1`.
 fn selinux_enabled(root: &HostRoot) -> Result<Option<bool>, SourceError> {
-    let fs = root.join("/sys/fs");
-    if !fs.exists() {
+    // Read `enforce` first: when it is there, both directories are, and two stats are saved.
+    let enforce = root.join("/sys/fs/selinux/enforce");
+    let err = match read_attribute(&enforce) {
+        // NFD indexes the first byte and would panic on an empty file; we say `false`.
+        Ok(text) => return Ok(Some(text.starts_with('1'))),
+        Err(err) => err,
+    };
+    if !root.exists("/sys/fs") {
         return Ok(None);
     }
-    let selinux = fs.join("selinux");
-    if !selinux.exists() {
+    if !root.exists("/sys/fs/selinux") {
         return Ok(Some(false));
     }
-    let enforce = read_path(&selinux.join("enforce"))?;
-    // NFD indexes the first byte and would panic on an empty file; we say `false`.
-    Ok(Some(enforce.starts_with('1')))
+    Err(err)
 }
 
 #[cfg(test)]
@@ -443,12 +446,29 @@ mod tests {
     }
 
     #[test]
+    fn selinux_states() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = HostRoot::new(dir.path());
+        let sys_fs = root.join("/sys/fs");
+        assert_eq!(selinux_enabled(&root).unwrap(), None);
+        std::fs::create_dir_all(&sys_fs).unwrap();
+        assert_eq!(selinux_enabled(&root).unwrap(), Some(false));
+        std::fs::create_dir_all(sys_fs.join("selinux")).unwrap();
+        let err = selinux_enabled(&root).unwrap_err();
+        assert!(err.to_string().contains("selinux/enforce"), "{err}");
+        for (content, want) in [("1", true), ("0", false), ("", false), ("10\n", true)] {
+            std::fs::write(sys_fs.join("selinux/enforce"), content).unwrap();
+            assert_eq!(selinux_enabled(&root).unwrap(), Some(want), "{content:?}");
+        }
+    }
+
+    #[test]
     fn gunzip_reports_corrupt_data() {
         assert!(gunzip(Path::new("/x.gz"), b"not gzip").is_err());
     }
 
     #[test]
-    fn minimal_container_has_version_only() {
+    fn minimal_container_kernel() {
         let out = testing::discover(&Kernel, "minimal-container");
         let json = testing::features_json(&out);
         assert_eq!(

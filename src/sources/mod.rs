@@ -9,7 +9,7 @@
 //! one) or a [`Warning`] (where NFD would fail the whole run).
 
 use std::fs;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -95,9 +95,36 @@ pub(crate) fn read_path(path: &Path) -> Result<String, SourceError> {
     }
 }
 
-/// Reads a file by its full path and trims surrounding whitespace (NFD's `strings.TrimSpace`).
+/// Reads a small file (a sysfs or procfs attribute) by its full path as text (lossily).
+///
+/// Unlike `fs::read` this does not `fstat` the file first to size the buffer (sysfs reports a
+/// size of 4096 for every attribute anyway): one `open`, reads until end of file, one `close`.
+pub(crate) fn read_attribute(path: &Path) -> Result<String, SourceError> {
+    let read_err = |source| SourceError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = fs::File::open(path).map_err(read_err)?;
+    let mut chunk = [0u8; 4096];
+    let mut bytes = Vec::new();
+    loop {
+        match file.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(read_err(err)),
+        }
+    }
+    Ok(match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
+
+/// Reads a small file by its full path and trims surrounding whitespace (NFD's
+/// `strings.TrimSpace`).
 pub(crate) fn read_path_trimmed(path: &Path) -> Result<String, SourceError> {
-    read_path(path).map(|s| {
+    read_attribute(path).map(|s| {
         let trimmed = s.trim();
         if trimmed.len() == s.len() {
             s

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use crate::features::Instance;
 
-use super::{Context, Discovered, Source, SourceError, read_dir_names_at, read_path};
+use super::{Context, Discovered, Source, SourceError, read_attribute, read_dir_names_at};
 
 /// NFD's `pci` source.
 pub(crate) struct Pci;
@@ -62,11 +62,11 @@ impl Source for Pci {
 fn read_device(dir: &Path) -> Result<Instance, SourceError> {
     let mut attributes = BTreeMap::new();
     for attr in MANDATORY {
-        let raw = read_path(&dir.join(attr))?;
+        let raw = read_attribute(&dir.join(attr))?;
         attributes.insert(attr.to_owned(), attribute_value(attr, &raw).to_owned());
     }
     for attr in OPTIONAL {
-        if let Ok(raw) = read_path(&dir.join(attr)) {
+        if let Ok(raw) = read_attribute(&dir.join(attr)) {
             attributes.insert(attr.to_owned(), attribute_value(attr, &raw).to_owned());
         }
     }
