@@ -133,6 +133,35 @@ mod tests {
         );
     }
 
+    /// A class-00 device whose interface class cannot be read is dropped with a warning (NFD
+    /// drops it too); a device without a class keeps its other attributes.
+    #[test]
+    fn unreadable_interface_drops_the_device() {
+        let dir = tempfile::tempdir().unwrap();
+        let devices = dir.path().join("sys/bus/usb/devices");
+        let write = |rel: &str, text: &str| {
+            let path = devices.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("1-1/idProduct", "0001\n");
+        write("1-1/bDeviceClass", "00\n");
+        std::fs::create_dir_all(devices.join("1-1/1-1:1.0/bInterfaceClass")).unwrap();
+        write("1-2/idProduct", "0002\n");
+        write("1-2/idVendor", " 1234 \n");
+        let mut ctx = testing::context("minimal-container");
+        ctx.root = crate::sources::HostRoot::new(dir.path());
+        let mut out = Discovered::default();
+        Usb.discover(&ctx, &mut out);
+        assert_eq!(
+            testing::features_json(&out)["instances"],
+            serde_json::json!({"usb.device": {"elements": [
+                {"attributes": {"device": "0002", "vendor": "1234"}}]}})
+        );
+        assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
+        assert!(out.warnings[0].message.contains("1-1:1.0/bInterfaceClass"));
+    }
+
     #[test]
     fn missing_dir_is_empty() {
         let out = testing::discover(&Usb, "minimal-container");
