@@ -9,7 +9,7 @@
 //! one) or a [`Warning`] (where NFD would fail the whole run).
 
 use std::fs;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -53,14 +53,7 @@ impl HostRoot {
 
     /// Reads a host file as text (lossily: sysfs and procfs are ASCII in practice).
     pub fn read(&self, abs: impl AsRef<Path>) -> Result<String, SourceError> {
-        let path = self.join(abs);
-        match fs::read(&path) {
-            Ok(bytes) => Ok(match String::from_utf8(bytes) {
-                Ok(s) => s,
-                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-            }),
-            Err(source) => Err(SourceError::Read { path, source }),
-        }
+        read_path(&self.join(abs))
     }
 
     /// Reads a host file and trims surrounding whitespace.
@@ -76,27 +69,87 @@ impl HostRoot {
 
     /// The names of the entries of a host directory, sorted.
     pub fn read_dir_names(&self, abs: impl AsRef<Path>) -> Result<Vec<String>, SourceError> {
-        let path = self.join(abs);
-        let entries = fs::read_dir(&path).map_err(|source| SourceError::Read {
-            path: path.clone(),
-            source,
-        })?;
-        let mut names = Vec::new();
-        for entry in entries {
-            let entry = entry.map_err(|source| SourceError::Read {
-                path: path.clone(),
-                source,
-            })?;
-            names.push(entry.file_name().to_string_lossy().into_owned());
-        }
-        names.sort();
-        Ok(names)
+        read_dir_names_at(&self.join(abs))
     }
 
     /// Whether a host path exists (following links).
     pub fn exists(&self, abs: impl AsRef<Path>) -> bool {
         self.join(abs).exists()
     }
+}
+
+/// Reads a file, given by its full path (host root included), as text (lossily).
+///
+/// Sources that walk a directory join each entry once and read its attributes through this,
+/// instead of re-joining the host root for every file.
+pub(crate) fn read_path(path: &Path) -> Result<String, SourceError> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        }),
+        Err(source) => Err(SourceError::Read {
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// Reads a small file (a sysfs or procfs attribute) by its full path as text (lossily).
+///
+/// Unlike `fs::read` this does not `fstat` the file first to size the buffer (sysfs reports a
+/// size of 4096 for every attribute anyway): one `open`, reads until end of file, one `close`.
+pub(crate) fn read_attribute(path: &Path) -> Result<String, SourceError> {
+    let read_err = |source| SourceError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = fs::File::open(path).map_err(read_err)?;
+    let mut chunk = [0u8; 4096];
+    let mut bytes = Vec::new();
+    loop {
+        match file.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(read_err(err)),
+        }
+    }
+    Ok(match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
+
+/// Reads a small file by its full path and trims surrounding whitespace (NFD's
+/// `strings.TrimSpace`).
+pub(crate) fn read_path_trimmed(path: &Path) -> Result<String, SourceError> {
+    read_attribute(path).map(|s| {
+        let trimmed = s.trim();
+        if trimmed.len() == s.len() {
+            s
+        } else {
+            trimmed.to_owned()
+        }
+    })
+}
+
+/// The names of the entries of a directory given by its full path, sorted (Go's `os.ReadDir`).
+pub(crate) fn read_dir_names_at(path: &Path) -> Result<Vec<String>, SourceError> {
+    let entries = fs::read_dir(path).map_err(|source| SourceError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| SourceError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        names.push(entry.file_name().to_string_lossy().into_owned());
+    }
+    names.sort_unstable();
+    Ok(names)
 }
 
 /// An I/O failure while discovering, naming the path.
@@ -223,4 +276,133 @@ pub fn discover_all(ctx: &Context) -> Discovered {
         all.warnings.extend(one.warnings);
     }
     all
+}
+
+/// Helpers for source tests: fixture host roots and a fixed clock.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::time::{Duration, SystemTime};
+
+    use super::{Context, Discovered, HostRoot, Source};
+
+    /// The fixture host tree `testdata/hosts/<name>`.
+    pub(crate) fn host(name: &str) -> HostRoot {
+        HostRoot::new(format!(
+            "{}/testdata/hosts/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+    }
+
+    /// A context for fixture `name` at 2026-01-01T00:00:00Z with node name `node-1`.
+    pub(crate) fn context(name: &str) -> Context {
+        let mut ctx = Context::native(host(name), Some("node-1".to_owned()));
+        // 20454 days after the epoch.
+        ctx.now = SystemTime::UNIX_EPOCH + Duration::from_hours(20_454 * 24);
+        ctx
+    }
+
+    /// Runs one source on fixture `name`.
+    pub(crate) fn discover(source: &dyn Source, name: &str) -> Discovered {
+        let mut out = Discovered::default();
+        source.discover(&context(name), &mut out);
+        out
+    }
+
+    /// The features of one source as pretty JSON, for exact comparisons.
+    pub(crate) fn features_json(out: &Discovered) -> serde_json::Value {
+        serde_json::to_value(&out.features).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::{Discovered, SOURCES, testing};
+
+    /// Every source but `cpu` (whose results depend on the machine running the tests).
+    fn discover_host(name: &str) -> Discovered {
+        let ctx = testing::context(name);
+        let mut all = Discovered::default();
+        for source in SOURCES.iter().filter(|s| s.name() != "cpu") {
+            source.discover(&ctx, &mut all);
+        }
+        all
+    }
+
+    /// The discovered features and warnings of a fixture, with the fixture path as `<root>`.
+    fn snapshot(name: &str) -> serde_json::Value {
+        let out = discover_host(name);
+        let root = testing::host(name).path().display().to_string();
+        let warnings: Vec<String> = out
+            .warnings
+            .iter()
+            .map(|w| format!("{}: {}", w.source, w.message.replace(&root, "<root>")))
+            .collect();
+        serde_json::json!({ "features": out.features, "warnings": warnings })
+    }
+
+    /// Compares every fixture host with `testdata/hosts/<name>.expected.json`. Run with
+    /// `NFD_COMPAT_UPDATE_EXPECTED=1` to rewrite the files, then review the diff by hand.
+    #[test]
+    fn fixture_hosts_match_expected_json() {
+        let hosts = [
+            "intel-server",
+            "amd-host",
+            "arm64-host",
+            "minimal-container",
+        ];
+        let update = std::env::var_os("NFD_COMPAT_UPDATE_EXPECTED").is_some();
+        for name in hosts {
+            let got = snapshot(name);
+            let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("testdata/hosts/{name}.expected.json"));
+            if update {
+                let text = serde_json::to_string_pretty(&got).unwrap() + "\n";
+                std::fs::write(&path, text).unwrap();
+                continue;
+            }
+            let want: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            assert_eq!(got, want, "fixture {name} differs from {}", path.display());
+        }
+    }
+
+    /// Reads every regular file and lists every directory of a tree, without following links.
+    fn read_tree(dir: &std::path::Path) -> usize {
+        let mut bytes = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let kind = entry.file_type().unwrap();
+            if kind.is_dir() {
+                bytes += read_tree(&entry.path());
+            } else if kind.is_file() {
+                bytes += std::fs::read(entry.path()).unwrap().len();
+            }
+        }
+        bytes
+    }
+
+    /// Discovery time of a fixture against reading all of its files (run with
+    /// `cargo test --release --lib sources::tests::timing -- --ignored --nocapture`).
+    #[test]
+    #[ignore = "a measurement, not a check"]
+    #[expect(clippy::print_stderr, reason = "the measurement is the output")]
+    fn timing() {
+        const ROUNDS: u32 = 200;
+        for name in ["intel-server", "amd-host", "arm64-host"] {
+            let root = testing::host(name);
+            let start = std::time::Instant::now();
+            for _ in 0..ROUNDS {
+                std::hint::black_box(discover_host(name));
+            }
+            let discover = start.elapsed() / ROUNDS;
+            let start = std::time::Instant::now();
+            for _ in 0..ROUNDS {
+                std::hint::black_box(read_tree(root.path()));
+            }
+            let read = start.elapsed() / ROUNDS;
+            eprintln!("{name}: discover {discover:?}, read every file {read:?}");
+        }
+    }
 }
