@@ -367,42 +367,4 @@ mod tests {
             assert_eq!(got, want, "fixture {name} differs from {}", path.display());
         }
     }
-
-    /// Reads every regular file and lists every directory of a tree, without following links.
-    fn read_tree(dir: &std::path::Path) -> usize {
-        let mut bytes = 0;
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let entry = entry.unwrap();
-            let kind = entry.file_type().unwrap();
-            if kind.is_dir() {
-                bytes += read_tree(&entry.path());
-            } else if kind.is_file() {
-                bytes += std::fs::read(entry.path()).unwrap().len();
-            }
-        }
-        bytes
-    }
-
-    /// Discovery time of a fixture against reading all of its files (run with
-    /// `cargo test --release --lib sources::tests::timing -- --ignored --nocapture`).
-    #[test]
-    #[ignore = "a measurement, not a check"]
-    #[expect(clippy::print_stderr, reason = "the measurement is the output")]
-    fn timing() {
-        const ROUNDS: u32 = 200;
-        for name in ["intel-server", "amd-host", "arm64-host"] {
-            let root = testing::host(name);
-            let start = std::time::Instant::now();
-            for _ in 0..ROUNDS {
-                std::hint::black_box(discover_host(name));
-            }
-            let discover = start.elapsed() / ROUNDS;
-            let start = std::time::Instant::now();
-            for _ in 0..ROUNDS {
-                std::hint::black_box(read_tree(root.path()));
-            }
-            let read = start.elapsed() / ROUNDS;
-            eprintln!("{name}: discover {discover:?}, read every file {read:?}");
-        }
-    }
 }
