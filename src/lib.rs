@@ -14,3 +14,4 @@ pub mod rules;
 pub mod snapshot;
 pub mod sources;
 pub mod spec;
+pub(crate) mod timestamp;

@@ -1,0 +1,208 @@
+//! Points in time and RFC 3339 as Go's `time.Parse` reads it (local-source expiry dates, OCI
+//! `org.opencontainers.image.created` annotations).
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A point in time: seconds since the Unix epoch (negative before it) and nanoseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Timestamp {
+    secs: i64,
+    nanos: u32,
+}
+
+impl Timestamp {
+    /// A timestamp from seconds and nanoseconds since the epoch.
+    pub(crate) fn new(secs: i64, nanos: u32) -> Self {
+        Self { secs, nanos }
+    }
+
+    /// The timestamp of a `SystemTime`.
+    pub(crate) fn from_system_time(t: SystemTime) -> Self {
+        match t.duration_since(UNIX_EPOCH) {
+            Ok(d) => Self::new(
+                i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+                d.subsec_nanos(),
+            ),
+            Err(e) => {
+                let d = e.duration();
+                let secs = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+                if d.subsec_nanos() == 0 {
+                    Self::new(-secs, 0)
+                } else {
+                    Self::new(-secs - 1, 1_000_000_000 - d.subsec_nanos())
+                }
+            }
+        }
+    }
+
+    /// Parses Go's `time.RFC3339` layout as `time.Parse` accepts it (its strict fast path or
+    /// its general parser): `YYYY-MM-DDTHH:MM:SS[.frac]Z` or `...±hh:mm`, with `T` and `Z`
+    /// upper-case, a valid calendar date, hours below 24 (one digit allowed: the layout's `15`
+    /// is not zero-padded), minutes and seconds below 60, one or more fraction digits after
+    /// `.` or `,` (digits beyond nanoseconds dropped), and a zone offset of at most 24:60 (Go's
+    /// general parser accepts those on purpose).
+    pub(crate) fn parse_rfc3339(s: &str) -> Option<Self> {
+        let mut cursor = s.as_bytes();
+        let year = digits(cursor.get(..4)?)?;
+        cursor = &cursor[4..];
+        let month = literal(&mut cursor, b'-').and_then(|()| two(&mut cursor))?;
+        let day = literal(&mut cursor, b'-').and_then(|()| two(&mut cursor))?;
+        literal(&mut cursor, b'T')?;
+        let hour_len = if cursor.get(1).is_some_and(u8::is_ascii_digit) {
+            2
+        } else {
+            1
+        };
+        let hour = digits(cursor.get(..hour_len)?)?;
+        cursor = &cursor[hour_len..];
+        let minute = literal(&mut cursor, b':').and_then(|()| two(&mut cursor))?;
+        let second = literal(&mut cursor, b':').and_then(|()| two(&mut cursor))?;
+        if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+            return None;
+        }
+        if hour > 23 || minute > 59 || second > 59 {
+            return None;
+        }
+        let mut nanos = 0u32;
+        if let [b'.' | b',', frac @ ..] = cursor {
+            let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+            if n == 0 {
+                return None;
+            }
+            let mut scale = 100_000_000;
+            for &d in &frac[..n.min(9)] {
+                nanos += u32::from(d - b'0') * scale;
+                scale /= 10;
+            }
+            cursor = &frac[n..];
+        }
+        let offset = match cursor {
+            [b'Z'] => 0,
+            [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+                let oh = digits(&[*h1, *h2])?;
+                let om = digits(&[*m1, *m2])?;
+                if oh > 24 || om > 60 {
+                    return None;
+                }
+                let off = oh * 3600 + om * 60;
+                if *sign == b'-' { -off } else { off }
+            }
+            _ => return None,
+        };
+        let days = days_from_civil(year, month, day);
+        let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset;
+        Some(Self::new(secs, nanos))
+    }
+}
+
+/// Consumes the byte `b` from the front of `cursor`.
+fn literal(cursor: &mut &[u8], b: u8) -> Option<()> {
+    let (&first, rest) = cursor.split_first()?;
+    (first == b).then(|| *cursor = rest)
+}
+
+/// Consumes two digits from the front of `cursor`.
+fn two(cursor: &mut &[u8]) -> Option<i64> {
+    let value = digits(cursor.get(..2)?)?;
+    *cursor = &cursor[2..];
+    Some(value)
+}
+
+/// The value of a run of ASCII digits.
+fn digits(b: &[u8]) -> Option<i64> {
+    b.iter().try_fold(0i64, |acc, &c| {
+        c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0'))
+    })
+}
+
+/// Days in a month of the proleptic Gregorian calendar.
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a civil date (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_table() {
+        let cases: &[(&str, Option<(i64, u32)>)] = &[
+            ("1970-01-01T00:00:00Z", Some((0, 0))),
+            ("2026-01-01T00:00:00Z", Some((1_767_225_600, 0))),
+            ("2080-07-28T11:22:33Z", Some((3_489_391_353, 0))),
+            ("2000-02-29T12:00:00Z", Some((951_825_600, 0))),
+            ("1969-12-31T23:59:59Z", Some((-1, 0))),
+            ("1970-01-01T01:00:00+01:00", Some((0, 0))),
+            ("1969-12-31T19:30:00-04:30", Some((0, 0))),
+            ("2026-01-01T00:00:00.5Z", Some((1_767_225_600, 500_000_000))),
+            (
+                "2026-01-01T00:00:00,123456789123Z",
+                Some((1_767_225_600, 123_456_789)),
+            ),
+            (
+                "2026-01-01T00:00:00.000000001+00:00",
+                Some((1_767_225_600, 1)),
+            ),
+            ("2080-07-28T11:22:33X", None),
+            ("2080-07-28t11:22:33Z", None),
+            ("2080-07-28T11:22:33z", None),
+            ("2080-07-28 11:22:33Z", None),
+            ("2080-07-28T11:22:33", None),
+            ("2080-07-28T11:22:33.Z", None),
+            ("2080-07-28T24:00:00Z", None),
+            ("2080-07-28T11:60:00Z", None),
+            ("2080-07-28T11:22:60Z", None),
+            ("2001-02-29T00:00:00Z", None),
+            ("2080-13-01T00:00:00Z", None),
+            ("2080-00-01T00:00:00Z", None),
+            ("2080-07-28T11:22:33+0100", None),
+            (
+                "2080-07-28T11:22:33+24:00",
+                Some((3_489_391_353 - 86_400, 0)),
+            ),
+            ("2080-07-28T11:22:33-00:60", Some((3_489_391_353 + 3600, 0))),
+            ("2080-07-28T11:22:33+25:00", None),
+            ("2080-07-28T11:22:33+00:61", None),
+            ("2080-07-28T1:22:33Z", Some((3_489_391_353 - 36_000, 0))),
+            ("2080-07-28T:22:33Z", None),
+            ("2080-07-28T11:2:33Z", None),
+            ("2080-07-28T11:22:3Z", None),
+            ("2080-07-2T11:22:33Z", None),
+            ("2080-7-28T11:22:33Z", None),
+            ("+080-07-28T11:22:33Z", None),
+            ("2080-07-28T11:22:33Zjunk", None),
+        ];
+        for (input, want) in cases {
+            let got = Timestamp::parse_rfc3339(input).map(|t| (t.secs, t.nanos));
+            assert_eq!(got, *want, "{input}");
+        }
+    }
+
+    #[test]
+    fn system_time_round_trip() {
+        use std::time::Duration;
+        let after = UNIX_EPOCH + Duration::new(5, 7);
+        assert_eq!(Timestamp::from_system_time(after), Timestamp::new(5, 7));
+        let before = UNIX_EPOCH - Duration::new(1, 500_000_000);
+        assert_eq!(
+            Timestamp::from_system_time(before),
+            Timestamp::new(-2, 500_000_000)
+        );
+    }
+}
