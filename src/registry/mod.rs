@@ -1,7 +1,12 @@
-//! Registry access: finding and fetching a compatibility artifact for an image.
+//! Registry access: finding and fetching an image's compatibility artifact.
 
+pub mod artifact;
 pub mod auth;
 pub mod client;
+pub mod oci;
+pub mod platform;
 pub mod reference;
 
+pub use artifact::{Fetched, Lookup, LookupPath, RegistryError, fetch_spec};
+pub use platform::{Platform, PlatformError};
 pub use reference::{Reference, ReferenceError};

@@ -1,0 +1,708 @@
+//! Finding and fetching an image's compatibility spec.
+//!
+//! The lookup is NFD's (oras-go's), with the gaps closed: resolve the reference (for an index
+//! with `--platform`, the first matching manifest), list referrers of artifact type
+//! [`ARTIFACT_TYPE`] through the referrers API (following `Link` pages, filtering client-side
+//! unless the server says it filtered), fall back to the `sha256-<hex>` tag schema on
+//! registries without the API, take the newest artifact by `org.opencontainers.image.created`
+//! (or the one `--artifact` pins), and fetch its spec layer. Every manifest and blob is
+//! checked against its digest and size, with a 4 MiB limit (as oras).
+
+use std::fmt;
+
+use crate::spec::{ARTIFACT_TYPE, SPEC_MEDIA_TYPE};
+use crate::timestamp::Timestamp;
+
+use super::client::{Client, HttpError, Method, Response, Scope, query_escape};
+use super::oci::{self, Descriptor, ImageConfig, Index, Manifest};
+use super::platform::Platform;
+use super::reference::Reference;
+
+/// The largest manifest or blob fetched (oras' `FetchBytes` default).
+pub const MAX_FETCH_BYTES: u64 = 4 << 20;
+/// The most referrers pages followed.
+const MAX_PAGES: usize = 100;
+
+/// How the artifact was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum LookupPath {
+    /// The referrers API (`GET /v2/<name>/referrers/<digest>`).
+    ReferrersApi,
+    /// The `sha256-<hex>` tag schema (registries without the API).
+    TagSchema,
+}
+
+impl fmt::Display for LookupPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LookupPath::ReferrersApi => "referrers API",
+            LookupPath::TagSchema => "tag schema",
+        })
+    }
+}
+
+/// What to look for.
+#[derive(Debug, Clone, Default)]
+pub struct Lookup {
+    /// Look on this platform's manifest of an index.
+    pub platform: Option<Platform>,
+    /// Use this artifact (a digest) rather than the newest.
+    pub artifact: Option<String>,
+}
+
+/// A fetched spec and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fetched {
+    /// The spec's bytes.
+    #[serde(skip)]
+    pub spec: Vec<u8>,
+    /// The image as given, normalised.
+    pub image: String,
+    /// The digest the reference resolved to.
+    pub image_digest: String,
+    /// The manifest the artifact is attached to (differs from `image_digest` for a platform
+    /// manifest of an index).
+    pub subject_digest: String,
+    /// The platform of `subject_digest`, when it was chosen from an index.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject_platform: Option<String>,
+    /// The artifact manifest's digest.
+    pub artifact_digest: String,
+    /// Its `org.opencontainers.image.created`, when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub artifact_created: Option<String>,
+    /// How many compatibility artifacts were attached.
+    pub artifacts_found: usize,
+    /// How the artifact was found.
+    pub lookup: LookupPath,
+    /// How many HTTP requests the lookup took (token requests and retries included).
+    pub requests: u32,
+    /// Things worth knowing (a spec layer chosen by position, ...).
+    #[serde(skip)]
+    pub warnings: Vec<String>,
+}
+
+/// Why the spec could not be fetched.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    /// Transport, timeout, TLS or credentials.
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    /// The registry answered with an unexpected status.
+    #[error("{what}: the registry answered {status}{}", message.as_ref().map(|m| format!(" ({m})")).unwrap_or_default())]
+    Status {
+        /// What was being fetched.
+        what: String,
+        /// The status.
+        status: u16,
+        /// The registry's error message.
+        message: Option<String>,
+    },
+    /// 401/403 after authenticating.
+    #[error("access denied ({status}){}: check the credentials (docker login, podman login, --registry-username)", message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
+    Denied {
+        /// The status.
+        status: u16,
+        /// The registry's error message.
+        message: Option<String>,
+    },
+    /// The image (or its repository) does not exist.
+    #[error("image not found{}", message.as_ref().map(|m| format!(" ({m})")).unwrap_or_default())]
+    ImageNotFound {
+        /// The registry's error message.
+        message: Option<String>,
+    },
+    /// No compatibility artifact is attached.
+    #[error(
+        "no compatibility artifact (artifactType {ARTIFACT_TYPE}) is attached to {subject}; attach one with `nfd-compat attach --image IMAGE spec.yaml`, or `oras attach --artifact-type {ARTIFACT_TYPE} IMAGE spec.yaml:{SPEC_MEDIA_TYPE}`"
+    )]
+    NoArtifact {
+        /// Where it was looked for.
+        subject: String,
+    },
+    /// `--artifact` names a digest that is not attached.
+    #[error("artifact `{digest}` is not attached to the image; attached: {available}")]
+    ArtifactNotAttached {
+        /// The digest asked for.
+        digest: String,
+        /// What is attached.
+        available: String,
+    },
+    /// The artifact has no layers.
+    #[error("artifact `{0}` has no layers: it carries no spec")]
+    NoLayer(String),
+    /// Content that does not match its digest or size.
+    #[error("{what} does not match its {expected}: the registry sent corrupt or tampered content")]
+    Corrupt {
+        /// What.
+        what: String,
+        /// The digest or size it should have.
+        expected: String,
+    },
+    /// Content larger than the limit.
+    #[error("{what} is {size} bytes; the limit is {MAX_FETCH_BYTES} (4 MiB)")]
+    TooLarge {
+        /// What.
+        what: String,
+        /// Its size.
+        size: u64,
+    },
+    /// A document that is not what it should be.
+    #[error("{what} is not a valid {expected}: {reason}")]
+    Invalid {
+        /// What.
+        what: String,
+        /// What it should be.
+        expected: &'static str,
+        /// Why it is not.
+        reason: String,
+    },
+    /// No manifest of the index matches `--platform`.
+    #[error("no manifest for platform {platform} in the image index (it has: {available})")]
+    NoPlatform {
+        /// The platform asked for.
+        platform: String,
+        /// What the index has.
+        available: String,
+    },
+    /// A single-platform image of another platform.
+    #[error("the image is for {found}, not {platform}")]
+    PlatformMismatch {
+        /// The platform asked for.
+        platform: String,
+        /// The image's.
+        found: String,
+    },
+}
+
+/// Fetches the compatibility spec of `image`.
+pub fn fetch_spec(
+    client: &Client,
+    image: &Reference,
+    lookup: &Lookup,
+) -> Result<Fetched, RegistryError> {
+    let repo = Repo::new(client, image, "pull");
+    let mut warnings = Vec::new();
+
+    // A digest reference without --platform needs no resolve: look for referrers first and
+    // fetch the manifest only if nothing is attached (to try the host's platform).
+    let (image_digest, resolved) = match (&image.digest, &lookup.platform) {
+        (Some(d), None) => (d.clone(), None),
+        _ => {
+            let r = repo.manifest(image.target(), "the image manifest")?;
+            (r.digest.clone(), Some(r))
+        }
+    };
+
+    let mut subject = image_digest.clone();
+    let mut subject_platform = None;
+    if let Some(platform) = &lookup.platform {
+        let resolved = resolved
+            .as_ref()
+            .ok_or_else(|| unreachable_resolve(&image_digest))?;
+        let (digest, label) = repo.select_platform(resolved, platform)?;
+        subject = digest;
+        subject_platform = label;
+    }
+
+    let (mut candidates, mut path) = repo.referrers(&subject)?;
+    if candidates.is_empty() && lookup.platform.is_none() {
+        // Attached to the index? No: maybe to this host's manifest of it.
+        let resolved = match resolved {
+            Some(r) => r,
+            None => repo.manifest(&image_digest, "the image manifest")?,
+        };
+        if oci::is_index(&resolved.media_type) {
+            let host = Platform::host();
+            if let Ok((digest, label)) = repo.select_platform(&resolved, &host) {
+                let (found, p) = repo.referrers(&digest)?;
+                if !found.is_empty() {
+                    candidates = found;
+                    path = p;
+                    subject = digest;
+                    subject_platform = label;
+                }
+            }
+        }
+    }
+    if candidates.is_empty() {
+        let on = match &subject_platform {
+            Some(p) => format!("`{image}` ({p} manifest {subject})"),
+            None => format!("`{image}`"),
+        };
+        return Err(RegistryError::NoArtifact { subject: on });
+    }
+
+    let chosen = match &lookup.artifact {
+        Some(digest) => candidates
+            .iter()
+            .find(|d| &d.digest == digest)
+            .cloned()
+            .ok_or_else(|| RegistryError::ArtifactNotAttached {
+                digest: digest.clone(),
+                available: candidates
+                    .iter()
+                    .map(|d| d.digest.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?,
+        None => newest(&candidates).clone(),
+    };
+
+    let artifact = repo.artifact_manifest(&chosen)?;
+    if artifact
+        .artifact_type
+        .as_deref()
+        .is_some_and(|t| t != ARTIFACT_TYPE)
+    {
+        warnings.push(format!(
+            "artifact {} declares artifactType `{}` in its manifest, not `{ARTIFACT_TYPE}`",
+            chosen.digest,
+            artifact.artifact_type.as_deref().unwrap_or_default()
+        ));
+    }
+    let layer = match artifact
+        .layers
+        .iter()
+        .find(|l| l.media_type == SPEC_MEDIA_TYPE)
+    {
+        Some(l) => l,
+        None => {
+            let first = artifact
+                .layers
+                .first()
+                .ok_or_else(|| RegistryError::NoLayer(chosen.digest.clone()))?;
+            warnings.push(format!(
+                "artifact {} has no layer of media type {SPEC_MEDIA_TYPE}; reading its first layer ({})",
+                chosen.digest, first.media_type
+            ));
+            first
+        }
+    };
+    let spec = repo.blob(layer, "the spec layer")?;
+    Ok(Fetched {
+        spec,
+        image: image.to_string(),
+        image_digest,
+        subject_digest: subject,
+        subject_platform,
+        artifact_digest: chosen.digest.clone(),
+        artifact_created: chosen.annotations.get(oci::CREATED).cloned(),
+        artifacts_found: candidates.len(),
+        lookup: path,
+        requests: client.requests(),
+        warnings,
+    })
+}
+
+fn unreachable_resolve(digest: &str) -> RegistryError {
+    RegistryError::Invalid {
+        what: digest.to_owned(),
+        expected: "resolved manifest",
+        reason: "not resolved".into(),
+    }
+}
+
+/// The newest descriptor by `org.opencontainers.image.created`; missing or unparsable dates
+/// are the oldest, and on a tie the later one in the list wins (as NFD's sort ends).
+pub fn newest(candidates: &[Descriptor]) -> &Descriptor {
+    let created = |d: &Descriptor| {
+        d.annotations
+            .get(oci::CREATED)
+            .and_then(|c| Timestamp::parse_rfc3339(c))
+    };
+    let mut best = &candidates[0];
+    for d in &candidates[1..] {
+        if created(d) >= created(best) {
+            best = d;
+        }
+    }
+    best
+}
+
+/// A fetched manifest.
+#[derive(Debug, Clone)]
+pub(crate) struct Fetch {
+    pub(crate) digest: String,
+    pub(crate) media_type: String,
+    pub(crate) body: Vec<u8>,
+}
+
+/// One repository of one registry.
+pub(crate) struct Repo<'a> {
+    pub(crate) client: &'a Client,
+    pub(crate) base: String,
+    pub(crate) scope: Scope,
+}
+
+impl<'a> Repo<'a> {
+    pub(crate) fn new(client: &'a Client, image: &Reference, actions: &str) -> Self {
+        Repo {
+            client,
+            base: format!(
+                "{}://{}/v2/{}",
+                client.scheme(),
+                image.api_host(),
+                image.repository
+            ),
+            scope: Scope {
+                host: image.registry.clone(),
+                scope: format!("repository:{}:{actions}", image.repository),
+            },
+        }
+    }
+
+    pub(crate) fn get(
+        &self,
+        url: &str,
+        accept: &str,
+        limit: u64,
+    ) -> Result<Response, RegistryError> {
+        Ok(self.client.send(
+            Method::Get,
+            url,
+            &self.scope,
+            &[("accept", accept)],
+            None,
+            limit,
+        )?)
+    }
+
+    /// Maps a non-2xx answer to an error.
+    pub(crate) fn fail(what: &str, r: &Response) -> RegistryError {
+        let message = r.error_message();
+        match r.status {
+            401 | 403 => RegistryError::Denied {
+                status: r.status,
+                message,
+            },
+            _ => RegistryError::Status {
+                what: what.to_owned(),
+                status: r.status,
+                message,
+            },
+        }
+    }
+
+    /// GETs a manifest by tag or digest, verifying it.
+    pub(crate) fn manifest(&self, target: &str, what: &str) -> Result<Fetch, RegistryError> {
+        let r = self
+            .get(
+                &format!("{}/manifests/{target}", self.base),
+                oci::MANIFEST_ACCEPT,
+                MAX_FETCH_BYTES,
+            )
+            .map_err(|e| too_large(e, what))?;
+        if r.status == 404 {
+            return Err(RegistryError::ImageNotFound {
+                message: r.error_message(),
+            });
+        }
+        if !(200..300).contains(&r.status) {
+            return Err(Self::fail(what, &r));
+        }
+        let digest = oci::sha256_digest(&r.body);
+        if target.contains(':') {
+            if !oci::verify_digest(&r.body, target) {
+                return Err(RegistryError::Corrupt {
+                    what: what.to_owned(),
+                    expected: format!("digest {target}"),
+                });
+            }
+        } else if let Some(header) = r.header("docker-content-digest") {
+            if header.starts_with("sha256:") && header != digest {
+                return Err(RegistryError::Corrupt {
+                    what: what.to_owned(),
+                    expected: format!("Docker-Content-Digest {header}"),
+                });
+            }
+        }
+        let digest = if target.contains(':') {
+            target.to_owned()
+        } else {
+            digest
+        };
+        let media_type = oci::media_type_of(r.header("content-type"), &r.body);
+        Ok(Fetch {
+            digest,
+            media_type,
+            body: r.body,
+        })
+    }
+
+    /// The manifest of `platform` in an index, or the image itself when its config matches.
+    fn select_platform(
+        &self,
+        resolved: &Fetch,
+        platform: &Platform,
+    ) -> Result<(String, Option<String>), RegistryError> {
+        if oci::is_index(&resolved.media_type) {
+            let index: Index =
+                serde_json::from_slice(&resolved.body).map_err(|e| RegistryError::Invalid {
+                    what: "the image index".into(),
+                    expected: "OCI index",
+                    reason: e.to_string(),
+                })?;
+            let found = index.manifests.iter().find(|m| {
+                m.platform.as_ref().is_some_and(|p| {
+                    platform.matches(
+                        &p.os,
+                        &p.architecture,
+                        p.variant.as_deref(),
+                        p.os_version.as_deref(),
+                    )
+                })
+            });
+            return match found {
+                Some(m) => Ok((
+                    m.digest.clone(),
+                    m.platform.as_ref().map(oci::PlatformSpec::label),
+                )),
+                None => Err(RegistryError::NoPlatform {
+                    platform: platform.to_string(),
+                    available: index
+                        .manifests
+                        .iter()
+                        .filter_map(|m| m.platform.as_ref().map(oci::PlatformSpec::label))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                }),
+            };
+        }
+        let manifest: Manifest =
+            serde_json::from_slice(&resolved.body).map_err(|e| RegistryError::Invalid {
+                what: "the image manifest".into(),
+                expected: "OCI manifest",
+                reason: e.to_string(),
+            })?;
+        let config = self.blob(&manifest.config, "the image config")?;
+        let config: ImageConfig =
+            serde_json::from_slice(&config).map_err(|e| RegistryError::Invalid {
+                what: "the image config".into(),
+                expected: "image config",
+                reason: e.to_string(),
+            })?;
+        if platform.matches(
+            &config.os,
+            &config.architecture,
+            config.variant.as_deref(),
+            config.os_version.as_deref(),
+        ) {
+            Ok((resolved.digest.clone(), None))
+        } else {
+            let mut found = format!("{}/{}", config.os, config.architecture);
+            if let Some(v) = &config.variant {
+                found.push('/');
+                found.push_str(v);
+            }
+            Err(RegistryError::PlatformMismatch {
+                platform: platform.to_string(),
+                found,
+            })
+        }
+    }
+
+    /// The compatibility artifacts attached to `digest`.
+    pub(crate) fn referrers(
+        &self,
+        digest: &str,
+    ) -> Result<(Vec<Descriptor>, LookupPath), RegistryError> {
+        let mut url = format!(
+            "{}/referrers/{digest}?artifactType={}",
+            self.base,
+            query_escape(ARTIFACT_TYPE)
+        );
+        let mut found = Vec::new();
+        for page in 0..MAX_PAGES {
+            let r = self
+                .get(&url, oci::OCI_INDEX, MAX_FETCH_BYTES)
+                .map_err(|e| too_large(e, "the referrers list"))?;
+            let content_type = r.header("content-type").unwrap_or_default().to_owned();
+            let is_index = content_type.starts_with(oci::OCI_INDEX);
+            if page == 0 && (r.status == 404 || ((200..300).contains(&r.status) && !is_index)) {
+                if r.status == 404
+                    && r.error_message()
+                        .is_some_and(|m| m.starts_with("NAME_UNKNOWN"))
+                {
+                    return Err(RegistryError::ImageNotFound {
+                        message: r.error_message(),
+                    });
+                }
+                return Ok((self.tag_schema(digest)?, LookupPath::TagSchema));
+            }
+            if !(200..300).contains(&r.status) {
+                return Err(Self::fail("the referrers list", &r));
+            }
+            let index: Index =
+                serde_json::from_slice(&r.body).map_err(|e| RegistryError::Invalid {
+                    what: "the referrers list".into(),
+                    expected: "OCI index",
+                    reason: e.to_string(),
+                })?;
+            let filtered = r
+                .headers_named("oci-filters-applied")
+                .any(|h| h.split(',').any(|f| f.trim() == "artifactType"))
+                || index
+                    .annotations
+                    .get("org.opencontainers.referrers.filtersApplied")
+                    .is_some_and(|f| f.split(',').any(|f| f.trim() == "artifactType"));
+            found.extend(
+                index
+                    .manifests
+                    .into_iter()
+                    .filter(|d| filtered || d.artifact_type.as_deref() == Some(ARTIFACT_TYPE)),
+            );
+            match next_link(&r) {
+                Some(next) => url = super::client::resolve_location(&url, &next).unwrap_or(next),
+                None => return Ok((found, LookupPath::ReferrersApi)),
+            }
+        }
+        Ok((found, LookupPath::ReferrersApi))
+    }
+
+    /// The `sha256-<hex>` tag-schema index of `digest`, filtered by artifact type.
+    fn tag_schema(&self, digest: &str) -> Result<Vec<Descriptor>, RegistryError> {
+        let tag = digest.replacen(':', "-", 1);
+        let r = self
+            .get(
+                &format!("{}/manifests/{tag}", self.base),
+                oci::OCI_INDEX,
+                MAX_FETCH_BYTES,
+            )
+            .map_err(|e| too_large(e, "the tag-schema index"))?;
+        if r.status == 404 {
+            return Ok(Vec::new());
+        }
+        if !(200..300).contains(&r.status) {
+            return Err(Self::fail("the tag-schema index", &r));
+        }
+        let index: Index = serde_json::from_slice(&r.body).map_err(|e| RegistryError::Invalid {
+            what: format!("the tag-schema index `{tag}`"),
+            expected: "OCI index",
+            reason: e.to_string(),
+        })?;
+        Ok(index
+            .manifests
+            .into_iter()
+            .filter(|d| d.artifact_type.as_deref() == Some(ARTIFACT_TYPE))
+            .collect())
+    }
+
+    /// GETs and parses an artifact manifest, verifying digest and size.
+    fn artifact_manifest(&self, d: &Descriptor) -> Result<Manifest, RegistryError> {
+        let what = format!("artifact manifest {}", d.digest);
+        if d.size > MAX_FETCH_BYTES {
+            return Err(RegistryError::TooLarge { what, size: d.size });
+        }
+        let fetched = self.manifest(&d.digest, &what)?;
+        if fetched.body.len() as u64 != d.size {
+            return Err(RegistryError::Corrupt {
+                what,
+                expected: format!("size {}", d.size),
+            });
+        }
+        serde_json::from_slice(&fetched.body).map_err(|e| RegistryError::Invalid {
+            what,
+            expected: "OCI manifest",
+            reason: e.to_string(),
+        })
+    }
+
+    /// GETs a blob, verifying digest and size.
+    pub(crate) fn blob(&self, d: &Descriptor, what: &str) -> Result<Vec<u8>, RegistryError> {
+        if d.size > MAX_FETCH_BYTES {
+            return Err(RegistryError::TooLarge {
+                what: what.to_owned(),
+                size: d.size,
+            });
+        }
+        let r = self
+            .get(
+                &format!("{}/blobs/{}", self.base, d.digest),
+                "*/*",
+                MAX_FETCH_BYTES,
+            )
+            .map_err(|e| too_large(e, what))?;
+        if !(200..300).contains(&r.status) {
+            return Err(Self::fail(what, &r));
+        }
+        if r.body.len() as u64 != d.size {
+            return Err(RegistryError::Corrupt {
+                what: what.to_owned(),
+                expected: format!("size {} (got {} bytes)", d.size, r.body.len()),
+            });
+        }
+        if !oci::verify_digest(&r.body, &d.digest) {
+            return Err(RegistryError::Corrupt {
+                what: what.to_owned(),
+                expected: format!("digest {}", d.digest),
+            });
+        }
+        Ok(r.body)
+    }
+}
+
+fn too_large(e: RegistryError, what: &str) -> RegistryError {
+    match e {
+        RegistryError::Http(HttpError::TooLarge { limit, .. }) => RegistryError::TooLarge {
+            what: what.to_owned(),
+            size: limit + 1,
+        },
+        other => other,
+    }
+}
+
+/// The `rel="next"` target of a `Link` header.
+fn next_link(r: &Response) -> Option<String> {
+    r.headers_named("link")
+        .flat_map(|h| h.split(','))
+        .find_map(|part| {
+            let (target, params) = part.split_once(';')?;
+            let is_next = params.split(';').any(|p| {
+                let p = p.trim().replace(' ', "");
+                p == "rel=\"next\"" || p == "rel=next"
+            });
+            let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
+            is_next.then(|| target.to_owned())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    fn desc(digest: &str, created: Option<&str>) -> Descriptor {
+        Descriptor {
+            media_type: oci::OCI_MANIFEST.into(),
+            digest: digest.into(),
+            size: 1,
+            artifact_type: Some(ARTIFACT_TYPE.into()),
+            annotations: created
+                .map(|c| BTreeMap::from([(oci::CREATED.to_owned(), c.to_owned())]))
+                .unwrap_or_default(),
+            platform: None,
+        }
+    }
+
+    #[test]
+    fn newest_wins_as_in_nfd() {
+        let list = [
+            desc("a", Some("2025-01-01T00:00:00Z")),
+            desc("b", Some("2026-01-01T00:00:00Z")),
+            desc("c", None),
+            desc("d", Some("not a date")),
+        ];
+        assert_eq!(newest(&list).digest, "b");
+        let ties = [
+            desc("a", Some("2026-01-01T00:00:00Z")),
+            desc("b", Some("2026-01-01T01:00:00+01:00")),
+        ];
+        assert_eq!(newest(&ties).digest, "b");
+        let undated = [desc("a", None), desc("b", None)];
+        assert_eq!(newest(&undated).digest, "b");
+    }
+}
