@@ -4,6 +4,7 @@
 use std::fs;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 
@@ -12,7 +13,10 @@ use crate::cli::{
     ReportFormat, ValidateArgs,
 };
 use crate::features::Features;
-use crate::report::{self, Origin, Verdict};
+use crate::registry::{
+    self, Fetched, Lookup, LookupPath, Platform, Reference, auth, auth::Secret, client,
+};
+use crate::report::{self, ImageInfo, Origin, Verdict};
 use crate::rules;
 use crate::snapshot::{self, NodeSnapshot};
 use crate::sources::{self, HostRoot, Machine};
@@ -71,12 +75,40 @@ fn warn(global: Global, message: &str) {
 }
 
 fn validate(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Result<ExitStatus> {
-    let spec_name = display_path(&args.spec);
-    let (spec, spec_warnings) = load_spec(&args.spec)?;
     let mut warnings: Vec<String> = Vec::new();
-    for w in &spec_warnings {
-        warnings.push(format!("spec {spec_name}:{w}"));
-    }
+    let (spec_bytes, spec_name, image) = match (&args.image, &args.spec) {
+        (Some(image), _) => {
+            let (fetched, fetch_warnings) = fetch_image_spec(image, args, global)?;
+            warnings.extend(fetch_warnings);
+            let name = format!(
+                "of `{}` (artifact {})",
+                fetched.image, fetched.artifact_digest
+            );
+            let info = ImageInfo {
+                reference: fetched.image.clone(),
+                digest: fetched.image_digest.clone(),
+                platform_manifest: (fetched.subject_digest != fetched.image_digest)
+                    .then(|| fetched.subject_digest.clone()),
+                platform: fetched.subject_platform.clone(),
+                artifact: fetched.artifact_digest.clone(),
+                created: fetched.artifact_created.clone(),
+                artifacts_attached: fetched.artifacts_found,
+                lookup: match fetched.lookup {
+                    LookupPath::ReferrersApi => "referrersApi".to_owned(),
+                    LookupPath::TagSchema => "tagSchema".to_owned(),
+                },
+                requests: fetched.requests,
+            };
+            (fetched.spec, name, Some(info))
+        }
+        (None, Some(path)) => (
+            read_input(path, spec::MAX_SPEC_BYTES, "spec")?,
+            display_path(path),
+            None,
+        ),
+        (None, None) => bail!("give --image REF or --spec FILE"),
+    };
+    let spec = load_spec(&spec_bytes, &spec_name, &mut warnings)?;
     let (features, origin) = match &args.features {
         Some(path) => {
             let node = select_node(read_snapshot(path)?, path, args.node.as_deref())?;
@@ -84,6 +116,7 @@ fn validate(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Result<Exi
                 spec: spec_name.clone(),
                 features: format!("snapshot {}", display_path(path)),
                 node: node.name,
+                image: image.clone(),
             };
             (node.features, origin)
         }
@@ -94,6 +127,7 @@ fn validate(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Result<Exi
                 spec: spec_name.clone(),
                 features: format!("discovered under {}", args.discovery.host_root.display()),
                 node: node_name(&args.discovery.host_root),
+                image: image.clone(),
             };
             (features, origin)
         }
@@ -202,13 +236,131 @@ fn read_input(path: &Path, limit: usize, what: &str) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn load_spec(path: &Path) -> Result<(Spec, Vec<spec::SpecWarning>)> {
-    let bytes = read_input(path, spec::MAX_SPEC_BYTES, "spec")?;
-    let loaded = spec::load(&bytes).map_err(|e| {
+/// Loads a spec, adding its warnings (prefixed with where it came from) to `warnings`.
+fn load_spec(bytes: &[u8], name: &str, warnings: &mut Vec<String>) -> Result<Spec> {
+    let loaded = spec::load(bytes).map_err(|e| {
         let sep = if e.pos.is_some() { "" } else { " " };
-        anyhow::anyhow!("spec {}:{sep}{e}", display_path(path))
+        anyhow::anyhow!("spec {name}:{sep}{e}")
     })?;
-    Ok((loaded.spec, loaded.warnings))
+    warnings.extend(loaded.warnings.iter().map(|w| format!("spec {name}:{w}")));
+    Ok(loaded.spec)
+}
+
+/// Fetches the spec attached to `image`, with the registry options of `args`.
+fn fetch_image_spec(
+    image: &str,
+    args: &ValidateArgs,
+    global: Global,
+) -> Result<(Fetched, Vec<String>)> {
+    let reference = Reference::parse(image)?;
+    let r = &args.registry;
+    let mut warnings = Vec::new();
+    let lookup = Lookup {
+        platform: r.platform.as_deref().map(Platform::parse).transpose()?,
+        artifact: r
+            .artifact
+            .as_deref()
+            .map(|d| {
+                registry::reference::parse_digest(d)
+                    .map_err(|e| anyhow::anyhow!("invalid --artifact: {e}"))
+            })
+            .transpose()?,
+    };
+    if !(r.timeout.is_finite() && r.timeout > 0.0 && r.timeout <= 86_400.0) {
+        bail!(
+            "invalid --timeout {}: give a number of seconds between 0 and 86400",
+            r.timeout
+        );
+    }
+    let secret = registry_secret(r, &reference, args, &mut warnings)?;
+    if r.insecure {
+        warnings.push(format!(
+            "TLS certificate verification is off for `{}` (--insecure)",
+            reference.registry
+        ));
+    }
+    let ca_pem = match &r.ca_file {
+        Some(path) => Some(
+            fs::read(path)
+                .with_context(|| format!("cannot read --ca-file `{}`", path.display()))?,
+        ),
+        None => None,
+    };
+    let options = client::Options {
+        plain_http: r.plain_http,
+        insecure: r.insecure,
+        ca_pem,
+        timeout: Duration::from_secs_f64(r.timeout),
+        ..client::Options::default()
+    };
+    let secrets = secret
+        .into_iter()
+        .map(|s| (reference.registry.clone(), s))
+        .collect();
+    let client =
+        client::Client::new(options, secrets).with_context(|| format!("image `{reference}`"))?;
+    let _ = global;
+    let fetched = registry::fetch_spec(&client, &reference, &lookup)
+        .with_context(|| format!("image `{reference}`"))?;
+    warnings.extend(
+        fetched
+            .warnings
+            .iter()
+            .map(|w| format!("image `{reference}`: {w}")),
+    );
+    Ok((fetched, warnings))
+}
+
+/// The credential for the image's registry: NFD's stdin flags, else stored credentials.
+fn registry_secret(
+    r: &crate::cli::RegistryArgs,
+    reference: &Reference,
+    args: &ValidateArgs,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Secret>> {
+    if r.registry_password_stdin && r.registry_token_stdin {
+        bail!("cannot use --registry-token-stdin and --registry-password-stdin at the same time");
+    }
+    if r.registry_password_stdin || r.registry_token_stdin {
+        if args.features.as_deref() == Some(Path::new("-")) {
+            bail!("stdin cannot carry both the registry secret and --features -");
+        }
+        let mut secret = String::new();
+        io::stdin()
+            .lock()
+            .take(64 * 1024)
+            .read_to_string(&mut secret)
+            .context("cannot read the registry secret from stdin")?;
+        let secret = auth::trim_stdin_secret(secret);
+        if secret.is_empty() {
+            bail!("the registry secret read from stdin is empty");
+        }
+        if r.registry_token_stdin {
+            return Ok(Some(Secret::Token(secret)));
+        }
+        return match &r.registry_username {
+            Some(username) if !username.is_empty() => Ok(Some(Secret::Basic {
+                username: username.clone(),
+                password: secret,
+            })),
+            _ => {
+                // NFD ignores a password without a username and goes on anonymously.
+                warnings.push("--registry-password-stdin without --registry-username: the password is ignored (as NFD does)".to_owned());
+                Ok(None)
+            }
+        };
+    }
+    if r.registry_username.is_some() {
+        warnings
+            .push("--registry-username without --registry-password-stdin is ignored".to_owned());
+    }
+    match auth::lookup(&reference.registry, &auth::Locations::from_env()) {
+        Ok(found) => Ok(found.map(|f| f.secret)),
+        Err(e) => {
+            warnings.push(format!("{e}; continuing without stored credentials"));
+            Ok(None)
+        }
+    }
 }
 
 fn read_snapshot(path: &Path) -> Result<Vec<NodeSnapshot>> {

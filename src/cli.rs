@@ -26,7 +26,7 @@ pub struct Cli {
 pub enum Command {
     /// Check whether a node satisfies an image-compatibility spec.
     #[command(name = "validate-node")]
-    ValidateNode(ValidateArgs),
+    ValidateNode(Box<ValidateArgs>),
     /// Print what this tool discovers (NFD's `nfd export features`).
     #[command(subcommand)]
     Export(ExportCommand),
@@ -34,10 +34,17 @@ pub enum Command {
 
 /// `validate-node` arguments.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["image", "spec"])))]
 pub struct ValidateArgs {
-    /// The spec to validate against: a YAML or JSON file, or `-` for stdin.
+    /// The image whose compatibility artifact to validate against (`nginx:1.27`,
+    /// `registry:5000/app@sha256:...`).
+    #[arg(long, value_name = "REF")]
+    pub image: Option<String>,
+    /// The spec to validate against: a YAML or JSON file, or `-` for stdin (instead of --image).
     #[arg(long, value_name = "FILE")]
-    pub spec: PathBuf,
+    pub spec: Option<PathBuf>,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
     /// Saved features instead of discovering this host: `nfd export features` output, a
     /// NodeFeature, or a NodeFeatureList (`kubectl get nodefeatures -A -o json`); `-` for stdin.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["host_root", "machine"])]
@@ -56,6 +63,40 @@ pub struct ValidateArgs {
     /// Print NFD's JSON report shape (as `nfd compat validate-node --output-json`).
     #[arg(long, conflicts_with = "output")]
     pub output_json: bool,
+}
+
+/// How to reach a registry.
+#[derive(Debug, Args)]
+#[expect(clippy::struct_excessive_bools, reason = "independent command-line switches")]
+pub struct RegistryArgs {
+    /// Look for the artifact on this platform's manifest of an image index:
+    /// os[/arch[/variant]][:os_version].
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<String>,
+    /// Use this artifact (a digest) instead of the newest one attached.
+    #[arg(long, value_name = "DIGEST")]
+    pub artifact: Option<String>,
+    /// Use plain HTTP for all registry communications.
+    #[arg(long)]
+    pub plain_http: bool,
+    /// Skip TLS certificate verification (prints a warning).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Trust the CA certificates in this PEM file for the registry's TLS.
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+    /// The deadline for all registry communication, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    pub timeout: f64,
+    /// The registry username (the password comes from --registry-password-stdin).
+    #[arg(long, value_name = "USER")]
+    pub registry_username: Option<String>,
+    /// Read the registry password from stdin.
+    #[arg(long)]
+    pub registry_password_stdin: bool,
+    /// Read a registry access token (sent as a Bearer token) from stdin.
+    #[arg(long)]
+    pub registry_token_stdin: bool,
 }
 
 /// Where and how to discover a host.

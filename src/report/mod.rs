@@ -43,6 +43,9 @@ pub struct Report {
     pub spec: String,
     /// Where the features came from (discovery under a host root, or a snapshot).
     pub features: String,
+    /// The image and artifact the spec came from, when fetched from a registry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageInfo>,
     /// The best matching set: highest weight, first on ties.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub best_set: Option<BestSet>,
@@ -54,6 +57,33 @@ pub struct Report {
     /// Warnings from loading the spec and discovering the node.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+}
+
+/// The image and compatibility artifact a spec was fetched from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageInfo {
+    /// The image, normalised (`docker.io/library/app:v1`).
+    pub reference: String,
+    /// The digest the reference resolved to.
+    pub digest: String,
+    /// The manifest carrying the artifact, when not the one the reference resolved to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform_manifest: Option<String>,
+    /// The platform of that manifest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    /// The artifact's digest.
+    pub artifact: String,
+    /// The artifact's creation time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// How many compatibility artifacts are attached.
+    pub artifacts_attached: usize,
+    /// `referrersApi` or `tagSchema`.
+    pub lookup: String,
+    /// HTTP requests made.
+    pub requests: u32,
 }
 
 /// Which set won.
@@ -225,6 +255,8 @@ pub struct Origin {
     pub features: String,
     /// The node's name.
     pub node: Option<String>,
+    /// The image, when the spec came from a registry.
+    pub image: Option<ImageInfo>,
 }
 
 /// Builds the report of one node.
@@ -323,6 +355,7 @@ pub fn build(
         node: origin.node,
         spec: origin.spec,
         features: origin.features,
+        image: origin.image,
         best_set,
         sets,
         errors,

@@ -62,6 +62,34 @@ pub fn render(report: &Report, out: &mut impl Write, style: Style) -> io::Result
     if let Some(node) = &report.node {
         writeln!(out, "{} {node}", paint(style, BOLD, "Node:"))?;
     }
+    if let Some(image) = &report.image {
+        writeln!(
+            out,
+            "{} {}@{}",
+            paint(style, BOLD, "Image:"),
+            image.reference,
+            image.digest
+        )?;
+        let mut line = format!("{} {}", paint(style, BOLD, "Artifact:"), image.artifact);
+        if let Some(created) = &image.created {
+            line.push_str(&format!(" created {created}"));
+        }
+        if let (Some(platform), Some(manifest)) = (&image.platform, &image.platform_manifest) {
+            line.push_str(&format!(", attached to the {platform} manifest {manifest}"));
+        }
+        line.push_str(&format!(
+            " ({} attached; found through the {} in {} request{})",
+            image.artifacts_attached,
+            if image.lookup == "tagSchema" {
+                "tag schema"
+            } else {
+                "referrers API"
+            },
+            image.requests,
+            if image.requests == 1 { "" } else { "s" }
+        ));
+        writeln!(out, "{line}")?;
+    }
     for set in &report.sets {
         render_set(set, out, style)?;
         writeln!(out)?;
