@@ -58,38 +58,50 @@ pub struct Instance {
 impl Instance {
     /// An instance from `(name, value)` pairs.
     pub fn new<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Self {
-        Self { attributes: pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect() }
+        Self {
+            attributes: pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        }
     }
 }
 
 impl FlagSet {
     /// A present flag set with these names.
     pub fn new<S: Into<String>>(names: impl IntoIterator<Item = S>) -> Self {
-        Self { elements: Some(names.into_iter().map(Into::into).collect()) }
+        Self {
+            elements: Some(names.into_iter().map(Into::into).collect()),
+        }
     }
 }
 
 impl AttributeSet {
     /// A present attribute set with these pairs.
     pub fn new<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Self {
-        Self { elements: Some(pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect()) }
+        Self {
+            elements: Some(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| (k.into(), v.into()))
+                    .collect(),
+            ),
+        }
     }
 }
 
 impl InstanceSet {
     /// A present instance set.
     pub fn new(instances: Vec<Instance>) -> Self {
-        Self { elements: Some(instances) }
+        Self {
+            elements: Some(instances),
+        }
     }
 }
 
 impl Features {
     /// Inserts (or replaces) a flag feature.
-    pub fn insert_flags<S: Into<String>>(
-        &mut self,
-        key: &str,
-        names: impl IntoIterator<Item = S>,
-    ) {
+    pub fn insert_flags<S: Into<String>>(&mut self, key: &str, names: impl IntoIterator<Item = S>) {
         self.flags.insert(key.to_owned(), FlagSet::new(names));
     }
 
@@ -99,12 +111,14 @@ impl Features {
         key: &str,
         pairs: impl IntoIterator<Item = (K, V)>,
     ) {
-        self.attributes.insert(key.to_owned(), AttributeSet::new(pairs));
+        self.attributes
+            .insert(key.to_owned(), AttributeSet::new(pairs));
     }
 
     /// Inserts (or replaces) an instance feature.
     pub fn insert_instances(&mut self, key: &str, instances: Vec<Instance>) {
-        self.instances.insert(key.to_owned(), InstanceSet::new(instances));
+        self.instances
+            .insert(key.to_owned(), InstanceSet::new(instances));
     }
 
     /// Merges attributes into an attribute feature, creating it when absent (NFD's
@@ -143,6 +157,11 @@ impl Features {
 }
 
 /// Flags serialize as `{"NAME": {}}` (Go's `map[string]Nil`).
+#[expect(
+    clippy::ref_option,
+    clippy::zero_sized_map_values,
+    reason = "serde `with` signatures and Go's `map[string]Nil` shape"
+)]
 mod flag_elements {
     use std::collections::{BTreeMap, BTreeSet};
 
@@ -170,7 +189,8 @@ mod flag_elements {
     ) -> Result<Option<BTreeSet<String>>, D::Error> {
         // A flag element's value is `{}` in NFD's output; accept any value (`null`, `true`) the
         // way Go's decoder ignores the content of an empty struct.
-        let map: Option<BTreeMap<String, serde::de::IgnoredAny>> = Option::deserialize(deserializer)?;
+        let map: Option<BTreeMap<String, serde::de::IgnoredAny>> =
+            Option::deserialize(deserializer)?;
         Ok(map.map(|m| m.into_keys().collect()))
     }
 }
@@ -213,6 +233,9 @@ mod tests {
         assert_eq!(f.attributes["rule.matched"].elements, Some(BTreeMap::new()));
         let vars = BTreeMap::from([("a".to_owned(), "1".to_owned())]);
         f.merge_attributes("rule.matched", &vars);
-        assert_eq!(f.attributes["rule.matched"].elements.as_ref().unwrap()["a"], "1");
+        assert_eq!(
+            f.attributes["rule.matched"].elements.as_ref().unwrap()["a"],
+            "1"
+        );
     }
 }

@@ -8,7 +8,7 @@
 //! value that is not a number, say).
 
 use std::collections::HashSet;
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use regex::Regex;
 
@@ -80,7 +80,9 @@ impl Op {
 
     /// The op's spelling in a spec.
     pub fn as_str(self) -> &'static str {
-        OPS.iter().find(|(op, _)| *op == self).map_or("", |(_, name)| name)
+        OPS.iter()
+            .find(|(op, _)| *op == self)
+            .map_or("", |(_, name)| name)
     }
 
     /// How many values the op takes: `(min, max)`.
@@ -95,7 +97,10 @@ impl Op {
 
     /// Whether the op compares numbers or versions (and so reads `type`).
     pub fn is_ordering(self) -> bool {
-        matches!(self, Op::Gt | Op::Ge | Op::Lt | Op::Le | Op::GtLt | Op::GeLe)
+        matches!(
+            self,
+            Op::Gt | Op::Ge | Op::Lt | Op::Le | Op::GtLt | Op::GeLe
+        )
     }
 }
 
@@ -186,7 +191,9 @@ pub struct Expr {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExprError {
     /// The op is not one NFD knows.
-    #[error("unknown op `{0}` (expected one of In, NotIn, InRegexp, Exists, DoesNotExist, Gt, Ge, Lt, Le, GtLt, GeLe, IsTrue, IsFalse)")]
+    #[error(
+        "unknown op `{0}` (expected one of In, NotIn, InRegexp, Exists, DoesNotExist, Gt, Ge, Lt, Le, GtLt, GeLe, IsTrue, IsFalse)"
+    )]
     UnknownOp(String),
     /// Too few or too many values for the op.
     #[error("op `{op}` takes {expected}, but {found} given")]
@@ -247,7 +254,11 @@ pub enum ExprError {
 
 impl Expr {
     /// Checks and compiles an expression. `type_written` is the `type` field as written.
-    pub fn new(op: &str, value: Vec<String>, type_written: Option<String>) -> Result<Expr, ExprError> {
+    pub fn new(
+        op: &str,
+        value: Vec<String>,
+        type_written: Option<String>,
+    ) -> Result<Expr, ExprError> {
         let op = Op::parse(op).ok_or_else(|| ExprError::UnknownOp(op.to_owned()))?;
         let value_type = match type_written.as_deref() {
             None | Some("") => ValueType::Int,
@@ -262,7 +273,11 @@ impl Expr {
                 (2, 2) => "exactly 2 values".to_owned(),
                 (min, max) => format!("{min} to {max} values"),
             };
-            return Err(ExprError::Arity { op, expected, found: value.len() });
+            return Err(ExprError::Arity {
+                op,
+                expected,
+                found: value.len(),
+            });
         }
         let compiled = match op {
             Op::Any | Op::Exists | Op::DoesNotExist | Op::IsTrue | Op::IsFalse => Compiled::None,
@@ -274,8 +289,10 @@ impl Expr {
                         .iter()
                         .enumerate()
                         .map(|(index, v)| {
-                            parse_go_int(v)
-                                .ok_or_else(|| ExprError::NotInteger { index, value: v.clone() })
+                            parse_go_int(v).ok_or_else(|| ExprError::NotInteger {
+                                index,
+                                value: v.clone(),
+                            })
                         })
                         .collect::<Result<Vec<_>, _>>()?;
                     if ints.len() == 2 && ints[0] >= ints[1] {
@@ -291,14 +308,22 @@ impl Expr {
                         .iter()
                         .enumerate()
                         .map(|(index, v)| {
-                            Version::parse(v)
-                                .ok_or_else(|| ExprError::NotVersion { index, value: v.clone() })
+                            Version::parse(v).ok_or_else(|| ExprError::NotVersion {
+                                index,
+                                value: v.clone(),
+                            })
                         })
                         .collect::<Result<Vec<_>, _>>()?,
                 ),
             },
         };
-        Ok(Expr { op, value, value_type, type_written, compiled })
+        Ok(Expr {
+            op,
+            value,
+            value_type,
+            type_written,
+            compiled,
+        })
     }
 
     /// NFD's `MatchExpression.String()`: `{op: "In", value: ["a" "b"]}` (type not shown).
@@ -307,7 +332,11 @@ impl Expr {
             return format!("{{op: {}}}", go_quote(self.op.as_str()));
         }
         let values: Vec<String> = self.value.iter().map(|v| go_quote(v)).collect();
-        format!("{{op: {}, value: [{}]}}", go_quote(self.op.as_str()), values.join(" "))
+        format!(
+            "{{op: {}, value: [{}]}}",
+            go_quote(self.op.as_str()),
+            values.join(" ")
+        )
     }
 }
 
@@ -317,15 +346,25 @@ fn compile_regexes(values: &[String]) -> Result<Vec<Regex>, ExprError> {
         .enumerate()
         .map(|(index, pattern)| {
             if pattern.len() > MAX_REGEX_LEN {
-                return Err(ExprError::RegexTooLong { index, len: pattern.len() });
+                return Err(ExprError::RegexTooLong {
+                    index,
+                    len: pattern.len(),
+                });
             }
-            regex::RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).build().map_err(|e| {
-                ExprError::Regex {
+            regex::RegexBuilder::new(pattern)
+                .size_limit(REGEX_SIZE_LIMIT)
+                .build()
+                .map_err(|e| ExprError::Regex {
                     index,
                     pattern: shorten(pattern, 60),
-                    reason: e.to_string().lines().last().unwrap_or_default().trim().to_owned(),
-                }
-            })
+                    reason: e
+                        .to_string()
+                        .lines()
+                        .last()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_owned(),
+                })
         })
         .collect()
 }
@@ -357,7 +396,7 @@ pub fn go_quote(s: &str) -> String {
             '\x0c' => out.push_str("\\f"),
             '\x0b' => out.push_str("\\v"),
             c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
+                let _ = write!(out, "\\x{:02x}", c as u32);
             }
             c => out.push(c),
         }
@@ -414,24 +453,64 @@ mod tests {
         let cases: &[(&str, &[&str], Option<&str>, &str)] = &[
             ("Foo", &[], None, "unknown op `Foo`"),
             ("in", &["a"], None, "unknown op `in`"),
-            ("In", &[], None, "op `In` takes 1 to 10000 values, but 0 given"),
-            ("Exists", &["a"], None, "op `Exists` takes no values, but 1 given"),
+            (
+                "In",
+                &[],
+                None,
+                "op `In` takes 1 to 10000 values, but 0 given",
+            ),
+            (
+                "Exists",
+                &["a"],
+                None,
+                "op `Exists` takes no values, but 1 given",
+            ),
             ("", &["a"], None, "op `` takes no values, but 1 given"),
-            ("IsTrue", &["true"], None, "op `IsTrue` takes no values, but 1 given"),
-            ("Gt", &["1", "2"], None, "op `Gt` takes exactly 1 value, but 2 given"),
-            ("GtLt", &["1"], None, "op `GtLt` takes exactly 2 values, but 1 given"),
+            (
+                "IsTrue",
+                &["true"],
+                None,
+                "op `IsTrue` takes no values, but 1 given",
+            ),
+            (
+                "Gt",
+                &["1", "2"],
+                None,
+                "op `Gt` takes exactly 1 value, but 2 given",
+            ),
+            (
+                "GtLt",
+                &["1"],
+                None,
+                "op `GtLt` takes exactly 2 values, but 1 given",
+            ),
             ("Gt", &["1.0"], None, "value 0 `1.0` is not an integer"),
             ("Gt", &["0x10"], None, "value 0 `0x10` is not an integer"),
             ("Gt", &["99999999999999999999"], None, "is not an integer"),
-            ("Gt", &["4.18.0-305.el8.x86_64"], Some("version"), "is not a version"),
+            (
+                "Gt",
+                &["4.18.0-305.el8.x86_64"],
+                Some("version"),
+                "is not a version",
+            ),
             ("Gt", &["1"], Some("semver"), "unknown type `semver`"),
-            ("GtLt", &["10", "1"], None, "bounds out of order: `10` must be less than `1`"),
+            (
+                "GtLt",
+                &["10", "1"],
+                None,
+                "bounds out of order: `10` must be less than `1`",
+            ),
             ("GeLe", &["5", "5"], None, "bounds out of order"),
             ("InRegexp", &["("], None, "value 0 `(` is not a valid regex"),
         ];
         for (op, values, ty, want) in cases {
-            let err = Expr::new(op, v(values), ty.map(str::to_owned)).unwrap_err().to_string();
-            assert!(err.contains(want), "{op} {values:?}: got `{err}`, want `{want}`");
+            let err = Expr::new(op, v(values), ty.map(str::to_owned))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains(want),
+                "{op} {values:?}: got `{err}`, want `{want}`"
+            );
         }
     }
 
@@ -439,7 +518,13 @@ mod tests {
     fn rejects_huge_regex_quickly() {
         let pattern = "a".repeat(50 * 1024);
         let err = Expr::new("InRegexp", vec![pattern], None).unwrap_err();
-        assert_eq!(err, ExprError::RegexTooLong { index: 0, len: 50 * 1024 });
+        assert_eq!(
+            err,
+            ExprError::RegexTooLong {
+                index: 0,
+                len: 50 * 1024
+            }
+        );
         // Within the length limit but with a huge compiled program.
         let err = Expr::new("InRegexp", vec!["(?:a{1000}){1000}".to_owned()], None).unwrap_err();
         assert!(matches!(err, ExprError::Regex { .. }), "{err:?}");

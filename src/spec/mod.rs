@@ -14,13 +14,13 @@ mod version;
 mod yaml;
 
 pub use expr::{
-    Compiled, Expr, ExprError, MAX_REGEX_LEN, MAX_VALUES, OPS, Op, StringSet, ValueType,
-    go_quote, parse_go_int, shorten,
+    Compiled, Expr, ExprError, MAX_REGEX_LEN, MAX_VALUES, OPS, Op, StringSet, ValueType, go_quote,
+    parse_go_int, shorten,
 };
 pub use load::{
     LoadError, Loaded, MAX_DEPTH, MAX_EXPRESSIONS_PER_RULE, MAX_SPEC_BYTES, SpecWarning, load,
 };
-pub use template::{TemplateError, VarsTemplate};
+pub use template::{MAX_TEMPLATE_BYTES, SPRIG_FUNCTIONS, TemplateError, VarsTemplate};
 pub use version::Version;
 
 /// The OCI artifact type of a compatibility artifact.

@@ -39,17 +39,21 @@ impl Version {
         if parts.next().is_some() {
             return None;
         }
-        if let Some(p) = prerelease {
-            if !identifiers(p, true) {
-                return None;
-            }
+        if let Some(p) = prerelease
+            && !identifiers(p, true)
+        {
+            return None;
         }
-        if let Some(m) = metadata {
-            if !identifiers(m, false) {
-                return None;
-            }
+        if let Some(m) = metadata
+            && !identifiers(m, false)
+        {
+            return None;
         }
-        Some(Version { major, minor, patch })
+        Some(Version {
+            major,
+            minor,
+            patch,
+        })
     }
 }
 
@@ -110,7 +114,15 @@ mod tests {
             ("1.2.3-rc.1+build.5", (1, 2, 3)),
         ];
         for (input, (major, minor, patch)) in ok {
-            assert_eq!(Version::parse(input), Some(Version { major, minor, patch }), "{input}");
+            assert_eq!(
+                Version::parse(input),
+                Some(Version {
+                    major,
+                    minor,
+                    patch
+                }),
+                "{input}"
+            );
         }
         let bad = [
             "4.18.0-305.el8.x86_64",
