@@ -9,6 +9,13 @@ use std::collections::BTreeMap;
 use crate::features::Features;
 use crate::spec::Spec;
 
+mod eval;
+mod instances;
+mod matcher;
+#[cfg(test)]
+mod tests;
+mod vars;
+
 /// What to evaluate.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -133,7 +140,38 @@ pub enum Observed {
 }
 
 /// Evaluates `spec` against `features` (see the module docs).
+///
+/// Sets are evaluated in spec order (those not selected by `options.tags` are skipped
+/// entirely), rules in order. After each rule the attribute feature `rule.matched` exists
+/// (created empty by the first rule) and holds the vars of every rule that matched so far, so
+/// that later rules, also of later sets, can refer to them.
 pub fn evaluate(spec: &Spec, features: &Features, options: &Options) -> Evaluation {
-    let _ = (spec, features, options);
-    Evaluation { sets: Vec::new() }
+    let selected = |set: &crate::spec::Compatibility| {
+        options.tags.is_empty() || options.tags.contains(&set.tag)
+    };
+    let terms = spec
+        .compatibilities
+        .iter()
+        .filter(|set| selected(set))
+        .flat_map(|set| set.rules.iter().flatten())
+        .flat_map(|rule| {
+            rule.match_features
+                .iter()
+                .chain(rule.match_any.iter().flat_map(|a| a.match_features.iter()))
+        });
+    let mut node = eval::Node::new(features, terms);
+    let mut sets = Vec::new();
+    for (index, set) in spec.compatibilities.iter().enumerate() {
+        if !selected(set) {
+            continue;
+        }
+        let mut rules = Vec::new();
+        for (rule_index, rule) in set.rules.iter().flatten().enumerate() {
+            let result = node.rule(rule_index, rule);
+            node.merge_matched(&result.vars);
+            rules.push(result);
+        }
+        sets.push(SetEvaluation { index, rules });
+    }
+    Evaluation { sets }
 }

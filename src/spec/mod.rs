@@ -21,7 +21,7 @@ pub use load::{
     LoadError, Loaded, MAX_DEPTH, MAX_EXPRESSIONS_PER_RULE, MAX_SPEC_BYTES, SpecWarning,
     WarningPos, edit_distance, load,
 };
-pub use template::{TemplateError, VarsTemplate};
+pub use template::{MAX_TEMPLATE_BYTES, SPRIG_FUNCTIONS, TemplateError, VarsTemplate};
 pub use version::Version;
 pub use yaml::Pos;
 

@@ -1,0 +1,469 @@
+//! Terms, matchers and rules (NFD's `evaluateFeatureMatcher`, `MatchMulti`,
+//! `MatchNamesMulti` and `ExecuteGroupRule`), over one node's features plus the `rule.matched`
+//! overlay built up by the rules evaluated so far.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::instances::{Bits, InstanceIndex};
+use super::matcher::{can_error, match_absent, match_flag, match_value};
+use super::vars::{Element, MatchedFeatures};
+use super::{AnyResult, ExprResult, Observed, Outcome, RuleEvaluation};
+use crate::features::Features;
+use crate::spec::{Expr, GroupRule, Op, Term};
+
+/// The attribute feature that receives each rule's vars (NFD's `rule.matched`).
+pub(super) const RULE_MATCHED: &str = "rule.matched";
+
+/// At most this many names are listed in [`Observed::Names`].
+pub(super) const MAX_OBSERVED_NAMES: usize = 8;
+
+/// One node's features as the rules see them.
+pub(super) struct Node<'f> {
+    features: &'f Features,
+    /// Column indexes of the instance features the spec refers to.
+    instances: HashMap<&'f str, InstanceIndex<'f>>,
+    /// `rule.matched` once the first rule has been evaluated (the snapshot's own
+    /// `rule.matched`, if any, with every vars merged in). The features are never cloned.
+    matched: Option<BTreeMap<String, String>>,
+}
+
+/// A feature's present element sets (`elements: null` counts as absent for its type).
+#[derive(Clone, Copy)]
+struct Found<'a> {
+    flags: Option<&'a BTreeSet<String>>,
+    attributes: Option<&'a BTreeMap<String, String>>,
+    instances: Option<&'a InstanceIndex<'a>>,
+    /// The feature is an instance feature (maybe with `elements: null`).
+    has_instance_key: bool,
+}
+
+/// The lookup key of a term's feature: lower-cased as NFD does, borrowed when already so.
+pub(super) fn feature_key(feature: &str) -> Cow<'_, str> {
+    if feature.chars().any(char::is_uppercase) {
+        Cow::Owned(feature.to_lowercase())
+    } else {
+        Cow::Borrowed(feature)
+    }
+}
+
+impl<'f> Node<'f> {
+    /// Prepares `features` for the terms in `terms` (instance features are indexed once).
+    pub(super) fn new<'t>(features: &'f Features, terms: impl Iterator<Item = &'t Term>) -> Self {
+        let mut instances = HashMap::new();
+        for term in terms {
+            let key = feature_key(&term.feature);
+            if let Some((name, set)) = features.instances.get_key_value(key.as_ref())
+                && let Some(elements) = &set.elements
+            {
+                instances
+                    .entry(name.as_str())
+                    .or_insert_with(|| InstanceIndex::new(elements.as_slice()));
+            }
+        }
+        Node {
+            features,
+            instances,
+            matched: None,
+        }
+    }
+
+    /// Merges a rule's vars into `rule.matched`, creating it when absent (NFD's
+    /// `InsertAttributeFeatures("rule", "matched", vars)`).
+    pub(super) fn merge_matched(&mut self, vars: &BTreeMap<String, String>) {
+        let features = self.features;
+        let matched = self.matched.get_or_insert_with(|| {
+            features
+                .attributes
+                .get(RULE_MATCHED)
+                .and_then(|a| a.elements.clone())
+                .unwrap_or_default()
+        });
+        for (k, v) in vars {
+            matched.insert(k.clone(), v.clone());
+        }
+    }
+
+    fn lookup(&self, key: &str) -> Option<Found<'_>> {
+        let flags = self.features.flags.get(key);
+        let overlay = if key == RULE_MATCHED {
+            self.matched.as_ref()
+        } else {
+            None
+        };
+        let attributes = self.features.attributes.get(key);
+        let instances = self.features.instances.get(key);
+        if flags.is_none() && attributes.is_none() && instances.is_none() && overlay.is_none() {
+            return None;
+        }
+        Some(Found {
+            flags: flags.and_then(|f| f.elements.as_ref()),
+            attributes: overlay.or_else(|| attributes.and_then(|a| a.elements.as_ref())),
+            instances: instances.and_then(|_| self.instances.get(key)),
+            has_instance_key: instances.is_some(),
+        })
+    }
+
+    /// Evaluates one rule. Its vars are returned in the result; the caller merges them.
+    pub(super) fn rule(&self, index: usize, rule: &GroupRule) -> RuleEvaluation {
+        let want = rule.vars_template.is_some();
+        let mut matched_data: Vec<MatchedFeatures<'_>> = Vec::new();
+
+        let mut match_any = Vec::with_capacity(rule.match_any.len());
+        let mut any_matched = false;
+        for element in &rule.match_any {
+            let mut entries = Vec::new();
+            let (is_match, data) = self.matcher(&element.match_features, want, &mut entries);
+            if is_match {
+                any_matched = true;
+                matched_data.push(data);
+            }
+            match_any.push(AnyResult { is_match, entries });
+        }
+
+        let mut match_features = Vec::new();
+        let (features_matched, data) =
+            self.matcher(&rule.match_features, want, &mut match_features);
+        if features_matched && !rule.match_features.is_empty() {
+            matched_data.push(data);
+        }
+
+        let is_match = (rule.match_any.is_empty() || any_matched)
+            && (rule.match_features.is_empty() || features_matched);
+
+        let mut vars = BTreeMap::new();
+        let mut errors = Vec::new();
+        if is_match {
+            if let Some(template) = &rule.vars_template {
+                for data in matched_data {
+                    match template.render_vars(data.to_value()) {
+                        Ok(v) => vars.extend(v),
+                        Err(e) => {
+                            errors.push(format!("varsTemplate: {e}"));
+                            break;
+                        }
+                    }
+                }
+            }
+            if errors.is_empty() {
+                vars.extend(rule.vars.iter().map(|(k, v)| (k.clone(), v.clone())));
+            } else {
+                vars.clear();
+            }
+        }
+
+        RuleEvaluation {
+            index,
+            is_match,
+            match_features,
+            match_any,
+            vars,
+            errors,
+        }
+    }
+
+    /// Evaluates a list of terms (all must match), appending their entries. Every term is evaluated,
+    /// whatever the previous ones gave (Q1 fixed). An empty list matches.
+    fn matcher<'s>(
+        &'s self,
+        terms: &'s [Term],
+        want: bool,
+        entries: &mut Vec<ExprResult>,
+    ) -> (bool, MatchedFeatures<'s>) {
+        let mut all = true;
+        let mut data = MatchedFeatures::default();
+        for (index, term) in terms.iter().enumerate() {
+            let start = entries.len();
+            let mut elements = Vec::new();
+            let matched = self.term(index, term, want, entries, &mut elements);
+            for entry in &mut entries[start..] {
+                entry.term_matched = matched;
+            }
+            if matched && want {
+                data.push(&term.feature, elements);
+            }
+            all &= matched;
+        }
+        (all, data)
+    }
+
+    /// Evaluates one term, appending its entries (expressions by name, then `matchName`).
+    fn term<'s>(
+        &'s self,
+        index: usize,
+        term: &'s Term,
+        want: bool,
+        entries: &mut Vec<ExprResult>,
+        elements: &mut Vec<Element<'s>>,
+    ) -> bool {
+        let key = feature_key(&term.feature);
+        let Some(found) = self.lookup(&key) else {
+            // Unknown feature: the term fails, without error, whatever the op.
+            for name in term.match_expressions.iter().flat_map(BTreeMap::keys) {
+                entries.push(entry(
+                    index,
+                    Some(name),
+                    Outcome::NoMatch,
+                    Observed::FeatureMissing,
+                ));
+            }
+            if term.match_name.is_some() {
+                entries.push(entry(
+                    index,
+                    None,
+                    Outcome::NoMatch,
+                    Observed::FeatureMissing,
+                ));
+            }
+            return false;
+        };
+        let mut matched = true;
+        if let Some(expressions) = &term.match_expressions {
+            matched = expressions_multi(found, index, expressions, want, entries, elements);
+        }
+        if let Some(expr) = &term.match_name {
+            if matched {
+                matched = names_multi(found, index, expr, want, entries, elements);
+            } else {
+                // NFD evaluates matchName only when the expressions matched.
+                entries.push(entry(index, None, Outcome::NoMatch, Observed::NotEvaluated));
+            }
+        }
+        matched
+    }
+}
+
+fn entry(term: usize, key: Option<&String>, outcome: Outcome, observed: Observed) -> ExprResult {
+    ExprResult {
+        term,
+        key: key.cloned(),
+        outcome,
+        term_matched: false,
+        observed,
+    }
+}
+
+/// NFD's `MatchMulti`: flags and attributes as a union, instances separately, the term
+/// matching if either does.
+fn expressions_multi<'s>(
+    found: Found<'s>,
+    term: usize,
+    expressions: &'s BTreeMap<String, Expr>,
+    want: bool,
+    entries: &mut Vec<ExprResult>,
+    elements: &mut Vec<Element<'s>>,
+) -> bool {
+    let start = entries.len();
+    let has_elements = found.flags.is_some() || found.attributes.is_some();
+
+    // Flags and attributes.
+    let mut element_match = has_elements;
+    let mut element_elems = Vec::new();
+    for (name, expr) in expressions {
+        let mut outcome = Outcome::NoMatch;
+        let mut observed = Observed::Element {
+            flag: false,
+            value: None,
+        };
+        if has_elements {
+            let flag = found.flags.map(|f| f.contains(name.as_str()));
+            let value = found.attributes.and_then(|a| a.get(name));
+            let match_k = flag.is_some_and(|present| match_flag(expr, present));
+            let match_v = match (found.attributes, value) {
+                (None, _) => Ok(false),
+                (Some(_), None) => Ok(match_absent(expr)),
+                (Some(_), Some(v)) => match_value(expr, v),
+            };
+            let ok = match match_v {
+                Err(message) => {
+                    outcome = Outcome::Error(message);
+                    false
+                }
+                Ok(match_v) => {
+                    // A present key in either map fails DoesNotExist (and, Q4 fixed, is
+                    // reported as failing).
+                    let exists_somewhere = flag == Some(true) || value.is_some();
+                    let ok =
+                        (match_k || match_v) && !(expr.op == Op::DoesNotExist && exists_somewhere);
+                    if ok {
+                        outcome = Outcome::Match;
+                        if want {
+                            if match_k {
+                                element_elems.push(Element::Flag(name));
+                            }
+                            if match_v {
+                                element_elems.push(Element::Attribute(
+                                    name,
+                                    value.map_or("", String::as_str),
+                                ));
+                            }
+                        }
+                    }
+                    ok
+                }
+            };
+            element_match &= ok;
+            observed = Observed::Element {
+                flag: flag == Some(true),
+                value: value.cloned(),
+            };
+        } else if found.has_instance_key {
+            observed = Observed::Instances {
+                total: 0,
+                matching: Vec::new(),
+            };
+        }
+        entries.push(entry(term, Some(name), outcome, observed));
+    }
+    if element_match {
+        elements.append(&mut element_elems);
+    }
+
+    // Instances: each expression on its own (for the report), and all together (the term).
+    let mut instance_match = false;
+    if let Some(index) = found.instances {
+        let mut all = Bits::ones(index.len());
+        for (expr_entry, (name, expr)) in entries[start..].iter_mut().zip(expressions) {
+            let bits = match index.eval(name, expr) {
+                Ok(bits) => bits,
+                Err(message) => {
+                    expr_entry.outcome = Outcome::Error(message);
+                    Bits::zeros(index.len())
+                }
+            };
+            all.and_assign(&bits);
+            if bits.any() && expr_entry.outcome == Outcome::NoMatch {
+                expr_entry.outcome = Outcome::Match;
+            }
+            if !has_elements {
+                expr_entry.observed = Observed::Instances {
+                    total: index.len(),
+                    matching: bits.iter().collect(),
+                };
+            }
+        }
+        instance_match = all.any();
+        if instance_match && want {
+            elements.extend(all.iter().map(|i| Element::Instance(index.attributes(i))));
+        }
+    }
+    element_match || instance_match
+}
+
+/// NFD's `MatchNamesMulti`: the expression on every element name (flags, attributes, and the
+/// attribute names of each instance); it holds if any name matches.
+fn names_multi<'s>(
+    found: Found<'s>,
+    term: usize,
+    expr: &Expr,
+    want: bool,
+    entries: &mut Vec<ExprResult>,
+    elements: &mut Vec<Element<'s>>,
+) -> bool {
+    let mut scan = NameScan {
+        expr,
+        want,
+        matched: false,
+        names: Vec::new(),
+        error: None,
+    };
+    if let Some(flags) = found.flags {
+        scan.scan(
+            elements,
+            flags.iter().map(|n| (n.as_str(), Element::Flag(n))),
+        );
+    }
+    if let Some(attributes) = found.attributes
+        && scan.error.is_none()
+    {
+        scan.scan(
+            elements,
+            attributes
+                .iter()
+                .map(|(n, v)| (n.as_str(), Element::Attribute(n, v))),
+        );
+    }
+    if let Some(index) = found.instances
+        && scan.error.is_none()
+    {
+        {
+            match index.eval_names(expr) {
+                Ok((bits, names)) => {
+                    if bits.any() {
+                        scan.matched = true;
+                        if want {
+                            elements.extend(
+                                bits.iter().map(|i| Element::Instance(index.attributes(i))),
+                            );
+                        }
+                    }
+                    for name in names {
+                        if scan.names.len() < MAX_OBSERVED_NAMES {
+                            scan.names.push(name.to_owned());
+                        }
+                    }
+                }
+                Err(message) => scan.error = Some(message),
+            }
+        }
+    }
+    let (outcome, matched) = match scan.error {
+        Some(message) => (Outcome::Error(message), false),
+        None if scan.matched => (Outcome::Match, true),
+        None => (Outcome::NoMatch, false),
+    };
+    entries.push(entry(
+        term,
+        None,
+        outcome,
+        Observed::Names {
+            matching: scan.names,
+        },
+    ));
+    if !matched {
+        elements.clear();
+    }
+    matched
+}
+
+/// A `matchName` scan over one set of names.
+struct NameScan<'e> {
+    expr: &'e Expr,
+    /// The template needs every matched element.
+    want: bool,
+    matched: bool,
+    names: Vec<String>,
+    error: Option<String>,
+}
+
+impl NameScan<'_> {
+    fn scan<'s>(
+        &mut self,
+        elements: &mut Vec<Element<'s>>,
+        names: impl Iterator<Item = (&'s str, Element<'s>)>,
+    ) {
+        // Without a template and with an op that cannot fail, a few matches are enough.
+        let may_stop = !self.want && !can_error(self.expr);
+        for (name, element) in names {
+            match match_value(self.expr, name) {
+                Ok(true) => {
+                    self.matched = true;
+                    if self.names.len() < MAX_OBSERVED_NAMES {
+                        self.names.push(name.to_owned());
+                    }
+                    if self.want {
+                        elements.push(element);
+                    }
+                    if may_stop && self.names.len() >= MAX_OBSERVED_NAMES {
+                        return;
+                    }
+                }
+                Ok(false) => {}
+                Err(message) => {
+                    self.error = Some(message);
+                    return;
+                }
+            }
+        }
+    }
+}
