@@ -67,7 +67,10 @@ pub struct ValidateArgs {
 
 /// How to reach a registry.
 #[derive(Debug, Args)]
-#[expect(clippy::struct_excessive_bools, reason = "independent command-line switches")]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent command-line switches"
+)]
 pub struct RegistryArgs {
     /// Look for the artifact on this platform's manifest of an image index:
     /// os[/arch[/variant]][:os_version].

@@ -18,6 +18,8 @@ pub(super) struct Explained {
 
 /// How many distinct values or names to list before "…".
 const LIST_MAX: usize = 5;
+/// How many distinct instance values to list before "…".
+const INSTANCE_VALUES_MAX: usize = 3;
 
 pub(super) fn explain(
     term: &Term,
@@ -77,6 +79,9 @@ pub(super) fn explain(
         Observed::Instances { total, matching } => {
             let node_has = match key {
                 _ if *total == 0 => "no instances".into(),
+                Some(_) if status == Status::Ok => {
+                    format!("{} of {total} instances", matching.len())
+                }
                 Some(key) => instance_values(features, &feature, key, *total, matching.len()),
                 None => format!("{total} instances"),
             };
@@ -184,9 +189,12 @@ fn instance_values(
             None => missing += 1,
         }
     }
-    let mut values: Vec<String> = counts
+    // The most common values first: what the node mostly has.
+    let mut by_count: Vec<(&str, usize)> = counts.iter().map(|(v, n)| (*v, *n)).collect();
+    by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut values: Vec<String> = by_count
         .iter()
-        .take(LIST_MAX)
+        .take(INSTANCE_VALUES_MAX)
         .map(|(v, n)| {
             let mut s = shorten(v, 40);
             if *n > 1 {
@@ -198,10 +206,10 @@ fn instance_values(
             s
         })
         .collect();
-    if counts.len() > LIST_MAX {
-        values.push(format!("… {} more", counts.len() - LIST_MAX));
+    if counts.len() > INSTANCE_VALUES_MAX {
+        values.push(format!("… {} more", counts.len() - INSTANCE_VALUES_MAX));
     }
-    let mut out = format!("{matched} of {total} instances match");
+    let mut out = format!("{matched} of {total} instances");
     if values.is_empty() {
         out.push_str(&format!("; none has `{key}`"));
     } else {

@@ -276,10 +276,12 @@ pub fn build(
         for rule_eval in &set_eval.rules {
             let rule = &rules_spec[rule_eval.index];
             let entries = |terms: &[Term], results: &[ExprResult]| -> Vec<ExprReport> {
-                results
+                let mut out: Vec<ExprReport> = results
                     .iter()
                     .map(|r| expr_report(&terms[r.term], r, features))
-                    .collect()
+                    .collect();
+                explain_instance_terms(results, &mut out);
+                out
             };
             let match_features = entries(&rule.match_features, &rule_eval.match_features);
             let match_any = rule_eval
@@ -360,6 +362,31 @@ pub fn build(
         sets,
         errors,
         warnings,
+    }
+}
+
+/// An instance term can fail although each of its expressions holds on some instance (no
+/// single instance satisfies them all): say so, since every row alone reads OK.
+fn explain_instance_terms(results: &[ExprResult], out: &mut [ExprReport]) {
+    let mut start = 0;
+    while start < results.len() {
+        let term = results[start].term;
+        let end = results[start..]
+            .iter()
+            .position(|r| r.term != term)
+            .map_or(results.len(), |n| start + n);
+        let group = &results[start..end];
+        let all_ok = group.iter().all(|r| r.outcome == Outcome::Match);
+        let instances = group
+            .iter()
+            .any(|r| matches!(r.observed, Observed::Instances { .. }));
+        if instances && all_ok && !group[0].term_matched && out[start].hint.is_none() {
+            out[start].hint = Some(format!(
+                "each expression of this `{}` term holds on some instance, but no single instance satisfies them all",
+                out[start].feature
+            ));
+        }
+        start = end;
     }
 }
 

@@ -154,7 +154,7 @@ fn render_set(set: &SetReport, out: &mut impl Write, style: Style) -> io::Result
             table.add_row(vec![
                 label.unwrap_or_else(|| Cell::new("")),
                 Cell::new(e.qualified_name()),
-                Cell::new(&e.expression_text),
+                Cell::new(expression_text(e)),
                 status_cell(e.status, style),
                 Cell::new(&e.node_has),
             ]);
@@ -169,10 +169,7 @@ fn render_set(set: &SetReport, out: &mut impl Write, style: Style) -> io::Result
             row(e, first.take(), &mut table);
         }
         for (i, any) in rule.match_any.iter().enumerate() {
-            let mut label = Some(rule_cell(
-                format!("{}any #{}", if first.is_some() { "" } else { "└ " }, i + 1),
-                any.is_match,
-            ));
+            let mut label = Some(rule_cell(format!("  any #{}", i + 1), any.is_match));
             if let Some(head) = first.take() {
                 table.add_row(vec![head]);
             }
@@ -201,6 +198,17 @@ fn render_set(set: &SetReport, out: &mut impl Write, style: Style) -> io::Result
         writeln!(out, "  {} {hint}", paint(style, YELLOW, "hint:"))?;
     }
     Ok(())
+}
+
+/// NFD's expression text, with the `type` NFD's table leaves out.
+fn expression_text(e: &ExprReport) -> String {
+    match (
+        &e.expression.value_type,
+        e.expression_text.strip_suffix('}'),
+    ) {
+        (Some(t), Some(head)) => format!("{head}, type: {t}}}"),
+        _ => e.expression_text.clone(),
+    }
 }
 
 fn verdict_line(report: &Report, style: Style) -> String {
