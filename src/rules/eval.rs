@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
 
 use super::instances::{Bits, InstanceIndex};
 use super::matcher::{can_error, match_absent, match_flag, match_value};
@@ -367,21 +368,48 @@ fn names_multi<'s>(
         names: Vec::new(),
         error: None,
     };
+    let narrow = Narrow::new(expr);
     if let Some(flags) = found.flags {
-        scan.scan(
-            elements,
-            flags.iter().map(|n| (n.as_str(), Element::Flag(n))),
-        );
+        match &narrow {
+            Narrow::All => scan.scan(
+                elements,
+                flags.iter().map(|n| (n.as_str(), Element::Flag(n))),
+            ),
+            Narrow::Prefix(p) => scan.scan(
+                elements,
+                flags
+                    .range::<str, _>((Bound::Included(*p), Bound::Unbounded))
+                    .take_while(|n| n.starts_with(p))
+                    .map(|n| (n.as_str(), Element::Flag(n))),
+            ),
+            Narrow::Exact(list) => scan.scan(
+                elements,
+                list.iter()
+                    .filter_map(|v| flags.get(*v))
+                    .map(|n| (n.as_str(), Element::Flag(n))),
+            ),
+        }
     }
     if let Some(attributes) = found.attributes
         && scan.error.is_none()
     {
-        scan.scan(
-            elements,
-            attributes
-                .iter()
-                .map(|(n, v)| (n.as_str(), Element::Attribute(n, v))),
-        );
+        let attribute = |(n, v): (&'s String, &'s String)| (n.as_str(), Element::Attribute(n, v));
+        match &narrow {
+            Narrow::All => scan.scan(elements, attributes.iter().map(attribute)),
+            Narrow::Prefix(p) => scan.scan(
+                elements,
+                attributes
+                    .range::<str, _>((Bound::Included(*p), Bound::Unbounded))
+                    .take_while(|(n, _)| n.starts_with(p))
+                    .map(attribute),
+            ),
+            Narrow::Exact(list) => scan.scan(
+                elements,
+                list.iter()
+                    .filter_map(|v| attributes.get_key_value(*v))
+                    .map(attribute),
+            ),
+        }
     }
     if let Some(index) = found.instances
         && scan.error.is_none()
@@ -426,6 +454,56 @@ fn names_multi<'s>(
     matched
 }
 
+/// Which names of a sorted name set can possibly satisfy a `matchName` expression. Only
+/// these are tested (with the expression itself, so the result is the same as a full scan);
+/// on a feature with thousands of names this avoids testing each one.
+enum Narrow<'e> {
+    /// Every name.
+    All,
+    /// Names starting with this literal (`InRegexp` with one `^LITERAL...` pattern).
+    Prefix(&'e str),
+    /// Exactly these names, sorted and without duplicates (`In`, `IsTrue`, `IsFalse`).
+    Exact(Vec<&'e str>),
+}
+
+impl<'e> Narrow<'e> {
+    fn new(expr: &'e Expr) -> Narrow<'e> {
+        match expr.op {
+            Op::In => {
+                let mut list: Vec<&str> = expr.value.iter().map(String::as_str).collect();
+                list.sort_unstable();
+                list.dedup();
+                Narrow::Exact(list)
+            }
+            Op::IsTrue => Narrow::Exact(vec!["true"]),
+            Op::IsFalse => Narrow::Exact(vec!["false"]),
+            Op::InRegexp => match expr.value.as_slice() {
+                [pattern] => literal_prefix(pattern).map_or(Narrow::All, Narrow::Prefix),
+                _ => Narrow::All,
+            },
+            _ => Narrow::All,
+        }
+    }
+}
+
+/// The literal every match of `pattern` starts with, for a pattern anchored with `^` and
+/// without alternation (`^AVX512` gives `AVX512`; `^AVX5?` gives `AVX`).
+fn literal_prefix(pattern: &str) -> Option<&str> {
+    let rest = pattern.strip_prefix('^')?;
+    if pattern.contains('|') {
+        return None;
+    }
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(rest.len());
+    let mut prefix = &rest[..end];
+    if matches!(rest[end..].chars().next(), Some('?' | '*' | '+' | '{')) {
+        // The quantifier applies to the last literal character.
+        prefix = &prefix[..prefix.len().saturating_sub(1)];
+    }
+    (!prefix.is_empty()).then_some(prefix)
+}
+
 /// A `matchName` scan over one set of names.
 struct NameScan<'e> {
     expr: &'e Expr,
@@ -464,6 +542,29 @@ impl NameScan<'_> {
                     return;
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::literal_prefix;
+
+    #[test]
+    fn literal_prefixes() {
+        for (pattern, want) in [
+            ("^AVX512", Some("AVX512")),
+            ("^AVX512.*", Some("AVX512")),
+            ("^AVX5?", Some("AVX")),
+            ("^A*", None),
+            ("^AVX{2}", Some("AV")),
+            ("^AVX\\d", Some("AVX")),
+            ("^AVX|SSE", None),
+            ("^(?i)avx", None),
+            ("AVX", None),
+            ("^vfio-pci$", Some("vfio-pci")),
+        ] {
+            assert_eq!(literal_prefix(pattern), want, "{pattern}");
         }
     }
 }

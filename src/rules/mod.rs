@@ -3,6 +3,19 @@
 //! [`evaluate`] runs every selected compatibility set of a [`Spec`] against [`Features`] and
 //! returns per-rule and per-expression results. The semantics are NFD's
 //! (`pkg/apis/nfd/nodefeaturerule`), with the report quirks Q1-Q4 fixed as DECISIONS.md says.
+//!
+//! - `matcher`: one expression on one value (only data-dependent errors remain: an ordering
+//!   op on a value that is not a number or a version).
+//! - `instances`: a column index over each instance feature the spec uses, built once per
+//!   call, so an expression is evaluated once per distinct attribute value.
+//! - `eval`: terms (`MatchMulti`, `MatchNamesMulti`), matchers and rules, and the
+//!   `rule.matched` overlay (the features are never cloned or changed).
+//! - `vars`: the `varsTemplate` data built from the matched elements.
+//!
+//! Choices where NFD gives no answer because it aborts: an expression that cannot be evaluated
+//! ([`Outcome::Error`]) counts as not matched (for an instance feature: on every instance) and
+//! everything else is still evaluated; a `varsTemplate` that fails leaves the rule's match as it
+//! is, records the error in [`RuleEvaluation::errors`] and contributes no vars at all.
 
 use std::collections::BTreeMap;
 
@@ -58,9 +71,12 @@ pub struct RuleEvaluation {
     pub match_features: Vec<ExprResult>,
     /// One entry list per `matchAny` element, in spec order.
     pub match_any: Vec<AnyResult>,
-    /// The vars the rule contributed to `rule.matched` (empty when it did not match).
+    /// The vars the rule contributed to `rule.matched`: the `varsTemplate` output overlaid
+    /// with the static `vars`. Empty when the rule did not match (Q2 fixed) or its template
+    /// failed.
     pub vars: BTreeMap<String, String>,
-    /// Errors that are not tied to one expression (a `varsTemplate` that failed).
+    /// Errors that are not tied to one expression (a `varsTemplate` that failed); the rule's
+    /// `is_match` is still its match result.
     pub errors: Vec<String>,
 }
 
@@ -123,7 +139,8 @@ pub enum Observed {
         /// The attribute value, when the name is present among its attributes.
         value: Option<String>,
     },
-    /// An instance feature: how many instances, and which satisfied the expression.
+    /// An instance feature: how many instances, and which satisfied the expression. (A feature
+    /// that is both flags/attributes and instances is reported as [`Observed::Element`].)
     Instances {
         /// Number of instances.
         total: usize,

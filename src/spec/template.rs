@@ -142,7 +142,8 @@ const MAX_NESTING: usize = 64;
 ///
 /// gtmpl lexes on a thread and steps back one byte after reading past the end of the input or
 /// past a multi-byte character. An action still open at the end of the template (`{{ .a `)
-/// makes the lexer loop forever, and a non-ASCII character inside an action makes it panic.
+/// makes the lexer loop forever; a non-ASCII character inside an action, or right before a
+/// `{{-` trim marker, makes it panic.
 /// Deep nesting overflows the parser's stack, and `define`/`template`/`block` allow unbounded
 /// recursion at execution. None of these occur in a sensible vars template, so they are
 /// rejected here with a clear message. String literals are skipped the way gtmpl lexes them.
@@ -154,6 +155,15 @@ fn check_lexable(source: &str) -> Result<(), String> {
         let open = i + offset;
         i = open + 2;
         if source[i..].starts_with("- ") {
+            // gtmpl trims the preceding text by bytes, cutting a multi-byte character.
+            if source[..open]
+                .trim_end()
+                .chars()
+                .next_back()
+                .is_some_and(|c| !c.is_ascii())
+            {
+                return Err(format!("non-ASCII character before `{{{{-` at byte {open}"));
+            }
             i += 2;
         }
         if source[i..].starts_with("/*") {
@@ -519,6 +529,7 @@ mod tests {
             ("{{/* x }}", "unclosed comment"),
             ("{{ define \"x\" }}{{ end }}", "`define` is not supported"),
             ("{{ template \"x\" }}", "`template` is not supported"),
+            ("é {{- 1 }}", "non-ASCII character before `{{-`"),
         ];
         for (source, want) in cases {
             let err = VarsTemplate::parse(source).unwrap_err().0;
@@ -649,5 +660,30 @@ mod tests {
         );
         let err = parse_vars("a=1\nnovalue\n").unwrap_err().0;
         assert_eq!(err, "missing value in expanded template line \"novalue\"");
+    }
+
+    #[test]
+    fn random_inputs_never_hang_or_panic() {
+        // gtmpl 0.7's lexer loops or panics on some inputs; `check_lexable` must stop them.
+        const PIECES: [&str; 24] = [
+            "{{", "}}", " ", ".a", ".", "(", ")", "\"", "`", "'", "\\", "-", "|", "$x", ":=", "if",
+            "end", "else", "range", "é", "\n", "/*", "*/", "1",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..10_000 {
+            let len = next() % 16;
+            let source: String = (0..len)
+                .map(|_| PIECES[usize::try_from(next() % 24).unwrap()])
+                .collect();
+            if let Ok(t) = VarsTemplate::parse(&source) {
+                let _ = t.render(Value::Nil);
+            }
+        }
     }
 }
