@@ -41,7 +41,7 @@ pub(super) fn cstate(root: &HostRoot) -> Result<BTreeMap<String, String>, Source
 fn not_found(root: &HostRoot, abs: &str) -> SourceError {
     SourceError::Read {
         path: root.join(abs),
-        source: std::io::ErrorKind::NotFound.into(),
+        source: std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory"),
     }
 }
 
