@@ -9,7 +9,7 @@ pub fn render_json<T: serde::Serialize + ?Sized>(
     value: &T,
     out: &mut impl Write,
 ) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, value).map_err(json_io)?;
     out.write_all(b"\n")
 }
 
@@ -25,4 +25,13 @@ pub fn render_yaml<T: serde::Serialize + ?Sized>(
 /// Renders one report as JSON.
 pub fn render(report: &Report, out: &mut impl Write) -> io::Result<()> {
     render_json(report, out)
+}
+
+/// A serde_json error as an I/O error, keeping the kind of an underlying I/O failure (so that
+/// a broken pipe is still recognised as one).
+pub(crate) fn json_io(e: serde_json::Error) -> io::Error {
+    match e.io_error_kind() {
+        Some(kind) => io::Error::new(kind, e),
+        None => io::Error::other(e),
+    }
 }

@@ -141,7 +141,8 @@ fn a_container_without_sys_still_gets_a_report_with_warnings() {
     // No GPU, no PCI at all: only the CPU-only fallback set can match.
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
-        out.stdout.contains("Verdict: COMPATIBLE — set #2 (tag cpu)"),
+        out.stdout
+            .contains("Verdict: COMPATIBLE — set #2 (tag cpu)"),
         "{}",
         out.stdout
     );
