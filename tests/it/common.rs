@@ -26,10 +26,18 @@ pub(crate) fn testdata(rel: &str) -> String {
 /// Runs `nfd-compat` with `args`, feeding `stdin`, with a clean environment for colour and
 /// node name.
 pub(crate) fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    run_with_env(args, &[], stdin)
+}
+
+/// As [`run`], with extra environment variables.
+pub(crate) fn run_with_env(args: &[&str], env: &[(&str, &str)], stdin: Option<&[u8]>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_nfd-compat"));
     cmd.args(args)
         .env_remove("NO_COLOR")
+        .env_remove("REGISTRY_AUTH_FILE")
+        .env_remove("DOCKER_CONFIG")
         .env("NODE_NAME", "test-node")
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -43,9 +43,11 @@ def main():
     p.add_argument("--password")
     a = p.parse_args()
 
-    client = oras.provider.Registry(hostname=a.registry, insecure=True)
+    # htpasswd registries answer `Basic realm=...`: oras-py's default token backend would try
+    # to fetch a token from that realm as if it were a URL.
+    client = oras.provider.Registry(hostname=a.registry, insecure=True, auth_backend="basic" if a.user else "token")
     if a.user:
-        client.set_basic_auth(a.user, a.password)
+        client.auth.set_basic_auth(a.user, a.password)
     container = client.get_container(f"{a.registry}/{a.repo}:unused")
 
     layers = []

@@ -1,0 +1,722 @@
+//! Real registries on 127.0.0.1, started by the tests: Debian's `docker-registry`
+//! (distribution 2.8.2: no referrers API, so the tag schema; htpasswd Basic auth) and
+//! `ferro-oci-server` (the native referrers API). Images are pushed with skopeo from an OCI
+//! layout the tests write, and artifacts attached with oras-py: what the ecosystem writes.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::{Output, run_with_env, testdata};
+
+/// A tool the tests need; a clear failure (not a skip) when it is missing.
+pub(crate) fn require(program: &str, install: &str) -> PathBuf {
+    let candidates = [PathBuf::from(program)]
+        .into_iter()
+        .chain(std::env::var_os("PATH").into_iter().flat_map(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join(program))
+                .collect::<Vec<_>>()
+        }))
+        .chain([
+            PathBuf::from("/opt/ferro/bin").join(program),
+            PathBuf::from("/usr/sbin").join(program),
+        ]);
+    for c in candidates {
+        if c.is_absolute() && c.is_file() {
+            return c;
+        }
+    }
+    panic!(
+        "`{program}` is needed by the registry tests and was not found; install it: {install} (.ci/run does this)"
+    );
+}
+
+fn python_with_oras() -> PathBuf {
+    let python = require("python3", "apt-get install -y python3");
+    let ok = Command::new(&python)
+        .args(["-c", "import oras"])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        ok,
+        "oras-py is needed by the registry tests: pip install oras==0.2.43 (.ci/run does this)"
+    );
+    python
+}
+
+/// A free port on 127.0.0.1.
+pub(crate) fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A registry process, stopped on drop.
+pub(crate) struct Registry {
+    /// `127.0.0.1:<port>`.
+    pub(crate) host: String,
+    child: Child,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Registry {
+    /// Debian's docker-registry, optionally with htpasswd Basic auth for `user:password`.
+    pub(crate) fn docker(credentials: Option<(&str, &str)>) -> Registry {
+        let bin = require("docker-registry", "apt-get install -y docker-registry");
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let mut config = format!(
+            "version: 0.1\nlog: {{level: error}}\nstorage:\n  filesystem: {{rootdirectory: {}}}\n  delete: {{enabled: true}}\nhttp: {{addr: 127.0.0.1:{port}}}\n",
+            dir.path().join("data").display()
+        );
+        if let Some((user, password)) = credentials {
+            let htpasswd = require("htpasswd", "apt-get install -y apache2-utils");
+            let out = Command::new(htpasswd)
+                .args(["-Bbn", user, password])
+                .output()
+                .unwrap();
+            assert!(out.status.success());
+            let file = dir.path().join("htpasswd");
+            std::fs::write(&file, out.stdout).unwrap();
+            config.push_str(&format!(
+                "auth: {{htpasswd: {{realm: basic-realm, path: {}}}}}\n",
+                file.display()
+            ));
+        }
+        let config_path = dir.path().join("config.yml");
+        std::fs::write(&config_path, config).unwrap();
+        let child = Command::new(bin)
+            .arg("serve")
+            .arg(&config_path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        Registry::ready(format!("127.0.0.1:{port}"), child, dir)
+    }
+
+    /// ferro-oci-server with in-memory storage.
+    pub(crate) fn ferro() -> Registry {
+        let bin = require(
+            "ferro-oci-server",
+            "cargo install ferro-oci-server@1.0.0 --locked --root /opt/ferro",
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let child = Command::new(bin)
+            .env("FERRO_OCI_LISTEN", format!("127.0.0.1:{port}"))
+            .env("FERRO_OCI_STORAGE_DIR", dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        Registry::ready(format!("127.0.0.1:{port}"), child, dir)
+    }
+
+    fn ready(host: String, child: Child, dir: tempfile::TempDir) -> Registry {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if TcpStream::connect(&host).is_ok() {
+                return Registry { host, child, dir };
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("registry on {host} did not start");
+    }
+
+    /// A scratch directory that lives as long as the registry.
+    pub(crate) fn scratch(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// The images pushed by [`push_images`].
+pub(crate) struct Images {
+    /// The two-platform index (`app:multi`).
+    pub(crate) index: String,
+    /// Its size in bytes.
+    pub(crate) index_size: u64,
+    /// The linux/amd64 manifest (also `app:v1`).
+    pub(crate) amd64: String,
+    /// The linux/arm64 manifest.
+    pub(crate) arm64: String,
+    /// Manifest sizes.
+    pub(crate) amd64_size: u64,
+    /// Manifest sizes.
+    pub(crate) arm64_size: u64,
+}
+
+/// Writes an OCI layout and pushes it with skopeo: `app:v1` (linux/amd64) and `app:multi`
+/// (an index of linux/amd64 and linux/arm64).
+pub(crate) fn push_images(registry: &Registry, credentials: Option<(&str, &str)>) -> Images {
+    let python = require("python3", "apt-get install -y python3");
+    let skopeo = require("skopeo", "apt-get install -y skopeo");
+    let layout = registry.scratch().join("layout");
+    let out = Command::new(python)
+        .arg(script("make_layout.py"))
+        .arg(&layout)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let digests: Vec<&str> = text.lines().collect();
+    let size = |d: &str| {
+        std::fs::metadata(layout.join("blobs/sha256").join(&d[7..]))
+            .unwrap()
+            .len()
+    };
+    for (tag, all) in [("single", false), ("multi", true)] {
+        let target = if tag == "single" { "v1" } else { "multi" };
+        let mut cmd = Command::new(&skopeo);
+        cmd.args(["copy", "--quiet", "--dest-tls-verify=false"]);
+        if all {
+            cmd.arg("--all");
+        }
+        if let Some((u, p)) = credentials {
+            cmd.arg(format!("--dest-creds={u}:{p}"));
+        }
+        cmd.arg(format!("oci:{}:{tag}", layout.display()));
+        cmd.arg(format!("docker://{}/app:{target}", registry.host));
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "skopeo: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Images {
+        index: digests[0].to_owned(),
+        index_size: size(digests[0]),
+        amd64: digests[1].to_owned(),
+        arm64: digests[2].to_owned(),
+        amd64_size: size(digests[1]),
+        arm64_size: size(digests[2]),
+    }
+}
+
+fn script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/scripts")
+        .join(name)
+}
+
+/// Options for [`oras_attach`].
+#[derive(Default)]
+pub(crate) struct Attach<'a> {
+    pub(crate) spec: Option<&'a str>,
+    pub(crate) created: Option<&'a str>,
+    pub(crate) tag_schema: bool,
+    pub(crate) no_layer: bool,
+    pub(crate) layer_media_type: Option<&'a str>,
+    pub(crate) subject_media_type: Option<&'a str>,
+    pub(crate) credentials: Option<(&'a str, &'a str)>,
+}
+
+/// Attaches a spec to `subject` with oras-py; returns the artifact digest.
+pub(crate) fn oras_attach(registry: &Registry, subject: &str, size: u64, a: &Attach<'_>) -> String {
+    let python = python_with_oras();
+    let mut cmd = Command::new(python);
+    cmd.arg(script("oras_attach.py"))
+        .args([
+            "--registry",
+            &registry.host,
+            "--repo",
+            "app",
+            "--subject",
+            subject,
+        ])
+        .args(["--subject-size", &size.to_string()]);
+    if let Some(spec) = a.spec {
+        cmd.args(["--spec", spec]);
+    }
+    if let Some(c) = a.created {
+        cmd.args(["--created", c]);
+    }
+    if a.tag_schema {
+        cmd.arg("--tag-schema");
+    }
+    if a.no_layer {
+        cmd.arg("--no-layer");
+    }
+    if let Some(t) = a.layer_media_type {
+        cmd.args(["--layer-media-type", t]);
+    }
+    if let Some(t) = a.subject_media_type {
+        cmd.args(["--subject-media-type", t]);
+    }
+    if let Some((u, p)) = a.credentials {
+        cmd.args(["--user", u, "--password", p]);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "oras-py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// `validate-node --image` against a saved snapshot, so that only the registry varies.
+pub(crate) fn validate(image: &str, extra: &[&str]) -> Output {
+    validate_env(image, extra, &[], None)
+}
+
+/// As [`validate`], with environment variables and stdin.
+pub(crate) fn validate_env(
+    image: &str,
+    extra: &[&str],
+    env: &[(&str, &str)],
+    stdin: Option<&[u8]>,
+) -> Output {
+    let snapshot = testdata("snapshots/intel-server.json");
+    let mut args = vec![
+        "validate-node",
+        "--image",
+        image,
+        "--plain-http",
+        "--features",
+        &snapshot,
+    ];
+    args.extend_from_slice(extra);
+    run_with_env(&args, env, stdin)
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\nstderr: {}", out.stdout, out.stderr))
+}
+
+const SPEC_OK: &str = "specs/gpu-node.yaml";
+const SPEC_FAIL: &str = "specs/nfd-example.yaml";
+
+#[test]
+fn referrers_api_on_ferro() {
+    let registry = Registry::ferro();
+    let images = push_images(&registry, None);
+    let spec = testdata(SPEC_OK);
+    let artifact = oras_attach(
+        &registry,
+        &images.amd64,
+        images.amd64_size,
+        &Attach {
+            spec: Some(&spec),
+            created: Some("2026-03-01T10:00:00Z"),
+            ..Attach::default()
+        },
+    );
+    let out = validate(&format!("{}/app:v1", registry.host), &["-o", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v = json(&out);
+    assert_eq!(v["verdict"], "compatible");
+    assert_eq!(v["image"]["lookup"], "referrersApi");
+    assert_eq!(v["image"]["digest"], images.amd64.as_str());
+    assert_eq!(v["image"]["artifact"], artifact.as_str());
+    assert_eq!(v["image"]["created"], "2026-03-01T10:00:00Z");
+    // resolve + referrers + artifact manifest + spec blob.
+    assert_eq!(v["image"]["requests"], 4);
+    // By digest: no resolve needed.
+    let out = validate(
+        &format!("{}/app@{}", registry.host, images.amd64),
+        &["-o", "json"],
+    );
+    assert_eq!(json(&out)["image"]["requests"], 3, "{}", out.stderr);
+    // The human report says where the spec came from.
+    let out = validate(&format!("{}/app:v1", registry.host), &[]);
+    assert!(
+        out.stdout.contains(&format!(
+            "Artifact: {artifact} created 2026-03-01T10:00:00Z"
+        )),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("referrers API in 4 requests"),
+        "{}",
+        out.stdout
+    );
+    // --output-json stays NFD's shape.
+    let out = validate(&format!("{}/app:v1", registry.host), &["--output-json"]);
+    assert!(json(&out).is_array());
+}
+
+#[test]
+fn tag_schema_on_docker_registry() {
+    let registry = Registry::docker(None);
+    let images = push_images(&registry, None);
+    let spec = testdata(SPEC_FAIL);
+    let artifact = oras_attach(
+        &registry,
+        &images.amd64,
+        images.amd64_size,
+        &Attach {
+            spec: Some(&spec),
+            tag_schema: true,
+            ..Attach::default()
+        },
+    );
+    let out = validate(&format!("{}/app:v1", registry.host), &["-o", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let v = json(&out);
+    assert_eq!(v["image"]["lookup"], "tagSchema");
+    assert_eq!(v["image"]["artifact"], artifact.as_str());
+    // resolve + referrers (404) + tag-schema index + artifact manifest + spec blob.
+    assert_eq!(v["image"]["requests"], 5);
+}
+
+#[test]
+fn the_newest_artifact_wins_and_artifact_pins_one() {
+    let registry = Registry::ferro();
+    let images = push_images(&registry, None);
+    let (ok, fail) = (testdata(SPEC_OK), testdata(SPEC_FAIL));
+    let older = oras_attach(
+        &registry,
+        &images.amd64,
+        images.amd64_size,
+        &Attach {
+            spec: Some(&fail),
+            created: Some("2025-12-31T23:00:00Z"),
+            ..Attach::default()
+        },
+    );
+    let newer = oras_attach(
+        &registry,
+        &images.amd64,
+        images.amd64_size,
+        &Attach {
+            spec: Some(&ok),
+            created: Some("2026-01-01T00:30:00+01:00"),
+            ..Attach::default()
+        },
+    );
+    let image = format!("{}/app:v1", registry.host);
+    let v = json(&validate(&image, &["-o", "json"]));
+    assert_eq!(v["image"]["artifact"], newer.as_str());
+    assert_eq!(v["image"]["artifactsAttached"], 2);
+    assert_eq!(v["verdict"], "compatible");
+    let out = validate(&image, &["-o", "json", "--artifact", &older]);
+    assert_eq!(out.code, 1);
+    assert_eq!(json(&out)["image"]["artifact"], older.as_str());
+    let missing = format!("sha256:{}", "0".repeat(64));
+    let out = validate(&image, &["--artifact", &missing]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains(&format!(
+            "artifact `{missing}` is not attached to the image; attached: "
+        )),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn platforms_of_an_index() {
+    let registry = Registry::docker(None);
+    let images = push_images(&registry, None);
+    let (ok, fail) = (testdata(SPEC_OK), testdata(SPEC_FAIL));
+    oras_attach(
+        &registry,
+        &images.arm64,
+        images.arm64_size,
+        &Attach {
+            spec: Some(&fail),
+            tag_schema: true,
+            ..Attach::default()
+        },
+    );
+    let image = format!("{}/app:multi", registry.host);
+    let out = validate(&image, &["-o", "json", "--platform", "linux/arm64"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let v = json(&out);
+    assert_eq!(v["image"]["digest"], images.index.as_str());
+    assert_eq!(v["image"]["platformManifest"], images.arm64.as_str());
+    assert_eq!(v["image"]["platform"], "linux/arm64");
+    let out = validate(&image, &["--platform", "linux/s390x"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("no manifest for platform linux/s390x in the image index (it has: linux/amd64, linux/arm64)"), "{}", out.stderr);
+    let out = validate(&image, &["--platform", "linux/"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("invalid --platform `linux/`: architecture cannot be empty"),
+        "{}",
+        out.stderr
+    );
+    // Without --platform: nothing on the index itself, so the manifest of this host's
+    // platform is tried (the tests run on linux/amd64 or linux/arm64).
+    let (host_manifest, host_size) = if cfg!(target_arch = "aarch64") {
+        (&images.arm64, images.arm64_size)
+    } else {
+        (&images.amd64, images.amd64_size)
+    };
+    if host_manifest == &images.amd64 {
+        oras_attach(
+            &registry,
+            host_manifest,
+            host_size,
+            &Attach {
+                spec: Some(&ok),
+                tag_schema: true,
+                ..Attach::default()
+            },
+        );
+    }
+    let out = validate(&image, &["-o", "json"]);
+    assert_eq!(
+        out.code,
+        if host_manifest == &images.amd64 { 0 } else { 1 },
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        json(&out)["image"]["platformManifest"],
+        host_manifest.as_str()
+    );
+    // An artifact on the index itself is preferred.
+    let index_artifact = oras_attach(
+        &registry,
+        &images.index,
+        images.index_size,
+        &Attach {
+            spec: Some(&ok),
+            tag_schema: true,
+            subject_media_type: Some("application/vnd.oci.image.index.v1+json"),
+            ..Attach::default()
+        },
+    );
+    let v = json(&validate(&image, &["-o", "json"]));
+    assert_eq!(v["image"]["artifact"], index_artifact.as_str());
+    assert!(v["image"].get("platformManifest").is_none());
+}
+
+#[test]
+fn basic_auth_with_nfd_flags_and_docker_config() {
+    let (user, password) = ("ci-user", "s3cr3t-Passw0rd");
+    let registry = Registry::docker(Some((user, password)));
+    let images = push_images(&registry, Some((user, password)));
+    let spec = testdata(SPEC_OK);
+    oras_attach(
+        &registry,
+        &images.amd64,
+        images.amd64_size,
+        &Attach {
+            spec: Some(&spec),
+            tag_schema: true,
+            credentials: Some((user, password)),
+            ..Attach::default()
+        },
+    );
+    let image = format!("{}/app:v1", registry.host);
+    let home = tempfile::tempdir().unwrap();
+    let empty_env = [
+        ("HOME", home.path().to_str().unwrap()),
+        ("DOCKER_CONFIG", home.path().to_str().unwrap()),
+    ];
+
+    let out = validate_env(&image, &[], &empty_env, None);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains(&format!("`{}` requires credentials", registry.host)),
+        "{}",
+        out.stderr
+    );
+
+    let out = validate_env(
+        &image,
+        &[
+            "--registry-username",
+            user,
+            "--registry-password-stdin",
+            "-o",
+            "json",
+        ],
+        &empty_env,
+        Some(format!("{password}\n").as_bytes()),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stdout.contains(password) && !out.stderr.contains(password));
+
+    let out = validate_env(
+        &image,
+        &["--registry-username", user, "--registry-password-stdin"],
+        &empty_env,
+        Some(b"wrong-password"),
+    );
+    assert_eq!(out.code, 2);
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains(&format!("image `{image}`: access denied (401)")),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("wrong-password"));
+
+    let out = validate_env(
+        &image,
+        &["--registry-token-stdin", "--registry-password-stdin"],
+        &empty_env,
+        Some(b"x"),
+    );
+    assert_eq!(
+        out.stderr.trim(),
+        "error: cannot use --registry-token-stdin and --registry-password-stdin at the same time"
+    );
+
+    // docker login's config.json.
+    let config = home.path().join("config.json");
+    let auth = base64_encode(&format!("{user}:{password}"));
+    std::fs::write(
+        &config,
+        format!(r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#, registry.host),
+    )
+    .unwrap();
+    let out = validate_env(&image, &[], &empty_env, None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // podman's auth.json through $REGISTRY_AUTH_FILE takes precedence.
+    let podman = home.path().join("auth.json");
+    std::fs::write(
+        &podman,
+        format!(
+            r#"{{"auths":{{"{}":{{"auth":"{}"}}}}}}"#,
+            registry.host,
+            base64_encode("ci-user:nope")
+        ),
+    )
+    .unwrap();
+    let env = [
+        empty_env[0],
+        empty_env[1],
+        ("REGISTRY_AUTH_FILE", podman.to_str().unwrap()),
+    ];
+    let out = validate_env(&image, &[], &env, None);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("access denied"), "{}", out.stderr);
+}
+
+fn base64_encode(s: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+#[test]
+fn registry_errors_are_one_clear_line() {
+    let registry = Registry::ferro();
+    let images = push_images(&registry, None);
+    let bad_spec = registry.scratch().join("bad.yaml");
+    std::fs::write(&bad_spec, "version: v1alpha1\ncompatibilities: [\n").unwrap();
+    let down = format!("127.0.0.1:{}", free_port());
+    let cases: Vec<(String, Vec<&str>, String)> = vec![
+        (
+            "not a ref".into(),
+            vec![],
+            "error: invalid image reference `not a ref`".into(),
+        ),
+        (
+            format!("{down}/app:v1"),
+            vec!["--timeout", "5"],
+            format!("error: image `{down}/app:v1`: cannot connect to `{down}`"),
+        ),
+        (
+            format!("{}/nothere:v1", registry.host),
+            vec![],
+            format!(
+                "error: image `{}/nothere:v1`: image not found",
+                registry.host
+            ),
+        ),
+        (
+            format!("{}/app:v1", registry.host),
+            vec![],
+            format!(
+                "error: image `{}/app:v1`: no compatibility artifact (artifactType application/vnd.nfd.image-compatibility.v1alpha1) is attached to `{}/app:v1`; attach one with `nfd-compat attach",
+                registry.host, registry.host
+            ),
+        ),
+    ];
+    for (image, extra, want) in cases {
+        let out = validate(&image, &extra);
+        assert_eq!(out.code, 2, "{image}: {}", out.stderr);
+        assert!(out.stdout.is_empty());
+        assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+        assert!(
+            out.stderr.starts_with(&want),
+            "got:  {}want: {want}",
+            out.stderr
+        );
+    }
+    // An artifact without layers, then one whose layer is not a spec.
+    oras_attach(
+        &registry,
+        &images.amd64,
+        images.amd64_size,
+        &Attach {
+            no_layer: true,
+            created: Some("2026-01-01T00:00:00Z"),
+            ..Attach::default()
+        },
+    );
+    let out = validate(&format!("{}/app:v1", registry.host), &[]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("has no layers: it carries no spec"),
+        "{}",
+        out.stderr
+    );
+    let bad = bad_spec.to_str().unwrap();
+    let artifact = oras_attach(
+        &registry,
+        &images.amd64,
+        images.amd64_size,
+        &Attach {
+            spec: Some(bad),
+            created: Some("2026-02-01T00:00:00Z"),
+            ..Attach::default()
+        },
+    );
+    let out = validate(&format!("{}/app:v1", registry.host), &[]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.starts_with(&format!(
+            "error: spec of `{}/app:v1` (artifact {artifact}):3:1: not valid YAML",
+            registry.host
+        )),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_layer_of_another_media_type_is_read_with_a_warning() {
+    let registry = Registry::ferro();
+    let images = push_images(&registry, None);
+    let spec = testdata(SPEC_OK);
+    oras_attach(
+        &registry,
+        &images.amd64,
+        images.amd64_size,
+        &Attach {
+            spec: Some(&spec),
+            layer_media_type: Some("application/yaml"),
+            ..Attach::default()
+        },
+    );
+    let out = validate(&format!("{}/app:v1", registry.host), &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("has no layer of media type application/vnd.nfd.image-compatibility.spec.v1alpha1+yaml; reading its first layer (application/yaml)"), "{}", out.stderr);
+}
