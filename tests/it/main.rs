@@ -3,5 +3,6 @@
 
 mod common;
 mod errors;
+mod faults;
 mod registries;
 mod reports;
