@@ -6,3 +6,6 @@ mod errors;
 mod faults;
 mod registries;
 mod reports;
+
+#[path = "../support/mod.rs"]
+mod support;

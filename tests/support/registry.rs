@@ -1,0 +1,274 @@
+//! Real registries on 127.0.0.1 for the tests and benchmarks: Debian's `docker-registry`
+//! (distribution 2.8.2: no referrers API, htpasswd Basic auth) and `ferro-oci-server` (the
+//! native referrers API), started on a free port and stopped on drop; images pushed with skopeo
+//! from an OCI layout written with no network; artifacts attached with oras-py.
+//!
+//! Shared by `tests/it` and `benches/registry.rs` (included with `#[path]`).
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A tool the tests need; a clear failure (not a skip) when it is missing.
+pub(crate) fn require(program: &str, install: &str) -> PathBuf {
+    let candidates = [PathBuf::from(program)]
+        .into_iter()
+        .chain(std::env::var_os("PATH").into_iter().flat_map(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join(program))
+                .collect::<Vec<_>>()
+        }))
+        .chain([
+            PathBuf::from("/opt/ferro/bin").join(program),
+            PathBuf::from("/usr/sbin").join(program),
+        ]);
+    for c in candidates {
+        if c.is_absolute() && c.is_file() {
+            return c;
+        }
+    }
+    panic!(
+        "`{program}` is needed by the registry tests and was not found; install it: {install} (.ci/run does this)"
+    );
+}
+
+fn python_with_oras() -> PathBuf {
+    let python = require("python3", "apt-get install -y python3");
+    let ok = Command::new(&python)
+        .args(["-c", "import oras"])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        ok,
+        "oras-py is needed by the registry tests: pip install oras==0.2.43 (.ci/run does this)"
+    );
+    python
+}
+
+/// A free port on 127.0.0.1.
+pub(crate) fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A registry process, stopped on drop.
+pub(crate) struct Registry {
+    /// `127.0.0.1:<port>`.
+    pub(crate) host: String,
+    child: Child,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Registry {
+    /// Debian's docker-registry, optionally with htpasswd Basic auth for `user:password`.
+    pub(crate) fn docker(credentials: Option<(&str, &str)>) -> Registry {
+        let bin = require("docker-registry", "apt-get install -y docker-registry");
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let mut config = format!(
+            "version: 0.1\nlog: {{level: error}}\nstorage:\n  filesystem: {{rootdirectory: {}}}\n  delete: {{enabled: true}}\nhttp: {{addr: 127.0.0.1:{port}}}\n",
+            dir.path().join("data").display()
+        );
+        if let Some((user, password)) = credentials {
+            let htpasswd = require("htpasswd", "apt-get install -y apache2-utils");
+            let out = Command::new(htpasswd)
+                .args(["-Bbn", user, password])
+                .output()
+                .unwrap();
+            assert!(out.status.success());
+            let file = dir.path().join("htpasswd");
+            std::fs::write(&file, out.stdout).unwrap();
+            config.push_str(&format!(
+                "auth: {{htpasswd: {{realm: basic-realm, path: {}}}}}\n",
+                file.display()
+            ));
+        }
+        let config_path = dir.path().join("config.yml");
+        std::fs::write(&config_path, config).unwrap();
+        let child = Command::new(bin)
+            .arg("serve")
+            .arg(&config_path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        Registry::ready(format!("127.0.0.1:{port}"), child, dir)
+    }
+
+    /// ferro-oci-server with in-memory storage.
+    pub(crate) fn ferro() -> Registry {
+        let bin = require(
+            "ferro-oci-server",
+            "cargo install ferro-oci-server@1.0.0 --locked --root /opt/ferro",
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let child = Command::new(bin)
+            .env("FERRO_OCI_LISTEN", format!("127.0.0.1:{port}"))
+            .env("FERRO_OCI_STORAGE_DIR", dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        Registry::ready(format!("127.0.0.1:{port}"), child, dir)
+    }
+
+    fn ready(host: String, child: Child, dir: tempfile::TempDir) -> Registry {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if TcpStream::connect(&host).is_ok() {
+                return Registry { host, child, dir };
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("registry on {host} did not start");
+    }
+
+    /// A scratch directory that lives as long as the registry.
+    pub(crate) fn scratch(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// The images pushed by [`push_images`].
+pub(crate) struct Images {
+    /// The two-platform index (`app:multi`).
+    pub(crate) index: String,
+    /// Its size in bytes.
+    pub(crate) index_size: u64,
+    /// The linux/amd64 manifest (also `app:v1`).
+    pub(crate) amd64: String,
+    /// The linux/arm64 manifest.
+    pub(crate) arm64: String,
+    /// Manifest sizes.
+    pub(crate) amd64_size: u64,
+    /// Manifest sizes.
+    pub(crate) arm64_size: u64,
+}
+
+/// Writes an OCI layout and pushes it with skopeo: `app:v1` (linux/amd64) and `app:multi`
+/// (an index of linux/amd64 and linux/arm64).
+pub(crate) fn push_images(registry: &Registry, credentials: Option<(&str, &str)>) -> Images {
+    let python = require("python3", "apt-get install -y python3");
+    let skopeo = require("skopeo", "apt-get install -y skopeo");
+    let layout = registry.scratch().join("layout");
+    let out = Command::new(python)
+        .arg(script("make_layout.py"))
+        .arg(&layout)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let digests: Vec<&str> = text.lines().collect();
+    let size = |d: &str| {
+        std::fs::metadata(layout.join("blobs/sha256").join(&d[7..]))
+            .unwrap()
+            .len()
+    };
+    for (tag, all) in [("single", false), ("multi", true)] {
+        let target = if tag == "single" { "v1" } else { "multi" };
+        let mut cmd = Command::new(&skopeo);
+        cmd.args(["copy", "--quiet", "--dest-tls-verify=false"]);
+        if all {
+            cmd.arg("--all");
+        }
+        if let Some((u, p)) = credentials {
+            cmd.arg(format!("--dest-creds={u}:{p}"));
+        }
+        cmd.arg(format!("oci:{}:{tag}", layout.display()));
+        cmd.arg(format!("docker://{}/app:{target}", registry.host));
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "skopeo: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Images {
+        index: digests[0].to_owned(),
+        index_size: size(digests[0]),
+        amd64: digests[1].to_owned(),
+        arm64: digests[2].to_owned(),
+        amd64_size: size(digests[1]),
+        arm64_size: size(digests[2]),
+    }
+}
+
+fn script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/scripts")
+        .join(name)
+}
+
+/// Options for [`oras_attach`].
+#[derive(Default)]
+pub(crate) struct Attach<'a> {
+    pub(crate) spec: Option<&'a str>,
+    pub(crate) created: Option<&'a str>,
+    pub(crate) tag_schema: bool,
+    pub(crate) no_layer: bool,
+    pub(crate) layer_media_type: Option<&'a str>,
+    pub(crate) subject_media_type: Option<&'a str>,
+    pub(crate) credentials: Option<(&'a str, &'a str)>,
+}
+
+/// Attaches a spec to `subject` with oras-py; returns the artifact digest.
+pub(crate) fn oras_attach(registry: &Registry, subject: &str, size: u64, a: &Attach<'_>) -> String {
+    let python = python_with_oras();
+    let mut cmd = Command::new(python);
+    cmd.arg(script("oras_attach.py"))
+        .args([
+            "--registry",
+            &registry.host,
+            "--repo",
+            "app",
+            "--subject",
+            subject,
+        ])
+        .args(["--subject-size", &size.to_string()]);
+    if let Some(spec) = a.spec {
+        cmd.args(["--spec", spec]);
+    }
+    if let Some(c) = a.created {
+        cmd.args(["--created", c]);
+    }
+    if a.tag_schema {
+        cmd.arg("--tag-schema");
+    }
+    if a.no_layer {
+        cmd.arg("--no-layer");
+    }
+    if let Some(t) = a.layer_media_type {
+        cmd.args(["--layer-media-type", t]);
+    }
+    if let Some(t) = a.subject_media_type {
+        cmd.args(["--subject-media-type", t]);
+    }
+    if let Some((u, p)) = a.credentials {
+        cmd.args(["--user", u, "--password", p]);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "oras-py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
