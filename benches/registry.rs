@@ -30,7 +30,11 @@ fn time(mut cmd: impl FnMut() -> Command) -> (Duration, String) {
         let start = Instant::now();
         let out = c.output().expect("run");
         walls.push(start.elapsed());
-        assert!(out.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.code().is_some_and(|c| c <= 1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         last = String::from_utf8_lossy(&out.stdout).into_owned();
     }
     (median(walls), last)
@@ -38,35 +42,63 @@ fn time(mut cmd: impl FnMut() -> Command) -> (Duration, String) {
 
 fn main() {
     let bin = env!("CARGO_BIN_EXE_nfd-compat");
-    let data = |rel: &str| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel);
+    let data = |rel: &str| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata")
+            .join(rel)
+    };
     let snapshot = data("snapshots/intel-server.json");
     let spec = data("specs/gpu-node.yaml");
     let skopeo = require("skopeo", "apt-get install -y skopeo");
-    println!("validate-node --image on loopback (median of {ROUNDS}; goal: under 30 ms, at most 5 requests without auth)");
-    println!("  {:<34} {:>10} {:>9} {:>14} {:>7}", "registry", "nfd-compat", "requests", "skopeo inspect", "ratio");
+    println!(
+        "validate-node --image on loopback (median of {ROUNDS}; goal: under 30 ms, at most 5 requests without auth)"
+    );
+    println!(
+        "  {:<34} {:>10} {:>9} {:>14} {:>7}",
+        "registry", "nfd-compat", "requests", "skopeo inspect", "ratio"
+    );
     for (name, registry, tag_schema) in [
         ("ferro-oci-server (referrers API)", Registry::ferro(), false),
-        ("docker-registry 2.8.2 (tag schema)", Registry::docker(None), true),
+        (
+            "docker-registry 2.8.2 (tag schema)",
+            Registry::docker(None),
+            true,
+        ),
     ] {
         let images = push_images(&registry, None);
         oras_attach(
             &registry,
             &images.amd64,
             images.amd64_size,
-            &Attach { spec: Some(spec.to_str().unwrap()), tag_schema, ..Attach::default() },
+            &Attach {
+                spec: Some(spec.to_str().unwrap()),
+                tag_schema,
+                ..Attach::default()
+            },
         );
         let image = format!("{}/app:v1", registry.host);
         let (ours, out) = time(|| {
             let mut c = Command::new(bin);
-            c.args(["validate-node", "--image", &image, "--plain-http", "--features"])
-                .arg(&snapshot)
-                .args(["-o", "json"]);
+            c.args([
+                "validate-node",
+                "--image",
+                &image,
+                "--plain-http",
+                "--features",
+            ])
+            .arg(&snapshot)
+            .args(["-o", "json"]);
             c
         });
         let report: serde_json::Value = serde_json::from_str(&out).expect("report");
         let (theirs, _) = time(|| {
             let mut c = Command::new(&skopeo);
-            c.args(["inspect", "--raw", "--tls-verify=false", &format!("docker://{image}")]);
+            c.args([
+                "inspect",
+                "--raw",
+                "--tls-verify=false",
+                &format!("docker://{image}"),
+            ]);
             c
         });
         println!(

@@ -473,6 +473,11 @@ impl Client {
                     reason: "connection refused".into(),
                 }
             }
+            // rustls failures reach us as I/O errors wrapping a `rustls::Error`.
+            ureq::Error::Io(io) if is_tls_failure(&io) => HttpError::Tls {
+                host,
+                reason: io.to_string(),
+            },
             ureq::Error::Tls(reason) => HttpError::Tls {
                 host,
                 reason: reason.to_owned(),
@@ -620,6 +625,15 @@ impl Client {
                 ))
             })
     }
+}
+
+/// Whether an I/O error is a failed TLS handshake (a certificate, a protocol mismatch).
+fn is_tls_failure(e: &io::Error) -> bool {
+    let text = e.to_string().to_ascii_lowercase();
+    e.kind() == io::ErrorKind::InvalidData
+        && ["certificate", "handshake", "tls", "alert"]
+            .iter()
+            .any(|w| text.contains(w))
 }
 
 /// Whether an error is worth retrying (a dropped or reset connection).

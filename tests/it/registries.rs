@@ -450,3 +450,48 @@ fn a_layer_of_another_media_type_is_read_with_a_warning() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stderr.contains("has no layer of media type application/vnd.nfd.image-compatibility.spec.v1alpha1+yaml; reading its first layer (application/yaml)"), "{}", out.stderr);
 }
+
+#[test]
+fn tls_needs_trust_or_insecure() {
+    let (registry, ca) = Registry::docker_tls();
+    let images = push_images(&registry, None);
+    let spec = testdata(SPEC_OK);
+    // oras-py is told to use plain HTTP by the helper; attach through skopeo's trust instead:
+    // the artifact goes on over TLS with oras-py's `insecure` turned into TLS without checks.
+    oras_attach(
+        &registry,
+        &images.amd64,
+        images.amd64_size,
+        &Attach {
+            spec: Some(&spec),
+            tag_schema: true,
+            tls: true,
+            ..Attach::default()
+        },
+    );
+    let snapshot = testdata("snapshots/intel-server.json");
+    let image = format!("{}/app:v1", registry.host);
+    let base = ["validate-node", "--image", &image, "--features", &snapshot];
+    let out = crate::common::run(&base, None);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains(&format!("TLS with `{}` failed", registry.host)),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("--ca-file"), "{}", out.stderr);
+    let ca = ca.to_str().unwrap();
+    let out = crate::common::run(&[&base[..], &["--ca-file", ca]].concat(), None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = crate::common::run(&[&base[..], &["--insecure"]].concat(), None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "warning: TLS certificate verification is off for `{}` (--insecure)",
+            registry.host
+        )),
+        "{}",
+        out.stderr
+    );
+}

@@ -41,11 +41,14 @@ def main():
     p.add_argument("--tag-schema", action="store_true")
     p.add_argument("--user")
     p.add_argument("--password")
+    p.add_argument("--tls", action="store_true", help="HTTPS without certificate checks")
     a = p.parse_args()
 
     # htpasswd registries answer `Basic realm=...`: oras-py's default token backend would try
     # to fetch a token from that realm as if it were a URL.
-    client = oras.provider.Registry(hostname=a.registry, insecure=True, auth_backend="basic" if a.user else "token")
+    client = oras.provider.Registry(
+        hostname=a.registry, insecure=not a.tls, tls_verify=False, auth_backend="basic" if a.user else "token"
+    )
     if a.user:
         client.auth.set_basic_auth(a.user, a.password)
     container = client.get_container(f"{a.registry}/{a.repo}:unused")

@@ -108,6 +108,98 @@ impl Registry {
         Registry::ready(format!("127.0.0.1:{port}"), child, dir)
     }
 
+    /// docker-registry serving HTTPS with a certificate for 127.0.0.1 signed by a fresh CA;
+    /// returns the registry and the CA's PEM file.
+    pub(crate) fn docker_tls() -> (Registry, PathBuf) {
+        let bin = require("docker-registry", "apt-get install -y docker-registry");
+        let openssl = require("openssl", "apt-get install -y openssl");
+        let dir = tempfile::tempdir().unwrap();
+        let p = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+        let ext = p("san.ext");
+        std::fs::write(
+            &ext,
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
+        let steps: [Vec<String>; 3] = [
+            [
+                "req",
+                "-x509",
+                "-nodes",
+                "-newkey",
+                "rsa:2048",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=nfd-compat test CA",
+                "-keyout",
+                &p("ca.key"),
+                "-out",
+                &p("ca.pem"),
+            ]
+            .map(String::from)
+            .to_vec(),
+            [
+                "req",
+                "-nodes",
+                "-newkey",
+                "rsa:2048",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-keyout",
+                &p("server.key"),
+                "-out",
+                &p("server.csr"),
+            ]
+            .map(String::from)
+            .to_vec(),
+            [
+                "x509",
+                "-req",
+                "-in",
+                &p("server.csr"),
+                "-CA",
+                &p("ca.pem"),
+                "-CAkey",
+                &p("ca.key"),
+                "-CAcreateserial",
+                "-days",
+                "1",
+                "-extfile",
+                &ext,
+                "-out",
+                &p("server.pem"),
+            ]
+            .map(String::from)
+            .to_vec(),
+        ];
+        for args in steps {
+            let out = Command::new(&openssl).args(&args).output().unwrap();
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let port = free_port();
+        let config = format!(
+            "version: 0.1\nlog: {{level: error}}\nstorage:\n  filesystem: {{rootdirectory: {}}}\nhttp:\n  addr: 127.0.0.1:{port}\n  tls: {{certificate: {}, key: {}}}\n",
+            p("data"),
+            p("server.pem"),
+            p("server.key")
+        );
+        std::fs::write(p("config.yml"), config).unwrap();
+        let child = Command::new(bin)
+            .arg("serve")
+            .arg(p("config.yml"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let ca = dir.path().join("ca.pem");
+        (Registry::ready(format!("127.0.0.1:{port}"), child, dir), ca)
+    }
+
     /// ferro-oci-server with in-memory storage.
     pub(crate) fn ferro() -> Registry {
         let bin = require(
@@ -227,6 +319,8 @@ pub(crate) struct Attach<'a> {
     pub(crate) layer_media_type: Option<&'a str>,
     pub(crate) subject_media_type: Option<&'a str>,
     pub(crate) credentials: Option<(&'a str, &'a str)>,
+    /// Talk HTTPS without verifying the certificate (instead of plain HTTP).
+    pub(crate) tls: bool,
 }
 
 /// Attaches a spec to `subject` with oras-py; returns the artifact digest.
@@ -263,6 +357,9 @@ pub(crate) fn oras_attach(registry: &Registry, subject: &str, size: u64, a: &Att
     }
     if let Some((u, p)) = a.credentials {
         cmd.args(["--user", u, "--password", p]);
+    }
+    if a.tls {
+        cmd.arg("--tls");
     }
     let out = cmd.output().unwrap();
     assert!(
