@@ -44,6 +44,8 @@ pub struct ValidateArgs {
     #[arg(long, value_name = "FILE")]
     pub spec: Option<PathBuf>,
     #[command(flatten)]
+    pub lookup: LookupArgs,
+    #[command(flatten)]
     pub registry: RegistryArgs,
     /// Saved features instead of discovering this host: `nfd export features` output, a
     /// NodeFeature, or a NodeFeatureList (`kubectl get nodefeatures -A -o json`); `-` for stdin.
@@ -65,13 +67,9 @@ pub struct ValidateArgs {
     pub output_json: bool,
 }
 
-/// How to reach a registry.
+/// Which artifact of an image to use.
 #[derive(Debug, Args)]
-#[expect(
-    clippy::struct_excessive_bools,
-    reason = "independent command-line switches"
-)]
-pub struct RegistryArgs {
+pub struct LookupArgs {
     /// Look for the artifact on this platform's manifest of an image index:
     /// os[/arch[/variant]][:os_version].
     #[arg(long, value_name = "PLATFORM")]
@@ -79,6 +77,15 @@ pub struct RegistryArgs {
     /// Use this artifact (a digest) instead of the newest one attached.
     #[arg(long, value_name = "DIGEST")]
     pub artifact: Option<String>,
+}
+
+/// How to reach a registry.
+#[derive(Debug, Args)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent command-line switches"
+)]
+pub struct RegistryArgs {
     /// Use plain HTTP for all registry communications.
     #[arg(long)]
     pub plain_http: bool,

@@ -631,9 +631,15 @@ impl Client {
 fn is_tls_failure(e: &io::Error) -> bool {
     let text = e.to_string().to_ascii_lowercase();
     e.kind() == io::ErrorKind::InvalidData
-        && ["certificate", "handshake", "tls", "alert", "corrupt message"]
-            .iter()
-            .any(|w| text.contains(w))
+        && [
+            "certificate",
+            "handshake",
+            "tls",
+            "alert",
+            "corrupt message",
+        ]
+        .iter()
+        .any(|w| text.contains(w))
 }
 
 /// Whether an error is worth retrying (a dropped or reset connection).

@@ -1,0 +1,154 @@
+//! Resolves the command line into work and runs it. One file per command; this module holds
+//! the exit status, the dispatch and the input/output helpers they share.
+
+mod discover;
+mod export;
+mod image;
+mod validate;
+
+use std::fs;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+
+use crate::cli::{Cli, ColorChoice, Command, ExportCommand};
+use crate::spec::{self, Spec};
+
+/// The process exit status: the verdict, or an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// 0: compatible (or a command that succeeded).
+    Success,
+    /// 1: incompatible.
+    Incompatible,
+    /// 2: an error.
+    Error,
+}
+
+impl From<ExitStatus> for u8 {
+    fn from(s: ExitStatus) -> u8 {
+        match s {
+            ExitStatus::Success => 0,
+            ExitStatus::Incompatible => 1,
+            ExitStatus::Error => 2,
+        }
+    }
+}
+
+/// Settings every command shares.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Global {
+    /// Whether to colour the report.
+    pub(crate) color: bool,
+    /// Whether to hide warnings.
+    pub(crate) quiet: bool,
+}
+
+/// Runs the command.
+pub fn run(cli: Cli) -> Result<ExitStatus> {
+    let stdout_tty = io::stdout().is_terminal();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let global = Global {
+        color: match cli.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => stdout_tty && !no_color,
+        },
+        quiet: cli.quiet,
+    };
+    match cli.command {
+        Command::ValidateNode(args) => validate::run(&args, global, stdout_tty),
+        Command::Export(ExportCommand::Features(args)) => export::features(&args),
+    }
+}
+
+pub(crate) fn warn(global: Global, message: &str) {
+    if !global.quiet {
+        let _ = writeln!(io::stderr().lock(), "warning: {message}");
+    }
+}
+
+/// How a path is shown in messages (`-` is stdin).
+pub(crate) fn display_path(path: &Path) -> String {
+    if path == Path::new("-") {
+        "<stdin>".to_owned()
+    } else {
+        format!("`{}`", path.display())
+    }
+}
+
+/// Reads a file (or stdin for `-`), refusing more than `limit` bytes before reading them all.
+pub(crate) fn read_input(path: &Path, limit: usize, what: &str) -> Result<Vec<u8>> {
+    let too_large = |len: u64| {
+        anyhow::anyhow!(
+            "{what} {} is {len} bytes; the limit is {limit}",
+            display_path(path)
+        )
+    };
+    let limit64 = u64::try_from(limit).unwrap_or(u64::MAX);
+    let mut bytes = Vec::new();
+    if path == Path::new("-") {
+        io::stdin()
+            .lock()
+            .take(limit64 + 1)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("cannot read {what} from stdin"))?;
+        if bytes.len() > limit {
+            bail!("{what} on stdin is larger than {limit} bytes");
+        }
+        return Ok(bytes);
+    }
+    let file = fs::File::open(path)
+        .with_context(|| format!("cannot open {what} {}", display_path(path)))?;
+    let meta = file
+        .metadata()
+        .with_context(|| format!("cannot read {what} {}", display_path(path)))?;
+    if meta.is_dir() {
+        bail!("{what} {} is a directory, not a file", display_path(path));
+    }
+    if meta.len() > limit64 {
+        return Err(too_large(meta.len()));
+    }
+    file.take(limit64 + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {what} {}", display_path(path)))?;
+    if bytes.len() > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// Loads a spec, adding its warnings (prefixed with where it came from) to `warnings`.
+pub(crate) fn load_spec(bytes: &[u8], name: &str, warnings: &mut Vec<String>) -> Result<Spec> {
+    let loaded = spec::load(bytes).map_err(|e| {
+        let sep = if e.pos.is_some() { "" } else { " " };
+        anyhow::anyhow!("spec {name}:{sep}{e}")
+    })?;
+    warnings.extend(loaded.warnings.iter().map(|w| format!("spec {name}:{w}")));
+    Ok(loaded.spec)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory, so that a failure
+/// never leaves a partial file behind.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .with_context(|| format!("`{}` is not a file path", path.display()))?;
+    let mut tmp = PathBuf::from(dir);
+    tmp.push(format!(
+        ".{}.tmp{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot write `{}`", path.display()));
+    }
+    Ok(())
+}
