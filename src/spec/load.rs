@@ -7,7 +7,7 @@
 //! NodeFeatureRule fields are ignored) and is stricter where NFD silently accepts mistakes
 //! (unknown fields, a missing or wrong `version`, duplicate keys).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use super::expr::{Expr, ExprError};
@@ -40,6 +40,9 @@ pub struct Loaded {
     pub spec: Spec,
     /// Things that load but deserve attention, in document order.
     pub warnings: Vec<SpecWarning>,
+    /// Where each set, rule, term and expression starts, by its path
+    /// (`compatibilities[0].rules[1].matchFeatures[0].matchExpressions.vendor`).
+    pub positions: HashMap<String, Pos>,
 }
 
 /// A warning about the spec, with where it applies.
@@ -153,6 +156,7 @@ pub fn load(bytes: &[u8]) -> Result<Loaded, LoadError> {
     })?;
     let mut decoder = Decoder {
         warnings: Vec::new(),
+        positions: HashMap::new(),
     };
     let root = match doc.root {
         Some(root) if !root.is_null() => root,
@@ -177,6 +181,7 @@ pub fn load(bytes: &[u8]) -> Result<Loaded, LoadError> {
     Ok(Loaded {
         spec,
         warnings: decoder.warnings,
+        positions: decoder.positions,
     })
 }
 
@@ -213,6 +218,7 @@ impl<'a> Fields<'a> {
 
 struct Decoder {
     warnings: Vec<SpecWarning>,
+    positions: HashMap<String, Pos>,
 }
 
 impl Decoder {
@@ -402,6 +408,7 @@ impl Decoder {
     }
 
     fn compatibility(&mut self, node: &Node, path: &str) -> Result<Compatibility, LoadError> {
+        self.positions.insert(path.to_owned(), node.pos);
         let f = self.fields(
             node,
             path,
@@ -474,6 +481,7 @@ impl Decoder {
     }
 
     fn rule(&mut self, node: &Node, path: &str) -> Result<GroupRule, LoadError> {
+        self.positions.insert(path.to_owned(), node.pos);
         let f = self.fields(
             node,
             path,
@@ -602,6 +610,7 @@ impl Decoder {
         let mut terms = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let term_path = format!("{path}[{i}]");
+            self.positions.insert(term_path.clone(), item.pos);
             let f = self.fields(
                 item,
                 &term_path,
@@ -679,6 +688,7 @@ impl Decoder {
     }
 
     fn expr(&mut self, node: &Node, path: &str) -> Result<Expr, LoadError> {
+        self.positions.insert(path.to_owned(), node.pos);
         let f = self.fields(node, path, "an expression", &["op", "value", "type"], &[])?;
         let op_node = f.get("op");
         let op = match op_node {
