@@ -30,6 +30,86 @@ pub enum Command {
     /// Print what this tool discovers (NFD's `nfd export features`).
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Attach a spec to an image as a compatibility artifact (checked first).
+    Attach(Box<AttachArgs>),
+    /// List the compatibility artifacts attached to an image, newest first.
+    List(Box<ListArgs>),
+    /// Print the spec of an image's compatibility artifact.
+    Fetch(Box<FetchArgs>),
+    /// Remove a compatibility artifact from an image.
+    Detach(Box<DetachArgs>),
+}
+
+/// `attach` arguments.
+#[derive(Debug, Args)]
+pub struct AttachArgs {
+    /// The image to attach to.
+    #[arg(long, value_name = "REF")]
+    pub image: String,
+    /// The spec file (`-` for stdin).
+    #[arg(value_name = "SPEC_FILE")]
+    pub spec: PathBuf,
+    /// An annotation for the artifact manifest (repeatable), e.g. `org.opencontainers.image.source=...`.
+    #[arg(long = "annotation", value_name = "KEY=VALUE")]
+    pub annotations: Vec<String>,
+    /// Attach to this platform's manifest of an image index: os[/arch[/variant]][:os_version].
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<String>,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+/// `list` arguments.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// The image.
+    #[arg(long, value_name = "REF")]
+    pub image: String,
+    /// List the artifacts of this platform's manifest of an image index.
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<String>,
+    /// The output format.
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Table)]
+    pub output: ListFormat,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+/// `fetch` arguments.
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// The image.
+    #[arg(long, value_name = "REF")]
+    pub image: String,
+    #[command(flatten)]
+    pub lookup: LookupArgs,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+/// `detach` arguments.
+#[derive(Debug, Args)]
+pub struct DetachArgs {
+    /// The image.
+    #[arg(long, value_name = "REF")]
+    pub image: String,
+    /// The artifact to remove (its digest, as `list` shows it).
+    #[arg(long, value_name = "DIGEST")]
+    pub artifact: String,
+    /// The artifact is attached to this platform's manifest of an image index.
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<String>,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+/// `list` formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// A table for people.
+    Table,
+    /// JSON.
+    Json,
 }
 
 /// `validate-node` arguments.

@@ -35,6 +35,24 @@ impl Timestamp {
         }
     }
 
+    /// The current time.
+    pub(crate) fn now() -> Self {
+        Self::from_system_time(SystemTime::now())
+    }
+
+    /// RFC 3339 in UTC with seconds (`2026-11-22T03:45:12Z`), as OCI annotations write it.
+    pub(crate) fn to_rfc3339(self) -> String {
+        let days = self.secs.div_euclid(86_400);
+        let rem = self.secs.rem_euclid(86_400);
+        let (year, month, day) = civil_from_days(days);
+        format!(
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+            rem / 3600,
+            rem % 3600 / 60,
+            rem % 60
+        )
+    }
+
     /// Parses Go's `time.RFC3339` layout as `time.Parse` accepts it (its strict fast path or
     /// its general parser): `YYYY-MM-DDTHH:MM:SS[.frac]Z` or `...±hh:mm`, with `T` and `Z`
     /// upper-case, a valid calendar date, hours below 24 (one digit allowed: the layout's `15`
@@ -125,6 +143,20 @@ fn days_in_month(year: i64, month: i64) -> i64 {
     }
 }
 
+/// The civil date of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
 /// Days since 1970-01-01 of a civil date (Howard Hinnant's `days_from_civil`).
 fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
@@ -139,6 +171,20 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formats_rfc3339_and_round_trips() {
+        for s in [
+            "1970-01-01T00:00:00Z",
+            "2000-02-29T12:34:56Z",
+            "2026-11-22T03:45:12Z",
+            "1969-12-31T23:59:59Z",
+            "2100-03-01T00:00:00Z",
+        ] {
+            assert_eq!(Timestamp::parse_rfc3339(s).unwrap().to_rfc3339(), s);
+        }
+        assert!(Timestamp::parse_rfc3339(&Timestamp::now().to_rfc3339()).is_some());
+    }
 
     #[test]
     fn rfc3339_table() {

@@ -1,6 +1,7 @@
 //! Resolves the command line into work and runs it. One file per command; this module holds
 //! the exit status, the dispatch and the input/output helpers they share.
 
+mod artifacts;
 mod discover;
 mod export;
 mod image;
@@ -60,6 +61,10 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::ValidateNode(args) => validate::run(&args, global, stdout_tty),
         Command::Export(ExportCommand::Features(args)) => export::features(&args),
+        Command::Attach(args) => artifacts::attach(&args, global),
+        Command::List(args) => artifacts::list(&args, global),
+        Command::Fetch(args) => artifacts::fetch(&args, global),
+        Command::Detach(args) => artifacts::detach(&args, global),
     }
 }
 

@@ -433,7 +433,7 @@ impl<'a> Repo<'a> {
     }
 
     /// The manifest of `platform` in an index, or the image itself when its config matches.
-    fn select_platform(
+    pub(crate) fn select_platform(
         &self,
         resolved: &Fetch,
         platform: &Platform,

@@ -2,6 +2,7 @@
 
 pub mod artifact;
 pub mod auth;
+pub mod authoring;
 pub mod client;
 pub mod oci;
 pub mod platform;

@@ -15,6 +15,7 @@ use crate::spec::{Expr, Spec, Term};
 
 mod hints;
 pub mod json;
+pub mod listing;
 pub mod nfd;
 pub mod table;
 

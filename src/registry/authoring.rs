@@ -1,0 +1,446 @@
+//! Writing compatibility artifacts: attach, list, detach.
+//!
+//! An artifact is what `oras attach` writes and DECISIONS.md "Same artifact" fixes: an OCI image
+//! manifest with `artifactType` [`ARTIFACT_TYPE`], the empty config, one layer of media type
+//! [`SPEC_MEDIA_TYPE`], `subject` = the image manifest, and an
+//! `org.opencontainers.image.created` annotation. On a registry with the referrers API, pushing
+//! the manifest is enough. Without it, the `sha256-<hex>` tag-schema index is maintained: the
+//! artifact manifest is pushed first, then the index that lists it (so that no index ever
+//! points at a missing manifest), and the index is read back to detect a concurrent writer.
+
+use std::collections::BTreeMap;
+
+use crate::spec::{ARTIFACT_TYPE, SPEC_MEDIA_TYPE};
+use crate::timestamp::Timestamp;
+
+use super::artifact::{Fetch, LookupPath, MAX_FETCH_BYTES, RegistryError, Repo, newest};
+use super::client::{Client, Method, Response};
+use super::oci::{self, Descriptor, Index, Manifest};
+use super::platform::Platform;
+use super::reference::Reference;
+
+/// How many times the tag-schema index is re-written when a concurrent writer is detected.
+const INDEX_ATTEMPTS: usize = 3;
+
+/// What to attach.
+#[derive(Debug, Clone)]
+pub struct AttachRequest<'a> {
+    /// The spec's bytes (already checked).
+    pub spec: &'a [u8],
+    /// The layer's title (`org.opencontainers.image.title`), usually the file name.
+    pub title: Option<String>,
+    /// Extra manifest annotations.
+    pub annotations: BTreeMap<String, String>,
+    /// Attach to this platform's manifest of an index.
+    pub platform: Option<Platform>,
+}
+
+/// An attached artifact.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attached {
+    /// The artifact manifest's digest.
+    pub digest: String,
+    /// The manifest it is attached to.
+    pub subject: String,
+    /// How it can be found.
+    pub lookup: LookupPath,
+    /// Its creation time.
+    pub created: String,
+    /// HTTP requests made.
+    pub requests: u32,
+}
+
+/// One attached artifact, as `list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Listed {
+    /// The artifact manifest's digest.
+    pub digest: String,
+    /// Its `org.opencontainers.image.created`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// The spec layer's size in bytes.
+    pub size: u64,
+    /// The spec itself (for the caller to summarise), when it could be fetched.
+    #[serde(skip)]
+    pub spec: Option<Vec<u8>>,
+}
+
+/// Where the artifacts of an image live.
+struct Subject {
+    descriptor: Descriptor,
+}
+
+fn subject_of(
+    repo: &Repo<'_>,
+    image: &Reference,
+    platform: Option<&Platform>,
+) -> Result<Subject, RegistryError> {
+    let resolved = repo.manifest(image.target(), "the image manifest")?;
+    match platform {
+        None => Ok(Subject {
+            descriptor: Descriptor {
+                media_type: resolved.media_type.clone(),
+                digest: resolved.digest.clone(),
+                size: resolved.body.len() as u64,
+                artifact_type: None,
+                annotations: BTreeMap::new(),
+                platform: None,
+            },
+        }),
+        Some(platform) => {
+            let (digest, _) = repo.select_platform(&resolved, platform)?;
+            if digest == resolved.digest {
+                return subject_of(repo, image, None);
+            }
+            let child: Fetch = repo.manifest(&digest, "the platform manifest")?;
+            Ok(Subject {
+                descriptor: Descriptor {
+                    media_type: child.media_type,
+                    digest: child.digest,
+                    size: child.body.len() as u64,
+                    artifact_type: None,
+                    annotations: BTreeMap::new(),
+                    platform: None,
+                },
+            })
+        }
+    }
+}
+
+/// Attaches a spec to an image.
+pub fn attach(
+    client: &Client,
+    image: &Reference,
+    request: &AttachRequest<'_>,
+) -> Result<Attached, RegistryError> {
+    let repo = Repo::new(client, image, "pull,push");
+    let subject = subject_of(&repo, image, request.platform.as_ref())?;
+    let created = request
+        .annotations
+        .get(oci::CREATED)
+        .cloned()
+        .unwrap_or_else(|| Timestamp::now().to_rfc3339());
+
+    let empty = b"{}";
+    let config = Descriptor {
+        media_type: oci::OCI_EMPTY.to_owned(),
+        digest: oci::EMPTY_DIGEST.to_owned(),
+        size: 2,
+        artifact_type: None,
+        annotations: BTreeMap::new(),
+        platform: None,
+    };
+    let mut layer_annotations = BTreeMap::new();
+    if let Some(title) = &request.title {
+        layer_annotations.insert("org.opencontainers.image.title".to_owned(), title.clone());
+    }
+    let layer = Descriptor {
+        media_type: SPEC_MEDIA_TYPE.to_owned(),
+        digest: oci::sha256_digest(request.spec),
+        size: request.spec.len() as u64,
+        artifact_type: None,
+        annotations: layer_annotations,
+        platform: None,
+    };
+    let mut annotations = request.annotations.clone();
+    annotations.insert(oci::CREATED.to_owned(), created.clone());
+    let manifest = Manifest {
+        schema_version: 2,
+        media_type: Some(oci::OCI_MANIFEST.to_owned()),
+        artifact_type: Some(ARTIFACT_TYPE.to_owned()),
+        config: config.clone(),
+        layers: vec![layer.clone()],
+        subject: Some(subject.descriptor.clone()),
+        annotations: annotations.clone(),
+    };
+    let body = serde_json::to_vec(&manifest).map_err(|e| RegistryError::Invalid {
+        what: "the artifact manifest".into(),
+        expected: "JSON",
+        reason: e.to_string(),
+    })?;
+    let digest = oci::sha256_digest(&body);
+
+    upload_blob(&repo, empty, &config.digest)?;
+    upload_blob(&repo, request.spec, &layer.digest)?;
+    let put = put_manifest(&repo, &digest, &body, oci::OCI_MANIFEST)?;
+
+    // A registry that processed `subject` says so; otherwise ask the referrers API.
+    let lookup = if put.header("oci-subject").is_some() {
+        LookupPath::ReferrersApi
+    } else {
+        let (_, path) = repo.referrers(&subject.descriptor.digest)?;
+        path
+    };
+    if lookup == LookupPath::TagSchema {
+        let entry = Descriptor {
+            media_type: oci::OCI_MANIFEST.to_owned(),
+            digest: digest.clone(),
+            size: body.len() as u64,
+            artifact_type: Some(ARTIFACT_TYPE.to_owned()),
+            annotations,
+            platform: None,
+        };
+        if let Err(e) = add_to_tag_schema(&repo, &subject.descriptor.digest, &entry) {
+            // Leave nothing half-written: the artifact is unreachable without its index entry.
+            let _ = repo.client.send(
+                Method::Delete,
+                &format!("{}/manifests/{digest}", repo.base),
+                &repo.scope,
+                &[],
+                None,
+                0,
+            );
+            return Err(e);
+        }
+    }
+    Ok(Attached {
+        digest,
+        subject: subject.descriptor.digest,
+        lookup,
+        created,
+        requests: client.requests(),
+    })
+}
+
+/// The compatibility artifacts attached to an image, newest first.
+pub fn list(
+    client: &Client,
+    image: &Reference,
+    platform: Option<&Platform>,
+) -> Result<(String, Vec<Listed>, LookupPath), RegistryError> {
+    let repo = Repo::new(client, image, "pull");
+    let subject = subject_of(&repo, image, platform)?;
+    let (mut found, path) = repo.referrers(&subject.descriptor.digest)?;
+    // Newest first: repeatedly take the newest (the same order `newest` picks from).
+    let mut ordered = Vec::with_capacity(found.len());
+    while !found.is_empty() {
+        let pick = newest(&found).digest.clone();
+        let i = found.iter().position(|d| d.digest == pick).unwrap_or(0);
+        ordered.push(found.remove(i));
+    }
+    let mut out = Vec::with_capacity(ordered.len());
+    for d in ordered {
+        let manifest: Option<Manifest> = repo
+            .manifest(&d.digest, &format!("artifact manifest {}", d.digest))
+            .ok()
+            .and_then(|m| serde_json::from_slice(&m.body).ok());
+        let layer = manifest.as_ref().and_then(|m| {
+            m.layers
+                .iter()
+                .find(|l| l.media_type == SPEC_MEDIA_TYPE)
+                .or(m.layers.first())
+                .cloned()
+        });
+        let spec = layer
+            .as_ref()
+            .and_then(|l| repo.blob(l, "the spec layer").ok());
+        out.push(Listed {
+            created: d.annotations.get(oci::CREATED).cloned().or_else(|| {
+                manifest
+                    .as_ref()
+                    .and_then(|m| m.annotations.get(oci::CREATED).cloned())
+            }),
+            size: layer.map_or(0, |l| l.size),
+            digest: d.digest,
+            spec,
+        });
+    }
+    Ok((subject.descriptor.digest, out, path))
+}
+
+/// Removes an artifact: its entry in the tag-schema index first (so that no index points at a
+/// missing manifest), then the manifest; the entry is restored when the registry refuses the
+/// delete.
+pub fn detach(
+    client: &Client,
+    image: &Reference,
+    artifact: &str,
+    platform: Option<&Platform>,
+) -> Result<LookupPath, RegistryError> {
+    let repo = Repo::new(client, image, "pull,push,delete");
+    let subject = subject_of(&repo, image, platform)?;
+    let (found, path) = repo.referrers(&subject.descriptor.digest)?;
+    let Some(entry) = found.iter().find(|d| d.digest == artifact).cloned() else {
+        return Err(RegistryError::ArtifactNotAttached {
+            digest: artifact.to_owned(),
+            available: if found.is_empty() {
+                "none".to_owned()
+            } else {
+                found
+                    .iter()
+                    .map(|d| d.digest.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        });
+    };
+    if path == LookupPath::TagSchema {
+        edit_tag_schema(&repo, &subject.descriptor.digest, |index| {
+            index.manifests.retain(|d| d.digest != artifact);
+        })?;
+    }
+    let r = repo.client.send(
+        Method::Delete,
+        &format!("{}/manifests/{artifact}", repo.base),
+        &repo.scope,
+        &[],
+        None,
+        MAX_FETCH_BYTES,
+    )?;
+    if !(200..300).contains(&r.status) {
+        if path == LookupPath::TagSchema {
+            let _ = add_to_tag_schema(&repo, &subject.descriptor.digest, &entry);
+        }
+        return Err(match r.status {
+            405 => RegistryError::Status {
+                what: format!("deleting artifact {artifact}"),
+                status: 405,
+                message: Some(
+                    r.error_message()
+                        .unwrap_or_else(|| "the registry does not allow deletes".to_owned()),
+                ),
+            },
+            _ => Repo::fail(&format!("deleting artifact {artifact}"), &r),
+        });
+    }
+    Ok(path)
+}
+
+fn upload_blob(repo: &Repo<'_>, bytes: &[u8], digest: &str) -> Result<(), RegistryError> {
+    let client = repo.client;
+    let head = client.send(
+        Method::Head,
+        &format!("{}/blobs/{digest}", repo.base),
+        &repo.scope,
+        &[],
+        None,
+        0,
+    )?;
+    if head.status == 200 {
+        return Ok(());
+    }
+    let start = client.send(
+        Method::Post,
+        &format!("{}/blobs/uploads/", repo.base),
+        &repo.scope,
+        &[],
+        Some(&[]),
+        MAX_FETCH_BYTES,
+    )?;
+    if start.status != 202 {
+        return Err(Repo::fail("starting a blob upload", &start));
+    }
+    let Some(location) = start.header("location") else {
+        return Err(RegistryError::Invalid {
+            what: "the upload answer".into(),
+            expected: "response with Location",
+            reason: "no Location header".into(),
+        });
+    };
+    let url = super::client::resolve_location(&start.url, location)
+        .unwrap_or_else(|| location.to_owned());
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let put = client.send(
+        Method::Put,
+        &format!("{url}{sep}digest={}", super::client::query_escape(digest)),
+        &repo.scope,
+        &[("content-type", "application/octet-stream")],
+        Some(bytes),
+        MAX_FETCH_BYTES,
+    )?;
+    if put.status != 201 {
+        return Err(Repo::fail(&format!("uploading blob {digest}"), &put));
+    }
+    Ok(())
+}
+
+fn put_manifest(
+    repo: &Repo<'_>,
+    reference: &str,
+    body: &[u8],
+    media_type: &str,
+) -> Result<Response, RegistryError> {
+    let r = repo.client.send(
+        Method::Put,
+        &format!("{}/manifests/{reference}", repo.base),
+        &repo.scope,
+        &[("content-type", media_type)],
+        Some(body),
+        MAX_FETCH_BYTES,
+    )?;
+    if !(200..300).contains(&r.status) {
+        return Err(Repo::fail(&format!("pushing manifest {reference}"), &r));
+    }
+    Ok(r)
+}
+
+/// The tag-schema index of `subject`, or an empty one.
+fn read_index(repo: &Repo<'_>, tag: &str) -> Result<Index, RegistryError> {
+    let r = repo.get(
+        &format!("{}/manifests/{tag}", repo.base),
+        oci::OCI_INDEX,
+        MAX_FETCH_BYTES,
+    )?;
+    if r.status == 404 {
+        return Ok(Index {
+            schema_version: 2,
+            media_type: Some(oci::OCI_INDEX.to_owned()),
+            manifests: Vec::new(),
+            annotations: BTreeMap::new(),
+        });
+    }
+    if !(200..300).contains(&r.status) {
+        return Err(Repo::fail(&format!("the tag-schema index `{tag}`"), &r));
+    }
+    serde_json::from_slice(&r.body).map_err(|e| RegistryError::Invalid {
+        what: format!("the tag-schema index `{tag}`"),
+        expected: "OCI index",
+        reason: e.to_string(),
+    })
+}
+
+/// Read, edit, write, and read back the tag-schema index until the edit is seen.
+fn edit_tag_schema(
+    repo: &Repo<'_>,
+    subject: &str,
+    edit: impl Fn(&mut Index),
+) -> Result<(), RegistryError> {
+    let tag = subject.replacen(':', "-", 1);
+    for _ in 0..INDEX_ATTEMPTS {
+        let mut index = read_index(repo, &tag)?;
+        edit(&mut index);
+        index.media_type = Some(oci::OCI_INDEX.to_owned());
+        let body = serde_json::to_vec(&index).map_err(|e| RegistryError::Invalid {
+            what: "the tag-schema index".into(),
+            expected: "JSON",
+            reason: e.to_string(),
+        })?;
+        put_manifest(repo, &tag, &body, oci::OCI_INDEX)?;
+        // A concurrent writer may have replaced the index in between: check the edit holds.
+        let mut check = read_index(repo, &tag)?;
+        let before = check.clone();
+        edit(&mut check);
+        if check == before {
+            return Ok(());
+        }
+    }
+    Err(RegistryError::Invalid {
+        what: format!("the tag-schema index `{tag}`"),
+        expected: "index holding our change",
+        reason: format!("another writer kept replacing it ({INDEX_ATTEMPTS} attempts)"),
+    })
+}
+
+fn add_to_tag_schema(
+    repo: &Repo<'_>,
+    subject: &str,
+    entry: &Descriptor,
+) -> Result<(), RegistryError> {
+    edit_tag_schema(repo, subject, |index| {
+        if !index.manifests.iter().any(|d| d.digest == entry.digest) {
+            index.manifests.push(entry.clone());
+        }
+    })
+}
