@@ -57,6 +57,42 @@ pub(crate) fn free_port() -> u16 {
         .port()
 }
 
+/// docker-registry settings.
+pub(crate) struct Docker<'a> {
+    /// htpasswd Basic auth for this user and password.
+    pub(crate) credentials: Option<(&'a str, &'a str)>,
+    /// Whether manifest deletes are allowed.
+    pub(crate) delete: bool,
+    /// Whether the registry refuses every write.
+    pub(crate) readonly: bool,
+}
+
+/// Writes the config for `o` into `dir` and starts docker-registry on `host`.
+fn docker_process(dir: &Path, host: &str, o: &Docker<'_>) -> Child {
+    let bin = require("docker-registry", "apt-get install -y docker-registry");
+    let mut config = format!(
+        "version: 0.1\nlog: {{level: error}}\nstorage:\n  filesystem: {{rootdirectory: {}}}\n  delete: {{enabled: {}}}\n  maintenance: {{readonly: {{enabled: {}}}}}\nhttp: {{addr: {host}}}\n",
+        dir.join("data").display(),
+        o.delete,
+        o.readonly
+    );
+    if o.credentials.is_some() {
+        config.push_str(&format!(
+            "auth: {{htpasswd: {{realm: basic-realm, path: {}}}}}\n",
+            dir.join("htpasswd").display()
+        ));
+    }
+    let config_path = dir.join("config.yml");
+    std::fs::write(&config_path, config).unwrap();
+    Command::new(bin)
+        .arg("serve")
+        .arg(&config_path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 /// A registry process, stopped on drop.
 pub(crate) struct Registry {
     /// `127.0.0.1:<port>`.
@@ -75,37 +111,46 @@ impl Drop for Registry {
 impl Registry {
     /// Debian's docker-registry, optionally with htpasswd Basic auth for `user:password`.
     pub(crate) fn docker(credentials: Option<(&str, &str)>) -> Registry {
-        let bin = require("docker-registry", "apt-get install -y docker-registry");
+        Registry::docker_with(&Docker {
+            credentials,
+            delete: true,
+            readonly: false,
+        })
+    }
+
+    /// docker-registry with these settings.
+    pub(crate) fn docker_with(o: &Docker<'_>) -> Registry {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
-        let mut config = format!(
-            "version: 0.1\nlog: {{level: error}}\nstorage:\n  filesystem: {{rootdirectory: {}}}\n  delete: {{enabled: true}}\nhttp: {{addr: 127.0.0.1:{port}}}\n",
-            dir.path().join("data").display()
-        );
-        if let Some((user, password)) = credentials {
+        if let Some((user, password)) = o.credentials {
             let htpasswd = require("htpasswd", "apt-get install -y apache2-utils");
             let out = Command::new(htpasswd)
                 .args(["-Bbn", user, password])
                 .output()
                 .unwrap();
             assert!(out.status.success());
-            let file = dir.path().join("htpasswd");
-            std::fs::write(&file, out.stdout).unwrap();
-            config.push_str(&format!(
-                "auth: {{htpasswd: {{realm: basic-realm, path: {}}}}}\n",
-                file.display()
-            ));
+            std::fs::write(dir.path().join("htpasswd"), out.stdout).unwrap();
         }
-        let config_path = dir.path().join("config.yml");
-        std::fs::write(&config_path, config).unwrap();
-        let child = Command::new(bin)
-            .arg("serve")
-            .arg(&config_path)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        Registry::ready(format!("127.0.0.1:{port}"), child, dir)
+        let host = format!("127.0.0.1:{port}");
+        let child = docker_process(dir.path(), &host, o);
+        Registry::ready(host, child, dir)
+    }
+
+    /// Restarts a docker-registry on the same port and storage with other settings (e.g. to
+    /// make it read-only after images were pushed).
+    pub(crate) fn restart_docker(&mut self, o: &Docker<'_>) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.child = docker_process(self.dir.path(), &self.host, o);
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while TcpStream::connect(&self.host).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "registry on {} did not restart",
+                self.host
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// docker-registry serving HTTPS with a certificate for 127.0.0.1 signed by a fresh CA;
