@@ -230,6 +230,10 @@ pub enum ReportFormat {
     Json,
     /// The rich report as YAML.
     Yaml,
+    /// JUnit XML: one testcase per rule (GitLab, Jenkins, ...).
+    Junit,
+    /// GitHub Actions workflow commands: `::error` annotations per failed rule.
+    Github,
 }
 
 /// Data formats.

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 
 use crate::cli::{Cli, ColorChoice, Command, ExportCommand};
-use crate::spec::{self, Spec};
+use crate::spec;
 
 /// The process exit status: the verdict, or an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,13 +125,17 @@ pub(crate) fn read_input(path: &Path, limit: usize, what: &str) -> Result<Vec<u8
 }
 
 /// Loads a spec, adding its warnings (prefixed with where it came from) to `warnings`.
-pub(crate) fn load_spec(bytes: &[u8], name: &str, warnings: &mut Vec<String>) -> Result<Spec> {
+pub(crate) fn load_spec(
+    bytes: &[u8],
+    name: &str,
+    warnings: &mut Vec<String>,
+) -> Result<spec::Loaded> {
     let loaded = spec::load(bytes).map_err(|e| {
         let sep = if e.pos.is_some() { "" } else { " " };
         anyhow::anyhow!("spec {name}:{sep}{e}")
     })?;
     warnings.extend(loaded.warnings.iter().map(|w| format!("spec {name}:{w}")));
-    Ok(loaded.spec)
+    Ok(loaded)
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory, so that a failure

@@ -50,7 +50,8 @@ pub(crate) fn run(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Resu
         ),
         (None, None) => bail!("give --image REF or --spec FILE"),
     };
-    let spec = load_spec(&spec_bytes, &spec_name, &mut warnings)?;
+    let loaded = load_spec(&spec_bytes, &spec_name, &mut warnings)?;
+    let spec = &loaded.spec;
     let (features, origin) = match &args.features {
         Some(path) => {
             let node = select_node(read_snapshot(path)?, path, args.node.as_deref())?;
@@ -80,7 +81,7 @@ pub(crate) fn run(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Resu
     let options = rules::Options {
         tags: args.tags.clone(),
     };
-    let evaluation = rules::evaluate(&spec, &features, &options);
+    let evaluation = rules::evaluate(spec, &features, &options);
     if evaluation.sets.is_empty() && !args.tags.is_empty() {
         let mut tags: Vec<&str> = spec
             .compatibilities
@@ -99,7 +100,14 @@ pub(crate) fn run(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Resu
             }
         );
     }
-    let report = report::build(&spec, &evaluation, &features, origin, warnings);
+    let mut report = report::build(spec, &evaluation, &features, origin, warnings);
+    if let Some(path) = args
+        .spec
+        .as_deref()
+        .filter(|p| *p != std::path::Path::new("-"))
+    {
+        report.locate(&path.display().to_string(), &loaded.positions);
+    }
     let mut out = io::stdout().lock();
     if args.output_json {
         report::nfd::render(&report, &mut out)?;
@@ -118,6 +126,8 @@ pub(crate) fn run(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Resu
             }
             ReportFormat::Json => report::json::render_json(&report, &mut out)?,
             ReportFormat::Yaml => report::json::render_yaml(&report, &mut out)?,
+            ReportFormat::Junit => report::ci::render_junit(&report, &mut out)?,
+            ReportFormat::Github => report::ci::render_github(&report, &mut out)?,
         }
     }
     out.flush()?;

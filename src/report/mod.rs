@@ -13,6 +13,7 @@ use crate::features::Features;
 use crate::rules::{Evaluation, ExprResult, Observed, Outcome};
 use crate::spec::{Expr, Spec, Term};
 
+pub mod ci;
 mod hints;
 pub mod json;
 pub mod listing;
@@ -58,6 +59,9 @@ pub struct Report {
     /// Warnings from loading the spec and discovering the node.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The spec's file, when it came from one (for annotations that point into it).
+    #[serde(skip)]
+    pub spec_file: Option<String>,
 }
 
 /// The image and compatibility artifact a spec was fetched from.
@@ -109,6 +113,9 @@ pub struct BestSet {
 pub struct SetReport {
     /// Its number among the evaluated sets (1-based, as NFD numbers them).
     pub number: usize,
+    /// Its index in the spec's `compatibilities`.
+    #[serde(skip)]
+    pub index: usize,
     /// Its description.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub description: String,
@@ -146,6 +153,9 @@ pub struct RuleReport {
     /// Errors not tied to one expression.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
+    /// The rule's line in the spec file, when known.
+    #[serde(skip)]
+    pub line: Option<usize>,
 }
 
 /// One `matchAny` alternative.
@@ -318,10 +328,12 @@ pub fn build(
                 match_any,
                 vars: rule_eval.vars.clone(),
                 errors: rule_eval.errors.clone(),
+                line: None,
             });
         }
         sets.push(SetReport {
             number: n + 1,
+            index: set_eval.index,
             description: set.description.clone(),
             weight: set.weight,
             tag: set.tag.clone(),
@@ -363,6 +375,25 @@ pub fn build(
         sets,
         errors,
         warnings,
+        spec_file: None,
+    }
+}
+
+impl Report {
+    /// Records where each rule starts in the spec file (`positions` as the loader gives them).
+    pub fn locate(
+        &mut self,
+        file: &str,
+        positions: &std::collections::HashMap<String, crate::spec::Pos>,
+    ) {
+        self.spec_file = Some(file.to_owned());
+        for set in &mut self.sets {
+            for (r, rule) in set.rules.iter_mut().enumerate() {
+                rule.line = positions
+                    .get(&format!("compatibilities[{}].rules[{r}]", set.index))
+                    .map(|p| p.line);
+            }
+        }
     }
 }
 

@@ -282,3 +282,52 @@ fn export_features_prints_nfd_shape() {
         validated.stderr
     );
 }
+
+#[test]
+fn junit_report_for_ci() {
+    let out = intel("specs/nfd-example.yaml", &["-o", "junit"]);
+    assert_eq!(out.code, 1, "the exit status is still the verdict");
+    insta::assert_snapshot!("nfd_example_junit", out.stdout);
+    // Well-formed XML with one testcase per rule, read by an independent parser.
+    let python = crate::support::registry::require("python3", "apt-get install -y python3");
+    let mut child = std::process::Command::new(python)
+        .args(["-c", "import sys, xml.etree.ElementTree as E; r = E.parse(sys.stdin).getroot(); print(len(r.findall('.//testcase')), len(r.findall('.//failure')), r.get('tests'), r.get('failures'))"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), out.stdout.as_bytes()).unwrap();
+    let parsed = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&parsed.stdout).trim(), "2 2 2 2");
+    let ok = intel("specs/gpu-node.yaml", &["-o", "junit"]);
+    assert_eq!(ok.code, 0);
+    assert!(
+        !ok.stdout.contains("<failure")
+            && ok.stdout.contains(r#"tests="5" failures="0" errors="0""#),
+        "{}",
+        ok.stdout
+    );
+}
+
+#[test]
+fn github_annotations_point_at_the_failing_rules() {
+    let out = intel("specs/nfd-example.yaml", &["-o", "github"]);
+    assert_eq!(out.code, 1);
+    insta::assert_snapshot!("nfd_example_github", redact(&out.stdout));
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("::error file=") && lines[0].contains(",line=5,title="),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines
+            .last()
+            .unwrap()
+            .starts_with("::notice title=nfd-compat verdict::test-node is not compatible")
+    );
+    // A node made compatible by another set gets warnings, not errors.
+    let out = intel("specs/gpu-node.yaml", &["-o", "github"]);
+    assert_eq!(out.code, 0);
+    assert!(!out.stdout.contains("::error"), "{}", out.stdout);
+}
