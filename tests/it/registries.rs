@@ -318,6 +318,30 @@ fn basic_auth_with_nfd_flags_and_docker_config() {
     .unwrap();
     let out = validate_env(&image, &[], &empty_env, None);
     assert_eq!(out.code, 0, "{}", out.stderr);
+    // A credential helper named in credHelpers (docker-credential-<name> on PATH).
+    let bin = home.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let helper = bin.join("docker-credential-nfdtest");
+    std::fs::write(&helper, format!("#!/bin/sh\nread server\n[ \"$server\" = \"{}\" ] || exit 1\necho '{{\"Username\":\"{user}\",\"Secret\":\"{password}\"}}'\n", registry.host)).unwrap();
+    std::fs::set_permissions(&helper, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    std::fs::write(
+        &config,
+        format!(r#"{{"credHelpers":{{"{}":"nfdtest"}}}}"#, registry.host),
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = validate_env(
+        &image,
+        &[],
+        &[empty_env[0], empty_env[1], ("PATH", &path)],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stdout.contains(password) && !out.stderr.contains(password));
     // podman's auth.json through $REGISTRY_AUTH_FILE takes precedence.
     let podman = home.path().join("auth.json");
     std::fs::write(
