@@ -393,25 +393,10 @@ impl Client {
             reason,
         };
         let result = match body {
-            Some(bytes) => {
-                let request = builder.body(bytes).map_err(|e| transport(e.to_string()))?;
-                let request = self
-                    .agent
-                    .configure_request(request)
-                    .timeout_global(Some(remaining))
-                    .build();
-                self.agent.run(request)
-            }
-            None => {
-                let request = builder.body(()).map_err(|e| transport(e.to_string()))?;
-                let request = self
-                    .agent
-                    .configure_request(request)
-                    .timeout_global(Some(remaining))
-                    .build();
-                self.agent.run(request)
-            }
-        };
+            Some(bytes) => builder.body(bytes).map(|r| self.run(r, remaining)),
+            None => builder.body(()).map(|r| self.run(r, remaining)),
+        }
+        .map_err(|e| transport(e.to_string()))?;
         let mut response = result.map_err(|e| self.classify(e, url))?;
         let status = response.status().as_u16();
         let headers = response
@@ -450,6 +435,20 @@ impl Client {
             body,
             url: url.to_owned(),
         })
+    }
+
+    /// Runs one request within what is left of the deadline.
+    fn run(
+        &self,
+        request: ureq::http::Request<impl ureq::AsSendBody>,
+        remaining: Duration,
+    ) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+        let request = self
+            .agent
+            .configure_request(request)
+            .timeout_global(Some(remaining))
+            .build();
+        self.agent.run(request)
     }
 
     fn classify(&self, e: ureq::Error, url: &str) -> HttpError {
