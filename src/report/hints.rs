@@ -29,6 +29,35 @@ pub(super) fn explain(
     status: Status,
     features: &Features,
 ) -> Explained {
+    let mut explained = explain_observed(term, key, expr, observed, status, features);
+    // A value NFD reads differently means NFD may answer differently: say so, whatever the
+    // outcome here.
+    if let Some(e) = expr.filter(|e| !e.yaml11.is_empty()) {
+        let reads: Vec<String> = e
+            .yaml11
+            .iter()
+            .map(|(v, r)| format!("`{v}` as `{r}`"))
+            .collect();
+        let note = format!(
+            "NFD (YAML 1.1) reads unquoted {}; quote the value so NFD compares what you wrote",
+            reads.join(", ")
+        );
+        explained.hint = Some(match explained.hint {
+            Some(h) => format!("{h}; {note}"),
+            None => note,
+        });
+    }
+    explained
+}
+
+fn explain_observed(
+    term: &Term,
+    key: Option<&str>,
+    expr: Option<&Expr>,
+    observed: &Observed,
+    status: Status,
+    features: &Features,
+) -> Explained {
     let feature = term.feature_key();
     match observed {
         Observed::FeatureMissing => {

@@ -185,6 +185,8 @@ pub struct Expr {
     pub type_written: Option<String>,
     /// The values compiled for evaluation.
     pub compiled: Compiled,
+    /// Unquoted values NFD's YAML 1.1 reader reads differently: `(as written, as NFD reads it)`.
+    pub yaml11: Vec<(String, String)>,
 }
 
 /// Why an expression was rejected when the spec was loaded.
@@ -323,6 +325,7 @@ impl Expr {
             value_type,
             type_written,
             compiled,
+            yaml11: Vec::new(),
         })
     }
 

@@ -704,6 +704,7 @@ impl Decoder {
             );
         }
         let mut values = Vec::new();
+        let mut yaml11 = Vec::new();
         let mut value_nodes: &[Node] = &[];
         if let Some(v) = f.get("value") {
             let value_path = format!("{path}.value");
@@ -728,7 +729,14 @@ impl Decoder {
             value_nodes = items;
             values.reserve(items.len());
             for (i, item) in items.iter().enumerate() {
-                values.push(self.string(item, &format!("{value_path}[{i}]"))?);
+                let value = self.string(item, &format!("{value_path}[{i}]"))?;
+                if let Kind::Scalar(_, Style::Plain) = &item.kind
+                    && let Some(read) = yaml::yaml11_string(&value, false)
+                    && !yaml::is_null_text(&value)
+                {
+                    yaml11.push((value.clone(), read));
+                }
+                values.push(value);
             }
         }
         let type_written = f
@@ -751,6 +759,10 @@ impl Decoder {
                 }
             };
             LoadError::at(&at, node, e.to_string())
+        })
+        .map(|mut expr| {
+            expr.yaml11 = yaml11;
+            expr
         })
         .inspect(|expr| {
             if has_type && !expr.op.is_ordering() {

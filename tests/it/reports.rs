@@ -331,3 +331,38 @@ fn github_annotations_point_at_the_failing_rules() {
     assert_eq!(out.code, 0);
     assert!(!out.stdout.contains("::error"), "{}", out.stdout);
 }
+
+#[test]
+fn values_nfd_reads_differently_get_a_hint() {
+    let spec = b"version: v1alpha1\ncompatibilities:\n- rules:\n  - name: vga\n    matchFeatures:\n    - feature: pci.device\n      matchExpressions:\n        class: {op: In, value: [0300]}\n";
+    let host = testdata("hosts/intel-server");
+    let machine = testdata("machines/intel-icelake-server.txt");
+    let out = run(
+        &[
+            "validate-node",
+            "--spec",
+            "-",
+            "--host-root",
+            &host,
+            "--machine",
+            &machine,
+        ],
+        Some(spec),
+    );
+    assert_eq!(
+        out.code, 0,
+        "YAML 1.2: the string 0300 matches the VGA device"
+    );
+    assert!(
+        out.stdout
+            .contains("hint: pci.device.class: NFD (YAML 1.1) reads unquoted `0300` as `192`"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr
+            .contains("NFD (YAML 1.1) reads unquoted `0300` as `192`; nfd-compat reads `0300`"),
+        "{}",
+        out.stderr
+    );
+}
