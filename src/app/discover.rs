@@ -48,13 +48,17 @@ pub(crate) fn select_node(
                     )
                 })
         }
-        None if nodes.len() == 1 => Ok(nodes.into_iter().next().unwrap_or_else(|| unreachable!())),
-        None => bail!(
-            "snapshot {} holds {} nodes; pick one with --node NAME: {}",
-            display_path(path),
-            nodes.len(),
-            names()
-        ),
+        None => {
+            let list = names();
+            match <[NodeSnapshot; 1]>::try_from(nodes) {
+                Ok([node]) => Ok(node),
+                Err(nodes) => bail!(
+                    "snapshot {} holds {} nodes; pick one with --node NAME: {list}",
+                    display_path(path),
+                    nodes.len(),
+                ),
+            }
+        }
     }
 }
 
