@@ -1,9 +1,12 @@
 //! Resolves the command line into work and runs it. One file per command; this module holds
 //! the exit status, the dispatch and the input/output helpers they share.
 
+mod completions;
 mod discover;
 mod export;
 mod image;
+mod init;
+mod schema;
 mod validate;
 
 use std::fs;
@@ -60,6 +63,10 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::ValidateNode(args) => validate::run(&args, global, stdout_tty),
         Command::Export(ExportCommand::Features(args)) => export::features(&args),
+        Command::Schema => schema::run(),
+        Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => completions::man(&args),
+        Command::Init(args) => init::run(&args, global),
     }
 }
 

@@ -2,10 +2,13 @@
 //! trees.
 
 mod common;
+mod completions;
 mod errors;
 mod faults;
+mod init;
 mod registries;
 mod reports;
+mod schema;
 
 #[path = "../support/mod.rs"]
 mod support;
