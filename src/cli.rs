@@ -38,6 +38,14 @@ pub enum Command {
     Fetch(Box<FetchArgs>),
     /// Remove a compatibility artifact from an image.
     Detach(Box<DetachArgs>),
+    /// Print the JSON Schema (2020-12) of the spec, for editors and other validators.
+    Schema,
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the man page, or write a page per command into a directory.
+    Man(ManArgs),
+    /// Write a commented starter spec that this host satisfies.
+    Init(InitArgs),
 }
 
 /// `attach` arguments.
@@ -199,6 +207,43 @@ pub struct DiscoveryArgs {
     /// instead of this CPU; for host trees captured on another machine.
     #[arg(long, value_name = "FILE")]
     pub machine: Option<PathBuf>,
+}
+
+/// `completions` arguments.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `man` arguments.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `nfd-compat.1` and a page per subcommand (`nfd-compat-validate-node.1`, ...) into
+    /// DIR instead of printing `nfd-compat.1`.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+/// `init` arguments.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    #[command(flatten)]
+    pub discovery: DiscoveryArgs,
+    /// Start from saved features instead of discovering this host: `nfd export features`
+    /// output, a NodeFeature, or a NodeFeatureList; `-` for stdin.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["host_root", "machine"])]
+    pub features: Option<PathBuf>,
+    /// The node to start from when --features holds several.
+    #[arg(long, value_name = "NAME", requires = "features")]
+    pub node: Option<String>,
+    /// Write the spec to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub path: Option<PathBuf>,
+    /// Replace FILE when it exists.
+    #[arg(long, requires = "path")]
+    pub force: bool,
 }
 
 /// `export` subcommands.

@@ -2,9 +2,12 @@
 //! the exit status, the dispatch and the input/output helpers they share.
 
 mod artifacts;
+mod completions;
 mod discover;
 mod export;
 mod image;
+mod init;
+mod schema;
 mod validate;
 
 use std::fs;
@@ -65,6 +68,10 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::List(args) => artifacts::list(&args, global),
         Command::Fetch(args) => artifacts::fetch(&args, global),
         Command::Detach(args) => artifacts::detach(&args, global),
+        Command::Schema => schema::run(),
+        Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => completions::man(&args),
+        Command::Init(args) => init::run(&args, global),
     }
 }
 

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 mod expr;
 mod load;
+pub mod schema;
 mod template;
 mod version;
 mod yaml;

@@ -3,10 +3,13 @@
 
 mod authoring;
 mod common;
+mod completions;
 mod errors;
 mod faults;
+mod init;
 mod registries;
 mod reports;
+mod schema;
 
 #[path = "../support/mod.rs"]
 mod support;

@@ -1,0 +1,274 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'nfd-compat'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'nfd-compat' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('validate-node', 'validate-node', [CompletionResultType]::ParameterValue, 'Check whether a node satisfies an image-compatibility spec')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print what this tool discovers (NFD''s `nfd export features`)')
+            [CompletionResult]::new('attach', 'attach', [CompletionResultType]::ParameterValue, 'Attach a spec to an image as a compatibility artifact (checked first)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the compatibility artifacts attached to an image, newest first')
+            [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Print the spec of an image''s compatibility artifact')
+            [CompletionResult]::new('detach', 'detach', [CompletionResultType]::ParameterValue, 'Remove a compatibility artifact from an image')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema (2020-12) of the spec, for editors and other validators')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page, or write a page per command into a directory')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter spec that this host satisfies')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'nfd-compat;validate-node' {
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image whose compatibility artifact to validate against (`nginx:1.27`, `registry:5000/app@sha256:...`)')
+            [CompletionResult]::new('--spec', '--spec', [CompletionResultType]::ParameterName, 'The spec to validate against: a YAML or JSON file, or `-` for stdin (instead of --image)')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Look for the artifact on this platform''s manifest of an image index: os[/arch[/variant]][:os_version]')
+            [CompletionResult]::new('--artifact', '--artifact', [CompletionResultType]::ParameterName, 'Use this artifact (a digest) instead of the newest one attached')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file for the registry''s TLS')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'The deadline for all registry communication, in seconds')
+            [CompletionResult]::new('--registry-username', '--registry-username', [CompletionResultType]::ParameterName, 'The registry username (the password comes from --registry-password-stdin)')
+            [CompletionResult]::new('--features', '--features', [CompletionResultType]::ParameterName, 'Saved features instead of discovering this host: `nfd export features` output, a NodeFeature, or a NodeFeatureList (`kubectl get nodefeatures -A -o json`); `-` for stdin')
+            [CompletionResult]::new('--node', '--node', [CompletionResultType]::ParameterName, 'The node to validate when --features holds several')
+            [CompletionResult]::new('--host-root', '--host-root', [CompletionResultType]::ParameterName, 'Discover the host mounted at DIR (its /proc, /sys, /etc, /usr, /lib, /boot)')
+            [CompletionResult]::new('--machine', '--machine', [CompletionResultType]::ParameterName, 'Take the CPU''s identity (CPUID leaves, or arm64 HWCAP and MIDR) from a capture file instead of this CPU; for host trees captured on another machine')
+            [CompletionResult]::new('--tags', '--tags', [CompletionResultType]::ParameterName, 'Evaluate only the compatibility sets with one of these tags (comma-separated or repeated)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The report format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The report format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('--plain-http', '--plain-http', [CompletionResultType]::ParameterName, 'Use plain HTTP for all registry communications')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (prints a warning)')
+            [CompletionResult]::new('--registry-password-stdin', '--registry-password-stdin', [CompletionResultType]::ParameterName, 'Read the registry password from stdin')
+            [CompletionResult]::new('--registry-token-stdin', '--registry-token-stdin', [CompletionResultType]::ParameterName, 'Read a registry access token (sent as a Bearer token) from stdin')
+            [CompletionResult]::new('--output-json', '--output-json', [CompletionResultType]::ParameterName, 'Print NFD''s JSON report shape (as `nfd compat validate-node --output-json`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'nfd-compat;export' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('features', 'features', [CompletionResultType]::ParameterValue, 'Print this host''s features as NFD''s Features object (sorted keys)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'nfd-compat;export;features' {
+            [CompletionResult]::new('--host-root', '--host-root', [CompletionResultType]::ParameterName, 'Discover the host mounted at DIR (its /proc, /sys, /etc, /usr, /lib, /boot)')
+            [CompletionResult]::new('--machine', '--machine', [CompletionResultType]::ParameterName, 'Take the CPU''s identity (CPUID leaves, or arm64 HWCAP and MIDR) from a capture file instead of this CPU; for host trees captured on another machine')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The output format')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout (replaced atomically)')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout (replaced atomically)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'nfd-compat;export;help' {
+            [CompletionResult]::new('features', 'features', [CompletionResultType]::ParameterValue, 'Print this host''s features as NFD''s Features object (sorted keys)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'nfd-compat;export;help;features' {
+            break
+        }
+        'nfd-compat;export;help;help' {
+            break
+        }
+        'nfd-compat;attach' {
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image to attach to')
+            [CompletionResult]::new('--annotation', '--annotation', [CompletionResultType]::ParameterName, 'An annotation for the artifact manifest (repeatable), e.g. `org.opencontainers.image.source=...`')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Attach to this platform''s manifest of an image index: os[/arch[/variant]][:os_version]')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file for the registry''s TLS')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'The deadline for all registry communication, in seconds')
+            [CompletionResult]::new('--registry-username', '--registry-username', [CompletionResultType]::ParameterName, 'The registry username (the password comes from --registry-password-stdin)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('--plain-http', '--plain-http', [CompletionResultType]::ParameterName, 'Use plain HTTP for all registry communications')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (prints a warning)')
+            [CompletionResult]::new('--registry-password-stdin', '--registry-password-stdin', [CompletionResultType]::ParameterName, 'Read the registry password from stdin')
+            [CompletionResult]::new('--registry-token-stdin', '--registry-token-stdin', [CompletionResultType]::ParameterName, 'Read a registry access token (sent as a Bearer token) from stdin')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'nfd-compat;list' {
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'List the artifacts of this platform''s manifest of an image index')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The output format')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file for the registry''s TLS')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'The deadline for all registry communication, in seconds')
+            [CompletionResult]::new('--registry-username', '--registry-username', [CompletionResultType]::ParameterName, 'The registry username (the password comes from --registry-password-stdin)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('--plain-http', '--plain-http', [CompletionResultType]::ParameterName, 'Use plain HTTP for all registry communications')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (prints a warning)')
+            [CompletionResult]::new('--registry-password-stdin', '--registry-password-stdin', [CompletionResultType]::ParameterName, 'Read the registry password from stdin')
+            [CompletionResult]::new('--registry-token-stdin', '--registry-token-stdin', [CompletionResultType]::ParameterName, 'Read a registry access token (sent as a Bearer token) from stdin')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'nfd-compat;fetch' {
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Look for the artifact on this platform''s manifest of an image index: os[/arch[/variant]][:os_version]')
+            [CompletionResult]::new('--artifact', '--artifact', [CompletionResultType]::ParameterName, 'Use this artifact (a digest) instead of the newest one attached')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file for the registry''s TLS')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'The deadline for all registry communication, in seconds')
+            [CompletionResult]::new('--registry-username', '--registry-username', [CompletionResultType]::ParameterName, 'The registry username (the password comes from --registry-password-stdin)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('--plain-http', '--plain-http', [CompletionResultType]::ParameterName, 'Use plain HTTP for all registry communications')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (prints a warning)')
+            [CompletionResult]::new('--registry-password-stdin', '--registry-password-stdin', [CompletionResultType]::ParameterName, 'Read the registry password from stdin')
+            [CompletionResult]::new('--registry-token-stdin', '--registry-token-stdin', [CompletionResultType]::ParameterName, 'Read a registry access token (sent as a Bearer token) from stdin')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'nfd-compat;detach' {
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image')
+            [CompletionResult]::new('--artifact', '--artifact', [CompletionResultType]::ParameterName, 'The artifact to remove (its digest, as `list` shows it)')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'The artifact is attached to this platform''s manifest of an image index')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file for the registry''s TLS')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'The deadline for all registry communication, in seconds')
+            [CompletionResult]::new('--registry-username', '--registry-username', [CompletionResultType]::ParameterName, 'The registry username (the password comes from --registry-password-stdin)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('--plain-http', '--plain-http', [CompletionResultType]::ParameterName, 'Use plain HTTP for all registry communications')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (prints a warning)')
+            [CompletionResult]::new('--registry-password-stdin', '--registry-password-stdin', [CompletionResultType]::ParameterName, 'Read the registry password from stdin')
+            [CompletionResult]::new('--registry-token-stdin', '--registry-token-stdin', [CompletionResultType]::ParameterName, 'Read a registry access token (sent as a Bearer token) from stdin')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'nfd-compat;schema' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'nfd-compat;completions' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'nfd-compat;man' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write `nfd-compat.1` and a page per subcommand (`nfd-compat-validate-node.1`, ...) into DIR instead of printing `nfd-compat.1`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'nfd-compat;init' {
+            [CompletionResult]::new('--host-root', '--host-root', [CompletionResultType]::ParameterName, 'Discover the host mounted at DIR (its /proc, /sys, /etc, /usr, /lib, /boot)')
+            [CompletionResult]::new('--machine', '--machine', [CompletionResultType]::ParameterName, 'Take the CPU''s identity (CPUID leaves, or arm64 HWCAP and MIDR) from a capture file instead of this CPU; for host trees captured on another machine')
+            [CompletionResult]::new('--features', '--features', [CompletionResultType]::ParameterName, 'Start from saved features instead of discovering this host: `nfd export features` output, a NodeFeature, or a NodeFeatureList; `-` for stdin')
+            [CompletionResult]::new('--node', '--node', [CompletionResultType]::ParameterName, 'The node to start from when --features holds several')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Write the spec to FILE (atomically) instead of stdout')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Write the spec to FILE (atomically) instead of stdout')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace FILE when it exists')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'nfd-compat;help' {
+            [CompletionResult]::new('validate-node', 'validate-node', [CompletionResultType]::ParameterValue, 'Check whether a node satisfies an image-compatibility spec')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print what this tool discovers (NFD''s `nfd export features`)')
+            [CompletionResult]::new('attach', 'attach', [CompletionResultType]::ParameterValue, 'Attach a spec to an image as a compatibility artifact (checked first)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the compatibility artifacts attached to an image, newest first')
+            [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Print the spec of an image''s compatibility artifact')
+            [CompletionResult]::new('detach', 'detach', [CompletionResultType]::ParameterValue, 'Remove a compatibility artifact from an image')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema (2020-12) of the spec, for editors and other validators')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page, or write a page per command into a directory')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter spec that this host satisfies')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'nfd-compat;help;validate-node' {
+            break
+        }
+        'nfd-compat;help;export' {
+            [CompletionResult]::new('features', 'features', [CompletionResultType]::ParameterValue, 'Print this host''s features as NFD''s Features object (sorted keys)')
+            break
+        }
+        'nfd-compat;help;export;features' {
+            break
+        }
+        'nfd-compat;help;attach' {
+            break
+        }
+        'nfd-compat;help;list' {
+            break
+        }
+        'nfd-compat;help;fetch' {
+            break
+        }
+        'nfd-compat;help;detach' {
+            break
+        }
+        'nfd-compat;help;schema' {
+            break
+        }
+        'nfd-compat;help;completions' {
+            break
+        }
+        'nfd-compat;help;man' {
+            break
+        }
+        'nfd-compat;help;init' {
+            break
+        }
+        'nfd-compat;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,241 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[nfd-compat] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'nfd-compat'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'nfd-compat'= {
+            cand --color 'When to use colour: auto (a terminal and no NO_COLOR), always, never'
+            cand -q 'Print no warnings (errors are still printed)'
+            cand --quiet 'Print no warnings (errors are still printed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand validate-node 'Check whether a node satisfies an image-compatibility spec'
+            cand export 'Print what this tool discovers (NFD''s `nfd export features`)'
+            cand attach 'Attach a spec to an image as a compatibility artifact (checked first)'
+            cand list 'List the compatibility artifacts attached to an image, newest first'
+            cand fetch 'Print the spec of an image''s compatibility artifact'
+            cand detach 'Remove a compatibility artifact from an image'
+            cand schema 'Print the JSON Schema (2020-12) of the spec, for editors and other validators'
+            cand completions 'Print a shell completion script'
+            cand man 'Print the man page, or write a page per command into a directory'
+            cand init 'Write a commented starter spec that this host satisfies'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'nfd-compat;validate-node'= {
+            cand --image 'The image whose compatibility artifact to validate against (`nginx:1.27`, `registry:5000/app@sha256:...`)'
+            cand --spec 'The spec to validate against: a YAML or JSON file, or `-` for stdin (instead of --image)'
+            cand --platform 'Look for the artifact on this platform''s manifest of an image index: os[/arch[/variant]][:os_version]'
+            cand --artifact 'Use this artifact (a digest) instead of the newest one attached'
+            cand --ca-file 'Trust the CA certificates in this PEM file for the registry''s TLS'
+            cand --timeout 'The deadline for all registry communication, in seconds'
+            cand --registry-username 'The registry username (the password comes from --registry-password-stdin)'
+            cand --features 'Saved features instead of discovering this host: `nfd export features` output, a NodeFeature, or a NodeFeatureList (`kubectl get nodefeatures -A -o json`); `-` for stdin'
+            cand --node 'The node to validate when --features holds several'
+            cand --host-root 'Discover the host mounted at DIR (its /proc, /sys, /etc, /usr, /lib, /boot)'
+            cand --machine 'Take the CPU''s identity (CPUID leaves, or arm64 HWCAP and MIDR) from a capture file instead of this CPU; for host trees captured on another machine'
+            cand --tags 'Evaluate only the compatibility sets with one of these tags (comma-separated or repeated)'
+            cand -o 'The report format'
+            cand --output 'The report format'
+            cand --color 'When to use colour: auto (a terminal and no NO_COLOR), always, never'
+            cand --plain-http 'Use plain HTTP for all registry communications'
+            cand --insecure 'Skip TLS certificate verification (prints a warning)'
+            cand --registry-password-stdin 'Read the registry password from stdin'
+            cand --registry-token-stdin 'Read a registry access token (sent as a Bearer token) from stdin'
+            cand --output-json 'Print NFD''s JSON report shape (as `nfd compat validate-node --output-json`)'
+            cand -q 'Print no warnings (errors are still printed)'
+            cand --quiet 'Print no warnings (errors are still printed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'nfd-compat;export'= {
+            cand --color 'When to use colour: auto (a terminal and no NO_COLOR), always, never'
+            cand -q 'Print no warnings (errors are still printed)'
+            cand --quiet 'Print no warnings (errors are still printed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand features 'Print this host''s features as NFD''s Features object (sorted keys)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'nfd-compat;export;features'= {
+            cand --host-root 'Discover the host mounted at DIR (its /proc, /sys, /etc, /usr, /lib, /boot)'
+            cand --machine 'Take the CPU''s identity (CPUID leaves, or arm64 HWCAP and MIDR) from a capture file instead of this CPU; for host trees captured on another machine'
+            cand -o 'The output format'
+            cand --output 'The output format'
+            cand -p 'Write to FILE instead of stdout (replaced atomically)'
+            cand --path 'Write to FILE instead of stdout (replaced atomically)'
+            cand --color 'When to use colour: auto (a terminal and no NO_COLOR), always, never'
+            cand -q 'Print no warnings (errors are still printed)'
+            cand --quiet 'Print no warnings (errors are still printed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'nfd-compat;export;help'= {
+            cand features 'Print this host''s features as NFD''s Features object (sorted keys)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'nfd-compat;export;help;features'= {
+        }
+        &'nfd-compat;export;help;help'= {
+        }
+        &'nfd-compat;attach'= {
+            cand --image 'The image to attach to'
+            cand --annotation 'An annotation for the artifact manifest (repeatable), e.g. `org.opencontainers.image.source=...`'
+            cand --platform 'Attach to this platform''s manifest of an image index: os[/arch[/variant]][:os_version]'
+            cand --ca-file 'Trust the CA certificates in this PEM file for the registry''s TLS'
+            cand --timeout 'The deadline for all registry communication, in seconds'
+            cand --registry-username 'The registry username (the password comes from --registry-password-stdin)'
+            cand --color 'When to use colour: auto (a terminal and no NO_COLOR), always, never'
+            cand --plain-http 'Use plain HTTP for all registry communications'
+            cand --insecure 'Skip TLS certificate verification (prints a warning)'
+            cand --registry-password-stdin 'Read the registry password from stdin'
+            cand --registry-token-stdin 'Read a registry access token (sent as a Bearer token) from stdin'
+            cand -q 'Print no warnings (errors are still printed)'
+            cand --quiet 'Print no warnings (errors are still printed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'nfd-compat;list'= {
+            cand --image 'The image'
+            cand --platform 'List the artifacts of this platform''s manifest of an image index'
+            cand -o 'The output format'
+            cand --output 'The output format'
+            cand --ca-file 'Trust the CA certificates in this PEM file for the registry''s TLS'
+            cand --timeout 'The deadline for all registry communication, in seconds'
+            cand --registry-username 'The registry username (the password comes from --registry-password-stdin)'
+            cand --color 'When to use colour: auto (a terminal and no NO_COLOR), always, never'
+            cand --plain-http 'Use plain HTTP for all registry communications'
+            cand --insecure 'Skip TLS certificate verification (prints a warning)'
+            cand --registry-password-stdin 'Read the registry password from stdin'
+            cand --registry-token-stdin 'Read a registry access token (sent as a Bearer token) from stdin'
+            cand -q 'Print no warnings (errors are still printed)'
+            cand --quiet 'Print no warnings (errors are still printed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'nfd-compat;fetch'= {
+            cand --image 'The image'
+            cand --platform 'Look for the artifact on this platform''s manifest of an image index: os[/arch[/variant]][:os_version]'
+            cand --artifact 'Use this artifact (a digest) instead of the newest one attached'
+            cand --ca-file 'Trust the CA certificates in this PEM file for the registry''s TLS'
+            cand --timeout 'The deadline for all registry communication, in seconds'
+            cand --registry-username 'The registry username (the password comes from --registry-password-stdin)'
+            cand --color 'When to use colour: auto (a terminal and no NO_COLOR), always, never'
+            cand --plain-http 'Use plain HTTP for all registry communications'
+            cand --insecure 'Skip TLS certificate verification (prints a warning)'
+            cand --registry-password-stdin 'Read the registry password from stdin'
+            cand --registry-token-stdin 'Read a registry access token (sent as a Bearer token) from stdin'
+            cand -q 'Print no warnings (errors are still printed)'
+            cand --quiet 'Print no warnings (errors are still printed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'nfd-compat;detach'= {
+            cand --image 'The image'
+            cand --artifact 'The artifact to remove (its digest, as `list` shows it)'
+            cand --platform 'The artifact is attached to this platform''s manifest of an image index'
+            cand --ca-file 'Trust the CA certificates in this PEM file for the registry''s TLS'
+            cand --timeout 'The deadline for all registry communication, in seconds'
+            cand --registry-username 'The registry username (the password comes from --registry-password-stdin)'
+            cand --color 'When to use colour: auto (a terminal and no NO_COLOR), always, never'
+            cand --plain-http 'Use plain HTTP for all registry communications'
+            cand --insecure 'Skip TLS certificate verification (prints a warning)'
+            cand --registry-password-stdin 'Read the registry password from stdin'
+            cand --registry-token-stdin 'Read a registry access token (sent as a Bearer token) from stdin'
+            cand -q 'Print no warnings (errors are still printed)'
+            cand --quiet 'Print no warnings (errors are still printed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'nfd-compat;schema'= {
+            cand --color 'When to use colour: auto (a terminal and no NO_COLOR), always, never'
+            cand -q 'Print no warnings (errors are still printed)'
+            cand --quiet 'Print no warnings (errors are still printed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'nfd-compat;completions'= {
+            cand --color 'When to use colour: auto (a terminal and no NO_COLOR), always, never'
+            cand -q 'Print no warnings (errors are still printed)'
+            cand --quiet 'Print no warnings (errors are still printed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'nfd-compat;man'= {
+            cand --dir 'Write `nfd-compat.1` and a page per subcommand (`nfd-compat-validate-node.1`, ...) into DIR instead of printing `nfd-compat.1`'
+            cand --color 'When to use colour: auto (a terminal and no NO_COLOR), always, never'
+            cand -q 'Print no warnings (errors are still printed)'
+            cand --quiet 'Print no warnings (errors are still printed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'nfd-compat;init'= {
+            cand --host-root 'Discover the host mounted at DIR (its /proc, /sys, /etc, /usr, /lib, /boot)'
+            cand --machine 'Take the CPU''s identity (CPUID leaves, or arm64 HWCAP and MIDR) from a capture file instead of this CPU; for host trees captured on another machine'
+            cand --features 'Start from saved features instead of discovering this host: `nfd export features` output, a NodeFeature, or a NodeFeatureList; `-` for stdin'
+            cand --node 'The node to start from when --features holds several'
+            cand -p 'Write the spec to FILE (atomically) instead of stdout'
+            cand --path 'Write the spec to FILE (atomically) instead of stdout'
+            cand --color 'When to use colour: auto (a terminal and no NO_COLOR), always, never'
+            cand --force 'Replace FILE when it exists'
+            cand -q 'Print no warnings (errors are still printed)'
+            cand --quiet 'Print no warnings (errors are still printed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'nfd-compat;help'= {
+            cand validate-node 'Check whether a node satisfies an image-compatibility spec'
+            cand export 'Print what this tool discovers (NFD''s `nfd export features`)'
+            cand attach 'Attach a spec to an image as a compatibility artifact (checked first)'
+            cand list 'List the compatibility artifacts attached to an image, newest first'
+            cand fetch 'Print the spec of an image''s compatibility artifact'
+            cand detach 'Remove a compatibility artifact from an image'
+            cand schema 'Print the JSON Schema (2020-12) of the spec, for editors and other validators'
+            cand completions 'Print a shell completion script'
+            cand man 'Print the man page, or write a page per command into a directory'
+            cand init 'Write a commented starter spec that this host satisfies'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'nfd-compat;help;validate-node'= {
+        }
+        &'nfd-compat;help;export'= {
+            cand features 'Print this host''s features as NFD''s Features object (sorted keys)'
+        }
+        &'nfd-compat;help;export;features'= {
+        }
+        &'nfd-compat;help;attach'= {
+        }
+        &'nfd-compat;help;list'= {
+        }
+        &'nfd-compat;help;fetch'= {
+        }
+        &'nfd-compat;help;detach'= {
+        }
+        &'nfd-compat;help;schema'= {
+        }
+        &'nfd-compat;help;completions'= {
+        }
+        &'nfd-compat;help;man'= {
+        }
+        &'nfd-compat;help;init'= {
+        }
+        &'nfd-compat;help;help'= {
+        }
+    ]
+    $completions[$command]
+}
