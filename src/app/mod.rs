@@ -4,6 +4,7 @@
 mod discover;
 mod export;
 mod image;
+mod lint;
 mod validate;
 
 use std::fs;
@@ -60,6 +61,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::ValidateNode(args) => validate::run(&args, global, stdout_tty),
         Command::Export(ExportCommand::Features(args)) => export::features(&args),
+        Command::Lint(args) => lint::run(&args),
     }
 }
 
