@@ -534,9 +534,13 @@ impl<'a> Linter<'a> {
                         "NFD does not use /proc/cpuinfo's flag names: `{name}` is `{nfd}` in `cpu.cpuid`; write `{nfd}`"
                     )
                 }
+            } else if upper == nfd {
+                format!(
+                    "`cpu.cpuid` flag names are case-sensitive: `{name}` never matches; write `{nfd}`"
+                )
             } else {
                 format!(
-                    "`cpu.cpuid` has no flag `{name}`; NFD spells it `{nfd}` (flag names are case-sensitive): write `{nfd}`"
+                    "NFD does not use /proc/cpuinfo's flag names: `{name}` is `{nfd}` in `cpu.cpuid`; write `{nfd}`"
                 )
             };
             self.warn("cpuid-flag", path, message);
@@ -973,10 +977,10 @@ fn feature_hint(key: &str) -> String {
     }
 }
 
-/// "; did you mean ..." for an unknown element of a fixed set.
+/// " (did you mean ...)" for an unknown element of a fixed set.
 fn name_hint(name: &str, known: &[&str]) -> String {
     if let Some(k) = known.iter().find(|k| k.eq_ignore_ascii_case(name)) {
-        return format!(" (element names are case-sensitive); did you mean `{k}`?");
+        return format!(" (names are case-sensitive: did you mean `{k}`?)");
     }
     let lower = name.to_ascii_lowercase();
     let near = known
@@ -991,6 +995,6 @@ fn name_hint(name: &str, known: &[&str]) -> String {
                 .find(|k| name.len() >= 3 && k.starts_with(name))
                 .copied()
         });
-    near.map(|k| format!("; did you mean `{k}`?"))
+    near.map(|k| format!(" (did you mean `{k}`?)"))
         .unwrap_or_default()
 }
