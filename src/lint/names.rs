@@ -202,8 +202,9 @@ pub(crate) const FEATURES: &[Feature] = &[
         booleans: ENABLED,
         ..feature("kernel.selinux", Kind::Attribute, Elements::Fixed(ENABLED))
     },
+    // `major`, `minor` and `revision` are missing when the release does not look like one.
     Feature {
-        always: KERNEL_VERSION,
+        always: &["full"],
         ..feature(
             "kernel.version",
             Kind::Attribute,

@@ -115,6 +115,8 @@ fn table() -> Vec<(&'static str, String, &'static str, bool)> {
         ("DoesNotExist on a mandatory pci attribute", t(&["{feature: pci.device, matchExpressions: {vendor: {op: DoesNotExist}}}"]), "never-matches", true),
         ("DoesNotExist on an optional pci attribute", t(&["{feature: pci.device, matchExpressions: {vendor: {op: In, value: [\"8086\"]}, sriov_totalvfs: {op: DoesNotExist}}}"]), "never-matches", false),
         ("DoesNotExist on vendor_id", t(&["{feature: cpu.model, matchExpressions: {vendor_id: {op: DoesNotExist}}}"]), "never-matches", true),
+        ("DoesNotExist on kernel.version major", t(&["{feature: kernel.version, matchExpressions: {major: {op: DoesNotExist}}}"]), "never-matches", false),
+        ("DoesNotExist on kernel.version full", t(&["{feature: kernel.version, matchExpressions: {full: {op: DoesNotExist}}}"]), "never-matches", true),
         ("matchName DoesNotExist", t(&["{feature: kernel.loadedmodule, matchName: {op: DoesNotExist}}"]), "never-matches", true),
         ("matchName Exists", t(&["{feature: kernel.loadedmodule, matchName: {op: Exists}}"]), "never-matches", false),
         ("matchAny element contradiction", "version: v1alpha1\ncompatibilities:\n- description: d\n  rules:\n  - name: r\n    matchAny:\n    - matchFeatures:\n      - {feature: kernel.kvm, matchExpressions: {enabled: {op: IsTrue}}}\n      - {feature: kernel.kvm, matchExpressions: {enabled: {op: IsFalse}}}\n".into(), "never-matches", true),
