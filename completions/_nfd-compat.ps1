@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page, or write a page per command into a directory')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter spec that this host satisfies')
+            [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check specs for mistakes: every load error, plus advice (unknown features and elements, values NFD reads differently, rules that can never match...)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -216,6 +217,17 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'nfd-compat;lint' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Fail (exit 1) on warnings too')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'nfd-compat;help' {
             [CompletionResult]::new('validate-node', 'validate-node', [CompletionResultType]::ParameterValue, 'Check whether a node satisfies an image-compatibility spec')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print what this tool discovers (NFD''s `nfd export features`)')
@@ -227,6 +239,7 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page, or write a page per command into a directory')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter spec that this host satisfies')
+            [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check specs for mistakes: every load error, plus advice (unknown features and elements, values NFD reads differently, rules that can never match...)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -262,6 +275,9 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             break
         }
         'nfd-compat;help;init' {
+            break
+        }
+        'nfd-compat;help;lint' {
             break
         }
         'nfd-compat;help;help' {

@@ -37,6 +37,9 @@ _nfd__compat() {
             nfd__compat,init)
                 cmd="nfd__compat__subcmd__init"
                 ;;
+            nfd__compat,lint)
+                cmd="nfd__compat__subcmd__lint"
+                ;;
             nfd__compat,list)
                 cmd="nfd__compat__subcmd__list"
                 ;;
@@ -82,6 +85,9 @@ _nfd__compat() {
             nfd__compat__subcmd__help,init)
                 cmd="nfd__compat__subcmd__help__subcmd__init"
                 ;;
+            nfd__compat__subcmd__help,lint)
+                cmd="nfd__compat__subcmd__help__subcmd__lint"
+                ;;
             nfd__compat__subcmd__help,list)
                 cmd="nfd__compat__subcmd__help__subcmd__list"
                 ;;
@@ -104,7 +110,7 @@ _nfd__compat() {
 
     case "${cmd}" in
         nfd__compat)
-            opts="-q -h -V --color --quiet --help --version validate-node export attach list fetch detach schema completions man init help"
+            opts="-q -h -V --color --quiet --help --version validate-node export attach list fetch detach schema completions man init lint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -368,7 +374,7 @@ _nfd__compat() {
             return 0
             ;;
         nfd__subcmd__compat__subcmd__help)
-            opts="validate-node export attach list fetch detach schema completions man init help"
+            opts="validate-node export attach list fetch detach schema completions man init lint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -493,6 +499,20 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        nfd__subcmd__compat__subcmd__help__subcmd__lint)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         nfd__subcmd__compat__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -578,6 +598,32 @@ _nfd__compat() {
                     ;;
                 -p)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nfd__subcmd__compat__subcmd__lint)
+            opts="-o -q -h --output --strict --color --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --color)

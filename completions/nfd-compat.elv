@@ -35,6 +35,7 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
             cand completions 'Print a shell completion script'
             cand man 'Print the man page, or write a page per command into a directory'
             cand init 'Write a commented starter spec that this host satisfies'
+            cand lint 'Check specs for mistakes: every load error, plus advice (unknown features and elements, values NFD reads differently, rules that can never match...)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'nfd-compat;validate-node'= {
@@ -198,6 +199,16 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'nfd-compat;lint'= {
+            cand -o 'The output format'
+            cand --output 'The output format'
+            cand --color 'When to use colour: auto (a terminal and no NO_COLOR), always, never'
+            cand --strict 'Fail (exit 1) on warnings too'
+            cand -q 'Print no warnings (errors are still printed)'
+            cand --quiet 'Print no warnings (errors are still printed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'nfd-compat;help'= {
             cand validate-node 'Check whether a node satisfies an image-compatibility spec'
             cand export 'Print what this tool discovers (NFD''s `nfd export features`)'
@@ -209,6 +220,7 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
             cand completions 'Print a shell completion script'
             cand man 'Print the man page, or write a page per command into a directory'
             cand init 'Write a commented starter spec that this host satisfies'
+            cand lint 'Check specs for mistakes: every load error, plus advice (unknown features and elements, values NFD reads differently, rules that can never match...)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'nfd-compat;help;validate-node'= {
@@ -233,6 +245,8 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
         &'nfd-compat;help;man'= {
         }
         &'nfd-compat;help;init'= {
+        }
+        &'nfd-compat;help;lint'= {
         }
         &'nfd-compat;help;help'= {
         }

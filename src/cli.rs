@@ -46,6 +46,12 @@ pub enum Command {
     Man(ManArgs),
     /// Write a commented starter spec that this host satisfies.
     Init(InitArgs),
+    /// Check specs for mistakes: every load error, plus advice (unknown features and
+    /// elements, values NFD reads differently, rules that can never match...).
+    ///
+    /// Exit status: 0 clean or warnings only, 1 errors (or warnings with --strict), 2 a file
+    /// that cannot be read or a usage error.
+    Lint(LintArgs),
 }
 
 /// `attach` arguments.
@@ -264,6 +270,29 @@ pub struct ExportFeaturesArgs {
     /// Write to FILE instead of stdout (replaced atomically).
     #[arg(short, long, value_name = "FILE")]
     pub path: Option<PathBuf>,
+}
+
+/// `lint` arguments.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// The specs to check (YAML or JSON); `-` reads stdin.
+    #[arg(required = true, value_name = "SPEC_FILE")]
+    pub files: Vec<PathBuf>,
+    /// The output format.
+    #[arg(short, long, value_enum, default_value_t = LintFormat::Text)]
+    pub output: LintFormat,
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `lint` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    /// `FILE:LINE:COL: severity[code]: message` lines and a summary per file.
+    Text,
+    /// A JSON array of `{file, findings}`.
+    Json,
 }
 
 /// Report formats.

@@ -7,6 +7,7 @@ mod discover;
 mod export;
 mod image;
 mod init;
+mod lint;
 mod schema;
 mod validate;
 
@@ -72,6 +73,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Completions(args) => completions::run(&args),
         Command::Man(args) => completions::man(&args),
         Command::Init(args) => init::run(&args, global),
+        Command::Lint(args) => lint::run(&args),
     }
 }
 

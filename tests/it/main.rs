@@ -7,6 +7,7 @@ mod completions;
 mod errors;
 mod faults;
 mod init;
+mod lint;
 mod registries;
 mod reports;
 mod schema;

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 /// NFD's names for the `AT_HWCAP` bits, by bit number (Linux `uapi/asm/hwcap.h`).
-const HWCAP_NAMES: [&str; 32] = [
+pub(crate) const HWCAP_NAMES: [&str; 32] = [
     "FP", "ASIMD", "EVTSTRM", "AES", "PMULL", "SHA1", "SHA2", "CRC32", "ATOMICS", "FPHP",
     "ASIMDHP", "CPUID", "ASIMDRDM", "JSCVT", "FCMA", "LRCPC", "DCPOP", "SHA3", "SM3", "SM4",
     "ASIMDDP", "SHA512", "SVE", "ASIMDFHM", "DIT", "USCAT", "ILRCPC", "FLAGM", "SSBS", "SB",
@@ -12,7 +12,7 @@ const HWCAP_NAMES: [&str; 32] = [
 ];
 
 /// NFD's names for the `AT_HWCAP2` bits, by bit number (Linux `uapi/asm/hwcap.h`).
-const HWCAP2_NAMES: [&str; 34] = [
+pub(crate) const HWCAP2_NAMES: [&str; 34] = [
     "DCPODP",
     "SVE2",
     "SVEAES",

@@ -6,7 +6,7 @@
 //! machine's architecture, not the one this binary was built for, so an arm64 capture evaluated
 //! on x86 gives what NFD gives on arm64.
 
-mod arm;
+pub(crate) mod arm;
 mod machine;
 mod power;
 mod rdt;

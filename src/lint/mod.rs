@@ -1,0 +1,1000 @@
+//! Linting a spec: every load-time check plus advice about what loads but cannot do what its
+//! author meant (a feature no NFD source produces, `vfio-pci` for the loaded `vfio_pci`, a
+//! term that can never match, duplicate rule names...).
+//!
+//! Pure: [`lint`] reads a [`Loaded`] spec and returns [`Finding`]s; [`check`] loads the bytes
+//! first and turns a load error into one error finding. Each finding has a stable `code`;
+//! the codes and what they mean are listed in [`CODES`].
+
+mod names;
+mod never;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::sources::cpu::arm::{HWCAP_NAMES, HWCAP2_NAMES};
+use crate::spec::{
+    self, Compiled, Expr, LoadError, Loaded, Op, Pos, Term, ValueType, edit_distance,
+};
+use names::{Elements, Feature, Kind};
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; never fails a lint, not even with `--strict`.
+    Note,
+    /// Loads, but likely does not do what was meant; fails with `--strict`.
+    Warning,
+    /// The spec does not load.
+    Error,
+}
+
+impl Severity {
+    /// The word used in text output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One thing the lint found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// How serious it is.
+    pub severity: Severity,
+    /// A stable identifier of the check (`unknown-feature`, `yaml11`, ...).
+    pub code: &'static str,
+    /// The path in the spec (`compatibilities[0].rules[1].matchFeatures[0].feature`); empty
+    /// for the whole document.
+    pub path: String,
+    /// The line, from 1, when the text gives one.
+    pub line: Option<usize>,
+    /// The column, from 1, when the text gives one.
+    pub column: Option<usize>,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+/// Every code the lint itself emits (the loader's warning codes are kept as they are), with
+/// its severity and a one-line description.
+pub const CODES: &[(&str, Severity, &str)] = &[
+    ("invalid-spec", Severity::Error, "the spec does not load"),
+    (
+        "unknown-feature",
+        Severity::Warning,
+        "a feature no NFD source produces",
+    ),
+    (
+        "feature-case",
+        Severity::Warning,
+        "a feature name not in NFD's spelling",
+    ),
+    (
+        "fake-feature",
+        Severity::Warning,
+        "a feature of NFD's test-only fake source",
+    ),
+    (
+        "unknown-element",
+        Severity::Warning,
+        "an element name the feature never has",
+    ),
+    (
+        "cpuid-flag",
+        Severity::Warning,
+        "a CPU flag not in NFD's spelling",
+    ),
+    (
+        "module-dash",
+        Severity::Warning,
+        "a kernel module name with `-`",
+    ),
+    (
+        "module-name",
+        Severity::Warning,
+        "a kernel module name in another form",
+    ),
+    (
+        "value-format",
+        Severity::Warning,
+        "a value the element never has in that form",
+    ),
+    (
+        "config-value",
+        Severity::Warning,
+        "`true`/`false` tested on a kernel config value",
+    ),
+    (
+        "not-a-number",
+        Severity::Warning,
+        "an integer comparison on a non-integer element",
+    ),
+    (
+        "flag-op",
+        Severity::Warning,
+        "an op other than Exists/DoesNotExist on a flag",
+    ),
+    (
+        "never-matches",
+        Severity::Warning,
+        "expressions that no node can satisfy",
+    ),
+    (
+        "bounds-order",
+        Severity::Warning,
+        "`type: version` bounds out of order",
+    ),
+    (
+        "instance-negation",
+        Severity::Warning,
+        "only NotIn/DoesNotExist on an instance feature",
+    ),
+    (
+        "duplicate-rule",
+        Severity::Warning,
+        "two rules of one set with the same name",
+    ),
+    (
+        "duplicate-rule-across-sets",
+        Severity::Note,
+        "a rule name used in several sets",
+    ),
+    ("empty-set", Severity::Warning, "a set with `rules: []`"),
+    (
+        "always-matches",
+        Severity::Warning,
+        "a rule with no matchFeatures and no matchAny",
+    ),
+    (
+        "empty-any",
+        Severity::Warning,
+        "a matchAny element without terms",
+    ),
+    (
+        "duplicate-tag",
+        Severity::Warning,
+        "two sets with the same tag",
+    ),
+    (
+        "same-weight",
+        Severity::Note,
+        "every set has the same positive weight",
+    ),
+    (
+        "no-description",
+        Severity::Note,
+        "a set without a description",
+    ),
+];
+
+/// Loads `bytes` and lints the spec; a spec that does not load is one error finding.
+pub fn check(bytes: &[u8]) -> Vec<Finding> {
+    match spec::load(bytes) {
+        Ok(loaded) => lint(&loaded),
+        Err(e) => vec![load_error(&e)],
+    }
+}
+
+/// A load error as a finding.
+pub fn load_error(e: &LoadError) -> Finding {
+    Finding {
+        severity: Severity::Error,
+        code: "invalid-spec",
+        path: e.path.clone(),
+        line: e.pos.map(|p| p.line),
+        column: e.pos.map(|p| p.col),
+        message: e.message.clone(),
+    }
+}
+
+/// Lints a loaded spec: its load warnings plus every advice check, in document order.
+pub fn lint(loaded: &Loaded) -> Vec<Finding> {
+    let mut linter = Linter {
+        loaded,
+        findings: Vec::new(),
+    };
+    for w in &loaded.warnings {
+        linter.findings.push(Finding {
+            severity: Severity::Warning,
+            code: w.code,
+            path: w.path.clone(),
+            line: Some(w.pos.line),
+            column: Some(w.pos.column),
+            message: w.message.clone(),
+        });
+    }
+    linter.sets();
+    let mut findings = linter.findings;
+    findings.sort_by_key(|f| (f.line, f.column));
+    // A term reused through a YAML alias is reported once per use; identical findings are not.
+    findings.dedup();
+    findings
+}
+
+struct Linter<'a> {
+    loaded: &'a Loaded,
+    findings: Vec<Finding>,
+}
+
+/// Expressions on one element, with the path of each.
+type ElementExprs<'a> = Vec<(String, &'a Expr)>;
+
+impl<'a> Linter<'a> {
+    /// The position of `path`, or of the nearest enclosing path the loader recorded.
+    fn position(&self, path: &str) -> Option<Pos> {
+        let mut p = path;
+        loop {
+            if let Some(pos) = self.loaded.positions.get(p) {
+                return Some(*pos);
+            }
+            let cut = if p.ends_with(']') {
+                p.rfind('[')
+            } else {
+                p.rfind('.')
+            };
+            p = &p[..cut?];
+        }
+    }
+
+    fn push(&mut self, severity: Severity, code: &'static str, path: &str, message: String) {
+        let pos = self.position(path);
+        self.findings.push(Finding {
+            severity,
+            code,
+            path: path.to_owned(),
+            line: pos.map(|p| p.line),
+            column: pos.map(|p| p.col),
+            message,
+        });
+    }
+
+    fn warn(&mut self, code: &'static str, path: &str, message: String) {
+        self.push(Severity::Warning, code, path, message);
+    }
+
+    fn line_of(&self, path: &str) -> String {
+        self.position(path)
+            .map_or_else(|| format!("`{path}`"), |p| format!("line {}", p.line))
+    }
+
+    fn sets(&mut self) {
+        let sets = &self.loaded.spec.compatibilities;
+        let mut tags: HashMap<&str, String> = HashMap::new();
+        let mut rule_names: HashMap<&str, (usize, String)> = HashMap::new();
+        for (i, set) in sets.iter().enumerate() {
+            let path = format!("compatibilities[{i}]");
+            if set.description.is_empty() {
+                self.push(
+                    Severity::Note,
+                    "no-description",
+                    &path,
+                    "the set has no `description`; add one saying what it requires (reports show it)".into(),
+                );
+            }
+            if !set.tag.is_empty() {
+                if let Some(first) = tags.get(set.tag.as_str()) {
+                    self.warn(
+                        "duplicate-tag",
+                        &format!("{path}.tag"),
+                        format!(
+                            "tag `{}` is also the tag of `{first}`; `--tags {}` selects both sets: give each set its own tag",
+                            set.tag, set.tag
+                        ),
+                    );
+                } else {
+                    tags.insert(&set.tag, path.clone());
+                }
+            }
+            let Some(rules) = &set.rules else {
+                continue;
+            };
+            if rules.is_empty() {
+                self.warn(
+                    "empty-set",
+                    &format!("{path}.rules"),
+                    "the set has no rules (`rules: []`), so it matches every node: add rules or remove the set".into(),
+                );
+            }
+            let mut in_set: HashMap<&str, String> = HashMap::new();
+            let mut noted_across: Vec<&str> = Vec::new();
+            for (j, rule) in rules.iter().enumerate() {
+                let rule_path = format!("{path}.rules[{j}]");
+                let name = rule.name.as_str();
+                if !name.is_empty() {
+                    if let Some(first) = in_set.get(name) {
+                        self.warn(
+                            "duplicate-rule",
+                            &rule_path,
+                            format!("rule name `{name}` is also used by `{first}` in this set; reports cannot tell them apart: rename one"),
+                        );
+                    } else {
+                        in_set.insert(name, rule_path.clone());
+                    }
+                    match rule_names.get(name) {
+                        Some((other, first)) if *other != i => {
+                            if !noted_across.contains(&name) {
+                                noted_across.push(name);
+                                self.push(
+                                    Severity::Note,
+                                    "duplicate-rule-across-sets",
+                                    &rule_path,
+                                    format!("rule name `{name}` is also used by `{first}` in another set"),
+                                );
+                            }
+                        }
+                        Some(_) => {}
+                        None => {
+                            rule_names.insert(name, (i, rule_path.clone()));
+                        }
+                    }
+                }
+                if rule.match_features.is_empty() && rule.match_any.is_empty() {
+                    self.warn(
+                        "always-matches",
+                        &rule_path,
+                        "the rule has neither `matchFeatures` nor `matchAny`, so it matches every node: add the features it needs".into(),
+                    );
+                }
+                for (a, elem) in rule.match_any.iter().enumerate() {
+                    let elem_path = format!("{rule_path}.matchAny[{a}]");
+                    let loader_said = self
+                        .loaded
+                        .warnings
+                        .iter()
+                        .any(|w| w.code == "empty-any" && w.path == elem_path);
+                    if elem.match_features.is_empty() && !loader_said {
+                        self.warn(
+                            "empty-any",
+                            &elem_path,
+                            "a matchAny element with no terms always matches, and so does the whole `matchAny`: add terms or remove it".into(),
+                        );
+                    }
+                }
+                self.conjunction(&format!("{rule_path}.matchFeatures"), &rule.match_features);
+                for (a, elem) in rule.match_any.iter().enumerate() {
+                    self.conjunction(
+                        &format!("{rule_path}.matchAny[{a}].matchFeatures"),
+                        &elem.match_features,
+                    );
+                }
+            }
+        }
+        if sets.len() >= 2 && sets[0].weight > 0 && sets.iter().all(|s| s.weight == sets[0].weight)
+        {
+            self.push(
+                Severity::Note,
+                "same-weight",
+                "compatibilities[0].weight",
+                format!(
+                    "every set has weight {}: weights only rank the sets (the report names the highest-weight set that matches), so equal weights rank nothing; give the preferred set a higher weight",
+                    sets[0].weight
+                ),
+            );
+        }
+    }
+
+    /// Terms that must all match (a rule's `matchFeatures` or one `matchAny` element's).
+    fn conjunction(&mut self, list_path: &str, terms: &'a [Term]) {
+        // Expressions on one element of one flag or attribute feature, across terms: they
+        // must hold together. Instance terms are independent (each may match another
+        // instance), so they are checked one term at a time.
+        let mut together: BTreeMap<(&'static str, &'a str), ElementExprs<'a>> = BTreeMap::new();
+        for (k, term) in terms.iter().enumerate() {
+            let term_path = format!("{list_path}[{k}]");
+            let Some(feature) = self.term(term, &term_path) else {
+                continue;
+            };
+            let Some(exprs) = &term.match_expressions else {
+                continue;
+            };
+            for (name, expr) in exprs {
+                let path = format!("{term_path}.matchExpressions.{name}");
+                if feature.kind == Kind::Instance {
+                    self.never(feature, name, &[(path, expr)]);
+                } else {
+                    together
+                        .entry((feature.name, name.as_str()))
+                        .or_default()
+                        .push((path, expr));
+                }
+            }
+        }
+        for ((feature, name), exprs) in together {
+            if let Some(f) = names::find_feature(feature) {
+                self.never(f, name, &exprs);
+            }
+        }
+    }
+
+    /// Checks one term; returns its feature when NFD produces it.
+    fn term(&mut self, term: &Term, term_path: &str) -> Option<&'static Feature> {
+        let key = term.feature_key();
+        let feature_path = format!("{term_path}.feature");
+        if !key.contains('.') {
+            // The loader already warns (`feature-name`).
+            return None;
+        }
+        if key.starts_with("fake.") {
+            self.warn(
+                "fake-feature",
+                &feature_path,
+                format!("`{}` comes from NFD's test-only `fake` source, which validate-node never runs: the term never matches on a real node", term.feature),
+            );
+            return None;
+        }
+        let Some(feature) = names::find_feature(&key) else {
+            self.warn(
+                "unknown-feature",
+                &feature_path,
+                format!(
+                    "no NFD source produces feature `{}`, so the term never matches{}",
+                    term.feature,
+                    feature_hint(&key)
+                ),
+            );
+            return None;
+        };
+        if term.feature != feature.name {
+            self.warn(
+                "feature-case",
+                &feature_path,
+                format!(
+                    "NFD looks features up lower-cased, so `{}` works, but NFD's own report shows its expressions as FAIL: write `{}`",
+                    term.feature, feature.name
+                ),
+            );
+        }
+        if let Some(exprs) = &term.match_expressions {
+            for (name, expr) in exprs {
+                let path = format!("{term_path}.matchExpressions.{name}");
+                self.element_name(feature, name, &path);
+                self.expression(feature, name, expr, &path);
+            }
+            self.instance_negation(feature, exprs, term, term_path);
+        }
+        if let Some(expr) = &term.match_name {
+            let path = format!("{term_path}.matchName");
+            self.match_name(feature, expr, &path);
+        }
+        Some(feature)
+    }
+
+    /// An element name the feature never has.
+    fn element_name(&mut self, f: &Feature, name: &str, path: &str) {
+        match f.elements {
+            Elements::Open => {}
+            Elements::Fixed(known) => {
+                if !known.contains(&name) {
+                    let hint = name_hint(name, known);
+                    let list = known
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    self.warn(
+                        "unknown-element",
+                        path,
+                        format!(
+                            "`{}` has no element `{name}`{hint}; its elements are {list}",
+                            f.name
+                        ),
+                    );
+                }
+            }
+            Elements::CpuFlags => self.cpu_flag(name, path),
+            Elements::Modules => self.module(f, name, path),
+            Elements::Hugepages => {
+                if !names::is_hugepages_element(name) {
+                    let hint = names::hugepages_spelling(name)
+                        .map(|s| format!(": write `{s}`"))
+                        .unwrap_or_default();
+                    self.warn(
+                        "unknown-element",
+                        path,
+                        format!("`memory.hugepages` has no element `{name}`; its elements are `enabled` and `hugepages-<size>` with the size as a Kubernetes quantity (`hugepages-2Mi`, `hugepages-1Gi`){hint}"),
+                    );
+                }
+            }
+            Elements::OsRelease => self.os_release(name, path),
+            Elements::KernelConfig => {
+                if let Some(symbol) = name.strip_prefix("CONFIG_") {
+                    self.warn(
+                        "unknown-element",
+                        path,
+                        format!("NFD strips the `CONFIG_` prefix from kernel config keys, so `{name}` never exists: write `{symbol}`"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn cpu_flag(&mut self, name: &str, path: &str) {
+        let arm: Vec<&'static str> = HWCAP_NAMES
+            .iter()
+            .chain(HWCAP2_NAMES.iter())
+            .copied()
+            .collect();
+        if let Some(nfd) = names::cpu_flag_spelling(name, &arm) {
+            let lower = name.to_ascii_lowercase();
+            let upper = name.to_ascii_uppercase();
+            let message = if names::CPUINFO_ALIASES.iter().any(|(a, _)| *a == lower) {
+                if arm.contains(&upper.as_str()) {
+                    format!(
+                        "`cpu.cpuid` flags are upper case: NFD reports `{nfd}` on x86 (for /proc/cpuinfo's `{name}`) and `{upper}` on arm64"
+                    )
+                } else {
+                    format!(
+                        "NFD does not use /proc/cpuinfo's flag names: `{name}` is `{nfd}` in `cpu.cpuid`; write `{nfd}`"
+                    )
+                }
+            } else if upper == nfd {
+                format!(
+                    "`cpu.cpuid` flag names are case-sensitive: `{name}` never matches; write `{nfd}`"
+                )
+            } else {
+                format!(
+                    "NFD does not use /proc/cpuinfo's flag names: `{name}` is `{nfd}` in `cpu.cpuid`; write `{nfd}`"
+                )
+            };
+            self.warn("cpuid-flag", path, message);
+            return;
+        }
+        let known = names::X86_FLAGS
+            .iter()
+            .chain(arm.iter())
+            .any(|k| *k == name)
+            || name == names::CPUID_ATTRIBUTE;
+        if known {
+            return;
+        }
+        // Other architectures (ppc64le, s390x) have flags of their own; only a near miss of
+        // a known name is worth a word.
+        let upper = name.to_ascii_uppercase();
+        let near = names::X86_FLAGS
+            .iter()
+            .chain(arm.iter())
+            .map(|k| (edit_distance(&upper, k), *k))
+            .filter(|(d, _)| *d == 1)
+            .min_by_key(|(d, _)| *d);
+        if let Some((_, k)) = near {
+            self.warn(
+                "unknown-element",
+                path,
+                format!("`cpu.cpuid` has no flag `{name}` on x86 or arm64; did you mean `{k}`?"),
+            );
+        }
+    }
+
+    fn module(&mut self, f: &Feature, name: &str, path: &str) {
+        if name.contains('-') {
+            let fixed = name.replace('-', "_");
+            let message = if f.name == "kernel.loadedmodule" {
+                format!(
+                    "the kernel lists loaded modules with `_` (/proc/modules says `{fixed}`, never `{name}`): write `{fixed}`"
+                )
+            } else {
+                format!(
+                    "loaded modules appear with `_` (`{fixed}`); only built-in modules keep `-` as modules.builtin spells them: write `{fixed}` unless `{name}` is built in"
+                )
+            };
+            self.warn("module-dash", path, message);
+        }
+        if let Some(base) = name.strip_suffix(".ko") {
+            self.warn(
+                "module-name",
+                path,
+                format!("module names have no `.ko` suffix: write `{base}`"),
+            );
+        } else if name.chars().any(|c| c.is_ascii_uppercase()) {
+            let symbol = name.strip_prefix("CONFIG_").unwrap_or(name);
+            self.warn(
+                "module-name",
+                path,
+                format!(
+                    "module names are lower case; `{name}` looks like a kernel config symbol: test feature `kernel.config` element `{symbol}` (`y` built in, `m` module), or write `{}`",
+                    symbol.to_ascii_lowercase()
+                ),
+            );
+        }
+    }
+
+    fn os_release(&mut self, name: &str, path: &str) {
+        if names::OS_RELEASE.contains(&name)
+            || (!name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'))
+        {
+            return;
+        }
+        let message = if let Some(k) = names::OS_RELEASE
+            .iter()
+            .find(|k| k.eq_ignore_ascii_case(name))
+        {
+            format!(
+                "`system.osrelease` has no element `{name}`; os-release variables are case-sensitive: write `{k}`"
+            )
+        } else if name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            format!(
+                "`system.osrelease` has no element `{name}`; os-release variables are upper case: write `{}`",
+                name.to_ascii_uppercase()
+            )
+        } else {
+            format!(
+                "`system.osrelease` has no element `{name}`; its elements are the os-release variables (`ID`, `VERSION_ID`, ...) plus `VERSION_ID.major` and `VERSION_ID.minor`"
+            )
+        };
+        self.warn("unknown-element", path, message);
+    }
+
+    /// Op and value checks of one expression.
+    fn expression(&mut self, f: &Feature, name: &str, expr: &Expr, path: &str) {
+        if is_flag(f, name) {
+            if !matches!(expr.op, Op::Exists | Op::DoesNotExist | Op::Any) {
+                let hint = if matches!(expr.op, Op::In | Op::InRegexp) {
+                    "; to match names by pattern use `matchName` (e.g. `matchName: {op: InRegexp, value: [\"^AVX\"]}`)"
+                } else {
+                    ""
+                };
+                self.warn(
+                    "flag-op",
+                    path,
+                    format!(
+                        "`{}` is a flag feature: `{name}` has no value, so `{}` is always false; use `Exists`{hint}",
+                        f.name, expr.op
+                    ),
+                );
+            }
+            return;
+        }
+        if let Compiled::Versions(v) = &expr.compiled
+            && v.len() == 2
+            && ((expr.op == Op::GtLt && v[0] >= v[1]) || (expr.op == Op::GeLe && v[0] > v[1]))
+        {
+            self.warn(
+                "bounds-order",
+                path,
+                format!(
+                    "with `type: version` NFD does not check the bounds: nothing lies {} `{}` and `{}`, so the expression never matches; write the lower bound first",
+                    if expr.op == Op::GtLt { "strictly between" } else { "between" },
+                    expr.value[0],
+                    expr.value[1]
+                ),
+            );
+        }
+        let strings = matches!(expr.op, Op::In | Op::NotIn);
+        let integer_order = expr.op.is_ordering() && expr.value_type == ValueType::Int;
+        if let Some(width) = hex_width(f.name, name) {
+            if strings {
+                for (i, v) in expr.value.iter().enumerate() {
+                    if let Some(fix) = hex_fix(f.name, name, v, width) {
+                        self.warn("value-format", &format!("{path}.value[{i}]"), fix);
+                    }
+                }
+            }
+            if integer_order {
+                self.warn(
+                    "not-a-number",
+                    path,
+                    format!("`{name}` is hexadecimal (`10de`, `0b40`): `{}` reads it as a decimal integer, so NFD fails on values with letters and compares the others wrongly; use `In` or `InRegexp`", expr.op),
+                );
+            }
+        }
+        if f.booleans.contains(&name) {
+            if strings {
+                for (i, v) in expr.value.iter().enumerate() {
+                    let lower = v.to_ascii_lowercase();
+                    let op = match lower.as_str() {
+                        "true" | "yes" | "y" | "on" | "1" if v != "true" => "IsTrue",
+                        "false" | "no" | "n" | "off" | "0" if v != "false" => "IsFalse",
+                        _ => continue,
+                    };
+                    self.warn(
+                        "value-format",
+                        &format!("{path}.value[{i}]"),
+                        format!("`{name}` is `true` or `false`, never `{v}`: use `{{op: {op}}}`"),
+                    );
+                }
+            }
+            if integer_order {
+                self.warn(
+                    "not-a-number",
+                    path,
+                    format!("`{name}` is `true` or `false`, not a number: `{}` fails on it; use `IsTrue` or `IsFalse`", expr.op),
+                );
+            }
+        }
+        match (f.name, name) {
+            ("cpu.model", "vendor_id") => {
+                if strings {
+                    self.vendor_values(expr, path);
+                }
+                if integer_order {
+                    self.not_a_number(name, expr, path, "a vendor name (`Intel`, `AMD`)");
+                }
+            }
+            ("cpu.model", "hypervisor") => {
+                if strings {
+                    for (i, v) in expr.value.iter().enumerate() {
+                        let lower = v.to_ascii_lowercase();
+                        if *v != lower && names::HYPERVISORS.contains(&lower.as_str()) {
+                            self.warn(
+                                "value-format",
+                                &format!("{path}.value[{i}]"),
+                                format!("NFD reports hypervisors in lower case: `{v}` never matches; write `{lower}`"),
+                            );
+                        }
+                    }
+                }
+                if integer_order {
+                    self.not_a_number(name, expr, path, "a hypervisor name (`kvm`, `none`)");
+                }
+            }
+            ("kernel.version", "full") if integer_order => {
+                self.not_a_number(name, expr, path, "the whole release (`6.8.0-45-generic`); compare `major` and `minor`, or add `type: version`");
+            }
+            ("system.osrelease", "VERSION_ID") if integer_order => {
+                self.not_a_number(
+                    name,
+                    expr,
+                    path,
+                    "a version such as `22.04`; add `type: version`, or compare `VERSION_ID.major`",
+                );
+            }
+            ("kernel.config", _) => self.config_value(name, expr, path),
+            _ => {}
+        }
+    }
+
+    fn not_a_number(&mut self, name: &str, expr: &Expr, path: &str, what: &str) {
+        self.warn(
+            "not-a-number",
+            path,
+            format!(
+                "`{}` compares integers, but `{name}` is {what}: NFD fails with `not a number` where it is not one",
+                expr.op
+            ),
+        );
+    }
+
+    fn vendor_values(&mut self, expr: &Expr, path: &str) {
+        for (i, v) in expr.value.iter().enumerate() {
+            if names::CPU_VENDORS.contains(&v.as_str()) {
+                continue;
+            }
+            let fix = names::CPU_VENDOR_STRINGS
+                .iter()
+                .find(|(raw, _)| raw.eq_ignore_ascii_case(v))
+                .map(|(raw, nfd)| format!("NFD reports klauspost/cpuid's vendor name, not the CPUID string `{raw}`: write `{nfd}`"))
+                .or_else(|| {
+                    names::CPU_VENDORS
+                        .iter()
+                        .find(|k| k.eq_ignore_ascii_case(v))
+                        .map(|k| format!("vendor names are case-sensitive: `{v}` never matches; write `{k}`"))
+                });
+            if let Some(fix) = fix {
+                self.warn("value-format", &format!("{path}.value[{i}]"), fix);
+            }
+        }
+    }
+
+    fn config_value(&mut self, name: &str, expr: &Expr, path: &str) {
+        let fix =
+            "use `{op: In, value: [\"y\"]}` (built in) or `[\"y\", \"m\"]` (built in or module)";
+        if matches!(expr.op, Op::IsTrue | Op::IsFalse) {
+            self.warn(
+                "config-value",
+                path,
+                format!("kernel config values are `y`, `m` or the option's value, never `true`/`false`, so `{}` on `{name}` never matches: {fix}", expr.op),
+            );
+        } else if matches!(expr.op, Op::In | Op::NotIn) {
+            for (i, v) in expr.value.iter().enumerate() {
+                if v == "true" || v == "false" {
+                    self.warn(
+                        "config-value",
+                        &format!("{path}.value[{i}]"),
+                        format!("kernel config values are `y`, `m` or the option's value, never `{v}`: {fix}"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn match_name(&mut self, f: &Feature, expr: &Expr, path: &str) {
+        if expr.op == Op::DoesNotExist {
+            self.warn(
+                "never-matches",
+                path,
+                format!("`matchName` with `DoesNotExist` never matches (it is tested against the names `{}` has); to require that an element is absent write `matchExpressions: {{NAME: {{op: DoesNotExist}}}}`", f.name),
+            );
+        }
+        if expr.op == Op::In {
+            for (i, v) in expr.value.iter().enumerate() {
+                self.element_name(f, v, &format!("{path}.value[{i}]"));
+            }
+        }
+    }
+
+    /// A term on an instance feature with only negative expressions.
+    fn instance_negation(
+        &mut self,
+        f: &Feature,
+        exprs: &BTreeMap<String, Expr>,
+        term: &Term,
+        term_path: &str,
+    ) {
+        let only_negative = !exprs.is_empty()
+            && term.match_name.is_none()
+            && exprs
+                .values()
+                .all(|e| matches!(e.op, Op::NotIn | Op::DoesNotExist));
+        let never = exprs
+            .iter()
+            .any(|(k, e)| e.op == Op::DoesNotExist && f.always.contains(&k.as_str()));
+        if f.kind == Kind::Instance && only_negative && !never {
+            self.warn(
+                "instance-negation",
+                term_path,
+                format!("a term on `{}` matches when *some* instance satisfies it, so this matches any node with one instance that is not excluded; NFD cannot express \"no such instance\"", f.name),
+            );
+        }
+    }
+
+    /// Expressions on one element that no state of it can satisfy together.
+    fn never(&mut self, f: &Feature, name: &str, exprs: &[(String, &Expr)]) {
+        let flag = is_flag(f, name);
+        // Ops on flags other than Exists/DoesNotExist are reported as `flag-op`.
+        let exprs: Vec<&(String, &Expr)> = exprs
+            .iter()
+            .filter(|(_, e)| !flag || matches!(e.op, Op::Exists | Op::DoesNotExist | Op::Any))
+            .collect();
+        let Some((last_path, last)) = exprs.last() else {
+            return;
+        };
+        let always = f.always.contains(&name);
+        let only: Vec<&Expr> = exprs.iter().map(|(_, e)| *e).collect();
+        if never::satisfiable(flag, !always, &only) {
+            return;
+        }
+        let message = if exprs.len() == 1 && last.op == Op::DoesNotExist && always {
+            let what = if f.kind == Kind::Instance {
+                format!(
+                    "every `{}` instance has `{name}`, so no instance satisfies `DoesNotExist`",
+                    f.name
+                )
+            } else {
+                format!(
+                    "`{}` always has `{name}`, so `DoesNotExist` never matches",
+                    f.name
+                )
+            };
+            format!("{what}: the term never matches")
+        } else if exprs.len() == 1 {
+            format!(
+                "no value of `{name}` satisfies {}: the term never matches",
+                last.nfd_string()
+            )
+        } else {
+            let all = exprs
+                .iter()
+                .map(|(p, e)| format!("{} ({})", e.nfd_string(), self.line_of(p)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(
+                "no `{name}` of `{}` satisfies all of {all}: these terms never match together",
+                f.name
+            )
+        };
+        self.warn("never-matches", last_path, message);
+    }
+}
+
+/// Whether the element is a flag (no value) in this feature.
+fn is_flag(f: &Feature, name: &str) -> bool {
+    f.kind == Kind::Flag || (f.kind == Kind::FlagsAndAttribute && name != names::CPUID_ATTRIBUTE)
+}
+
+/// How many hex digits the element's values have, for hexadecimal ids.
+fn hex_width(feature: &str, name: &str) -> Option<usize> {
+    match (feature, name) {
+        ("pci.device", "vendor" | "device" | "class" | "subsystem_vendor" | "subsystem_device")
+        | ("usb.device", "vendor" | "device") => Some(4),
+        ("usb.device", "class") => Some(2),
+        _ => None,
+    }
+}
+
+/// What is wrong with a hexadecimal id value, if anything.
+fn hex_fix(feature: &str, name: &str, v: &str, width: usize) -> Option<String> {
+    let is_hex = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit());
+    if v.len() == width && is_hex(v) && !v.bytes().any(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    let digits = v
+        .strip_prefix("0x")
+        .or_else(|| v.strip_prefix("0X"))
+        .unwrap_or(v);
+    let lower = digits.to_ascii_lowercase();
+    let source = if feature == "pci.device" {
+        "sysfs"
+    } else {
+        "sysfs (usb)"
+    };
+    if feature == "pci.device" && name == "class" && lower.len() == 6 && is_hex(&lower) {
+        return Some(format!(
+            "NFD keeps the first 4 hex digits of the PCI class (class and subclass, without the programming interface), so `{v}` never matches: write `{}`",
+            &lower[..4]
+        ));
+    }
+    if lower.len() == width && is_hex(&lower) {
+        let why = if digits.len() == v.len() {
+            format!("{source} hex is lower case")
+        } else {
+            format!("NFD strips `0x` and {source} hex is lower case")
+        };
+        return Some(format!("{why}, so `{v}` never matches: write `{lower}`"));
+    }
+    let hint = if name == "class" && is_hex(&lower) && lower.len() < width {
+        format!("; to match a class prefix use `{{op: InRegexp, value: [\"^{lower}\"]}}`")
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "`{feature}` `{name}` values are {width} lower-case hex digits, so `{v}` never matches{hint}"
+    ))
+}
+
+/// "; did you mean ..." for an unknown feature key (lower case).
+fn feature_hint(key: &str) -> String {
+    if key == "kernel.module" || key == "kernel.modules" {
+        return "; did you mean `kernel.loadedmodule` (loaded modules) or `kernel.enabledmodule` (loaded or built in)?".into();
+    }
+    let near = names::FEATURES
+        .iter()
+        .map(|f| (edit_distance(key, f.name), f.name))
+        .filter(|(d, name)| *d <= 2.max(name.len() / 4))
+        .min_by_key(|(d, _)| *d);
+    if let Some((_, name)) = near {
+        return format!("; did you mean `{name}`?");
+    }
+    let suffix = key.split_once('.').map_or(key, |(_, s)| s);
+    let same: Vec<String> = names::FEATURES
+        .iter()
+        .filter(|f| f.name.split_once('.').is_some_and(|(_, s)| s == suffix))
+        .map(|f| format!("`{}`", f.name))
+        .collect();
+    if same.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", same.join(" or "))
+    }
+}
+
+/// " (did you mean ...)" for an unknown element of a fixed set.
+fn name_hint(name: &str, known: &[&str]) -> String {
+    if let Some(k) = known.iter().find(|k| k.eq_ignore_ascii_case(name)) {
+        return format!(" (names are case-sensitive: did you mean `{k}`?)");
+    }
+    let lower = name.to_ascii_lowercase();
+    let near = known
+        .iter()
+        .map(|k| (edit_distance(&lower, &k.to_ascii_lowercase()), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+        .or_else(|| {
+            known
+                .iter()
+                .find(|k| name.len() >= 3 && k.starts_with(name))
+                .copied()
+        });
+    near.map(|k| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default()
+}

@@ -1,0 +1,647 @@
+//! What NFD's sources produce: every feature key, its type, and the element names and value
+//! formats the lint checks specs against (nfd-image-compat.md section 4).
+
+/// How a feature's elements are stored (and so which ops can ever be true on them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Names without values: only `Exists`/`DoesNotExist` answer.
+    Flag,
+    /// Names with values.
+    Attribute,
+    /// A list of attribute maps; a term matches when one instance satisfies it.
+    Instance,
+    /// `cpu.cpuid`: flags plus the attribute `AVX10_VERSION`.
+    FlagsAndAttribute,
+}
+
+/// Which element names a feature has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Elements {
+    /// Any name (kernel config symbols, local features, vars).
+    Open,
+    /// Exactly these names.
+    Fixed(&'static [&'static str]),
+    /// `cpu.cpuid` flag names (klauspost/cpuid on x86, HWCAP names on arm64, more on other
+    /// architectures).
+    CpuFlags,
+    /// Kernel module names (as /proc/modules and modules.builtin list them).
+    Modules,
+    /// `enabled` and `hugepages-<quantity>`.
+    Hugepages,
+    /// os-release variables plus `VERSION_ID.major`/`VERSION_ID.minor`.
+    OsRelease,
+    /// Kernel config symbols without the `CONFIG_` prefix.
+    KernelConfig,
+}
+
+/// One feature key NFD's sources produce.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Feature {
+    /// The key, as NFD spells it (lower case).
+    pub(crate) name: &'static str,
+    /// How its elements are stored.
+    pub(crate) kind: Kind,
+    /// Its element names.
+    pub(crate) elements: Elements,
+    /// Elements present whenever the feature (or, for instances, the instance) is.
+    pub(crate) always: &'static [&'static str],
+    /// Elements whose values are `true` or `false`.
+    pub(crate) booleans: &'static [&'static str],
+}
+
+const fn feature(name: &'static str, kind: Kind, elements: Elements) -> Feature {
+    Feature {
+        name,
+        kind,
+        elements,
+        always: &[],
+        booleans: &[],
+    }
+}
+
+const CPU_MODEL: &[&str] = &["vendor_id", "family", "id", "hypervisor"];
+const CPU_RDT: &[&str] = &[
+    "RDTMON",
+    "RDTCMT",
+    "RDTMBM",
+    "RDTL3CA",
+    "RDTL2CA",
+    "RDTMBA",
+    "RDTL3CA_NUM_CLOSID",
+];
+const CPU_RDT_BOOL: &[&str] = &["RDTMON", "RDTCMT", "RDTMBM", "RDTL3CA", "RDTL2CA", "RDTMBA"];
+const CPU_SECURITY: &[&str] = &[
+    "sgx.enabled",
+    "sgx.epc",
+    "tdx.enabled",
+    "tdx.total_keys",
+    "tdx.protected",
+    "sev.enabled",
+    "sev.es.enabled",
+    "sev.snp.enabled",
+    "sev.asids",
+    "sev.encrypted_state_ids",
+    "se.enabled",
+];
+const CPU_SECURITY_BOOL: &[&str] = &[
+    "sgx.enabled",
+    "tdx.enabled",
+    "tdx.protected",
+    "sev.enabled",
+    "sev.es.enabled",
+    "sev.snp.enabled",
+    "se.enabled",
+];
+const KERNEL_VERSION: &[&str] = &["full", "major", "minor", "revision"];
+const ENABLED: &[&str] = &["enabled"];
+const NUMA: &[&str] = &["is_numa", "node_count"];
+const MEMORY_NV: &[&str] = &["name", "devtype", "mode"];
+const NETWORK_DEVICE: &[&str] = &[
+    "name",
+    "operstate",
+    "speed",
+    "sriov_numvfs",
+    "sriov_totalvfs",
+    "mtu",
+];
+const NETWORK_VIRTUAL: &[&str] = &["name", "operstate", "speed", "mtu"];
+const PCI_DEVICE: &[&str] = &[
+    "class",
+    "vendor",
+    "device",
+    "subsystem_vendor",
+    "subsystem_device",
+    "sriov_totalvfs",
+    "iommu_group/type",
+    "iommu/intel-iommu/version",
+];
+const PCI_MANDATORY: &[&str] = &[
+    "class",
+    "vendor",
+    "device",
+    "subsystem_vendor",
+    "subsystem_device",
+];
+const USB_DEVICE: &[&str] = &["class", "vendor", "device", "serial"];
+const STORAGE_BLOCK: &[&str] = &["name", "dax", "rotational", "nr_zones", "zoned"];
+const DMIID: &[&str] = &[
+    "bios_date",
+    "bios_vendor",
+    "bios_version",
+    "board_asset_tag",
+    "board_name",
+    "board_vendor",
+    "board_version",
+    "chassis_asset_tag",
+    "chassis_type",
+    "chassis_vendor",
+    "chassis_version",
+    "product_family",
+    "product_name",
+    "product_sku",
+    "product_version",
+    "sys_vendor",
+];
+
+/// Every feature key NFD's sources produce on Linux (plus `rule.matched`).
+pub(crate) const FEATURES: &[Feature] = &[
+    feature("cpu.cpuid", Kind::FlagsAndAttribute, Elements::CpuFlags),
+    Feature {
+        always: CPU_MODEL,
+        ..feature("cpu.model", Kind::Attribute, Elements::Fixed(CPU_MODEL))
+    },
+    Feature {
+        booleans: ENABLED,
+        ..feature("cpu.cstate", Kind::Attribute, Elements::Fixed(ENABLED))
+    },
+    Feature {
+        booleans: &["turbo"],
+        ..feature(
+            "cpu.pstate",
+            Kind::Attribute,
+            Elements::Fixed(&["status", "turbo", "scaling_governor"]),
+        )
+    },
+    Feature {
+        booleans: CPU_RDT_BOOL,
+        ..feature("cpu.rdt", Kind::Attribute, Elements::Fixed(CPU_RDT))
+    },
+    Feature {
+        booleans: CPU_SECURITY_BOOL,
+        ..feature(
+            "cpu.security",
+            Kind::Attribute,
+            Elements::Fixed(CPU_SECURITY),
+        )
+    },
+    Feature {
+        booleans: &["bf.enabled"],
+        ..feature("cpu.sst", Kind::Attribute, Elements::Fixed(&["bf.enabled"]))
+    },
+    Feature {
+        booleans: &["hardware_multithreading"],
+        ..feature(
+            "cpu.topology",
+            Kind::Attribute,
+            Elements::Fixed(&["hardware_multithreading", "socket_count"]),
+        )
+    },
+    Feature {
+        booleans: &["nx_gzip"],
+        ..feature(
+            "cpu.coprocessor",
+            Kind::Attribute,
+            Elements::Fixed(&["nx_gzip"]),
+        )
+    },
+    feature("kernel.config", Kind::Attribute, Elements::KernelConfig),
+    feature("kernel.loadedmodule", Kind::Flag, Elements::Modules),
+    feature("kernel.enabledmodule", Kind::Flag, Elements::Modules),
+    Feature {
+        always: ENABLED,
+        booleans: ENABLED,
+        ..feature("kernel.selinux", Kind::Attribute, Elements::Fixed(ENABLED))
+    },
+    // `major`, `minor` and `revision` are missing when the release does not look like one.
+    Feature {
+        always: &["full"],
+        ..feature(
+            "kernel.version",
+            Kind::Attribute,
+            Elements::Fixed(KERNEL_VERSION),
+        )
+    },
+    Feature {
+        always: ENABLED,
+        booleans: ENABLED,
+        ..feature("kernel.kvm", Kind::Attribute, Elements::Fixed(ENABLED))
+    },
+    Feature {
+        always: NUMA,
+        booleans: &["is_numa"],
+        ..feature("memory.numa", Kind::Attribute, Elements::Fixed(NUMA))
+    },
+    Feature {
+        always: ENABLED,
+        booleans: ENABLED,
+        ..feature("memory.swap", Kind::Attribute, Elements::Fixed(ENABLED))
+    },
+    feature("memory.nv", Kind::Instance, Elements::Fixed(MEMORY_NV)),
+    Feature {
+        always: ENABLED,
+        booleans: ENABLED,
+        ..feature("memory.hugepages", Kind::Attribute, Elements::Hugepages)
+    },
+    feature(
+        "network.device",
+        Kind::Instance,
+        Elements::Fixed(NETWORK_DEVICE),
+    ),
+    feature(
+        "network.virtual",
+        Kind::Instance,
+        Elements::Fixed(NETWORK_VIRTUAL),
+    ),
+    Feature {
+        always: PCI_MANDATORY,
+        ..feature("pci.device", Kind::Instance, Elements::Fixed(PCI_DEVICE))
+    },
+    feature("usb.device", Kind::Instance, Elements::Fixed(USB_DEVICE)),
+    feature(
+        "storage.block",
+        Kind::Instance,
+        Elements::Fixed(STORAGE_BLOCK),
+    ),
+    feature("system.osrelease", Kind::Attribute, Elements::OsRelease),
+    feature("system.dmiid", Kind::Attribute, Elements::Fixed(DMIID)),
+    Feature {
+        always: &["nodename"],
+        ..feature(
+            "system.name",
+            Kind::Attribute,
+            Elements::Fixed(&["nodename"]),
+        )
+    },
+    feature("local.feature", Kind::Attribute, Elements::Open),
+    feature("local.label", Kind::Attribute, Elements::Open),
+    feature("rule.matched", Kind::Attribute, Elements::Open),
+];
+
+/// The feature with this key (already lower-cased).
+pub(crate) fn find_feature(key: &str) -> Option<&'static Feature> {
+    FEATURES.iter().find(|f| f.name == key)
+}
+
+/// klauspost/cpuid's x86 feature names as NFD reports them in `cpu.cpuid` (v2.4.0), plus
+/// NFD's x86-64 micro-architecture levels.
+pub(crate) const X86_FLAGS: &[&str] = &[
+    "ADX",
+    "AESNI",
+    "AMD3DNOW",
+    "AMD3DNOWEXT",
+    "AMXBF16",
+    "AMXFP16",
+    "AMXINT8",
+    "AMXFP8",
+    "AMXTILE",
+    "AMXTF32",
+    "AMXCOMPLEX",
+    "AMXTRANSPOSE",
+    "APX_F",
+    "AVX",
+    "AVX10",
+    "AVX10_128",
+    "AVX10_256",
+    "AVX10_512",
+    "AVX2",
+    "AVX512BF16",
+    "AVX512BITALG",
+    "AVX512BMM",
+    "AVX512BW",
+    "AVX512CD",
+    "AVX512DQ",
+    "AVX512ER",
+    "AVX512F",
+    "AVX512FP16",
+    "AVX512IFMA",
+    "AVX512PF",
+    "AVX512VBMI",
+    "AVX512VBMI2",
+    "AVX512VL",
+    "AVX512VNNI",
+    "AVX512VP2INTERSECT",
+    "AVX512VPOPCNTDQ",
+    "AVXIFMA",
+    "AVXNECONVERT",
+    "AVXSLOW",
+    "AVXVNNI",
+    "AVXVNNIINT8",
+    "AVXVNNIINT16",
+    "BHI_CTRL",
+    "BMI1",
+    "BMI2",
+    "CETIBT",
+    "CETSS",
+    "CLDEMOTE",
+    "CLMUL",
+    "CLZERO",
+    "CMOV",
+    "CMPCCXADD",
+    "CMPSB_SCADBS_SHORT",
+    "CMPXCHG8",
+    "CPBOOST",
+    "CPPC",
+    "CX16",
+    "EFER_LMSLE_UNS",
+    "ENQCMD",
+    "ERMS",
+    "F16C",
+    "FLUSH_L1D",
+    "FMA3",
+    "FMA4",
+    "FP128",
+    "FP256",
+    "FSRM",
+    "FXSR",
+    "FXSROPT",
+    "GFNI",
+    "HLE",
+    "HRESET",
+    "HTT",
+    "HWA",
+    "HYBRID_CPU",
+    "HYPERVISOR",
+    "IA32_ARCH_CAP",
+    "IA32_CORE_CAP",
+    "IBPB",
+    "IBPB_BRTYPE",
+    "IBRS",
+    "IBRS_PREFERRED",
+    "IBRS_PROVIDES_SMP",
+    "IBS",
+    "IBSBRNTRGT",
+    "IBSFETCHSAM",
+    "IBSFFV",
+    "IBSOPCNT",
+    "IBSOPCNTEXT",
+    "IBSOPSAM",
+    "IBSRDWROPCNT",
+    "IBSRIPINVALIDCHK",
+    "IBS_FETCH_CTLX",
+    "IBS_OPDATA4",
+    "IBS_OPFUSE",
+    "IBS_PREVENTHOST",
+    "IBS_ZEN4",
+    "IDPRED_CTRL",
+    "INT_WBINVD",
+    "INVLPGB",
+    "KEYLOCKER",
+    "KEYLOCKERW",
+    "LAHF",
+    "LAM",
+    "LBRVIRT",
+    "LZCNT",
+    "MCAOVERFLOW",
+    "MCDT_NO",
+    "MCOMMIT",
+    "MD_CLEAR",
+    "MMX",
+    "MMXEXT",
+    "MOVBE",
+    "MOVDIR64B",
+    "MOVDIRI",
+    "MOVSB_ZL",
+    "MOVU",
+    "MPX",
+    "MSRIRC",
+    "MSRLIST",
+    "MSR_PAGEFLUSH",
+    "NRIPS",
+    "NX",
+    "OSXSAVE",
+    "PCONFIG",
+    "POPCNT",
+    "PPIN",
+    "PREFETCHI",
+    "PSFD",
+    "RDPRU",
+    "RDRAND",
+    "RDSEED",
+    "RDTSCP",
+    "RRSBA_CTRL",
+    "RTM",
+    "RTM_ALWAYS_ABORT",
+    "SBPB",
+    "SERIALIZE",
+    "SEV",
+    "SEV_64BIT",
+    "SEV_ALTERNATIVE",
+    "SEV_DEBUGSWAP",
+    "SEV_ES",
+    "SEV_RESTRICTED",
+    "SEV_SNP",
+    "SGX",
+    "SGXLC",
+    "SGXPQC",
+    "SHA",
+    "SME",
+    "SME_COHERENT",
+    "SM3_X86",
+    "SM4_X86",
+    "SPEC_CTRL_SSBD",
+    "SRBDS_CTRL",
+    "SRSO_MSR_FIX",
+    "SRSO_NO",
+    "SRSO_USER_KERNEL_NO",
+    "SSE",
+    "SSE2",
+    "SSE3",
+    "SSE4",
+    "SSE42",
+    "SSE4A",
+    "SSSE3",
+    "STIBP",
+    "STIBP_ALWAYSON",
+    "STOSB_SHORT",
+    "SUCCOR",
+    "SVM",
+    "SVMDA",
+    "SVMFBASID",
+    "SVML",
+    "SVMNP",
+    "SVMPF",
+    "SVMPFT",
+    "SYSCALL",
+    "SYSEE",
+    "TBM",
+    "TDX_GUEST",
+    "TLB_FLUSH_NESTED",
+    "TME",
+    "TOPEXT",
+    "TSA_L1_NO",
+    "TSA_SQ_NO",
+    "TSA_VERW_CLEAR",
+    "TSCRATEMSR",
+    "TSXLDTRK",
+    "VAES",
+    "VMCBCLEAN",
+    "VMPL",
+    "VMSA_REGPROT",
+    "VMX",
+    "VPCLMULQDQ",
+    "VTE",
+    "WAITPKG",
+    "WBNOINVD",
+    "WRMSRNS",
+    "X87",
+    "XGETBV1",
+    "XOP",
+    "XSAVE",
+    "XSAVEC",
+    "XSAVEOPT",
+    "XSAVES",
+    "PMU_FIXEDCOUNTER_CYCLES",
+    "PMU_FIXEDCOUNTER_REFCYCLES",
+    "PMU_FIXEDCOUNTER_INSTRUCTIONS",
+    "PMU_FIXEDCOUNTER_TOPDOWN_SLOTS",
+    "X86_64_V1",
+    "X86_64_V2",
+    "X86_64_V3",
+    "X86_64_V4",
+];
+
+/// The `cpu.cpuid` attribute (amd64).
+pub(crate) const CPUID_ATTRIBUTE: &str = "AVX10_VERSION";
+
+/// /proc/cpuinfo flag names whose NFD name differs by more than case, `_` and `-`.
+pub(crate) const CPUINFO_ALIASES: &[(&str, &str)] = &[
+    ("aes", "AESNI"),
+    ("pclmulqdq", "CLMUL"),
+    ("pni", "SSE3"),
+    ("sse4_1", "SSE4"),
+    ("fma", "FMA3"),
+    ("sha_ni", "SHA"),
+    ("cx8", "CMPXCHG8"),
+    ("fpu", "X87"),
+    ("ht", "HTT"),
+    ("lahf_lm", "LAHF"),
+    ("abm", "LZCNT"),
+    ("3dnow", "AMD3DNOW"),
+    ("3dnowext", "AMD3DNOWEXT"),
+    ("mmxext", "MMXEXT"),
+    ("avx_vnni", "AVXVNNI"),
+    ("amx_bf16", "AMXBF16"),
+    ("amx_tile", "AMXTILE"),
+    ("amx_int8", "AMXINT8"),
+    ("sgx_lc", "SGXLC"),
+    ("ibrs_enhanced", "IBRS_PREFERRED"),
+    ("ssbd", "SPEC_CTRL_SSBD"),
+    ("ibt", "CETIBT"),
+];
+
+/// klauspost/cpuid's vendor names (`cpu.model` `vendor_id`).
+pub(crate) const CPU_VENDORS: &[&str] = &[
+    "VendorUnknown",
+    "Intel",
+    "AMD",
+    "VIA",
+    "Transmeta",
+    "NSC",
+    "KVM",
+    "MSVM",
+    "VMware",
+    "XenHVM",
+    "Bhyve",
+    "Hygon",
+    "SiS",
+    "RDC",
+    "Ampere",
+    "ARM",
+    "Broadcom",
+    "Cavium",
+    "DEC",
+    "Fujitsu",
+    "Infineon",
+    "Motorola",
+    "NVIDIA",
+    "AMCC",
+    "Qualcomm",
+    "Marvell",
+    "QEMU",
+    "QNX",
+    "ACRN",
+    "SRE",
+    "Apple",
+];
+
+/// CPUID vendor strings (as /proc/cpuinfo shows them) and the name NFD reports instead.
+pub(crate) const CPU_VENDOR_STRINGS: &[(&str, &str)] = &[
+    ("GenuineIntel", "Intel"),
+    ("AuthenticAMD", "AMD"),
+    ("HygonGenuine", "Hygon"),
+    ("CentaurHauls", "VIA"),
+];
+
+/// `cpu.model` `hypervisor` values NFD produces for known hypervisors (lower case).
+pub(crate) const HYPERVISORS: &[&str] = &[
+    "none", "kvm", "msvm", "vmware", "xenhvm", "qemu", "bhyve", "qnx", "acrn", "sre", "apple",
+];
+
+/// Common os-release variables (any upper-case `[A-Z0-9_]+` name is accepted).
+pub(crate) const OS_RELEASE: &[&str] = &[
+    "ID",
+    "ID_LIKE",
+    "NAME",
+    "PRETTY_NAME",
+    "VERSION",
+    "VERSION_ID",
+    "VERSION_CODENAME",
+    "VARIANT",
+    "VARIANT_ID",
+    "BUILD_ID",
+    "IMAGE_ID",
+    "IMAGE_VERSION",
+    "PLATFORM_ID",
+    "CPE_NAME",
+    "HOME_URL",
+    "VERSION_ID.major",
+    "VERSION_ID.minor",
+];
+
+/// The canonical `cpu.cpuid` flag for `name` when it is spelled differently (case, `_`, `-`,
+/// or a /proc/cpuinfo name); `None` when `name` is right or unknown.
+pub(crate) fn cpu_flag_spelling(name: &str, arm: &[&'static str]) -> Option<&'static str> {
+    let known = || X86_FLAGS.iter().chain(arm.iter()).copied();
+    if known().any(|k| k == name) || name == CPUID_ATTRIBUTE {
+        return None;
+    }
+    let lower = name.to_ascii_lowercase();
+    if let Some((_, nfd)) = CPUINFO_ALIASES.iter().find(|(a, _)| *a == lower) {
+        return Some(nfd);
+    }
+    let norm = normalise_flag(name);
+    known().find(|k| normalise_flag(k) == norm)
+}
+
+/// Upper case without `_` and `-`: `avx512_vnni` and `AVX512VNNI` compare equal.
+pub(crate) fn normalise_flag(name: &str) -> String {
+    name.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// The canonical hugepages element for a mistaken one (`hugepages-2048kB` -> `hugepages-2Mi`).
+pub(crate) fn hugepages_spelling(name: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("hugepages")?
+        .trim_start_matches(['-', '_']);
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let number: u64 = digits.parse().ok()?;
+    let unit = rest[digits.len()..].trim();
+    let kib = match unit {
+        "k" | "kb" | "ki" | "kib" => number,
+        "m" | "mb" | "mi" | "mib" => number.checked_mul(1 << 10)?,
+        "g" | "gb" | "gi" | "gib" => number.checked_mul(1 << 20)?,
+        _ => return None,
+    };
+    Some(format!("hugepages-{}", quantity_kib(kib)))
+}
+
+/// A size in KiB as a Kubernetes binary quantity (`2048` -> `2Mi`), as NFD names hugepages.
+fn quantity_kib(kib: u64) -> String {
+    let units = [("Ti", 1u64 << 30), ("Gi", 1 << 20), ("Mi", 1 << 10)];
+    for (suffix, size) in units {
+        if kib != 0 && kib.is_multiple_of(size) {
+            return format!("{}{suffix}", kib / size);
+        }
+    }
+    format!("{kib}Ki")
+}
+
+/// Whether `name` is a hugepages element NFD produces (`enabled`, `hugepages-2Mi`).
+pub(crate) fn is_hugepages_element(name: &str) -> bool {
+    name == "enabled"
+        || (name.starts_with("hugepages-") && hugepages_spelling(name).as_deref() == Some(name))
+}

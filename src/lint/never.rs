@@ -1,0 +1,137 @@
+//! Whether some element state can satisfy a list of expressions at once.
+//!
+//! An element is absent, a flag (present without a value), or present with a string value.
+//! Instead of reasoning about ops pairwise, the check tries a finite set of candidate states
+//! that together stand for every possible state: every string the expressions mention (and
+//! `true`/`false`), for every integer bound the points just below, at and above it (in a
+//! spelling no expression mentions), and one string nothing mentions. Two values in the same
+//! class answer every `In`, `NotIn`, `IsTrue`, `IsFalse` and integer comparison alike; only a
+//! regex can tell them apart, so on a class representative a regex answers "maybe". The
+//! answer "cannot be satisfied" is therefore never wrong, which is what a lint needs.
+
+use std::collections::BTreeSet;
+
+use crate::spec::{Compiled, Expr, Op, parse_go_int};
+
+/// A state the element may be in.
+#[derive(Debug)]
+enum Candidate {
+    /// The element is absent.
+    Absent,
+    /// The element is a flag (present, no value).
+    Flag,
+    /// The element has this value; `exact` when it stands only for itself (not for a class
+    /// of values no expression mentions).
+    Value { value: String, exact: bool },
+}
+
+/// Whether some state of one element satisfies every expression. `flag`: the element is a
+/// flag; `may_be_absent`: the element can be missing while its feature is present.
+pub(super) fn satisfiable(flag: bool, may_be_absent: bool, exprs: &[&Expr]) -> bool {
+    candidates(flag, may_be_absent, exprs)
+        .iter()
+        .any(|c| exprs.iter().all(|e| eval(e, c) != Some(false)))
+}
+
+fn candidates(flag: bool, may_be_absent: bool, exprs: &[&Expr]) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    if may_be_absent {
+        out.push(Candidate::Absent);
+    }
+    if flag {
+        out.push(Candidate::Flag);
+        return out;
+    }
+    let mut listed: BTreeSet<&str> = BTreeSet::from(["true", "false"]);
+    let mut points = BTreeSet::new();
+    for e in exprs {
+        match (&e.op, &e.compiled) {
+            (Op::In | Op::NotIn, _) => listed.extend(e.value.iter().map(String::as_str)),
+            (_, Compiled::Ints(bounds)) => {
+                for b in bounds {
+                    points.extend(
+                        [b.checked_sub(1), Some(*b), b.checked_add(1)]
+                            .into_iter()
+                            .flatten(),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    for value in &listed {
+        out.push(Candidate::Value {
+            value: (*value).to_owned(),
+            exact: true,
+        });
+    }
+    for p in points {
+        out.push(Candidate::Value {
+            value: unlisted_spelling(p, &listed),
+            exact: false,
+        });
+    }
+    let mut fresh = String::from("\u{1}");
+    while listed.contains(fresh.as_str()) {
+        fresh.push('\u{1}');
+    }
+    out.push(Candidate::Value {
+        value: fresh,
+        exact: false,
+    });
+    out
+}
+
+/// A spelling of `n` that Go's `Atoi` reads as `n` and no expression lists (`5`, `05`, ...).
+fn unlisted_spelling(n: i64, listed: &BTreeSet<&str>) -> String {
+    let sign = if n < 0 { "-" } else { "" };
+    let digits = n.unsigned_abs().to_string();
+    let mut zeros = String::new();
+    loop {
+        let s = format!("{sign}{zeros}{digits}");
+        if !listed.contains(s.as_str()) {
+            return s;
+        }
+        zeros.push('0');
+    }
+}
+
+/// An expression on a candidate: `Some` when certain, `None` for "maybe".
+fn eval(e: &Expr, c: &Candidate) -> Option<bool> {
+    let (value, exact) = match c {
+        Candidate::Absent => return Some(matches!(e.op, Op::Any | Op::DoesNotExist)),
+        Candidate::Flag => return Some(matches!(e.op, Op::Any | Op::Exists)),
+        Candidate::Value { value, exact } => (value.as_str(), *exact),
+    };
+    match e.op {
+        Op::Any | Op::Exists => Some(true),
+        Op::DoesNotExist => Some(false),
+        Op::In => Some(e.value.iter().any(|v| v == value)),
+        Op::NotIn => Some(!e.value.iter().any(|v| v == value)),
+        Op::IsTrue => Some(value == "true"),
+        Op::IsFalse => Some(value == "false"),
+        Op::InRegexp => match &e.compiled {
+            Compiled::Regexes(res) if exact => Some(res.iter().any(|r| r.is_match(value))),
+            _ => None,
+        },
+        Op::Gt | Op::Ge | Op::Lt | Op::Le | Op::GtLt | Op::GeLe => {
+            let Compiled::Ints(b) = &e.compiled else {
+                return None;
+            };
+            // A value that is not a number makes NFD fail the expression: never a match.
+            let Some(x) = parse_go_int(value) else {
+                return Some(false);
+            };
+            let first = *b.first()?;
+            let second = b.get(1).copied().unwrap_or(first);
+            Some(match e.op {
+                Op::Gt => x > first,
+                Op::Ge => x >= first,
+                Op::Lt => x < first,
+                Op::Le => x <= first,
+                Op::GtLt => first < x && x < second,
+                _ => first <= x && x <= second,
+            })
+        }
+    }
+}

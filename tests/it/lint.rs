@@ -1,0 +1,132 @@
+//! `lint`: findings as text and JSON, and the exit status (0 clean or warnings only, 1 errors
+//! or warnings with `--strict`, 2 unreadable input).
+
+use crate::common::{redact, run, testdata};
+
+#[test]
+fn text_output_lists_every_problem() {
+    let spec = testdata("specs/lint-problems.yaml");
+    let out = run(&["lint", &spec], None);
+    assert_eq!(out.code, 0, "warnings only: {}", out.stderr);
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+    insta::assert_snapshot!("lint_problems_text", redact(&out.stdout));
+}
+
+#[test]
+fn json_output_has_file_and_findings() {
+    let spec = testdata("specs/lint-problems.yaml");
+    let out = run(&["lint", "-o", "json", &spec], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.ends_with("}\n]\n"), "{}", out.stdout);
+    let json: serde_json::Value = serde_json::from_str(&redact(&out.stdout)).unwrap();
+    insta::assert_json_snapshot!("lint_problems_json", json);
+}
+
+#[test]
+fn exit_status_is_zero_for_warnings_and_one_for_errors() {
+    let clean = testdata("specs/gpu-node.yaml");
+    let warned = testdata("specs/nfd-example.yaml");
+    let broken = testdata("specs/lint-error.yaml");
+    let clean_out = run(&["lint", &clean], None);
+    assert_eq!(clean_out.code, 0);
+    assert_eq!(
+        redact(&clean_out.stdout),
+        "[TESTDATA]/specs/gpu-node.yaml: 0 errors, 0 warnings\n"
+    );
+    assert_eq!(run(&["lint", &warned], None).code, 0);
+    assert_eq!(run(&["lint", "--strict", &warned], None).code, 1);
+    assert_eq!(run(&["lint", "--strict", &clean], None).code, 0);
+    let out = run(&["lint", &broken], None);
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        redact(&out.stdout),
+        "[TESTDATA]/specs/lint-error.yaml:10:25: error[invalid-spec]: `compatibilities[0].rules[0].matchFeatures[0].matchExpressions.vendor_id.op`: unknown op `Equals` (expected one of In, NotIn, InRegexp, Exists, DoesNotExist, Gt, Ge, Lt, Le, GtLt, GeLe, IsTrue, IsFalse)\n\
+         [TESTDATA]/specs/lint-error.yaml: 1 error, 0 warnings\n"
+    );
+}
+
+#[test]
+fn notes_never_fail_even_with_strict() {
+    // No description: a note only.
+    let spec = b"version: v1alpha1\ncompatibilities:\n- rules:\n  - name: a\n    matchFeatures:\n    - feature: cpu.model\n";
+    let out = run(&["lint", "--strict", "-"], Some(spec));
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert_eq!(
+        out.stdout,
+        "<stdin>:3:3: note[no-description]: `compatibilities[0]`: the set has no `description`; add one saying what it requires (reports show it)\n<stdin>: 0 errors, 0 warnings, 1 note\n"
+    );
+}
+
+#[test]
+fn several_files_are_all_linted_and_the_worst_status_wins() {
+    let clean = testdata("specs/gpu-node.yaml");
+    let warned = testdata("specs/nfd-example.yaml");
+    let broken = testdata("specs/lint-error.yaml");
+    let out = run(&["lint", &broken, &clean, &warned], None);
+    assert_eq!(out.code, 1);
+    let summaries: Vec<String> = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains(" errors, ") || l.contains(" error, "))
+        .map(redact)
+        .collect();
+    assert_eq!(
+        summaries,
+        [
+            "[TESTDATA]/specs/lint-error.yaml: 1 error, 0 warnings",
+            "[TESTDATA]/specs/gpu-node.yaml: 0 errors, 0 warnings",
+            "[TESTDATA]/specs/nfd-example.yaml: 0 errors, 1 warning",
+        ]
+    );
+    let out = run(&["lint", "-o", "json", &clean, &warned], None);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let counts: Vec<usize> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["findings"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(counts, [0, 1]);
+    assert_eq!(out.code, 0);
+}
+
+#[test]
+fn an_unreadable_file_is_exit_two_and_the_others_are_still_linted() {
+    let warned = testdata("specs/nfd-example.yaml");
+    let missing = testdata("specs/no-such-spec.yaml");
+    let out = run(&["lint", &missing, &warned], None);
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        redact(&out.stderr),
+        "error: cannot open spec `[TESTDATA]/specs/no-such-spec.yaml`: No such file or directory (os error 2)\n"
+    );
+    assert!(
+        out.stdout
+            .ends_with("specs/nfd-example.yaml: 0 errors, 1 warning\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn stdin_is_read_for_dash() {
+    let spec = std::fs::read(testdata("specs/nfd-example.yaml")).unwrap();
+    let out = run(&["lint", "-o", "json", "-"], Some(&spec));
+    assert_eq!(out.code, 0);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json[0]["file"], "<stdin>");
+    assert_eq!(json[0]["findings"][0]["code"], "module-dash");
+    assert_eq!(json[0]["findings"][0]["line"], 9);
+    assert_eq!(json[0]["findings"][0]["column"], 19);
+    assert_eq!(
+        json[0]["findings"][0]["path"],
+        "compatibilities[0].rules[0].matchFeatures[0].matchExpressions.vfio-pci"
+    );
+}
+
+#[test]
+fn no_file_is_a_usage_error() {
+    let out = run(&["lint"], None);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("SPEC_FILE"), "{}", out.stderr);
+}
