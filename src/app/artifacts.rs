@@ -24,8 +24,19 @@ pub(crate) fn attach(args: &AttachArgs, global: Global) -> Result<ExitStatus> {
         let sep = if e.pos.is_some() { "" } else { " " };
         anyhow::anyhow!("spec {name}:{sep}{e}; nothing was attached")
     })?;
-    for w in &loaded.warnings {
-        warn(global, &format!("spec {name}:{w}"));
+    // The lint's advice (the load warnings included) before anything is pushed.
+    for f in crate::lint::lint(&loaded)
+        .iter()
+        .filter(|f| f.severity == crate::lint::Severity::Warning)
+    {
+        let at = match (f.line, f.column) {
+            (Some(l), Some(c)) => format!("{l}:{c}: "),
+            _ => String::new(),
+        };
+        warn(
+            global,
+            &format!("spec {name}:{at}[{}] {}", f.code, f.message),
+        );
     }
     let mut annotations = BTreeMap::new();
     for a in &args.annotations {

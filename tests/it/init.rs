@@ -56,6 +56,15 @@ fn init_spec_is_clean_and_compatible_on_its_host() {
             .collect();
         assert!(errors.is_empty(), "{host}: {errors:?}\n{spec}");
 
+        // It lints clean, warnings included.
+        let lint = run(&["lint", "--strict", "-"], Some(spec.as_bytes()));
+        assert_eq!(lint.code, 0, "{host}: lint\n{}{}", lint.stdout, lint.stderr);
+        assert!(
+            lint.stdout.ends_with("0 errors, 0 warnings\n"),
+            "{host}: {}",
+            lint.stdout
+        );
+
         let args = host_args(host, machine);
         let mut validate = vec!["validate-node", "--spec", "-", "-o", "json"];
         validate.extend(args.iter().map(String::as_str));
