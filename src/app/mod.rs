@@ -3,6 +3,7 @@
 
 mod discover;
 mod export;
+mod fleet;
 mod image;
 mod validate;
 
@@ -60,6 +61,12 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::ValidateNode(args) => validate::run(&args, global, stdout_tty),
         Command::Export(ExportCommand::Features(args)) => export::features(&args),
+        Command::Export(ExportCommand::NodeFeatureGroup(args)) => {
+            export::node_feature_group(&args, global)
+        }
+        Command::Export(ExportCommand::NodeFeatureRule(args)) => {
+            export::node_feature_rule(&args, global)
+        }
     }
 }
 
