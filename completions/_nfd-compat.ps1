@@ -50,7 +50,7 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file for the registry''s TLS')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'The deadline for all registry communication, in seconds')
             [CompletionResult]::new('--registry-username', '--registry-username', [CompletionResultType]::ParameterName, 'The registry username (the password comes from --registry-password-stdin)')
-            [CompletionResult]::new('--features', '--features', [CompletionResultType]::ParameterName, 'Saved features instead of discovering this host: `nfd export features` output, a NodeFeature, or a NodeFeatureList (`kubectl get nodefeatures -A -o json`); `-` for stdin')
+            [CompletionResult]::new('--features', '--features', [CompletionResultType]::ParameterName, 'Saved features instead of discovering this host: `nfd export features` output, a NodeFeature, a NodeFeatureList (`kubectl get nodefeatures -A -o json`), or a directory of them; `-` for stdin. Repeat it, or give a list or a directory, to validate a fleet')
             [CompletionResult]::new('--node', '--node', [CompletionResultType]::ParameterName, 'The node to validate when --features holds several')
             [CompletionResult]::new('--host-root', '--host-root', [CompletionResultType]::ParameterName, 'Discover the host mounted at DIR (its /proc, /sys, /etc, /usr, /lib, /boot)')
             [CompletionResult]::new('--machine', '--machine', [CompletionResultType]::ParameterName, 'Take the CPU''s identity (CPUID leaves, or arm64 HWCAP and MIDR) from a capture file instead of this CPU; for host trees captured on another machine')
@@ -62,6 +62,7 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (prints a warning)')
             [CompletionResult]::new('--registry-password-stdin', '--registry-password-stdin', [CompletionResultType]::ParameterName, 'Read the registry password from stdin')
             [CompletionResult]::new('--registry-token-stdin', '--registry-token-stdin', [CompletionResultType]::ParameterName, 'Read a registry access token (sent as a Bearer token) from stdin')
+            [CompletionResult]::new('--any', '--any', [CompletionResultType]::ParameterName, 'With several nodes: succeed (exit 0) when at least one node is compatible, instead of all of them')
             [CompletionResult]::new('--output-json', '--output-json', [CompletionResultType]::ParameterName, 'Print NFD''s JSON report shape (as `nfd compat validate-node --output-json`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
@@ -76,6 +77,8 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('features', 'features', [CompletionResultType]::ParameterValue, 'Print this host''s features as NFD''s Features object (sorted keys)')
+            [CompletionResult]::new('nodefeaturegroup', 'nodefeaturegroup', [CompletionResultType]::ParameterValue, 'Print one NodeFeatureGroup per compatibility set, for NFD''s master to find the matching nodes cluster-wide')
+            [CompletionResult]::new('nodefeaturerule', 'nodefeaturerule', [CompletionResultType]::ParameterValue, 'Print a NodeFeatureRule that labels the nodes where some compatibility set matches')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -93,12 +96,68 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'nfd-compat;export;nodefeaturegroup' {
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image whose compatibility artifact to export')
+            [CompletionResult]::new('--spec', '--spec', [CompletionResultType]::ParameterName, 'The spec to export: a YAML or JSON file, or `-` for stdin (instead of --image)')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Look for the artifact on this platform''s manifest of an image index: os[/arch[/variant]][:os_version]')
+            [CompletionResult]::new('--artifact', '--artifact', [CompletionResultType]::ParameterName, 'Use this artifact (a digest) instead of the newest one attached')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file for the registry''s TLS')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'The deadline for all registry communication, in seconds')
+            [CompletionResult]::new('--registry-username', '--registry-username', [CompletionResultType]::ParameterName, 'The registry username (the password comes from --registry-password-stdin)')
+            [CompletionResult]::new('--tags', '--tags', [CompletionResultType]::ParameterName, 'Export only the compatibility sets with one of these tags (comma-separated or repeated)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The objects'' name (default: from the image''s repository and tag, or the spec''s file name)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The output format')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace of the NodeFeatureGroups (default: none, i.e. kubectl''s current one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('--plain-http', '--plain-http', [CompletionResultType]::ParameterName, 'Use plain HTTP for all registry communications')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (prints a warning)')
+            [CompletionResult]::new('--registry-password-stdin', '--registry-password-stdin', [CompletionResultType]::ParameterName, 'Read the registry password from stdin')
+            [CompletionResult]::new('--registry-token-stdin', '--registry-token-stdin', [CompletionResultType]::ParameterName, 'Read a registry access token (sent as a Bearer token) from stdin')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'nfd-compat;export;nodefeaturerule' {
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image whose compatibility artifact to export')
+            [CompletionResult]::new('--spec', '--spec', [CompletionResultType]::ParameterName, 'The spec to export: a YAML or JSON file, or `-` for stdin (instead of --image)')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Look for the artifact on this platform''s manifest of an image index: os[/arch[/variant]][:os_version]')
+            [CompletionResult]::new('--artifact', '--artifact', [CompletionResultType]::ParameterName, 'Use this artifact (a digest) instead of the newest one attached')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file for the registry''s TLS')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'The deadline for all registry communication, in seconds')
+            [CompletionResult]::new('--registry-username', '--registry-username', [CompletionResultType]::ParameterName, 'The registry username (the password comes from --registry-password-stdin)')
+            [CompletionResult]::new('--tags', '--tags', [CompletionResultType]::ParameterName, 'Export only the compatibility sets with one of these tags (comma-separated or repeated)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The objects'' name (default: from the image''s repository and tag, or the spec''s file name)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The output format')
+            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'A label to set on the compatible nodes (repeatable; default: `feature.node.kubernetes.io/compatible-<name>=true`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('--plain-http', '--plain-http', [CompletionResultType]::ParameterName, 'Use plain HTTP for all registry communications')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (prints a warning)')
+            [CompletionResult]::new('--registry-password-stdin', '--registry-password-stdin', [CompletionResultType]::ParameterName, 'Read the registry password from stdin')
+            [CompletionResult]::new('--registry-token-stdin', '--registry-token-stdin', [CompletionResultType]::ParameterName, 'Read a registry access token (sent as a Bearer token) from stdin')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'nfd-compat;export;help' {
             [CompletionResult]::new('features', 'features', [CompletionResultType]::ParameterValue, 'Print this host''s features as NFD''s Features object (sorted keys)')
+            [CompletionResult]::new('nodefeaturegroup', 'nodefeaturegroup', [CompletionResultType]::ParameterValue, 'Print one NodeFeatureGroup per compatibility set, for NFD''s master to find the matching nodes cluster-wide')
+            [CompletionResult]::new('nodefeaturerule', 'nodefeaturerule', [CompletionResultType]::ParameterValue, 'Print a NodeFeatureRule that labels the nodes where some compatibility set matches')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'nfd-compat;export;help;features' {
+            break
+        }
+        'nfd-compat;export;help;nodefeaturegroup' {
+            break
+        }
+        'nfd-compat;export;help;nodefeaturerule' {
             break
         }
         'nfd-compat;export;help;help' {
@@ -248,9 +307,17 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
         }
         'nfd-compat;help;export' {
             [CompletionResult]::new('features', 'features', [CompletionResultType]::ParameterValue, 'Print this host''s features as NFD''s Features object (sorted keys)')
+            [CompletionResult]::new('nodefeaturegroup', 'nodefeaturegroup', [CompletionResultType]::ParameterValue, 'Print one NodeFeatureGroup per compatibility set, for NFD''s master to find the matching nodes cluster-wide')
+            [CompletionResult]::new('nodefeaturerule', 'nodefeaturerule', [CompletionResultType]::ParameterValue, 'Print a NodeFeatureRule that labels the nodes where some compatibility set matches')
             break
         }
         'nfd-compat;help;export;features' {
+            break
+        }
+        'nfd-compat;help;export;nodefeaturegroup' {
+            break
+        }
+        'nfd-compat;help;export;nodefeaturerule' {
             break
         }
         'nfd-compat;help;attach' {

@@ -58,11 +58,23 @@ _nfd__compat() {
             nfd__compat__subcmd__export,help)
                 cmd="nfd__compat__subcmd__export__subcmd__help"
                 ;;
+            nfd__compat__subcmd__export,nodefeaturegroup)
+                cmd="nfd__compat__subcmd__export__subcmd__nodefeaturegroup"
+                ;;
+            nfd__compat__subcmd__export,nodefeaturerule)
+                cmd="nfd__compat__subcmd__export__subcmd__nodefeaturerule"
+                ;;
             nfd__compat__subcmd__export__subcmd__help,features)
                 cmd="nfd__compat__subcmd__export__subcmd__help__subcmd__features"
                 ;;
             nfd__compat__subcmd__export__subcmd__help,help)
                 cmd="nfd__compat__subcmd__export__subcmd__help__subcmd__help"
+                ;;
+            nfd__compat__subcmd__export__subcmd__help,nodefeaturegroup)
+                cmd="nfd__compat__subcmd__export__subcmd__help__subcmd__nodefeaturegroup"
+                ;;
+            nfd__compat__subcmd__export__subcmd__help,nodefeaturerule)
+                cmd="nfd__compat__subcmd__export__subcmd__help__subcmd__nodefeaturerule"
                 ;;
             nfd__compat__subcmd__help,attach)
                 cmd="nfd__compat__subcmd__help__subcmd__attach"
@@ -102,6 +114,12 @@ _nfd__compat() {
                 ;;
             nfd__compat__subcmd__help__subcmd__export,features)
                 cmd="nfd__compat__subcmd__help__subcmd__export__subcmd__features"
+                ;;
+            nfd__compat__subcmd__help__subcmd__export,nodefeaturegroup)
+                cmd="nfd__compat__subcmd__help__subcmd__export__subcmd__nodefeaturegroup"
+                ;;
+            nfd__compat__subcmd__help__subcmd__export,nodefeaturerule)
+                cmd="nfd__compat__subcmd__help__subcmd__export__subcmd__nodefeaturerule"
                 ;;
             *)
                 ;;
@@ -230,7 +248,7 @@ _nfd__compat() {
             return 0
             ;;
         nfd__subcmd__compat__subcmd__export)
-            opts="-q -h --color --quiet --help features help"
+            opts="-q -h --color --quiet --help features nodefeaturegroup nodefeaturerule help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -290,7 +308,7 @@ _nfd__compat() {
             return 0
             ;;
         nfd__subcmd__compat__subcmd__export__subcmd__help)
-            opts="features help"
+            opts="features nodefeaturegroup nodefeaturerule help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -324,6 +342,166 @@ _nfd__compat() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nfd__subcmd__compat__subcmd__export__subcmd__help__subcmd__nodefeaturegroup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nfd__subcmd__compat__subcmd__export__subcmd__help__subcmd__nodefeaturerule)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nfd__subcmd__compat__subcmd__export__subcmd__nodefeaturegroup)
+            opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --tags --name --output --namespace --color --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --spec)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --artifact)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tags)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nfd__subcmd__compat__subcmd__export__subcmd__nodefeaturerule)
+            opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --tags --name --output --label --color --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --spec)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --artifact)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tags)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -430,7 +608,7 @@ _nfd__compat() {
             return 0
             ;;
         nfd__subcmd__compat__subcmd__help__subcmd__export)
-            opts="features"
+            opts="features nodefeaturegroup nodefeaturerule"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -444,6 +622,34 @@ _nfd__compat() {
             return 0
             ;;
         nfd__subcmd__compat__subcmd__help__subcmd__export__subcmd__features)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nfd__subcmd__compat__subcmd__help__subcmd__export__subcmd__nodefeaturegroup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nfd__subcmd__compat__subcmd__help__subcmd__export__subcmd__nodefeaturerule)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -724,7 +930,7 @@ _nfd__compat() {
             return 0
             ;;
         nfd__subcmd__compat__subcmd__validate__subcmd__node)
-            opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --features --node --host-root --machine --tags --output --output-json --color --quiet --help"
+            opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --features --node --any --host-root --machine --tags --output --output-json --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

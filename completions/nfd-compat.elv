@@ -46,7 +46,7 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
             cand --ca-file 'Trust the CA certificates in this PEM file for the registry''s TLS'
             cand --timeout 'The deadline for all registry communication, in seconds'
             cand --registry-username 'The registry username (the password comes from --registry-password-stdin)'
-            cand --features 'Saved features instead of discovering this host: `nfd export features` output, a NodeFeature, or a NodeFeatureList (`kubectl get nodefeatures -A -o json`); `-` for stdin'
+            cand --features 'Saved features instead of discovering this host: `nfd export features` output, a NodeFeature, a NodeFeatureList (`kubectl get nodefeatures -A -o json`), or a directory of them; `-` for stdin. Repeat it, or give a list or a directory, to validate a fleet'
             cand --node 'The node to validate when --features holds several'
             cand --host-root 'Discover the host mounted at DIR (its /proc, /sys, /etc, /usr, /lib, /boot)'
             cand --machine 'Take the CPU''s identity (CPUID leaves, or arm64 HWCAP and MIDR) from a capture file instead of this CPU; for host trees captured on another machine'
@@ -58,6 +58,7 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
             cand --insecure 'Skip TLS certificate verification (prints a warning)'
             cand --registry-password-stdin 'Read the registry password from stdin'
             cand --registry-token-stdin 'Read a registry access token (sent as a Bearer token) from stdin'
+            cand --any 'With several nodes: succeed (exit 0) when at least one node is compatible, instead of all of them'
             cand --output-json 'Print NFD''s JSON report shape (as `nfd compat validate-node --output-json`)'
             cand -q 'Print no warnings (errors are still printed)'
             cand --quiet 'Print no warnings (errors are still printed)'
@@ -71,6 +72,8 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand features 'Print this host''s features as NFD''s Features object (sorted keys)'
+            cand nodefeaturegroup 'Print one NodeFeatureGroup per compatibility set, for NFD''s master to find the matching nodes cluster-wide'
+            cand nodefeaturerule 'Print a NodeFeatureRule that labels the nodes where some compatibility set matches'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'nfd-compat;export;features'= {
@@ -86,11 +89,63 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'nfd-compat;export;nodefeaturegroup'= {
+            cand --image 'The image whose compatibility artifact to export'
+            cand --spec 'The spec to export: a YAML or JSON file, or `-` for stdin (instead of --image)'
+            cand --platform 'Look for the artifact on this platform''s manifest of an image index: os[/arch[/variant]][:os_version]'
+            cand --artifact 'Use this artifact (a digest) instead of the newest one attached'
+            cand --ca-file 'Trust the CA certificates in this PEM file for the registry''s TLS'
+            cand --timeout 'The deadline for all registry communication, in seconds'
+            cand --registry-username 'The registry username (the password comes from --registry-password-stdin)'
+            cand --tags 'Export only the compatibility sets with one of these tags (comma-separated or repeated)'
+            cand --name 'The objects'' name (default: from the image''s repository and tag, or the spec''s file name)'
+            cand -o 'The output format'
+            cand --output 'The output format'
+            cand --namespace 'The namespace of the NodeFeatureGroups (default: none, i.e. kubectl''s current one)'
+            cand --color 'When to use colour: auto (a terminal and no NO_COLOR), always, never'
+            cand --plain-http 'Use plain HTTP for all registry communications'
+            cand --insecure 'Skip TLS certificate verification (prints a warning)'
+            cand --registry-password-stdin 'Read the registry password from stdin'
+            cand --registry-token-stdin 'Read a registry access token (sent as a Bearer token) from stdin'
+            cand -q 'Print no warnings (errors are still printed)'
+            cand --quiet 'Print no warnings (errors are still printed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'nfd-compat;export;nodefeaturerule'= {
+            cand --image 'The image whose compatibility artifact to export'
+            cand --spec 'The spec to export: a YAML or JSON file, or `-` for stdin (instead of --image)'
+            cand --platform 'Look for the artifact on this platform''s manifest of an image index: os[/arch[/variant]][:os_version]'
+            cand --artifact 'Use this artifact (a digest) instead of the newest one attached'
+            cand --ca-file 'Trust the CA certificates in this PEM file for the registry''s TLS'
+            cand --timeout 'The deadline for all registry communication, in seconds'
+            cand --registry-username 'The registry username (the password comes from --registry-password-stdin)'
+            cand --tags 'Export only the compatibility sets with one of these tags (comma-separated or repeated)'
+            cand --name 'The objects'' name (default: from the image''s repository and tag, or the spec''s file name)'
+            cand -o 'The output format'
+            cand --output 'The output format'
+            cand --label 'A label to set on the compatible nodes (repeatable; default: `feature.node.kubernetes.io/compatible-<name>=true`)'
+            cand --color 'When to use colour: auto (a terminal and no NO_COLOR), always, never'
+            cand --plain-http 'Use plain HTTP for all registry communications'
+            cand --insecure 'Skip TLS certificate verification (prints a warning)'
+            cand --registry-password-stdin 'Read the registry password from stdin'
+            cand --registry-token-stdin 'Read a registry access token (sent as a Bearer token) from stdin'
+            cand -q 'Print no warnings (errors are still printed)'
+            cand --quiet 'Print no warnings (errors are still printed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'nfd-compat;export;help'= {
             cand features 'Print this host''s features as NFD''s Features object (sorted keys)'
+            cand nodefeaturegroup 'Print one NodeFeatureGroup per compatibility set, for NFD''s master to find the matching nodes cluster-wide'
+            cand nodefeaturerule 'Print a NodeFeatureRule that labels the nodes where some compatibility set matches'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'nfd-compat;export;help;features'= {
+        }
+        &'nfd-compat;export;help;nodefeaturegroup'= {
+        }
+        &'nfd-compat;export;help;nodefeaturerule'= {
         }
         &'nfd-compat;export;help;help'= {
         }
@@ -227,8 +282,14 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
         }
         &'nfd-compat;help;export'= {
             cand features 'Print this host''s features as NFD''s Features object (sorted keys)'
+            cand nodefeaturegroup 'Print one NodeFeatureGroup per compatibility set, for NFD''s master to find the matching nodes cluster-wide'
+            cand nodefeaturerule 'Print a NodeFeatureRule that labels the nodes where some compatibility set matches'
         }
         &'nfd-compat;help;export;features'= {
+        }
+        &'nfd-compat;help;export;nodefeaturegroup'= {
+        }
+        &'nfd-compat;help;export;nodefeaturerule'= {
         }
         &'nfd-compat;help;attach'= {
         }

@@ -49,7 +49,7 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l 
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l ca-file -d 'Trust the CA certificates in this PEM file for the registry\'s TLS' -r -F
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l timeout -d 'The deadline for all registry communication, in seconds' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l registry-username -d 'The registry username (the password comes from --registry-password-stdin)' -r
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l features -d 'Saved features instead of discovering this host: `nfd export features` output, a NodeFeature, or a NodeFeatureList (`kubectl get nodefeatures -A -o json`); `-` for stdin' -r -F
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l features -d 'Saved features instead of discovering this host: `nfd export features` output, a NodeFeature, a NodeFeatureList (`kubectl get nodefeatures -A -o json`), or a directory of them; `-` for stdin. Repeat it, or give a list or a directory, to validate a fleet' -r -F
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l node -d 'The node to validate when --features holds several' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l host-root -d 'Discover the host mounted at DIR (its /proc, /sys, /etc, /usr, /lib, /boot)' -r -F
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l machine -d 'Take the CPU\'s identity (CPUID leaves, or arm64 HWCAP and MIDR) from a capture file instead of this CPU; for host trees captured on another machine' -r -F
@@ -66,16 +66,19 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l 
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l insecure -d 'Skip TLS certificate verification (prints a warning)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l registry-password-stdin -d 'Read the registry password from stdin'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l registry-token-stdin -d 'Read a registry access token (sent as a Bearer token) from stdin'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l any -d 'With several nodes: succeed (exit 0) when at least one node is compatible, instead of all of them'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l output-json -d 'Print NFD\'s JSON report shape (as `nfd compat validate-node --output-json`)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -s q -l quiet -d 'Print no warnings (errors are still printed)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and not __fish_seen_subcommand_from features help" -l color -d 'When to use colour: auto (a terminal and no NO_COLOR), always, never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and not __fish_seen_subcommand_from features nodefeaturegroup nodefeaturerule help" -l color -d 'When to use colour: auto (a terminal and no NO_COLOR), always, never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and not __fish_seen_subcommand_from features help" -s q -l quiet -d 'Print no warnings (errors are still printed)'
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and not __fish_seen_subcommand_from features help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and not __fish_seen_subcommand_from features help" -f -a "features" -d 'Print this host\'s features as NFD\'s Features object (sorted keys)'
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and not __fish_seen_subcommand_from features help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and not __fish_seen_subcommand_from features nodefeaturegroup nodefeaturerule help" -s q -l quiet -d 'Print no warnings (errors are still printed)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and not __fish_seen_subcommand_from features nodefeaturegroup nodefeaturerule help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and not __fish_seen_subcommand_from features nodefeaturegroup nodefeaturerule help" -f -a "features" -d 'Print this host\'s features as NFD\'s Features object (sorted keys)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and not __fish_seen_subcommand_from features nodefeaturegroup nodefeaturerule help" -f -a "nodefeaturegroup" -d 'Print one NodeFeatureGroup per compatibility set, for NFD\'s master to find the matching nodes cluster-wide'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and not __fish_seen_subcommand_from features nodefeaturegroup nodefeaturerule help" -f -a "nodefeaturerule" -d 'Print a NodeFeatureRule that labels the nodes where some compatibility set matches'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and not __fish_seen_subcommand_from features nodefeaturegroup nodefeaturerule help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from features" -l host-root -d 'Discover the host mounted at DIR (its /proc, /sys, /etc, /usr, /lib, /boot)' -r -F
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from features" -l machine -d 'Take the CPU\'s identity (CPUID leaves, or arm64 HWCAP and MIDR) from a capture file instead of this CPU; for host trees captured on another machine' -r -F
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from features" -s o -l output -d 'The output format' -r -f -a "json\t'JSON'
@@ -86,7 +89,51 @@ always\t'Always'
 never\t'Never'"
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from features" -s q -l quiet -d 'Print no warnings (errors are still printed)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from features" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l image -d 'The image whose compatibility artifact to export' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l spec -d 'The spec to export: a YAML or JSON file, or `-` for stdin (instead of --image)' -r -F
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l platform -d 'Look for the artifact on this platform\'s manifest of an image index: os[/arch[/variant]][:os_version]' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l artifact -d 'Use this artifact (a digest) instead of the newest one attached' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l ca-file -d 'Trust the CA certificates in this PEM file for the registry\'s TLS' -r -F
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l timeout -d 'The deadline for all registry communication, in seconds' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l registry-username -d 'The registry username (the password comes from --registry-password-stdin)' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l tags -d 'Export only the compatibility sets with one of these tags (comma-separated or repeated)' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l name -d 'The objects\' name (default: from the image\'s repository and tag, or the spec\'s file name)' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -s o -l output -d 'The output format' -r -f -a "json\t'JSON'
+yaml\t'YAML'"
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l namespace -d 'The namespace of the NodeFeatureGroups (default: none, i.e. kubectl\'s current one)' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l color -d 'When to use colour: auto (a terminal and no NO_COLOR), always, never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l plain-http -d 'Use plain HTTP for all registry communications'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l insecure -d 'Skip TLS certificate verification (prints a warning)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l registry-password-stdin -d 'Read the registry password from stdin'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l registry-token-stdin -d 'Read a registry access token (sent as a Bearer token) from stdin'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -s q -l quiet -d 'Print no warnings (errors are still printed)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l image -d 'The image whose compatibility artifact to export' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l spec -d 'The spec to export: a YAML or JSON file, or `-` for stdin (instead of --image)' -r -F
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l platform -d 'Look for the artifact on this platform\'s manifest of an image index: os[/arch[/variant]][:os_version]' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l artifact -d 'Use this artifact (a digest) instead of the newest one attached' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l ca-file -d 'Trust the CA certificates in this PEM file for the registry\'s TLS' -r -F
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l timeout -d 'The deadline for all registry communication, in seconds' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l registry-username -d 'The registry username (the password comes from --registry-password-stdin)' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l tags -d 'Export only the compatibility sets with one of these tags (comma-separated or repeated)' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l name -d 'The objects\' name (default: from the image\'s repository and tag, or the spec\'s file name)' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -s o -l output -d 'The output format' -r -f -a "json\t'JSON'
+yaml\t'YAML'"
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l label -d 'A label to set on the compatible nodes (repeatable; default: `feature.node.kubernetes.io/compatible-<name>=true`)' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l color -d 'When to use colour: auto (a terminal and no NO_COLOR), always, never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l plain-http -d 'Use plain HTTP for all registry communications'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l insecure -d 'Skip TLS certificate verification (prints a warning)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l registry-password-stdin -d 'Read the registry password from stdin'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l registry-token-stdin -d 'Read a registry access token (sent as a Bearer token) from stdin'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -s q -l quiet -d 'Print no warnings (errors are still printed)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "features" -d 'Print this host\'s features as NFD\'s Features object (sorted keys)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "nodefeaturegroup" -d 'Print one NodeFeatureGroup per compatibility set, for NFD\'s master to find the matching nodes cluster-wide'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "nodefeaturerule" -d 'Print a NodeFeatureRule that labels the nodes where some compatibility set matches'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l image -d 'The image to attach to' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l annotation -d 'An annotation for the artifact manifest (repeatable), e.g. `org.opencontainers.image.source=...`' -r
@@ -197,3 +244,5 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fi
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach schema completions man init lint help" -f -a "lint" -d 'Check specs for mistakes: every load error, plus advice (unknown features and elements, values NFD reads differently, rules that can never match...)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach schema completions man init lint help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "features" -d 'Print this host\'s features as NFD\'s Features object (sorted keys)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "nodefeaturegroup" -d 'Print one NodeFeatureGroup per compatibility set, for NFD\'s master to find the matching nodes cluster-wide'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "nodefeaturerule" -d 'Print a NodeFeatureRule that labels the nodes where some compatibility set matches'

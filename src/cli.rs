@@ -142,12 +142,17 @@ pub struct ValidateArgs {
     #[command(flatten)]
     pub registry: RegistryArgs,
     /// Saved features instead of discovering this host: `nfd export features` output, a
-    /// NodeFeature, or a NodeFeatureList (`kubectl get nodefeatures -A -o json`); `-` for stdin.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["host_root", "machine"])]
-    pub features: Option<PathBuf>,
+    /// NodeFeature, a NodeFeatureList (`kubectl get nodefeatures -A -o json`), or a directory
+    /// of them; `-` for stdin. Repeat it, or give a list or a directory, to validate a fleet.
+    #[arg(long, value_name = "FILE|DIR", conflicts_with_all = ["host_root", "machine"])]
+    pub features: Vec<PathBuf>,
     /// The node to validate when --features holds several.
     #[arg(long, value_name = "NAME", requires = "features")]
     pub node: Option<String>,
+    /// With several nodes: succeed (exit 0) when at least one node is compatible, instead of
+    /// all of them.
+    #[arg(long, requires = "features")]
+    pub any: bool,
     #[command(flatten)]
     pub discovery: DiscoveryArgs,
     /// Evaluate only the compatibility sets with one of these tags (comma-separated or repeated).
@@ -257,6 +262,60 @@ pub struct InitArgs {
 pub enum ExportCommand {
     /// Print this host's features as NFD's Features object (sorted keys).
     Features(ExportFeaturesArgs),
+    /// Print one NodeFeatureGroup per compatibility set, for NFD's master to find the
+    /// matching nodes cluster-wide.
+    #[command(name = "nodefeaturegroup")]
+    NodeFeatureGroup(Box<ExportGroupArgs>),
+    /// Print a NodeFeatureRule that labels the nodes where some compatibility set matches.
+    #[command(name = "nodefeaturerule")]
+    NodeFeatureRule(Box<ExportRuleArgs>),
+}
+
+/// The spec to export as NFD objects, and how to name them.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["image", "spec"])))]
+pub struct ExportSpecArgs {
+    /// The image whose compatibility artifact to export.
+    #[arg(long, value_name = "REF")]
+    pub image: Option<String>,
+    /// The spec to export: a YAML or JSON file, or `-` for stdin (instead of --image).
+    #[arg(long, value_name = "FILE")]
+    pub spec: Option<PathBuf>,
+    #[command(flatten)]
+    pub lookup: LookupArgs,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+    /// Export only the compatibility sets with one of these tags (comma-separated or repeated).
+    #[arg(long, value_delimiter = ',', value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// The objects' name (default: from the image's repository and tag, or the spec's file
+    /// name).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// The output format.
+    #[arg(short, long, value_enum, default_value_t = DataFormat::Yaml)]
+    pub output: DataFormat,
+}
+
+/// `export nodefeaturegroup` arguments.
+#[derive(Debug, Args)]
+pub struct ExportGroupArgs {
+    #[command(flatten)]
+    pub source: ExportSpecArgs,
+    /// The namespace of the NodeFeatureGroups (default: none, i.e. kubectl's current one).
+    #[arg(long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+}
+
+/// `export nodefeaturerule` arguments.
+#[derive(Debug, Args)]
+pub struct ExportRuleArgs {
+    #[command(flatten)]
+    pub source: ExportSpecArgs,
+    /// A label to set on the compatible nodes (repeatable; default:
+    /// `feature.node.kubernetes.io/compatible-<name>=true`).
+    #[arg(long = "label", value_name = "KEY=VALUE")]
+    pub labels: Vec<String>,
 }
 
 /// `export features` arguments.

@@ -127,7 +127,8 @@ pub fn from_value(value: &Value) -> Result<Vec<NodeSnapshot>, SnapshotError> {
     }
 }
 
-fn node_feature(value: &Value, path: &str) -> Result<NodeSnapshot, SnapshotError> {
+/// Converts one NodeFeature object (`path` names it in errors, e.g. `items[3]`).
+pub fn node_feature(value: &Value, path: &str) -> Result<NodeSnapshot, SnapshotError> {
     let at = |p: &str| {
         if path.is_empty() {
             p.to_owned()

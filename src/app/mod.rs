@@ -5,6 +5,7 @@ mod artifacts;
 mod completions;
 mod discover;
 mod export;
+mod fleet;
 mod image;
 mod init;
 mod lint;
@@ -74,6 +75,12 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Man(args) => completions::man(&args),
         Command::Init(args) => init::run(&args, global),
         Command::Lint(args) => lint::run(&args),
+        Command::Export(ExportCommand::NodeFeatureGroup(args)) => {
+            export::node_feature_group(&args, global)
+        }
+        Command::Export(ExportCommand::NodeFeatureRule(args)) => {
+            export::node_feature_rule(&args, global)
+        }
     }
 }
 

@@ -1,26 +1,47 @@
-//! `validate-node`: one node against one spec (from a file or an image's artifact).
+//! `validate-node`: one node against one spec (from a file or an image's artifact); several
+//! nodes go to `fleet`.
 
 use std::io::{self, Write};
+use std::path::Path;
 
 use anyhow::{Result, bail};
 
 use super::discover::{discover, node_name, read_snapshot, select_node};
 use super::image::fetch_image_spec;
 use super::{ExitStatus, Global, display_path, load_spec, read_input, warn};
-use crate::cli::{ReportFormat, ValidateArgs};
+use crate::cli::{LookupArgs, RegistryArgs, ReportFormat, ValidateArgs};
+use crate::features::Features;
 use crate::registry::LookupPath;
 use crate::report::{self, ImageInfo, Origin, Verdict};
 use crate::rules;
-use crate::spec;
+use crate::spec::{self, Spec};
 
-/// `validate-node`.
-pub(crate) fn run(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Result<ExitStatus> {
-    let mut warnings: Vec<String> = Vec::new();
-    let (spec_bytes, spec_name, image) = match (&args.image, &args.spec) {
+/// A spec and where it came from.
+pub(crate) struct SpecSource {
+    /// The loaded spec.
+    pub(crate) spec: Spec,
+    /// How messages name it.
+    pub(crate) name: String,
+    /// The image it came from.
+    pub(crate) image: Option<ImageInfo>,
+    /// The spec's file, when it came from one (not stdin).
+    pub(crate) file: Option<String>,
+    /// Where each rule starts in it.
+    pub(crate) positions: std::collections::HashMap<String, spec::Pos>,
+}
+
+/// Loads the spec from `--image` or `--spec`, adding warnings to `warnings`.
+pub(crate) fn spec_source(
+    image: Option<&str>,
+    spec_path: Option<&Path>,
+    lookup: &LookupArgs,
+    registry: &RegistryArgs,
+    stdin_busy: bool,
+    warnings: &mut Vec<String>,
+) -> Result<SpecSource> {
+    let (spec_bytes, spec_name, image) = match (image, spec_path) {
         (Some(image), _) => {
-            let stdin_busy = args.features.as_deref() == Some(std::path::Path::new("-"));
-            let (fetched, fetch_warnings) =
-                fetch_image_spec(image, &args.lookup, &args.registry, stdin_busy)?;
+            let (fetched, fetch_warnings) = fetch_image_spec(image, lookup, registry, stdin_busy)?;
             warnings.extend(fetch_warnings);
             let name = format!(
                 "of `{}` (artifact {})",
@@ -50,63 +71,84 @@ pub(crate) fn run(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Resu
         ),
         (None, None) => bail!("give --image REF or --spec FILE"),
     };
-    let loaded = load_spec(&spec_bytes, &spec_name, &mut warnings)?;
-    let spec = &loaded.spec;
-    let (features, origin) = match &args.features {
-        Some(path) => {
-            let node = select_node(read_snapshot(path)?, path, args.node.as_deref())?;
-            let origin = Origin {
-                spec: spec_name.clone(),
-                features: format!("snapshot {}", display_path(path)),
-                node: node.name,
-                image: image.clone(),
-            };
-            (node.features, origin)
-        }
-        None => {
+    let loaded = load_spec(&spec_bytes, &spec_name, warnings)?;
+    Ok(SpecSource {
+        spec: loaded.spec,
+        name: spec_name,
+        image,
+        file: spec_path
+            .filter(|p| *p != Path::new("-"))
+            .map(|p| p.display().to_string()),
+        positions: loaded.positions,
+    })
+}
+
+/// `validate-node`.
+pub(crate) fn run(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Result<ExitStatus> {
+    let mut warnings: Vec<String> = Vec::new();
+    let stdin_busy = args.features.iter().any(|p| p == Path::new("-"));
+    let source = spec_source(
+        args.image.as_deref(),
+        args.spec.as_deref(),
+        &args.lookup,
+        &args.registry,
+        stdin_busy,
+        &mut warnings,
+    )?;
+    let (features, origin) = match args.features.as_slice() {
+        [] => {
             let (features, discovery_warnings) = discover(&args.discovery)?;
             warnings.extend(discovery_warnings);
             let origin = Origin {
-                spec: spec_name.clone(),
+                spec: source.name.clone(),
                 features: format!("discovered under {}", args.discovery.host_root.display()),
                 node: node_name(&args.discovery.host_root),
-                image: image.clone(),
+                image: source.image.clone(),
             };
             (features, origin)
         }
+        [path] if args.node.is_some() => {
+            let node = select_node(read_snapshot(path)?, path, args.node.as_deref())?;
+            let origin = Origin {
+                spec: source.name.clone(),
+                features: format!("snapshot {}", display_path(path)),
+                node: node.name,
+                image: source.image.clone(),
+            };
+            (node.features, origin)
+        }
+        _ if args.node.is_some() => bail!("--node picks a node from one --features snapshot"),
+        _ => return super::fleet::run(args, &source, warnings, global, stdout_tty),
     };
+    finish(
+        args, &source, &features, origin, warnings, global, stdout_tty,
+    )
+}
+
+/// Evaluates one node and prints its report.
+pub(crate) fn finish(
+    args: &ValidateArgs,
+    source: &SpecSource,
+    features: &Features,
+    origin: Origin,
+    warnings: Vec<String>,
+    global: Global,
+    stdout_tty: bool,
+) -> Result<ExitStatus> {
+    let (spec, spec_name) = (&source.spec, &source.name);
     for w in &warnings {
         warn(global, w);
     }
     let options = rules::Options {
         tags: args.tags.clone(),
     };
-    let evaluation = rules::evaluate(spec, &features, &options);
+    let evaluation = rules::evaluate(spec, features, &options);
     if evaluation.sets.is_empty() && !args.tags.is_empty() {
-        let mut tags: Vec<&str> = spec
-            .compatibilities
-            .iter()
-            .map(|c| c.tag.as_str())
-            .filter(|t| !t.is_empty())
-            .collect();
-        tags.dedup();
-        bail!(
-            "no compatibility set of {spec_name} has a tag in {}; its tags are: {}",
-            args.tags.join(", "),
-            if tags.is_empty() {
-                "(none)".to_owned()
-            } else {
-                tags.join(", ")
-            }
-        );
+        check_tags(spec, spec_name, &args.tags)?;
     }
-    let mut report = report::build(spec, &evaluation, &features, origin, warnings);
-    if let Some(path) = args
-        .spec
-        .as_deref()
-        .filter(|p| *p != std::path::Path::new("-"))
-    {
-        report.locate(&path.display().to_string(), &loaded.positions);
+    let mut report = report::build(spec, &evaluation, features, origin, warnings);
+    if let Some(file) = &source.file {
+        report.locate(file, &source.positions);
     }
     let mut out = io::stdout().lock();
     if args.output_json {
@@ -136,4 +178,27 @@ pub(crate) fn run(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Resu
         Verdict::Incompatible => ExitStatus::Incompatible,
         Verdict::Error => ExitStatus::Error,
     })
+}
+
+/// Fails when `tags` is not empty and selects no compatibility set of `spec`.
+pub(crate) fn check_tags(spec: &Spec, spec_name: &str, wanted: &[String]) -> Result<()> {
+    if wanted.is_empty() || spec.compatibilities.iter().any(|c| wanted.contains(&c.tag)) {
+        return Ok(());
+    }
+    let mut tags: Vec<&str> = spec
+        .compatibilities
+        .iter()
+        .map(|c| c.tag.as_str())
+        .filter(|t| !t.is_empty())
+        .collect();
+    tags.dedup();
+    bail!(
+        "no compatibility set of {spec_name} has a tag in {}; its tags are: {}",
+        wanted.join(", "),
+        if tags.is_empty() {
+            "(none)".to_owned()
+        } else {
+            tags.join(", ")
+        }
+    );
 }

@@ -138,7 +138,7 @@ fn bad_snapshots_get_one_line_errors() {
 }
 
 #[test]
-fn a_list_needs_a_node_choice() {
+fn a_list_is_a_fleet_and_node_picks_one() {
     let spec = testdata("specs/nfd-example.yaml");
     let list = br#"{"kind":"List","items":[
       {"apiVersion":"nfd.k8s-sigs.io/v1alpha1","kind":"NodeFeature","metadata":{"name":"a"},"spec":{"features":{}}},
@@ -147,11 +147,16 @@ fn a_list_needs_a_node_choice() {
         &["validate-node", "--spec", &spec, "--features", "-"],
         Some(list),
     );
-    assert_eq!(out.code, 2);
-    assert_eq!(
-        out.stderr.trim(),
-        "error: snapshot <stdin> holds 2 nodes; pick one with --node NAME: a, b"
-    );
+    // Without --node, a list of several nodes is a fleet: one row per node.
+    assert_eq!(out.code, 1, "{out:?}");
+    let rows: Vec<&str> = out
+        .stdout
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.split_whitespace().next().unwrap_or_default())
+        .collect();
+    assert_eq!(rows, ["a", "b"], "{}", out.stdout);
     let out = run(
         &[
             "validate-node",

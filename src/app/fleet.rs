@@ -1,0 +1,200 @@
+//! `validate-node --features ...` with snapshots: one node (the single-node report), or a
+//! fleet (one row per node and a summary grouped by cause).
+//!
+//! The fleet path starts when several nodes come in: `--features` repeated, a directory, or a
+//! list of more than one item. A single file holding one node (a Features object, a
+//! NodeFeature, a one-item list) gets exactly the single-node report. Until the second node
+//! arrives the first result is held back, so that the mode is known before anything is
+//! printed.
+//!
+//! `-o json` for a fleet is one JSON document written as the nodes complete, in input order:
+//! `{"nodes": [<report>, ...], "summary": {...}}`, one node's report per line. `-o yaml` and
+//! `--output-json` (NFD's shape has no node) are refused for a fleet.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use anyhow::{Result, bail};
+
+use super::validate::{SpecSource, check_tags, finish};
+use super::{ExitStatus, Global, display_path, warn};
+use crate::cli::{ReportFormat, ValidateArgs};
+use crate::fleet::render::{self, Row, Summary};
+use crate::fleet::{self, NodeResult, Settings};
+use crate::report::{Origin, Verdict};
+use crate::rules;
+
+/// What the run is, once known.
+enum Mode {
+    /// One input that may still turn out to hold one node; results held back.
+    Undecided(Vec<NodeResult>),
+    /// A fleet.
+    Fleet,
+}
+
+/// Validates the nodes of `args.features`.
+pub(crate) fn run(
+    args: &ValidateArgs,
+    source: &SpecSource,
+    warnings: Vec<String>,
+    global: Global,
+    stdout_tty: bool,
+) -> Result<ExitStatus> {
+    let single_input =
+        matches!(args.features.as_slice(), [p] if p == Path::new("-") || !p.is_dir());
+    let json = args.output == ReportFormat::Json && !args.output_json;
+    let options = rules::Options {
+        tags: args.tags.clone(),
+    };
+    let settings = Settings {
+        spec: &source.spec,
+        spec_name: &source.name,
+        image: source.image.as_ref(),
+        options: &options,
+        reports: json,
+        keep_first: single_input,
+        threads: 0,
+    };
+    let mut mode = if single_input {
+        Mode::Undecided(Vec::new())
+    } else {
+        start_fleet(args, source, &warnings, global)?;
+        Mode::Fleet
+    };
+    let mut stop: Option<anyhow::Error> = None;
+    let mut fleet_out = FleetOut::new(json);
+    let mut out = io::stdout().lock();
+    let result = fleet::validate(&args.features, &settings, &mut |r| {
+        if let Mode::Undecided(held) = &mut mode {
+            held.push(r);
+            if held.len() < 2 {
+                return Ok(());
+            }
+            if let Err(e) = start_fleet(args, source, &warnings, global) {
+                stop = Some(e);
+                return Err(io::Error::other("stopped"));
+            }
+            let held = std::mem::take(held);
+            mode = Mode::Fleet;
+            for r in held {
+                fleet_out.add(&r, &mut out)?;
+            }
+            return Ok(());
+        }
+        fleet_out.add(&r, &mut out)
+    });
+    if let Some(e) = stop {
+        return Err(e);
+    }
+    result?;
+    if let Mode::Undecided(held) = mode {
+        let Some(first) = held.into_iter().next() else {
+            bail!("no nodes to validate");
+        };
+        let path = &args.features[0];
+        let Some(node) = first.snapshot else {
+            bail!("{}", first.errors.join("; "));
+        };
+        let origin = Origin {
+            spec: source.name.clone(),
+            features: format!("snapshot {}", display_path(path)),
+            node: node.name,
+            image: source.image.clone(),
+        };
+        return finish(
+            args,
+            source,
+            &node.features,
+            origin,
+            warnings,
+            global,
+            stdout_tty,
+        );
+    }
+    fleet_out.finish(&mut out)?;
+    out.flush()?;
+    let s = &fleet_out.summary;
+    Ok(if s.errors > 0 {
+        ExitStatus::Error
+    } else if (args.any && s.compatible > 0) || (!args.any && s.compatible == s.nodes) {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Incompatible
+    })
+}
+
+/// Checks what a fleet cannot do, and prints the warnings.
+fn start_fleet(
+    args: &ValidateArgs,
+    source: &SpecSource,
+    warnings: &[String],
+    global: Global,
+) -> Result<()> {
+    if args.output_json {
+        bail!(
+            "--output-json prints NFD's report of one node and several were given; use -o json for per-node reports"
+        );
+    }
+    if matches!(
+        args.output,
+        ReportFormat::Yaml | ReportFormat::Junit | ReportFormat::Github
+    ) {
+        bail!(
+            "-o yaml, junit and github are for one node and several were given; use -o json or -o table"
+        );
+    }
+    check_tags(&source.spec, &source.name, &args.tags)?;
+    for w in warnings {
+        warn(global, w);
+    }
+    Ok(())
+}
+
+/// The fleet output as it is produced.
+struct FleetOut {
+    json: bool,
+    rows: Vec<Row>,
+    summary: Summary,
+}
+
+impl FleetOut {
+    fn new(json: bool) -> Self {
+        FleetOut {
+            json,
+            rows: Vec::new(),
+            summary: Summary::default(),
+        }
+    }
+
+    fn add(&mut self, r: &NodeResult, out: &mut impl Write) -> io::Result<()> {
+        if self.json {
+            let line = render::node_json(r)?;
+            let sep = if self.summary.nodes == 0 {
+                "{\"nodes\":[\n"
+            } else {
+                ",\n"
+            };
+            out.write_all(sep.as_bytes())?;
+            out.write_all(line.as_bytes())?;
+        } else {
+            self.rows.push(render::row(r));
+        }
+        debug_assert!(r.verdict != Verdict::Error || !r.errors.is_empty());
+        self.summary.add(r);
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut impl Write) -> io::Result<()> {
+        self.summary.finish();
+        if self.json {
+            if self.summary.nodes == 0 {
+                out.write_all(b"{\"nodes\":[")?;
+            }
+            out.write_all(b"\n],\n\"summary\":")?;
+            serde_json::to_writer(&mut *out, &self.summary)?;
+            out.write_all(b"}\n")
+        } else {
+            render::render_table(&self.rows, &self.summary, out)
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! The fleet report: a table of one row per node, a summary that groups nodes by cause, and
+//! the JSON document (per-node reports, then the summary).
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::NodeResult;
+use crate::report::{BestSet, Verdict};
+
+/// How many causes a row shows before `+N more`.
+const ROW_CAUSES: usize = 2;
+/// How many failed nodes the summary lists by name.
+const LISTED_ERRORS: usize = 20;
+
+/// One row of the table (what is kept per node for a table).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The node.
+    pub node: String,
+    /// `compatible`, `incompatible` or `error`.
+    pub verdict: &'static str,
+    /// The best set, or `-`.
+    pub best_set: String,
+    /// The first causes or the error.
+    pub reasons: String,
+}
+
+fn verdict_word(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Compatible => "compatible",
+        Verdict::Incompatible => "incompatible",
+        Verdict::Error => "error",
+    }
+}
+
+fn set_name(set: &BestSet) -> String {
+    let mut s = format!("#{}", set.number);
+    let mut extra = Vec::new();
+    if !set.tag.is_empty() {
+        extra.push(format!("tag {}", set.tag));
+    }
+    if set.weight != 0 {
+        extra.push(format!("weight {}", set.weight));
+    }
+    if !extra.is_empty() {
+        s.push_str(&format!(" ({})", extra.join(", ")));
+    }
+    s
+}
+
+/// The row of a node.
+pub fn row(r: &NodeResult) -> Row {
+    let reasons = match r.verdict {
+        Verdict::Error => r.errors.first().cloned().unwrap_or_default(),
+        _ => {
+            let mut s = r
+                .causes
+                .iter()
+                .take(ROW_CAUSES)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ");
+            if r.causes.len() > ROW_CAUSES {
+                s.push_str(&format!(" (+{} more)", r.causes.len() - ROW_CAUSES));
+            }
+            s
+        }
+    };
+    Row {
+        node: r.name.clone(),
+        verdict: verdict_word(r.verdict),
+        best_set: r.best_set.as_ref().map_or_else(|| "-".to_owned(), set_name),
+        reasons,
+    }
+}
+
+/// Counts over the fleet.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// Nodes reported.
+    pub nodes: usize,
+    /// Compatible nodes.
+    pub compatible: usize,
+    /// Incompatible nodes.
+    pub incompatible: usize,
+    /// Nodes that could not be read or evaluated.
+    pub errors: usize,
+    /// Compatible nodes by best set.
+    pub best_sets: Vec<SetCount>,
+    /// Incompatible nodes by cause (from each node's best-failing set), most frequent first.
+    pub causes: Vec<CauseCount>,
+    #[serde(skip)]
+    by_set: BTreeMap<usize, SetCount>,
+    #[serde(skip)]
+    by_cause: HashMap<String, usize>,
+    /// The failed nodes (the first few): name and error.
+    #[serde(skip)]
+    pub failed: Vec<(String, String)>,
+}
+
+/// Nodes whose best set is one set.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetCount {
+    /// The set.
+    pub set: BestSet,
+    /// How many nodes.
+    pub nodes: usize,
+}
+
+/// Nodes that share a cause.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CauseCount {
+    /// The cause.
+    pub cause: String,
+    /// How many nodes.
+    pub nodes: usize,
+}
+
+impl Summary {
+    /// Counts a node.
+    pub fn add(&mut self, r: &NodeResult) {
+        self.nodes += 1;
+        match r.verdict {
+            Verdict::Compatible => self.compatible += 1,
+            Verdict::Incompatible => self.incompatible += 1,
+            Verdict::Error => {
+                self.errors += 1;
+                if self.failed.len() < LISTED_ERRORS {
+                    self.failed.push((
+                        r.name.clone(),
+                        r.errors.first().cloned().unwrap_or_default(),
+                    ));
+                }
+            }
+        }
+        if let Some(set) = &r.best_set {
+            self.by_set
+                .entry(set.number)
+                .or_insert_with(|| SetCount {
+                    set: set.clone(),
+                    nodes: 0,
+                })
+                .nodes += 1;
+        }
+        if r.verdict == Verdict::Incompatible {
+            for c in &r.causes {
+                if let Some(n) = self.by_cause.get_mut(c) {
+                    *n += 1;
+                } else {
+                    self.by_cause.insert(c.clone(), 1);
+                }
+            }
+        }
+    }
+
+    /// Sorts the counts for output; call once after the last [`Summary::add`].
+    pub fn finish(&mut self) {
+        self.best_sets = self.by_set.values().cloned().collect();
+        let mut causes: Vec<CauseCount> = self
+            .by_cause
+            .iter()
+            .map(|(cause, &nodes)| CauseCount {
+                cause: cause.clone(),
+                nodes,
+            })
+            .collect();
+        causes.sort_by(|a, b| b.nodes.cmp(&a.nodes).then_with(|| a.cause.cmp(&b.cause)));
+        self.causes = causes;
+    }
+}
+
+fn nodes(n: usize) -> String {
+    if n == 1 {
+        "1 node".to_owned()
+    } else {
+        format!("{n} nodes")
+    }
+}
+
+/// Writes the table (one row per node) and the summary.
+pub fn render_table(rows: &[Row], summary: &Summary, out: &mut impl Write) -> io::Result<()> {
+    let headers = ["NODE", "VERDICT", "BEST SET", "REASONS"];
+    let mut widths = [headers[0].len(), headers[1].len(), headers[2].len()];
+    for r in rows {
+        widths[0] = widths[0].max(r.node.chars().count());
+        widths[1] = widths[1].max(r.verdict.len());
+        widths[2] = widths[2].max(r.best_set.chars().count());
+    }
+    let [w0, w1, w2] = widths;
+    let line = |out: &mut dyn Write, a: &str, b: &str, c: &str, d: &str| {
+        let text = format!("{a:<w0$}  {b:<w1$}  {c:<w2$}  {d}");
+        writeln!(out, "{}", text.trim_end())
+    };
+    line(out, headers[0], headers[1], headers[2], headers[3])?;
+    for r in rows {
+        line(out, &r.node, r.verdict, &r.best_set, &r.reasons)?;
+    }
+    writeln!(out)?;
+    render_summary(summary, out)
+}
+
+/// Writes the summary: counts, compatible nodes by best set, causes, errors.
+pub fn render_summary(summary: &Summary, out: &mut impl Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}: {} compatible, {} incompatible, {} {}",
+        nodes(summary.nodes),
+        summary.compatible,
+        summary.incompatible,
+        summary.errors,
+        if summary.errors == 1 {
+            "error"
+        } else {
+            "errors"
+        }
+    )?;
+    if !summary.best_sets.is_empty() {
+        writeln!(out, "Compatible, by best set:")?;
+        for s in &summary.best_sets {
+            writeln!(out, "  {}: set {}", nodes(s.nodes), set_name(&s.set))?;
+        }
+    }
+    if !summary.causes.is_empty() {
+        writeln!(out, "Incompatible, by cause (in each node's closest set):")?;
+        for c in &summary.causes {
+            writeln!(out, "  {}: {}", nodes(c.nodes), c.cause)?;
+        }
+    }
+    if summary.errors > 0 {
+        writeln!(out, "Errors:")?;
+        for (name, error) in &summary.failed {
+            writeln!(out, "  {name}: {error}")?;
+        }
+        if summary.errors > summary.failed.len() {
+            writeln!(
+                out,
+                "  ... and {} more",
+                summary.errors - summary.failed.len()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The JSON entry of a node: its full report, or for a node that could not be read, its name,
+/// source, verdict `error` and errors.
+pub fn node_json(r: &NodeResult) -> serde_json::Result<String> {
+    #[derive(Serialize)]
+    struct Failed<'a> {
+        verdict: Verdict,
+        node: &'a str,
+        features: &'a str,
+        errors: &'a [String],
+    }
+    match &r.report {
+        Some(report) => serde_json::to_string(report),
+        None => serde_json::to_string(&Failed {
+            verdict: r.verdict,
+            node: &r.name,
+            features: &r.source,
+            errors: &r.errors,
+        }),
+    }
+}

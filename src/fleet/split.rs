@@ -1,0 +1,313 @@
+//! Streaming split of a JSON snapshot into its list items, without parsing them.
+//!
+//! A NodeFeatureList of 10,000 nodes is hundreds of megabytes; building one `serde_json::Value`
+//! of it would cost gigabytes. [`split`] reads the document in chunks and tracks only strings,
+//! escapes and bracket depth, so it runs at memory speed on one core; each item of the
+//! top-level `items` array is handed over as its own bytes and parsed (typed, with serde) on a
+//! worker thread. Everything outside `items` (`apiVersion`, `kind`, `metadata`) is kept, with
+//! `items` emptied, so that the caller can check the list's kind with serde. A document without
+//! `items` (a bare Features object or one NodeFeature) is returned whole.
+//!
+//! The splitter does not validate JSON: serde does that on every item and on the remainder, so
+//! syntax errors get serde's messages. It only reports what it alone can see: the input ended
+//! inside the list (a truncated `kubectl` output), or an item is larger than the limit.
+
+use std::io::{self, Read};
+
+/// The largest single item (one NodeFeature) accepted, in bytes.
+pub const MAX_ITEM_BYTES: usize = 64 << 20;
+
+/// What was left after the items were handed over.
+#[derive(Debug)]
+pub enum Split {
+    /// The document has a top-level `items` array; the bytes are the document with `items`
+    /// emptied (`{"apiVersion":"v1","items":[],"kind":"List"}`).
+    List {
+        /// How many items were handed over.
+        items: usize,
+        /// The rest of the document.
+        rest: Vec<u8>,
+    },
+    /// The document has no `items` array: all of it (possibly invalid or truncated JSON).
+    Document(Vec<u8>),
+}
+
+/// Why splitting stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum SplitError {
+    /// Reading failed.
+    #[error("cannot read")]
+    Read(#[source] io::Error),
+    /// The input ended inside the `items` array.
+    #[error("the input ends inside `items[{index}]`: truncated after {index} complete items")]
+    Truncated {
+        /// The index of the incomplete item.
+        index: usize,
+    },
+    /// An item or the document is too large.
+    #[error("`{place}` is larger than {limit} bytes")]
+    TooLarge {
+        /// `items[N]` or `the document`.
+        place: String,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+/// Where the scanner is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Before the `items` array (or in a document without one).
+    Outside,
+    /// Inside the `items` array, between items.
+    Between,
+    /// Inside an item.
+    Item,
+    /// After the `items` array.
+    After,
+}
+
+/// Splits the JSON document read from `reader`, calling `on_item(index, bytes)` for each
+/// element of its top-level `items` array, in order. `doc_limit` bounds what is kept outside
+/// the items (the whole document when it has no `items`).
+pub fn split<R: Read>(
+    mut reader: R,
+    doc_limit: usize,
+    mut on_item: impl FnMut(usize, Vec<u8>),
+) -> Result<Split, SplitError> {
+    let mut buf = vec![0u8; 1 << 20];
+    let mut rest: Vec<u8> = Vec::new();
+    let mut item: Vec<u8> = Vec::new();
+    let mut mode = Mode::Outside;
+    let mut depth: usize = 0;
+    let mut in_string = false;
+    let mut escaped = false;
+    // Top-level keys: whether the next depth-1 string is a key, and the last key read.
+    let mut expect_key = false;
+    let mut key: Vec<u8> = Vec::new();
+    let mut last_key_items = false;
+    let mut items = 0usize;
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(SplitError::Read(e)),
+        };
+        let chunk = &buf[..n];
+        // Bytes of `chunk` from `start` belong to the current item (in `Mode::Item`) or to the
+        // rest (otherwise); flushed at mode changes and at the chunk's end.
+        let mut start = 0;
+        let mut i = 0;
+        while i < n {
+            if in_string {
+                if escaped {
+                    escaped = false;
+                    i += 1;
+                    continue;
+                }
+                match memchr::memchr2(b'"', b'\\', &chunk[i..]) {
+                    None => {
+                        if depth == 1 && expect_key {
+                            key.extend_from_slice(&chunk[i..]);
+                        }
+                        i = n;
+                    }
+                    Some(off) => {
+                        if depth == 1 && expect_key {
+                            key.extend_from_slice(&chunk[i..i + off]);
+                        }
+                        i += off;
+                        if chunk[i] == b'\\' {
+                            escaped = true;
+                        } else {
+                            in_string = false;
+                            if depth == 1 && expect_key {
+                                expect_key = false;
+                                last_key_items = key == b"items";
+                            }
+                        }
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            let b = chunk[i];
+            match mode {
+                Mode::Between => match b {
+                    b' ' | b'\n' | b'\r' | b'\t' | b',' => {}
+                    b']' => {
+                        mode = Mode::After;
+                        depth -= 1;
+                        start = i;
+                    }
+                    _ => {
+                        mode = Mode::Item;
+                        start = i;
+                        // Re-scan this byte as the item's first.
+                        continue;
+                    }
+                },
+                Mode::Item => match b {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' if depth > 2 => {
+                        depth -= 1;
+                        if depth == 2 {
+                            push_item(&mut item, &chunk[start..=i], items)?;
+                            on_item(items, std::mem::take(&mut item));
+                            items += 1;
+                            mode = Mode::Between;
+                        }
+                    }
+                    // A scalar item ends at the next `,` or `]` of the array.
+                    b',' | b']' if depth == 2 => {
+                        push_item(&mut item, &chunk[start..i], items)?;
+                        on_item(items, std::mem::take(&mut item));
+                        items += 1;
+                        mode = Mode::Between;
+                        continue;
+                    }
+                    _ => {}
+                },
+                Mode::Outside | Mode::After => match b {
+                    b'"' => {
+                        in_string = true;
+                        if depth == 1 && expect_key {
+                            key.clear();
+                        }
+                    }
+                    b'{' => {
+                        depth += 1;
+                        if depth == 1 {
+                            expect_key = true;
+                        }
+                    }
+                    b'[' => {
+                        depth += 1;
+                        if depth == 2 && mode == Mode::Outside && last_key_items {
+                            rest.extend_from_slice(&chunk[start..=i]);
+                            mode = Mode::Between;
+                        }
+                    }
+                    b'}' | b']' => depth = depth.saturating_sub(1),
+                    b',' if depth == 1 => expect_key = true,
+                    b':' => {}
+                    _ => {
+                        if depth == 1 && !b.is_ascii_whitespace() {
+                            last_key_items = false;
+                        }
+                    }
+                },
+            }
+            i += 1;
+        }
+        match mode {
+            Mode::Item => push_item(&mut item, &chunk[start..n], items)?,
+            Mode::Between => {}
+            Mode::Outside | Mode::After => {
+                rest.extend_from_slice(&chunk[start..n]);
+                if rest.len() > doc_limit {
+                    return Err(SplitError::TooLarge {
+                        place: "the document".to_owned(),
+                        limit: doc_limit,
+                    });
+                }
+            }
+        }
+    }
+    match mode {
+        Mode::Outside => Ok(Split::Document(rest)),
+        Mode::After => Ok(Split::List { items, rest }),
+        Mode::Between | Mode::Item => Err(SplitError::Truncated { index: items }),
+    }
+}
+
+fn push_item(item: &mut Vec<u8>, bytes: &[u8], index: usize) -> Result<(), SplitError> {
+    if item.len() + bytes.len() > MAX_ITEM_BYTES {
+        return Err(SplitError::TooLarge {
+            place: format!("items[{index}]"),
+            limit: MAX_ITEM_BYTES,
+        });
+    }
+    item.extend_from_slice(bytes);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(input: &str, chunked: bool) -> (Vec<String>, Result<String, String>) {
+        // A reader that returns one byte at a time exercises items spanning chunks.
+        struct OneByte<'a>(&'a [u8]);
+        impl Read for OneByte<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if self.0.is_empty() || buf.is_empty() {
+                    return Ok(0);
+                }
+                buf[0] = self.0[0];
+                self.0 = &self.0[1..];
+                Ok(1)
+            }
+        }
+        let mut items = Vec::new();
+        let on_item = |_, b: Vec<u8>| items.push(String::from_utf8(b).unwrap());
+        let result = if chunked {
+            split(OneByte(input.as_bytes()), 1 << 20, on_item)
+        } else {
+            split(input.as_bytes(), 1 << 20, on_item)
+        };
+        let result = match result {
+            Ok(Split::List { items, rest }) => Ok(format!(
+                "list {items}: {}",
+                String::from_utf8(rest).unwrap()
+            )),
+            Ok(Split::Document(d)) => Ok(format!("doc: {}", String::from_utf8(d).unwrap())),
+            Err(e) => Err(e.to_string()),
+        };
+        (items, result)
+    }
+
+    #[test]
+    fn splits_items_and_keeps_the_rest() {
+        let input = r#"{"apiVersion":"v1","items":[ {"a":"x]}\"","b":[1,{}]}, {"c":{"items":[]}} ,3,"s"],"kind":"List"}"#;
+        for chunked in [false, true] {
+            let (items, rest) = run(input, chunked);
+            assert_eq!(
+                items,
+                [
+                    r#"{"a":"x]}\"","b":[1,{}]}"#,
+                    r#"{"c":{"items":[]}}"#,
+                    "3",
+                    r#""s""#
+                ]
+            );
+            assert_eq!(
+                rest.unwrap(),
+                r#"list 4: {"apiVersion":"v1","items":[],"kind":"List"}"#
+            );
+        }
+    }
+
+    #[test]
+    fn nested_items_keys_and_values_named_items_are_not_the_list() {
+        let input = r#"{"spec":{"items":[1]},"x":"items","y":["items"]}"#;
+        let (items, rest) = run(input, false);
+        assert!(items.is_empty());
+        assert_eq!(rest.unwrap(), format!("doc: {input}"));
+    }
+
+    #[test]
+    fn truncation_inside_items_is_an_error_after_the_complete_items() {
+        let (items, rest) = run(r#"{"items":[{"a":1},{"b":"#, true);
+        assert_eq!(items, [r#"{"a":1}"#]);
+        assert_eq!(
+            rest.unwrap_err(),
+            "the input ends inside `items[1]`: truncated after 1 complete items"
+        );
+        // Outside the list, the caller's parser reports it.
+        let (_, rest) = run(r#"{"flags": {"#, false);
+        assert_eq!(rest.unwrap(), r#"doc: {"flags": {"#);
+    }
+}

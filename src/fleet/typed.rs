@@ -1,0 +1,502 @@
+//! Typed deserialization of one NodeFeature, keeping only what the spec can look at.
+//!
+//! Most of a NodeFeature is never consulted by a given spec: whole features (`usb.device`,
+//! `kernel.config`), most of the 200 cpuid flags and most attributes of each PCI instance.
+//! [`Needed`] lists the features the spec's terms name and, per feature, the names their
+//! `matchExpressions` use (flag and attribute element names, instance attribute names);
+//! [`parse`] skips everything else without allocating (serde's `IgnoredAny`). The evaluation
+//! is unchanged: a term only ever reads its own feature, and an expression only its own
+//! element (a kept set that ends up empty is still present, `null` stays `null`). A feature
+//! with a `matchName` term, or used by a rule with a `varsTemplate` (whose data holds the
+//! matched elements whole), is kept whole.
+//!
+//! Anything this reader does not accept (a number where NFD writes a string, `null` sets, a
+//! wrong `apiVersion`) makes the caller fall back to the generic conversion, which accepts
+//! what it should and names the fault.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use crate::features::{AttributeSet, Features, FlagSet, Instance, InstanceSet};
+use crate::rules;
+use crate::spec::Spec;
+use std::collections::BTreeSet;
+
+/// The features (lower-case keys, as evaluation looks them up) and instance attributes a spec
+/// can read; `None` attributes: all.
+#[derive(Debug, Clone, Default)]
+pub struct Needed {
+    /// Keep everything (for full reports, whose hints look at other features).
+    all: bool,
+    features: HashMap<String, Option<Names>>,
+}
+
+impl Needed {
+    /// Everything.
+    pub fn all() -> Needed {
+        Needed {
+            all: true,
+            features: HashMap::new(),
+        }
+    }
+
+    /// What the selected sets of `spec` can read.
+    pub fn of(spec: &Spec, options: &rules::Options) -> Needed {
+        let mut features: HashMap<String, Option<Names>> = HashMap::new();
+        let selected = spec
+            .compatibilities
+            .iter()
+            .filter(|c| options.tags.is_empty() || options.tags.contains(&c.tag));
+        for rule in selected.flat_map(|c| c.rules.iter().flatten()) {
+            let terms = rule
+                .match_features
+                .iter()
+                .chain(rule.match_any.iter().flat_map(|a| a.match_features.iter()));
+            for term in terms {
+                let whole = term.match_name.is_some() || rule.vars_template.is_some();
+                let entry = features
+                    .entry(term.feature_key())
+                    .or_insert_with(|| Some(Names::default()));
+                if whole {
+                    *entry = None;
+                } else if let (Some(set), Some(exprs)) = (entry.as_mut(), &term.match_expressions) {
+                    for k in exprs.keys() {
+                        if !set.contains(k) {
+                            set.0.push(k.clone());
+                        }
+                    }
+                }
+            }
+        }
+        Needed {
+            all: false,
+            features,
+        }
+    }
+}
+
+/// A few names, searched linearly: for the handful of names a spec uses per feature this
+/// beats hashing each of a node's 200 flag names.
+#[derive(Debug, Clone, Default)]
+pub struct Names(Vec<String>);
+
+impl Names {
+    fn contains(&self, name: &str) -> bool {
+        self.0.iter().any(|n| n == name)
+    }
+}
+
+/// A NodeFeature read with [`Needed`]: its `apiVersion`, `kind`, name and features.
+#[derive(Debug)]
+pub struct Item {
+    /// `apiVersion`.
+    pub api_version: Option<String>,
+    /// `kind`.
+    pub kind: Option<String>,
+    /// The node-name label, else `metadata.name`.
+    pub name: Option<String>,
+    /// `spec.features`, reduced.
+    pub features: Option<Features>,
+}
+
+/// Reads one NodeFeature from JSON bytes.
+pub fn parse(bytes: &[u8], needed: &Needed) -> serde_json::Result<Item> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let item = ItemSeed(needed).deserialize(&mut de)?;
+    de.end()?;
+    Ok(item)
+}
+
+struct ItemSeed<'a>(&'a Needed);
+
+#[derive(serde::Deserialize, Default)]
+struct Meta {
+    name: Option<String>,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+}
+
+impl<'de> DeserializeSeed<'de> for ItemSeed<'_> {
+    type Value = Item;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Item, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ItemSeed<'_> {
+    type Value = Item;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a NodeFeature")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Item, A::Error> {
+        let mut item = Item {
+            api_version: None,
+            kind: None,
+            name: None,
+            features: None,
+        };
+        let mut meta = Meta::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "apiVersion" => item.api_version = map.next_value()?,
+                "kind" => item.kind = map.next_value()?,
+                "metadata" => meta = map.next_value()?,
+                "spec" => item.features = map.next_value_seed(SpecSeed(self.0))?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        item.name = meta
+            .labels
+            .remove("nfd.node.kubernetes.io/node-name")
+            .or(meta.name);
+        Ok(item)
+    }
+}
+
+struct SpecSeed<'a>(&'a Needed);
+
+impl<'de> DeserializeSeed<'de> for SpecSeed<'_> {
+    type Value = Option<Features>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SpecSeed<'_> {
+    type Value = Option<Features>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a NodeFeature spec")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut features = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "features" {
+                features = Some(map.next_value_seed(FeaturesSeed(self.0))?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(features)
+    }
+}
+
+struct FeaturesSeed<'a>(&'a Needed);
+
+impl<'de> DeserializeSeed<'de> for FeaturesSeed<'_> {
+    type Value = Features;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Features, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FeaturesSeed<'_> {
+    type Value = Features;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Features object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Features, A::Error> {
+        let mut out = Features::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "flags" => map.next_value_seed(Section {
+                    needed: self.0,
+                    out: &mut out,
+                    kind: Kind::Flags,
+                })?,
+                "attributes" => map.next_value_seed(Section {
+                    needed: self.0,
+                    out: &mut out,
+                    kind: Kind::Attributes,
+                })?,
+                "instances" => map.next_value_seed(Section {
+                    needed: self.0,
+                    out: &mut out,
+                    kind: Kind::Instances,
+                })?,
+                other => {
+                    return Err(de::Error::unknown_field(
+                        other,
+                        &["flags", "attributes", "instances"],
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Flags,
+    Attributes,
+    Instances,
+}
+
+struct Section<'a> {
+    needed: &'a Needed,
+    out: &'a mut Features,
+    kind: Kind,
+}
+
+impl<'de> DeserializeSeed<'de> for Section<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Section<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a mapping of feature names")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            let attrs = match self.needed.features.get(&key) {
+                Some(attrs) => attrs.as_ref(),
+                None if self.needed.all => None,
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            match self.kind {
+                Kind::Flags => {
+                    let elements = map.next_value_seed(ElementSetSeed {
+                        keep: attrs,
+                        flags: true,
+                    })?;
+                    let Elements::Flags(elements) = elements else {
+                        return Err(de::Error::missing_field("elements"));
+                    };
+                    self.out.flags.insert(key, FlagSet { elements });
+                }
+                Kind::Attributes => {
+                    let elements = map.next_value_seed(ElementSetSeed {
+                        keep: attrs,
+                        flags: false,
+                    })?;
+                    let elements = match elements {
+                        Elements::Attributes(e) => e,
+                        _ => None,
+                    };
+                    self.out.attributes.insert(key, AttributeSet { elements });
+                }
+                Kind::Instances => {
+                    let set = map.next_value_seed(InstanceSetSeed(attrs))?;
+                    self.out.instances.insert(key, set);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+struct InstanceSetSeed<'a>(Option<&'a Names>);
+
+impl<'de> DeserializeSeed<'de> for InstanceSetSeed<'_> {
+    type Value = InstanceSet;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<InstanceSet, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for InstanceSetSeed<'_> {
+    type Value = InstanceSet;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an instance feature set")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InstanceSet, A::Error> {
+        let mut set = InstanceSet::default();
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "elements" {
+                set.elements = map.next_value_seed(ElementsSeed(self.0))?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(set)
+    }
+}
+
+struct ElementsSeed<'a>(Option<&'a Names>);
+
+impl<'de> DeserializeSeed<'de> for ElementsSeed<'_> {
+    type Value = Option<Vec<Instance>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ElementsSeed<'_> {
+    type Value = Option<Vec<Instance>>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of instances or null")
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(i) = seq.next_element_seed(InstanceSeed(self.0))? {
+            out.push(i);
+        }
+        Ok(Some(out))
+    }
+}
+
+struct InstanceSeed<'a>(Option<&'a Names>);
+
+impl<'de> DeserializeSeed<'de> for InstanceSeed<'_> {
+    type Value = Instance;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Instance, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for InstanceSeed<'_> {
+    type Value = Instance;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an instance")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Instance, A::Error> {
+        let mut instance = Instance::default();
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "attributes" {
+                instance.attributes = map.next_value_seed(AttributesSeed(self.0))?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(instance)
+    }
+}
+
+struct AttributesSeed<'a>(Option<&'a Names>);
+
+impl<'de> DeserializeSeed<'de> for AttributesSeed<'_> {
+    type Value = BTreeMap<String, String>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for AttributesSeed<'_> {
+    type Value = BTreeMap<String, String>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a mapping of attribute names to strings")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = BTreeMap::new();
+        // Borrowed keys: an escaped name fails here and the caller falls back.
+        while let Some(key) = map.next_key::<&'de str>()? {
+            if self.0.is_none_or(|keep| keep.contains(key)) {
+                let value: String = map.next_value()?;
+                out.insert(key.to_owned(), value);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The elements of a flag or attribute set, kept where `keep` says.
+enum Elements {
+    /// No `elements` key.
+    Missing,
+    /// Flag names (`None`: `null`).
+    Flags(Option<BTreeSet<String>>),
+    /// Attribute values (`None`: `null`).
+    Attributes(Option<BTreeMap<String, String>>),
+}
+
+struct ElementSetSeed<'a> {
+    keep: Option<&'a Names>,
+    flags: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for ElementSetSeed<'_> {
+    type Value = Elements;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Elements, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ElementSetSeed<'_> {
+    type Value = Elements;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a feature set")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Elements, A::Error> {
+        let mut out = Elements::Missing;
+        while let Some(key) = map.next_key::<&'de str>()? {
+            if key != "elements" {
+                map.next_value::<IgnoredAny>()?;
+            } else if self.flags {
+                let names = map.next_value_seed(OptionalMap(FlagNames(self.keep)))?;
+                out = Elements::Flags(names);
+            } else {
+                let values = map.next_value_seed(OptionalMap(AttributesSeed(self.keep)))?;
+                out = Elements::Attributes(values);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `null` or a mapping read by the inner visitor.
+struct OptionalMap<V>(V);
+
+impl<'de, V: Visitor<'de>> DeserializeSeed<'de> for OptionalMap<V> {
+    type Value = Option<V::Value>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for OptionalMap<V> {
+    type Value = Option<V::Value>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a mapping or null")
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self.0).map(Some)
+    }
+}
+
+/// Flag names; values are ignored (NFD writes `{}`).
+struct FlagNames<'a>(Option<&'a Names>);
+
+impl<'de> Visitor<'de> for FlagNames<'_> {
+    type Value = BTreeSet<String>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a mapping of flag names")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = BTreeSet::new();
+        while let Some(key) = map.next_key::<&'de str>()? {
+            map.next_value::<IgnoredAny>()?;
+            if self.0.is_none_or(|keep| keep.contains(key)) {
+                out.insert(key.to_owned());
+            }
+        }
+        Ok(out)
+    }
+}
