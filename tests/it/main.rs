@@ -6,6 +6,7 @@ mod common;
 mod completions;
 mod errors;
 mod faults;
+mod fleet;
 mod init;
 mod lint;
 mod registries;
