@@ -209,7 +209,10 @@ fn read_inputs(inputs: &[PathBuf], tx: &mpsc::SyncSender<Work>) {
         if path != Path::new("-") && path.is_dir() {
             let label = Arc::new(Label {
                 source: format!("directory {}", shown(path)),
-                stem: path.display().to_string(),
+                stem: path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                ),
             });
             let mut files: Vec<PathBuf> = match fs::read_dir(path) {
                 Ok(entries) => entries

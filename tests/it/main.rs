@@ -4,6 +4,7 @@
 mod common;
 mod errors;
 mod faults;
+mod fleet;
 mod registries;
 mod reports;
 

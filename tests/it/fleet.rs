@@ -1,0 +1,599 @@
+//! Fleet validation (many nodes from snapshots), the NFD objects `export` prints, and the
+//! Kubernetes manifests under `deploy/`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+use nfd_compat::cli::Cli;
+use nfd_compat::fleet::generate;
+use serde_json::Value;
+
+use crate::common::{Output, redact, run, testdata};
+
+const API: &str = "nfd.k8s-sigs.io/v1alpha1";
+
+/// A generated fleet of `n` nodes as JSON bytes.
+fn fleet(n: usize, seed: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    generate::write_fleet(&mut out, n, seed).unwrap();
+    out
+}
+
+/// A temp dir holding the generated 12-rule spec as `spec.yaml`.
+fn spec_dir() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.yaml");
+    fs::write(&spec, generate::spec_yaml(12)).unwrap();
+    let spec = spec.to_string_lossy().into_owned();
+    (dir, spec)
+}
+
+fn node_feature(name: &str, features: &str) -> String {
+    format!(
+        r#"{{"apiVersion":"{API}","kind":"NodeFeature","metadata":{{"name":"{name}"}},"spec":{{"features":{features}}}}}"#
+    )
+}
+
+fn list(items: &[String]) -> String {
+    format!(
+        r#"{{"apiVersion":"v1","items":[{}],"kind":"List"}}"#,
+        items.join(",")
+    )
+}
+
+/// A spec with one rule: the node has `vfio_pci` loaded.
+const VFIO_SPEC: &str = "version: v1alpha1\ncompatibilities:\n- rules:\n  - name: vfio\n    matchFeatures:\n    - feature: kernel.loadedmodule\n      matchExpressions:\n        vfio_pci: {op: Exists}\n";
+
+fn with_vfio(name: &str) -> String {
+    node_feature(
+        name,
+        r#"{"flags":{"kernel.loadedmodule":{"elements":{"vfio_pci":{}}}}}"#,
+    )
+}
+
+fn without_vfio(name: &str) -> String {
+    node_feature(
+        name,
+        r#"{"flags":{"kernel.loadedmodule":{"elements":{"ip_tables":{}}}}}"#,
+    )
+}
+
+/// Runs validate-node on `VFIO_SPEC` with the given extra args and stdin.
+fn vfio(extra: &[&str], stdin: Option<&[u8]>) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.yaml");
+    fs::write(&spec, VFIO_SPEC).unwrap();
+    let mut args = vec!["validate-node", "--spec", spec.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    run(&args, stdin)
+}
+
+/// The node names of the table's rows.
+fn rows(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.split_whitespace().next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+fn redact_dir(s: &str, dir: &Path) -> String {
+    s.replace(&dir.to_string_lossy().into_owned(), "[DIR]")
+}
+
+#[test]
+fn a_list_on_stdin_gets_one_row_per_node_and_causes_grouped() {
+    let (_dir, spec) = spec_dir();
+    let out = run(
+        &["validate-node", "--spec", &spec, "--features", "-"],
+        Some(&fleet(8, 3)),
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+    insta::assert_snapshot!("fleet_table", out.stdout);
+}
+
+#[test]
+fn json_output_is_one_document_of_per_node_reports_and_a_summary() {
+    let (_dir, spec) = spec_dir();
+    let out = run(
+        &[
+            "validate-node",
+            "--spec",
+            &spec,
+            "--features",
+            "-",
+            "-o",
+            "json",
+        ],
+        Some(&fleet(8, 3)),
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+    let nodes = doc["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 8);
+    // Each entry is the rich single-node report, in input order.
+    for (i, n) in nodes.iter().enumerate() {
+        assert_eq!(n["node"], format!("node-{i:05}"));
+        assert!(n["sets"].as_array().is_some_and(|s| s.len() == 3), "{n}");
+    }
+    let compatible = nodes
+        .iter()
+        .filter(|n| n["verdict"] == "compatible")
+        .count();
+    assert_eq!(doc["summary"]["nodes"], 8);
+    assert_eq!(doc["summary"]["compatible"], compatible);
+    // One report per line, so that `grep node-00003` finds a node's report.
+    assert_eq!(out.stdout.lines().count(), 8 + 3);
+    // The table of the same fleet agrees node by node.
+    let table = run(
+        &["validate-node", "--spec", &spec, "--features", "-"],
+        Some(&fleet(8, 3)),
+    );
+    for (line, n) in table.stdout.lines().skip(1).zip(nodes) {
+        let verdict = line.split_whitespace().nth(1).unwrap();
+        assert_eq!(verdict, n["verdict"], "{line}");
+    }
+}
+
+#[test]
+fn a_directory_and_repeated_features_are_fleets_named_from_the_snapshots() {
+    let dir = tempfile::tempdir().unwrap();
+    let nodes = dir.path().join("nodes");
+    fs::create_dir(&nodes).unwrap();
+    // A bare Features object is named after its file; NodeFeatures by metadata.name.
+    fs::copy(
+        testdata("snapshots/intel-server.json"),
+        nodes.join("rack1-host7.json"),
+    )
+    .unwrap();
+    fs::copy(
+        testdata("snapshots/example-nodefeature.yaml"),
+        nodes.join("example.yaml"),
+    )
+    .unwrap();
+    fs::write(
+        nodes.join("pair.json"),
+        list(&[with_vfio("gpu-1"), without_vfio("gpu-2")]),
+    )
+    .unwrap();
+    fs::write(nodes.join(".hidden.json"), "not read").unwrap();
+    let out = vfio(&["--features", nodes.to_str().unwrap()], None);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        rows(&out.stdout),
+        ["example-node", "gpu-1", "gpu-2", "rack1-host7"]
+    );
+    let one = dir.path().join("one.json");
+    fs::write(&one, with_vfio("single")).unwrap();
+    let out = vfio(
+        &[
+            "--features",
+            one.to_str().unwrap(),
+            "--features",
+            nodes.join("pair.json").to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(rows(&out.stdout), ["single", "gpu-1", "gpu-2"]);
+    assert!(
+        out.stdout
+            .contains("3 nodes: 2 compatible, 1 incompatible, 0 errors"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("  1 node: kernel.loadedmodule vfio_pci missing"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn exit_status_is_all_compatible_or_with_any_at_least_one() {
+    let all = list(&[with_vfio("a"), with_vfio("b")]);
+    let some = list(&[with_vfio("a"), without_vfio("b")]);
+    let none = list(&[without_vfio("a"), without_vfio("b")]);
+    let cases: [(&str, &[&str], i32); 6] = [
+        (&all, &[], 0),
+        (&some, &[], 1),
+        (&none, &[], 1),
+        (&all, &["--any"], 0),
+        (&some, &["--any"], 0),
+        (&none, &["--any"], 1),
+    ];
+    for (input, extra, want) in cases {
+        let mut args = vec!["--features", "-"];
+        args.extend_from_slice(extra);
+        let out = vfio(&args, Some(input.as_bytes()));
+        assert_eq!(out.code, want, "{extra:?} {input}\n{}", out.stdout);
+    }
+}
+
+#[test]
+fn nfd_json_and_yaml_are_refused_for_several_nodes() {
+    let two = list(&[with_vfio("a"), with_vfio("b")]);
+    for flag in [&["--output-json"][..], &["-o", "yaml"]] {
+        let mut args = vec!["--features", "-"];
+        args.extend_from_slice(flag);
+        let out = vfio(&args, Some(two.as_bytes()));
+        assert_eq!(out.code, 2, "{out:?}");
+        assert!(out.stdout.is_empty(), "{}", out.stdout);
+        assert!(out.stderr.starts_with("error: "), "{}", out.stderr);
+        assert!(out.stderr.contains("several"), "{}", out.stderr);
+    }
+    // One node keeps NFD's shape.
+    let one = list(&[with_vfio("a")]);
+    let out = vfio(&["--features", "-", "--output-json"], Some(one.as_bytes()));
+    assert_eq!(out.code, 0, "{out:?}");
+    let value: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(value.is_array(), "{value}");
+}
+
+#[test]
+fn a_one_item_list_gets_exactly_the_single_node_report() {
+    let spec = testdata("specs/gpu-node.yaml");
+    let features: Value =
+        serde_json::from_str(&fs::read_to_string(testdata("snapshots/intel-server.json")).unwrap())
+            .unwrap();
+    let item = node_feature("intel-1", &features.to_string());
+    let input = list(&[item]);
+    for format in ["table", "json"] {
+        let via_list = run(
+            &[
+                "validate-node",
+                "--spec",
+                &spec,
+                "--features",
+                "-",
+                "-o",
+                format,
+            ],
+            Some(input.as_bytes()),
+        );
+        let picked = run(
+            &[
+                "validate-node",
+                "--spec",
+                &spec,
+                "--features",
+                "-",
+                "--node",
+                "intel-1",
+                "-o",
+                format,
+            ],
+            Some(input.as_bytes()),
+        );
+        assert_eq!(via_list.code, picked.code);
+        assert_eq!(via_list.stdout, picked.stdout);
+        assert!(via_list.stdout.contains("intel-1"), "{}", via_list.stdout);
+    }
+}
+
+#[test]
+fn bad_inputs_are_per_node_errors_and_the_rest_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let nodes = dir.path().join("nodes");
+    fs::create_dir(&nodes).unwrap();
+    fs::write(nodes.join("a-good.json"), with_vfio("good")).unwrap();
+    fs::write(nodes.join("b-not-json.json"), "{\"flags\": oops").unwrap();
+    fs::write(nodes.join("c-yaml-garbage.yaml"), "- [unclosed").unwrap();
+    fs::write(
+        nodes.join("d-other-api.json"),
+        list(&[
+            with_vfio("before"),
+            with_vfio("other").replace(API, "nfd.k8s-sigs.io/v1beta9"),
+            without_vfio("after"),
+        ]),
+    )
+    .unwrap();
+    fs::write(nodes.join("e-dup.json"), with_vfio("good")).unwrap();
+    let truncated = list(&[with_vfio("t1"), with_vfio("t2"), with_vfio("t3")]);
+    let cut = &truncated[..truncated.len() - 40];
+    fs::write(nodes.join("f-truncated.json"), cut).unwrap();
+    let empty = dir.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    let out = vfio(
+        &[
+            "--features",
+            nodes.to_str().unwrap(),
+            "--features",
+            empty.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.code, 2, "{out:?}");
+    insta::assert_snapshot!("fleet_bad_inputs", redact_dir(&out.stdout, dir.path()));
+}
+
+#[test]
+fn a_truncated_list_on_stdin_reports_the_nodes_before_the_fault() {
+    let all = list(&[with_vfio("t1"), without_vfio("t2"), with_vfio("t3")]);
+    let cut = &all[..all.len() - 30];
+    let out = vfio(&["--features", "-"], Some(cut.as_bytes()));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert_eq!(rows(&out.stdout), ["t1", "t2", "<stdin>[2..]"]);
+    assert!(
+        out.stdout.contains(
+            "<stdin>[2..]: snapshot <stdin>: the input ends inside `items[2]`: truncated after 2 complete items"
+        ),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_thousand_generated_nodes_end_to_end() {
+    let (dir, spec) = spec_dir();
+    let input = fleet(1000, 11);
+    let out = run(
+        &["validate-node", "--spec", &spec, "--features", "-"],
+        Some(&input),
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let names = rows(&out.stdout);
+    assert_eq!(names.len(), 1000);
+    assert_eq!(names[999], "node-00999");
+    let summary = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("1000 nodes: "))
+        .unwrap();
+    // The rows (rules read only what they need) agree with the full reports of -o json.
+    let json = run(
+        &[
+            "validate-node",
+            "--spec",
+            &spec,
+            "--features",
+            "-",
+            "-o",
+            "json",
+        ],
+        Some(&input),
+    );
+    let doc: Value = serde_json::from_str(&json.stdout).unwrap();
+    let verdicts: Vec<&str> = out
+        .stdout
+        .lines()
+        .skip(1)
+        .take(1000)
+        .map(|l| l.split_whitespace().nth(1).unwrap())
+        .collect();
+    for (n, v) in doc["nodes"].as_array().unwrap().iter().zip(&verdicts) {
+        assert_eq!(n["verdict"], *v, "{}", n["node"]);
+    }
+    let s = &doc["summary"];
+    assert_eq!(
+        summary,
+        format!(
+            "1000 nodes: {} compatible, {} incompatible, 0 errors",
+            s["compatible"], s["incompatible"]
+        )
+    );
+    assert!(s["compatible"].as_u64().unwrap() > 100, "{s}");
+    assert!(s["incompatible"].as_u64().unwrap() > 100, "{s}");
+    // And with the single-node path, node by node, for a sample.
+    let file = dir.path().join("fleet.json");
+    fs::write(&file, &input).unwrap();
+    {
+        let i = 999;
+        let name = format!("node-{i:05}");
+        let single = run(
+            &[
+                "validate-node",
+                "--spec",
+                &spec,
+                "--features",
+                file.to_str().unwrap(),
+                "--node",
+                &name,
+                "-o",
+                "json",
+            ],
+            None,
+        );
+        let report: Value = serde_json::from_str(&single.stdout).unwrap();
+        assert_eq!(report["verdict"], verdicts[i], "{name}");
+    }
+}
+
+fn crd_schemas() -> Vec<(String, Value)> {
+    let text = fs::read_to_string(testdata("crds/nfd-api-crds.yaml")).unwrap();
+    text.split("\n---")
+        .filter(|d| d.contains("CustomResourceDefinition"))
+        .map(|d| {
+            let crd: Value = yaml_serde::from_str(d).unwrap();
+            let kind = crd["spec"]["names"]["kind"].as_str().unwrap().to_owned();
+            let schema = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"].clone();
+            (kind, schema)
+        })
+        .collect()
+}
+
+/// Validates `object` against the CRD schema of its kind; the errors, if any.
+fn schema_errors(object: &Value) -> Vec<String> {
+    let kind = object["kind"].as_str().unwrap();
+    let (_, schema) = crd_schemas()
+        .into_iter()
+        .find(|(k, _)| k == kind)
+        .unwrap_or_else(|| panic!("no CRD for {kind}"));
+    let validator = jsonschema::draft4::new(&schema).unwrap();
+    validator
+        .iter_errors(object)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect()
+}
+
+fn yaml_docs(text: &str) -> Vec<Value> {
+    text.split("---\n")
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| yaml_serde::from_str(d).unwrap())
+        .collect()
+}
+
+#[test]
+fn nodefeaturegroups_validate_against_nfds_crd() {
+    let out = run(
+        &[
+            "export",
+            "nodefeaturegroup",
+            "--spec",
+            &testdata("specs/gpu-node.yaml"),
+            "--namespace",
+            "apps",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let docs = yaml_docs(&out.stdout);
+    assert_eq!(docs.len(), 2);
+    for doc in &docs {
+        assert_eq!(doc["apiVersion"], API);
+        assert_eq!(doc["kind"], "NodeFeatureGroup");
+        assert_eq!(schema_errors(doc), Vec::<String>::new(), "{doc}");
+    }
+    assert_eq!(docs[0]["metadata"]["name"], "gpu-node-set1");
+    assert_eq!(docs[1]["metadata"]["namespace"], "apps");
+    insta::assert_snapshot!("export_nodefeaturegroup", redact(&out.stdout));
+    // The check is real: a wrong op fails it.
+    let mut broken = docs[0].clone();
+    broken["spec"]["featureGroupRules"][0]["matchFeatures"][0]["matchExpressions"]
+        .as_object_mut()
+        .unwrap()
+        .values_mut()
+        .for_each(|e| e["op"] = "Maybe".into());
+    assert!(!schema_errors(&broken).is_empty());
+    // The rules are the spec's, as the spec loader reads them back.
+    let spec = nfd_compat::spec::load(
+        fs::read_to_string(testdata("specs/gpu-node.yaml"))
+            .unwrap()
+            .as_bytes(),
+    )
+    .unwrap()
+    .spec;
+    for (doc, set) in docs.iter().zip(&spec.compatibilities) {
+        let rules = doc["spec"]["featureGroupRules"].as_array().unwrap();
+        assert_eq!(rules.len(), set.rules.as_ref().unwrap().len());
+    }
+}
+
+#[test]
+fn a_nodefeaturerule_labels_nodes_where_some_set_matches() {
+    let out = run(
+        &[
+            "export",
+            "nodefeaturerule",
+            "--spec",
+            &testdata("specs/gpu-node.yaml"),
+            "--label",
+            "example.com/app-compatible=true",
+            "-o",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let list: Value = serde_json::from_str(&out.stdout).unwrap();
+    let rule = &list["items"][0];
+    assert_eq!(schema_errors(rule), Vec::<String>::new(), "{rule}");
+    let rules = rule["spec"]["rules"].as_array().unwrap();
+    let labelling = rules.last().unwrap();
+    assert_eq!(labelling["labels"]["example.com/app-compatible"], "true");
+    // One alternative per set, each requiring every rule of its set to have matched.
+    let any = labelling["matchAny"].as_array().unwrap();
+    assert_eq!(any.len(), 2);
+    let marks: usize = any
+        .iter()
+        .map(|a| {
+            a["matchFeatures"][0]["matchExpressions"]
+                .as_object()
+                .unwrap()
+                .len()
+        })
+        .sum();
+    assert_eq!(marks, rules.len() - 1);
+    insta::assert_snapshot!("export_nodefeaturerule", redact(&out.stdout));
+    let bad = run(
+        &[
+            "export",
+            "nodefeaturerule",
+            "--spec",
+            &testdata("specs/gpu-node.yaml"),
+            "--label",
+            "novalue",
+        ],
+        None,
+    );
+    assert_eq!(bad.code, 2);
+    assert_eq!(
+        bad.stderr.trim(),
+        "error: --label `novalue` is not KEY=VALUE"
+    );
+}
+
+fn deploy(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("deploy")
+        .join(name)
+}
+
+#[test]
+fn deploy_manifests_parse_and_use_flags_that_exist() {
+    for (file, kind) in [("job.yaml", "Job"), ("daemonset.yaml", "DaemonSet")] {
+        let text = fs::read_to_string(deploy(file)).unwrap();
+        let manifest: Value = yaml_serde::from_str(&text).unwrap();
+        assert_eq!(manifest["kind"], kind);
+        let pod = &manifest["spec"]["template"]["spec"];
+        let containers: Vec<&Value> = ["initContainers", "containers"]
+            .iter()
+            .filter_map(|k| pod[k].as_array())
+            .flatten()
+            .filter(|c| {
+                c["image"]
+                    .as_str()
+                    .is_some_and(|i| i.contains("nfd-compat"))
+            })
+            .collect();
+        assert_eq!(containers.len(), 1, "{file}");
+        let c = containers[0];
+        let args: Vec<&str> = c["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        let parsed = Cli::try_parse_from(std::iter::once("nfd-compat").chain(args.iter().copied()));
+        assert!(parsed.is_ok(), "{file}: {args:?}: {}", parsed.unwrap_err());
+        assert!(
+            args.windows(2).any(|w| w == ["--host-root", "/host"]),
+            "{file}"
+        );
+        assert_eq!(
+            c["env"][0]["valueFrom"]["fieldRef"]["fieldPath"], "spec.nodeName",
+            "{file}"
+        );
+        let mounts = c["volumeMounts"].as_array().unwrap();
+        for path in [
+            "proc",
+            "sys",
+            "etc/os-release",
+            "usr/lib",
+            "lib/modules",
+            "boot",
+        ] {
+            let m = mounts
+                .iter()
+                .find(|m| m["mountPath"] == format!("/host/{path}"))
+                .unwrap_or_else(|| panic!("{file}: no mount of /host/{path}"));
+            assert_eq!(m["readOnly"], true, "{file}: /host/{path}");
+        }
+    }
+    let containerfile = fs::read_to_string(deploy("Containerfile")).unwrap();
+    assert!(containerfile.contains("cargo build --release --locked --bin nfd-compat"));
+    assert!(containerfile.contains("ENTRYPOINT [\"/usr/local/bin/nfd-compat\"]"));
+}
