@@ -328,11 +328,10 @@ fn a_truncated_list_on_stdin_reports_the_nodes_before_the_fault() {
 
 #[test]
 fn a_thousand_generated_nodes_end_to_end() {
-    let (dir, spec) = spec_dir();
-    let input = fleet(1000, 11);
+    let (_dir, spec) = spec_dir();
     let out = run(
         &["validate-node", "--spec", &spec, "--features", "-"],
-        Some(&input),
+        Some(&fleet(1000, 11)),
     );
     assert_eq!(out.code, 1, "{}", out.stderr);
     let names = rows(&out.stdout);
@@ -343,63 +342,49 @@ fn a_thousand_generated_nodes_end_to_end() {
         .lines()
         .find(|l| l.starts_with("1000 nodes: "))
         .unwrap();
-    // The rows (rules read only what they need) agree with the full reports of -o json.
+    assert!(summary.ends_with(", 0 errors"), "{summary}");
+}
+
+#[test]
+fn rows_read_only_what_rules_need_and_agree_with_full_reports() {
+    let (dir, spec) = spec_dir();
+    let input = fleet(150, 5);
+    let out = run(
+        &["validate-node", "--spec", &spec, "--features", "-"],
+        Some(&input),
+    );
+    // From a file: the harness writes all of stdin before reading stdout, and `-o json`
+    // streams its output while it reads.
+    let file = dir.path().join("fleet.json");
+    fs::write(&file, &input).unwrap();
     let json = run(
         &[
             "validate-node",
             "--spec",
             &spec,
             "--features",
-            "-",
+            file.to_str().unwrap(),
             "-o",
             "json",
         ],
-        Some(&input),
+        None,
     );
     let doc: Value = serde_json::from_str(&json.stdout).unwrap();
     let verdicts: Vec<&str> = out
         .stdout
         .lines()
         .skip(1)
-        .take(1000)
+        .take(150)
         .map(|l| l.split_whitespace().nth(1).unwrap())
         .collect();
-    for (n, v) in doc["nodes"].as_array().unwrap().iter().zip(&verdicts) {
+    let nodes = doc["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 150);
+    for (n, v) in nodes.iter().zip(&verdicts) {
         assert_eq!(n["verdict"], *v, "{}", n["node"]);
     }
     let s = &doc["summary"];
-    assert_eq!(
-        summary,
-        format!(
-            "1000 nodes: {} compatible, {} incompatible, 0 errors",
-            s["compatible"], s["incompatible"]
-        )
-    );
-    assert!(s["compatible"].as_u64().unwrap() > 100, "{s}");
-    assert!(s["incompatible"].as_u64().unwrap() > 100, "{s}");
-    // And with the single-node path, node by node, for a sample.
-    let file = dir.path().join("fleet.json");
-    fs::write(&file, &input).unwrap();
-    {
-        let i = 999;
-        let name = format!("node-{i:05}");
-        let single = run(
-            &[
-                "validate-node",
-                "--spec",
-                &spec,
-                "--features",
-                file.to_str().unwrap(),
-                "--node",
-                &name,
-                "-o",
-                "json",
-            ],
-            None,
-        );
-        let report: Value = serde_json::from_str(&single.stdout).unwrap();
-        assert_eq!(report["verdict"], verdicts[i], "{name}");
-    }
+    assert!(s["compatible"].as_u64().unwrap() > 20, "{s}");
+    assert!(s["incompatible"].as_u64().unwrap() > 20, "{s}");
 }
 
 fn crd_schemas() -> Vec<(String, Value)> {
