@@ -326,6 +326,67 @@ fn a_truncated_list_on_stdin_reports_the_nodes_before_the_fault() {
     );
 }
 
+#[test]
+fn a_thousand_generated_nodes_end_to_end() {
+    let (_dir, spec) = spec_dir();
+    let out = run(
+        &["validate-node", "--spec", &spec, "--features", "-"],
+        Some(&fleet(1000, 11)),
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let names = rows(&out.stdout);
+    assert_eq!(names.len(), 1000);
+    assert_eq!(names[999], "node-00999");
+    let summary = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("1000 nodes: "))
+        .unwrap();
+    assert!(summary.ends_with(", 0 errors"), "{summary}");
+}
+
+#[test]
+fn rows_read_only_what_rules_need_and_agree_with_full_reports() {
+    let (dir, spec) = spec_dir();
+    let input = fleet(150, 5);
+    let out = run(
+        &["validate-node", "--spec", &spec, "--features", "-"],
+        Some(&input),
+    );
+    // From a file: the harness writes all of stdin before reading stdout, and `-o json`
+    // streams its output while it reads.
+    let file = dir.path().join("fleet.json");
+    fs::write(&file, &input).unwrap();
+    let json = run(
+        &[
+            "validate-node",
+            "--spec",
+            &spec,
+            "--features",
+            file.to_str().unwrap(),
+            "-o",
+            "json",
+        ],
+        None,
+    );
+    let doc: Value = serde_json::from_str(&json.stdout).unwrap();
+    let verdicts: Vec<&str> = out
+        .stdout
+        .lines()
+        .skip(1)
+        .take(150)
+        .map(|l| l.split_whitespace().nth(1).unwrap())
+        .collect();
+    let nodes = doc["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 150);
+    for (n, v) in nodes.iter().zip(&verdicts) {
+        assert_eq!(n["verdict"], *v, "{}", n["node"]);
+    }
+    let s = &doc["summary"];
+    assert!(s["compatible"].as_u64().unwrap() > 20, "{s}");
+    assert!(s["incompatible"].as_u64().unwrap() > 20, "{s}");
+}
+
 fn crd_schemas() -> Vec<(String, Value)> {
     let text = fs::read_to_string(testdata("crds/nfd-api-crds.yaml")).unwrap();
     text.split("\n---")
