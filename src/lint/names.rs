@@ -124,24 +124,6 @@ const PCI_MANDATORY: &[&str] = &[
 ];
 const USB_DEVICE: &[&str] = &["class", "vendor", "device", "serial"];
 const STORAGE_BLOCK: &[&str] = &["name", "dax", "rotational", "nr_zones", "zoned"];
-const DMIID: &[&str] = &[
-    "bios_date",
-    "bios_vendor",
-    "bios_version",
-    "board_asset_tag",
-    "board_name",
-    "board_vendor",
-    "board_version",
-    "chassis_asset_tag",
-    "chassis_type",
-    "chassis_vendor",
-    "chassis_version",
-    "product_family",
-    "product_name",
-    "product_sku",
-    "product_version",
-    "sys_vendor",
-];
 
 /// Every feature key NFD's sources produce on Linux (plus `rule.matched`).
 pub(crate) const FEATURES: &[Feature] = &[
@@ -253,7 +235,11 @@ pub(crate) const FEATURES: &[Feature] = &[
         Elements::Fixed(STORAGE_BLOCK),
     ),
     feature("system.osrelease", Kind::Attribute, Elements::OsRelease),
-    feature("system.dmiid", Kind::Attribute, Elements::Fixed(DMIID)),
+    feature(
+        "system.dmiid",
+        Kind::Attribute,
+        Elements::Fixed(&crate::sources::system::DMI_ID_ATTRS),
+    ),
     Feature {
         always: &["nodename"],
         ..feature(

@@ -22,7 +22,7 @@ mod memory;
 mod network;
 mod pci;
 mod storage;
-mod system;
+pub(crate) mod system;
 mod usb;
 
 pub use cpu::Machine;

@@ -15,7 +15,7 @@ pub(crate) struct System;
 const SOURCE: &str = "system";
 
 /// The files of `/sys/devices/virtual/dmi/id` NFD reads, in its order.
-const DMI_ID_ATTRS: [&str; 16] = [
+pub(crate) const DMI_ID_ATTRS: [&str; 16] = [
     "bios_date",
     "bios_vendor",
     "bios_version",
