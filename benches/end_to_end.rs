@@ -5,70 +5,30 @@
 
 #![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use common::measure_median;
 
 const ROUNDS: usize = 60;
 
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-/// Runs a command to completion and returns its wall time and peak RSS in KiB.
-fn measure(program: &str, args: &[&str]) -> (Duration, i64, i32) {
-    let start = Instant::now();
-    let child = Command::new(program)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let pid = libc::pid_t::try_from(child.id()).expect("pid");
-    let mut status = 0;
-    // SAFETY: `rusage` is plain data that wait4 fills in; the pid is our own child, reaped
-    // here exactly once (the `Child` handle is dropped without waiting).
-    #[expect(
-        unsafe_code,
-        reason = "wait4 is the only way to get one child's peak RSS"
-    )]
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        let r = libc::wait4(pid, &raw mut status, 0, &raw mut usage);
-        assert_eq!(r, pid, "wait4");
-        usage
-    };
-    let elapsed = start.elapsed();
-    drop(child);
-    (elapsed, usage.ru_maxrss, libc::WEXITSTATUS(status))
-}
-
 fn report(label: &str, program: &str, args: &[&str], baseline: Option<Duration>) -> Duration {
-    let mut walls = Vec::with_capacity(ROUNDS);
-    let mut peak = 0;
-    let mut code = 0;
-    for _ in 0..ROUNDS {
-        let (wall, rss, c) = measure(program, args);
-        walls.push(wall);
-        peak = peak.max(rss);
-        code = c;
-    }
-    let m = median(walls);
+    let run = measure_median(program, args, ROUNDS);
     let ratio = baseline.map_or(String::new(), |b| {
-        format!("  {:>6.1}x `true`", m.as_secs_f64() / b.as_secs_f64())
+        format!(
+            "  {:>6.1}x `true`",
+            run.wall.as_secs_f64() / b.as_secs_f64()
+        )
     });
     println!(
-        "  {label:<34} {:>8.2} ms  peak RSS {:>6.1} MB  exit {code}{ratio}",
-        m.as_secs_f64() * 1e3,
-        rss_mb(peak)
+        "  {label:<34} {:>8.2} ms  peak RSS {:>6.1} MB  exit {}{ratio}",
+        run.wall.as_secs_f64() * 1e3,
+        run.rss_mb(),
+        run.code
     );
-    m
-}
-
-#[expect(clippy::cast_precision_loss, reason = "a human-readable figure")]
-fn rss_mb(kib: i64) -> f64 {
-    kib as f64 / 1024.0
+    run.wall
 }
 
 fn main() {

@@ -6,9 +6,13 @@
 
 #![expect(clippy::print_stdout, reason = "a benchmark prints its table")]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+
+use common::median;
 
 use nfd_compat::features::{Features, Instance};
 use nfd_compat::rules::{Options, evaluate};
@@ -276,11 +280,6 @@ fn baseline(spec: &Spec, features: &Features) -> usize {
         }
     }
     touched
-}
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort_unstable();
-    samples[samples.len() / 2]
 }
 
 fn time<T>(mut f: impl FnMut() -> T) -> Duration {

@@ -9,18 +9,17 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::median;
+
 use support::registry::{Attach, Registry, oras_attach, push_images, require};
 
 const ROUNDS: usize = 30;
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
 
 fn time(mut cmd: impl FnMut() -> Command) -> (Duration, String) {
     let mut walls = Vec::with_capacity(ROUNDS);

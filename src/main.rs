@@ -7,6 +7,11 @@ use clap::Parser;
 use nfd_compat::app::{self, ExitStatus};
 use nfd_compat::cli::Cli;
 
+// Fleet runs allocate and free many small strings on several threads, where glibc's malloc
+// spent a fifth of the time in its own bookkeeping.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match app::run(cli) {

@@ -92,9 +92,13 @@ pub(crate) fn run(
             bail!("no nodes to validate");
         };
         let path = &args.features[0];
-        let Some(node) = first.snapshot else {
+        let Some(kept) = first.kept else {
             bail!("{}", first.errors.join("; "));
         };
+        let fleet::Kept {
+            snapshot: node,
+            evaluation,
+        } = *kept;
         let origin = Origin {
             spec: source.name.clone(),
             features: format!("snapshot {}", display_path(path)),
@@ -105,6 +109,7 @@ pub(crate) fn run(
             args,
             source,
             &node.features,
+            Some(evaluation),
             origin,
             warnings,
             global,

@@ -121,15 +121,20 @@ pub(crate) fn run(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Resu
         _ => return super::fleet::run(args, &source, warnings, global, stdout_tty),
     };
     finish(
-        args, &source, &features, origin, warnings, global, stdout_tty,
+        args, &source, &features, None, origin, warnings, global, stdout_tty,
     )
 }
 
-/// Evaluates one node and prints its report.
+/// Evaluates one node (unless `evaluation` already holds the outcome) and prints its report.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts of one validation, each from a different place"
+)]
 pub(crate) fn finish(
     args: &ValidateArgs,
     source: &SpecSource,
     features: &Features,
+    evaluation: Option<rules::Evaluation>,
     origin: Origin,
     warnings: Vec<String>,
     global: Global,
@@ -142,7 +147,7 @@ pub(crate) fn finish(
     let options = rules::Options {
         tags: args.tags.clone(),
     };
-    let evaluation = rules::evaluate(spec, features, &options);
+    let evaluation = evaluation.unwrap_or_else(|| rules::evaluate(spec, features, &options));
     if evaluation.sets.is_empty() && !args.tags.is_empty() {
         check_tags(spec, spec_name, &args.tags)?;
     }

@@ -49,7 +49,8 @@ pub struct Settings<'a> {
     pub reports: bool,
     /// Keep the first node's snapshot and report (for the single-node path).
     pub keep_first: bool,
-    /// Worker threads (0: one per core).
+    /// Worker threads: 0 for one per core, or none when the inputs are small files; 1 for
+    /// none (everything on the calling thread).
     pub threads: usize,
 }
 
@@ -70,8 +71,18 @@ pub struct NodeResult {
     pub errors: Vec<String>,
     /// The full report, when asked for.
     pub report: Option<Report>,
-    /// The snapshot, for the first node when `keep_first`.
-    pub snapshot: Option<NodeSnapshot>,
+    /// The first node's snapshot and evaluation when `keep_first`: if it turns out to be the
+    /// only node, its report is built from them without evaluating it again.
+    pub kept: Option<Box<Kept>>,
+}
+
+/// The first node, kept whole for the single-node report.
+#[derive(Debug, Clone)]
+pub struct Kept {
+    /// The node as read.
+    pub snapshot: NodeSnapshot,
+    /// The spec evaluated on it.
+    pub evaluation: Evaluation,
 }
 
 impl NodeResult {
@@ -84,7 +95,7 @@ impl NodeResult {
             causes: Vec::new(),
             errors: vec![message],
             report: None,
-            snapshot: None,
+            kept: None,
         }
     }
 }
@@ -121,6 +132,10 @@ struct Work {
     payload: Payload,
 }
 
+/// Inputs up to this size are validated on the calling thread: starting threads would cost
+/// more than they save (a NodeFeature is tens of kilobytes).
+const INLINE_BYTES: u64 = 1 << 20;
+
 /// Validates every node of `inputs`, calling `sink` with each result in input order.
 ///
 /// An error from `sink` stops the run and is returned.
@@ -129,14 +144,6 @@ pub fn validate(
     settings: &Settings<'_>,
     sink: &mut dyn FnMut(NodeResult) -> io::Result<()>,
 ) -> io::Result<()> {
-    let threads = if settings.threads == 0 {
-        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
-    } else {
-        settings.threads
-    };
-    let (work_tx, work_rx) = mpsc::sync_channel::<Work>(threads * 4);
-    let (done_tx, done_rx) = mpsc::sync_channel::<(usize, NodeResult)>(threads * 4);
-    let work_rx = Arc::new(Mutex::new(work_rx));
     // Full reports explain with every feature; rows need only what the spec reads.
     let all = Needed::all();
     let needed = if settings.reports {
@@ -144,9 +151,35 @@ pub fn validate(
     } else {
         Needed::of(settings.spec, settings.options)
     };
+    let mut ordered = Ordered {
+        names: HashSet::new(),
+        sink,
+    };
+    let threads = match settings.threads {
+        0 if small(inputs) => 1,
+        0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        n => n,
+    };
+    if threads == 1 {
+        let mut failure = None;
+        read_inputs(inputs, &mut |work| {
+            let result = process(work, settings, &needed, &all);
+            match ordered.deliver(result) {
+                Ok(()) => true,
+                Err(e) => {
+                    failure = Some(e);
+                    false
+                }
+            }
+        });
+        return failure.map_or(Ok(()), Err);
+    }
+    let (work_tx, work_rx) = mpsc::sync_channel::<Work>(threads * 4);
+    let (done_tx, done_rx) = mpsc::sync_channel::<(usize, NodeResult)>(threads * 4);
+    let work_rx = Arc::new(Mutex::new(work_rx));
     let (needed, all) = (&needed, &all);
     std::thread::scope(|scope| {
-        scope.spawn(move || read_inputs(inputs, &work_tx));
+        scope.spawn(move || read_inputs(inputs, &mut |work| work_tx.send(work).is_ok()));
         for _ in 0..threads {
             let rx = Arc::clone(&work_rx);
             let tx = done_tx.clone();
@@ -173,26 +206,55 @@ pub fn validate(
         drop(done_tx);
         let mut pending: BTreeMap<usize, NodeResult> = BTreeMap::new();
         let mut next = 0usize;
-        let mut names: HashSet<String> = HashSet::new();
         for (seq, result) in &done_rx {
             pending.insert(seq, result);
-            while let Some(mut r) = pending.remove(&next) {
+            while let Some(r) = pending.remove(&next) {
                 next += 1;
-                if !names.insert(r.name.clone()) {
-                    let message = format!(
-                        "{}: duplicate node name `{}`: an earlier snapshot has the same name",
-                        r.source, r.name
-                    );
-                    r = NodeResult::failed(r.name, r.source, message);
-                }
-                sink(r)?;
+                ordered.deliver(r)?;
             }
         }
         Ok(())
     })
 }
 
-fn read_inputs(inputs: &[PathBuf], tx: &mpsc::SyncSender<Work>) {
+/// Whether `inputs` are regular files of at most [`INLINE_BYTES`] together.
+fn small(inputs: &[PathBuf]) -> bool {
+    let mut total = 0u64;
+    for path in inputs {
+        if path == Path::new("-") {
+            return false;
+        }
+        match fs::metadata(path) {
+            Ok(m) if m.is_file() => total = total.saturating_add(m.len()),
+            // Directories are read in parallel; a missing file is reported by the reader.
+            Ok(_) => return false,
+            Err(_) => {}
+        }
+    }
+    total <= INLINE_BYTES
+}
+
+/// Hands results to the caller in input order, turning a repeated node name into an error.
+struct Ordered<'s> {
+    names: HashSet<String>,
+    sink: &'s mut dyn FnMut(NodeResult) -> io::Result<()>,
+}
+
+impl Ordered<'_> {
+    fn deliver(&mut self, mut r: NodeResult) -> io::Result<()> {
+        if !self.names.insert(r.name.clone()) {
+            let message = format!(
+                "{}: duplicate node name `{}`: an earlier snapshot has the same name",
+                r.source, r.name
+            );
+            r = NodeResult::failed(r.name, r.source, message);
+        }
+        (self.sink)(r)
+    }
+}
+
+/// Reads every input, handing each node to `submit` in order until it returns false.
+fn read_inputs(inputs: &[PathBuf], submit: &mut dyn FnMut(Work) -> bool) {
     let mut seq = 0usize;
     let mut send = |label: &Arc<Label>, index, name, payload| {
         let work = Work {
@@ -203,7 +265,7 @@ fn read_inputs(inputs: &[PathBuf], tx: &mpsc::SyncSender<Work>) {
             payload,
         };
         seq += 1;
-        tx.send(work).is_ok()
+        submit(work)
     };
     for path in inputs {
         if path != Path::new("-") && path.is_dir() {
@@ -424,43 +486,51 @@ fn process(work: Work, settings: &Settings<'_>, needed: &Needed, all: &Needed) -
         }
     };
     let name = node.name.clone().unwrap_or_else(unnamed);
-    let keep = settings.keep_first && work.seq == 0;
-    let mut result = evaluate_node(&node.features, name, label.source.clone(), settings, false);
-    if keep {
-        result.snapshot = Some(node);
+    let evaluation = rules::evaluate(settings.spec, &node.features, settings.options);
+    let mut result = reduce(
+        &evaluation,
+        &node.features,
+        name,
+        label.source.clone(),
+        settings,
+    );
+    if settings.keep_first && work.seq == 0 {
+        result.kept = Some(Box::new(Kept {
+            snapshot: node,
+            evaluation,
+        }));
     }
     result
 }
 
-/// Evaluates one node and reduces the outcome to a [`NodeResult`].
-pub fn evaluate_node(
+/// Reduces one node's evaluation to a [`NodeResult`].
+fn reduce(
+    evaluation: &Evaluation,
     features: &Features,
     name: String,
     source: String,
     settings: &Settings<'_>,
-    full_report: bool,
 ) -> NodeResult {
     let spec = settings.spec;
-    let evaluation = rules::evaluate(spec, features, settings.options);
     let has_errors = evaluation.sets.is_empty()
         || evaluation
             .sets
             .iter()
             .flat_map(|s| &s.rules)
             .any(rules::RuleEvaluation::has_errors);
-    let report = (full_report || settings.reports || has_errors).then(|| {
+    let report = (settings.reports || has_errors).then(|| {
         let origin = Origin {
             spec: settings.spec_name.to_owned(),
             features: source.clone(),
             node: Some(name.clone()),
             image: settings.image.cloned(),
         };
-        report::build(spec, &evaluation, features, origin, Vec::new())
+        report::build(spec, evaluation, features, origin, Vec::new())
     });
-    let best_set = best_set(spec, &evaluation);
+    let best_set = best_set(spec, evaluation);
     let causes = if best_set.is_none() {
-        cause::best_failing(spec, &evaluation)
-            .map(|n| cause::causes(spec, &evaluation, n))
+        cause::best_failing(spec, evaluation)
+            .map(|n| cause::causes(spec, evaluation, n))
             .unwrap_or_default()
     } else {
         Vec::new()
@@ -477,8 +547,8 @@ pub fn evaluate_node(
         best_set,
         causes,
         errors,
-        report: report.filter(|_| full_report || settings.reports),
-        snapshot: None,
+        report: report.filter(|_| settings.reports),
+        kept: None,
     }
 }
 
@@ -501,4 +571,89 @@ fn best_set(spec: &Spec, evaluation: &Evaluation) -> Option<BestSet> {
         tag: set.tag.clone(),
         description: set.description.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::load;
+
+    /// (name, verdict, best set, causes, errors) of each result, in order.
+    type Outline = Vec<(String, Verdict, Option<BestSet>, Vec<String>, Vec<String>)>;
+
+    fn outline(inputs: &[PathBuf], spec: &Spec, threads: usize, reports: bool) -> Outline {
+        let options = rules::Options::default();
+        let settings = Settings {
+            spec,
+            spec_name: "spec.yaml",
+            image: None,
+            options: &options,
+            reports,
+            keep_first: false,
+            threads,
+        };
+        let mut out = Vec::new();
+        validate(inputs, &settings, &mut |r| {
+            if r.verdict != Verdict::Error {
+                assert_eq!(r.report.is_some(), reports, "{}", r.name);
+            }
+            out.push((r.name, r.verdict, r.best_set, r.causes, r.errors));
+            Ok(())
+        })
+        .expect("validate");
+        out
+    }
+
+    /// `node-00000` .. `node-{n-1}`, then `node-{again}`.
+    fn names_of(n: usize, again: Option<usize>) -> Vec<String> {
+        (0..n).chain(again).map(|i| format!("node-{i:05}")).collect()
+    }
+
+    #[test]
+    fn inline_and_threaded_runs_agree() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut list = Vec::new();
+        generate::write_fleet(&mut list, 12, 7).expect("generate");
+        let value: Value = serde_json::from_slice(&list).expect("generated JSON");
+        let write = |name: &str, bytes: &[u8]| {
+            let path = dir.path().join(name);
+            fs::write(&path, bytes).expect("write");
+            path
+        };
+        let doc = serde_json::to_vec(&value["items"][3]).expect("JSON");
+        let inputs = vec![
+            write("fleet.json", &list),
+            // The same node again: a duplicate name.
+            write("again.json", &doc),
+            write("truncated.json", &list[..list.len() / 2]),
+            write("garbage.json", b"{\"apiVersion\": 12"),
+            dir.path().join("missing.json"),
+        ];
+        let spec = load(generate::spec_yaml(50).as_bytes())
+            .expect("generated spec")
+            .spec;
+        let inline = outline(&inputs, &spec, 1, false);
+        assert_eq!(inline, outline(&inputs, &spec, 3, false));
+        assert_eq!(inline, outline(&inputs, &spec, 0, false));
+        // Full reports read every feature; the verdicts do not change.
+        assert_eq!(inline, outline(&inputs, &spec, 2, true));
+        let names: Vec<&str> = inline.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(&names[..13], &names_of(12, Some(3))[..], "{names:?}");
+        // The truncated list's complete items repeat names too; then one error for the rest.
+        let [.., rest, garbage, missing] = &names[..] else {
+            panic!("{names:?}")
+        };
+        assert!(rest.starts_with("truncated[") && rest.ends_with("..]"), "{rest}");
+        assert_eq!((*garbage, *missing), ("garbage", "missing"));
+        assert!(inline[12].4[0].contains("duplicate node name"), "{inline:?}");
+        assert!(
+            inline[13..].iter().all(|r| r.1 == Verdict::Error && !r.4.is_empty()),
+            "{inline:?}"
+        );
+        assert!(
+            inline[..12].iter().any(|r| r.1 == Verdict::Compatible)
+                && inline[..12].iter().any(|r| r.1 == Verdict::Incompatible),
+            "the generated fleet mixes verdicts: {inline:?}"
+        );
+    }
 }
