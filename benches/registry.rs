@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use common::median;
 
-use support::registry::{Attach, Registry, oras_attach, push_images, require};
+use support::registry::{Attach, Registry, push_images, require};
 
 const ROUNDS: usize = 30;
 
@@ -65,10 +65,8 @@ fn main() {
         ),
     ] {
         let images = push_images(&registry, None);
-        oras_attach(
+        images.attach_to_amd64(
             &registry,
-            &images.amd64,
-            images.amd64_size,
             &Attach {
                 spec: Some(spec.to_str().unwrap()),
                 tag_schema,

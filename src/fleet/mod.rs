@@ -606,7 +606,10 @@ mod tests {
 
     /// `node-00000` .. `node-{n-1}`, then `node-{again}`.
     fn names_of(n: usize, again: Option<usize>) -> Vec<String> {
-        (0..n).chain(again).map(|i| format!("node-{i:05}")).collect()
+        (0..n)
+            .chain(again)
+            .map(|i| format!("node-{i:05}"))
+            .collect()
     }
 
     #[test]
@@ -643,11 +646,19 @@ mod tests {
         let [.., rest, garbage, missing] = &names[..] else {
             panic!("{names:?}")
         };
-        assert!(rest.starts_with("truncated[") && rest.ends_with("..]"), "{rest}");
-        assert_eq!((*garbage, *missing), ("garbage", "missing"));
-        assert!(inline[12].4[0].contains("duplicate node name"), "{inline:?}");
         assert!(
-            inline[13..].iter().all(|r| r.1 == Verdict::Error && !r.4.is_empty()),
+            rest.starts_with("truncated[") && rest.ends_with("..]"),
+            "{rest}"
+        );
+        assert_eq!((*garbage, *missing), ("garbage", "missing"));
+        assert!(
+            inline[12].4[0].contains("duplicate node name"),
+            "{inline:?}"
+        );
+        assert!(
+            inline[13..]
+                .iter()
+                .all(|r| r.1 == Verdict::Error && !r.4.is_empty()),
             "{inline:?}"
         );
         assert!(

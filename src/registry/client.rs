@@ -136,7 +136,9 @@ pub enum HttpError {
     #[error("timed out after {0:?} (--timeout)")]
     Deadline(Duration),
     /// The host name does not resolve.
-    #[error("unknown host `{0}`")]
+    #[error(
+        "unknown host `{0}`: the name does not resolve (check the registry part of the reference; a registry on this machine is `localhost:PORT`)"
+    )]
     UnknownHost(String),
     /// No connection could be made.
     #[error("cannot connect to `{host}`: {reason}")]
@@ -699,5 +701,51 @@ impl From<io::Error> for HttpError {
             url: String::new(),
             reason: e.to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client() -> Client {
+        Client::new(Options::default(), HashMap::new()).expect("client")
+    }
+
+    #[test]
+    fn an_unresolvable_host_is_named_with_the_fix() {
+        let e = client().classify(
+            ureq::Error::HostNotFound,
+            "https://registry.example.invalid:5000/v2/app/manifests/v1",
+        );
+        assert!(
+            matches!(&e, HttpError::UnknownHost(h) if h == "registry.example.invalid:5000"),
+            "{e:?}"
+        );
+        let message = e.to_string();
+        assert!(
+            message.starts_with("unknown host `registry.example.invalid:5000`")
+                && message.contains("check the registry part of the reference"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn transport_failures_name_the_host() {
+        let c = client();
+        let url = "http://127.0.0.1:1/v2/";
+        let refused = c.classify(
+            ureq::Error::Io(io::Error::from(io::ErrorKind::ConnectionRefused)),
+            url,
+        );
+        assert_eq!(
+            refused.to_string(),
+            "cannot connect to `127.0.0.1:1`: connection refused"
+        );
+        let failed = c.classify(ureq::Error::ConnectionFailed, url);
+        assert!(
+            matches!(&failed, HttpError::Connect { host, .. } if host == "127.0.0.1:1"),
+            "{failed:?}"
+        );
     }
 }

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use crate::common::{Output, run, run_with_env, testdata};
-use crate::support::registry::{Attach, Docker, Registry, oras_attach, push_images, require};
+use crate::support::registry::{Attach, Docker, Registry, push_images, require};
 
 /// Runs nfd-compat against a plain-HTTP test registry.
 fn nfd(args: &[&str]) -> Output {
@@ -125,10 +125,8 @@ fn oras_attached_artifacts_are_listed_and_the_newest_wins() {
     let registry = Registry::docker(None);
     let images = push_images(&registry, None);
     let older_spec = testdata("specs/nfd-example.yaml");
-    let older = oras_attach(
+    let older = images.attach_to_amd64(
         &registry,
-        &images.amd64,
-        images.amd64_size,
         &Attach {
             spec: Some(&older_spec),
             created: Some("2024-05-01T00:00:00Z"),

@@ -44,10 +44,8 @@ fn referrers_api_on_ferro() {
     let registry = Registry::ferro();
     let images = push_images(&registry, None);
     let spec = testdata(SPEC_OK);
-    let artifact = oras_attach(
+    let artifact = images.attach_to_amd64(
         &registry,
-        &images.amd64,
-        images.amd64_size,
         &Attach {
             spec: Some(&spec),
             created: Some("2026-03-01T10:00:00Z"),
@@ -94,10 +92,8 @@ fn tag_schema_on_docker_registry() {
     let registry = Registry::docker(None);
     let images = push_images(&registry, None);
     let spec = testdata(SPEC_FAIL);
-    let artifact = oras_attach(
+    let artifact = images.attach_to_amd64(
         &registry,
-        &images.amd64,
-        images.amd64_size,
         &Attach {
             spec: Some(&spec),
             tag_schema: true,
@@ -118,20 +114,16 @@ fn the_newest_artifact_wins_and_artifact_pins_one() {
     let registry = Registry::ferro();
     let images = push_images(&registry, None);
     let (ok, fail) = (testdata(SPEC_OK), testdata(SPEC_FAIL));
-    let older = oras_attach(
+    let older = images.attach_to_amd64(
         &registry,
-        &images.amd64,
-        images.amd64_size,
         &Attach {
             spec: Some(&fail),
             created: Some("2025-12-31T23:00:00Z"),
             ..Attach::default()
         },
     );
-    let newer = oras_attach(
+    let newer = images.attach_to_amd64(
         &registry,
-        &images.amd64,
-        images.amd64_size,
         &Attach {
             spec: Some(&ok),
             created: Some("2026-01-01T00:30:00+01:00"),
@@ -198,10 +190,8 @@ fn platforms_of_an_index() {
     let (host_manifest, expected) = if cfg!(target_arch = "aarch64") {
         (&images.arm64, 1)
     } else {
-        oras_attach(
+        images.attach_to_amd64(
             &registry,
-            &images.amd64,
-            images.amd64_size,
             &Attach {
                 spec: Some(&ok),
                 tag_schema: true,
@@ -239,10 +229,8 @@ fn basic_auth_with_nfd_flags_and_docker_config() {
     let registry = Registry::docker(Some((user, password)));
     let images = push_images(&registry, Some((user, password)));
     let spec = testdata(SPEC_OK);
-    oras_attach(
+    images.attach_to_amd64(
         &registry,
-        &images.amd64,
-        images.amd64_size,
         &Attach {
             spec: Some(&spec),
             tag_schema: true,
@@ -415,10 +403,8 @@ fn registry_errors_are_one_clear_line() {
         );
     }
     // An artifact without layers, then one whose layer is not a spec.
-    oras_attach(
+    images.attach_to_amd64(
         &registry,
-        &images.amd64,
-        images.amd64_size,
         &Attach {
             no_layer: true,
             created: Some("2026-01-01T00:00:00Z"),
@@ -433,10 +419,8 @@ fn registry_errors_are_one_clear_line() {
         out.stderr
     );
     let bad = bad_spec.to_str().unwrap();
-    let artifact = oras_attach(
+    let artifact = images.attach_to_amd64(
         &registry,
-        &images.amd64,
-        images.amd64_size,
         &Attach {
             spec: Some(bad),
             created: Some("2026-02-01T00:00:00Z"),
@@ -460,10 +444,8 @@ fn a_layer_of_another_media_type_is_read_with_a_warning() {
     let registry = Registry::ferro();
     let images = push_images(&registry, None);
     let spec = testdata(SPEC_OK);
-    oras_attach(
+    images.attach_to_amd64(
         &registry,
-        &images.amd64,
-        images.amd64_size,
         &Attach {
             spec: Some(&spec),
             layer_media_type: Some("application/yaml"),
@@ -482,10 +464,8 @@ fn tls_needs_trust_or_insecure() {
     let spec = testdata(SPEC_OK);
     // oras-py is told to use plain HTTP by the helper; attach through skopeo's trust instead:
     // the artifact goes on over TLS with oras-py's `insecure` turned into TLS without checks.
-    oras_attach(
+    images.attach_to_amd64(
         &registry,
-        &images.amd64,
-        images.amd64_size,
         &Attach {
             spec: Some(&spec),
             tag_schema: true,

@@ -290,10 +290,18 @@ pub(crate) struct Images {
     pub(crate) amd64: String,
     /// The linux/arm64 manifest.
     pub(crate) arm64: String,
-    /// Manifest sizes.
+    /// The amd64 manifest's size in bytes.
     pub(crate) amd64_size: u64,
-    /// Manifest sizes.
+    /// The arm64 manifest's size in bytes.
     pub(crate) arm64_size: u64,
+}
+
+impl Images {
+    /// Attaches a spec to the linux/amd64 manifest (`app:v1`), the usual subject; returns the
+    /// artifact digest.
+    pub(crate) fn attach_to_amd64(&self, registry: &Registry, a: &Attach<'_>) -> String {
+        oras_attach(registry, &self.amd64, self.amd64_size, a)
+    }
 }
 
 /// Writes an OCI layout and pushes it with skopeo: `app:v1` (linux/amd64) and `app:multi`
