@@ -5,7 +5,8 @@
 //! threads (one per core) parse each item, evaluate the spec on it and reduce the result to a
 //! [`NodeResult`] (verdict, best set, [`cause`]s; the full report only when asked). Results are
 //! handed to the caller in input order. Memory holds a bounded queue of raw items and the
-//! results not yet handed over; nothing grows with the fleet but what the caller keeps.
+//! results not yet handed over; nothing grows with the fleet but what the caller keeps. Small
+//! inputs (one NodeFeature, a few nodes) are read and evaluated on the calling thread.
 //!
 //! YAML snapshots are read whole (JSON is the streaming path). A fault in one input is one
 //! node's error and the other inputs are still read; a truncated list reports the items before
@@ -47,10 +48,10 @@ pub struct Settings<'a> {
     pub options: &'a rules::Options,
     /// Build the full [`Report`] of every node (else only of the first, see `keep_first`).
     pub reports: bool,
-    /// Keep the first node's snapshot and report (for the single-node path).
+    /// Keep the first node's snapshot and evaluation (for the single-node path).
     pub keep_first: bool,
-    /// Worker threads: 0 for one per core, or none when the inputs are small files; 1 for
-    /// none (everything on the calling thread).
+    /// Worker threads: 0 to choose (none for small files, else one per core); 1 runs
+    /// everything on the calling thread.
     pub threads: usize,
 }
 
