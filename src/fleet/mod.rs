@@ -19,7 +19,8 @@ pub mod render;
 pub mod split;
 pub mod typed;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -153,7 +154,7 @@ pub fn validate(
         Needed::of(settings.spec, settings.options)
     };
     let mut ordered = Ordered {
-        names: HashSet::new(),
+        names: HashMap::new(),
         sink,
     };
     let threads = match settings.threads {
@@ -237,18 +238,26 @@ fn small(inputs: &[PathBuf]) -> bool {
 
 /// Hands results to the caller in input order, turning a repeated node name into an error.
 struct Ordered<'s> {
-    names: HashSet<String>,
+    /// Node names seen, with where each came from.
+    names: HashMap<String, String>,
     sink: &'s mut dyn FnMut(NodeResult) -> io::Result<()>,
 }
 
 impl Ordered<'_> {
     fn deliver(&mut self, mut r: NodeResult) -> io::Result<()> {
-        if !self.names.insert(r.name.clone()) {
-            let message = format!(
-                "{}: duplicate node name `{}`: an earlier snapshot has the same name",
-                r.source, r.name
-            );
-            r = NodeResult::failed(r.name, r.source, message);
+        match self.names.entry(r.name.clone()) {
+            Entry::Occupied(first) => {
+                let message = format!(
+                    "{}: duplicate node name `{}`: already given by {} (give each node once)",
+                    r.source,
+                    r.name,
+                    first.get()
+                );
+                r = NodeResult::failed(r.name, r.source, message);
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(r.source.clone());
+            }
         }
         (self.sink)(r)
     }
