@@ -11,7 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
-use common::median;
+use common::{median, testdata};
 
 use nfd_compat::sources::{self, Context, HostRoot, Machine};
 
@@ -38,9 +38,8 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn main() {
-    let root_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/hosts/intel-server");
-    let machine_file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata/machines/intel-icelake-server.txt");
+    let root_dir = PathBuf::from(testdata("hosts/intel-server"));
+    let machine_file = testdata("machines/intel-icelake-server.txt");
     let machine = Machine::load(&machine_file).expect("machine capture");
     let ctx = Context {
         root: HostRoot::new(&root_dir),

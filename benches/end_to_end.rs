@@ -7,10 +7,9 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use common::measure_median;
+use common::{measure_median, testdata};
 
 const ROUNDS: usize = 60;
 
@@ -33,17 +32,10 @@ fn report(label: &str, program: &str, args: &[&str], baseline: Option<Duration>)
 
 fn main() {
     let bin = env!("CARGO_BIN_EXE_nfd-compat");
-    let data = |rel: &str| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("testdata")
-            .join(rel)
-            .to_string_lossy()
-            .into_owned()
-    };
-    let spec = data("specs/gpu-node.yaml");
-    let host = data("hosts/intel-server");
-    let machine = data("machines/intel-icelake-server.txt");
-    let snapshot = data("snapshots/example-nodefeature.yaml");
+    let spec = testdata("specs/gpu-node.yaml");
+    let host = testdata("hosts/intel-server");
+    let machine = testdata("machines/intel-icelake-server.txt");
+    let snapshot = testdata("snapshots/example-nodefeature.yaml");
     println!(
         "validate-node end to end (median of {ROUNDS} runs; goal: under 20 ms wall, 15 MB peak RSS)"
     );

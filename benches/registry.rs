@@ -11,11 +11,10 @@ mod support;
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::median;
+use common::{median, testdata};
 
 use support::registry::{Attach, Registry, push_images, require};
 
@@ -41,13 +40,8 @@ fn time(mut cmd: impl FnMut() -> Command) -> (Duration, String) {
 
 fn main() {
     let bin = env!("CARGO_BIN_EXE_nfd-compat");
-    let data = |rel: &str| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("testdata")
-            .join(rel)
-    };
-    let snapshot = data("snapshots/intel-server.json");
-    let spec = data("specs/gpu-node.yaml");
+    let snapshot = testdata("snapshots/intel-server.json");
+    let spec = testdata("specs/gpu-node.yaml");
     let skopeo = require("skopeo", "apt-get install -y skopeo");
     println!(
         "validate-node --image on loopback (median of {ROUNDS}; goal: under 30 ms, at most 5 requests without auth)"
@@ -68,7 +62,7 @@ fn main() {
         images.attach_to_amd64(
             &registry,
             &Attach {
-                spec: Some(spec.to_str().unwrap()),
+                spec: Some(&spec),
                 tag_schema,
                 ..Attach::default()
             },

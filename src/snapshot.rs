@@ -127,15 +127,18 @@ pub fn from_value(value: &Value) -> Result<Vec<NodeSnapshot>, SnapshotError> {
     }
 }
 
+/// The path of `field` inside the object at `path` (`""` for the document itself).
+fn child(path: &str, field: &str) -> String {
+    if path.is_empty() {
+        field.to_owned()
+    } else {
+        format!("{path}.{field}")
+    }
+}
+
 /// Converts one NodeFeature object (`path` names it in errors, e.g. `items[3]`).
 pub fn node_feature(value: &Value, path: &str) -> Result<NodeSnapshot, SnapshotError> {
-    let at = |p: &str| {
-        if path.is_empty() {
-            p.to_owned()
-        } else {
-            format!("{path}.{p}")
-        }
-    };
+    let at = |field: &str| child(path, field);
     let Value::Object(map) = value else {
         return Err(SnapshotError::new(
             path,
@@ -184,13 +187,7 @@ pub fn node_feature(value: &Value, path: &str) -> Result<NodeSnapshot, SnapshotE
 
 /// Converts a Features object.
 pub fn features(value: &Value, path: &str) -> Result<Features, SnapshotError> {
-    let at = |p: &str| {
-        if path.is_empty() {
-            p.to_owned()
-        } else {
-            format!("{path}.{p}")
-        }
-    };
+    let at = |field: &str| child(path, field);
     let Value::Object(map) = value else {
         return Err(SnapshotError::new(
             path,

@@ -3,8 +3,18 @@
 
 #![allow(dead_code, reason = "each benchmark uses a part of these helpers")]
 
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// The path of a file under the project's `testdata/`.
+pub(crate) fn testdata(rel: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(rel)
+        .to_string_lossy()
+        .into_owned()
+}
 
 /// The median of `samples` (which must not be empty).
 pub(crate) fn median(mut samples: Vec<Duration>) -> Duration {

@@ -571,20 +571,19 @@ fn flags(names: impl IntoIterator<Item = String>) -> Value {
     json!({ "elements": elements })
 }
 
-fn attrs(pairs: &[(&str, String)]) -> Value {
-    let elements: Map<String, Value> = pairs
+fn string_map(pairs: &[(&str, String)]) -> Map<String, Value> {
+    pairs
         .iter()
         .map(|(k, v)| ((*k).to_owned(), Value::String(v.clone())))
-        .collect();
-    json!({ "elements": elements })
+        .collect()
+}
+
+fn attrs(pairs: &[(&str, String)]) -> Value {
+    json!({ "elements": string_map(pairs) })
 }
 
 fn instance(pairs: &[(&str, String)]) -> Value {
-    let attributes: Map<String, Value> = pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), Value::String(v.clone())))
-        .collect();
-    json!({ "attributes": attributes })
+    json!({ "attributes": string_map(pairs) })
 }
 
 fn pci(rng: &mut Rng, gpu: bool, mellanox: bool) -> Vec<Value> {

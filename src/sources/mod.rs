@@ -243,6 +243,15 @@ impl Discovered {
     pub fn warn(&mut self, source: &'static str, err: &dyn std::error::Error) {
         self.warnings.push(Warning::from_error(source, err));
     }
+
+    /// The value of `result`, or `None` with its error recorded as a warning from `source`.
+    pub fn ok_or_warn<T, E: std::error::Error>(
+        &mut self,
+        source: &'static str,
+        result: Result<T, E>,
+    ) -> Option<T> {
+        result.map_err(|err| self.warn(source, &err)).ok()
+    }
 }
 
 /// One NFD feature source.

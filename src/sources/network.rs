@@ -41,12 +41,8 @@ impl Source for Network {
 
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let base = ctx.root.join("/sys/class/net");
-        let names = match read_dir_names_at(&base) {
-            Ok(names) => names,
-            Err(err) => {
-                out.warn(SOURCE, &err);
-                return;
-            }
+        let Some(names) = out.ok_or_warn(SOURCE, read_dir_names_at(&base)) else {
+            return;
         };
         let mut devices = Vec::new();
         let mut virtuals = Vec::new();

@@ -40,18 +40,13 @@ impl Source for Pci {
 
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let base = ctx.root.join("/sys/bus/pci/devices");
-        let names = match read_dir_names_at(&base) {
-            Ok(names) => names,
-            Err(err) => {
-                out.warn(SOURCE, &err);
-                return;
-            }
+        let Some(names) = out.ok_or_warn(SOURCE, read_dir_names_at(&base)) else {
+            return;
         };
         let mut devices = Vec::with_capacity(names.len());
         for name in names {
-            match read_device(&base.join(&name)) {
-                Ok(device) => devices.push(device),
-                Err(err) => out.warn(SOURCE, &err),
+            if let Some(device) = out.ok_or_warn(SOURCE, read_device(&base.join(&name))) {
+                devices.push(device);
             }
         }
         out.features.insert_instances("pci.device", devices);

@@ -27,12 +27,8 @@ impl Source for Storage {
 
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let base = ctx.root.join("/sys/block");
-        let names = match read_dir_names_at(&base) {
-            Ok(names) => names,
-            Err(err) => {
-                out.warn(SOURCE, &err);
-                return;
-            }
+        let Some(names) = out.ok_or_warn(SOURCE, read_dir_names_at(&base)) else {
+            return;
         };
         let mut devices = Vec::with_capacity(names.len());
         for name in names {

@@ -291,4 +291,24 @@ mod tests {
         assert_eq!(expr["additionalProperties"], false);
         assert_eq!(expr["allOf"].as_array().unwrap().len(), 5);
     }
+
+    /// The wire enums here describe the loader's ops and types in their own words; their
+    /// spellings must be the loader's, in its order.
+    #[test]
+    fn wire_enums_spell_what_the_loader_reads() {
+        use super::super::expr;
+        let schema = json_schema();
+        let consts = |def: &str| -> Vec<String> {
+            schema["$defs"][def]["oneOf"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{def} is a oneOf"))
+                .iter()
+                .map(|v| v["const"].as_str().expect("a const").to_owned())
+                .collect()
+        };
+        let ops: Vec<&str> = OPS.iter().map(|(_, name)| *name).collect();
+        assert_eq!(consts("MatchOp"), ops);
+        let types = [expr::ValueType::Int, expr::ValueType::Version].map(expr::ValueType::as_str);
+        assert_eq!(consts("ValueType"), types);
+    }
 }

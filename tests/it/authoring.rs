@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use crate::common::{Output, run, run_with_env, testdata};
-use crate::support::registry::{Attach, Docker, Registry, push_images, require};
+use crate::support::registry::{Attach, Docker, Registry, oras_read, push_images, require};
 
 /// Runs nfd-compat against a plain-HTTP test registry.
 fn nfd(args: &[&str]) -> Output {
@@ -15,24 +15,6 @@ fn nfd(args: &[&str]) -> Output {
 
 fn image(registry: &Registry) -> String {
     format!("{}/app:v1", registry.host)
-}
-
-/// The artifacts oras-py sees on `subject`.
-fn oras_read(registry: &Registry, subject: &str) -> serde_json::Value {
-    let python = require("python3", "apt-get install -y python3");
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts/oras_read.py");
-    let out = Command::new(python)
-        .arg(script)
-        .args([&registry.host, "app", subject])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn attach(registry: &Registry, spec: &str, extra: &[&str]) -> String {

@@ -362,6 +362,21 @@ fn script(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The artifacts oras-py sees on `subject` in `app` (see `tests/scripts/oras_read.py`).
+pub(crate) fn oras_read(registry: &Registry, subject: &str) -> serde_json::Value {
+    let out = Command::new(python_with_oras())
+        .arg(script("oras_read.py"))
+        .args([&registry.host, "app", subject])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// Options for [`oras_attach`].
 #[derive(Default)]
 pub(crate) struct Attach<'a> {
