@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{Context as _, Result, bail};
 
 use super::image::{connect, fetch_image_spec};
-use super::{ExitStatus, Global, display_path, read_input, warn};
+use super::{ExitStatus, Global, display_path, load_spec, read_input, warn};
 use crate::cli::{AttachArgs, DetachArgs, FetchArgs, ListArgs, ListFormat};
 use crate::registry::authoring::{self, AttachRequest};
 use crate::registry::reference::parse_digest;
@@ -20,11 +20,10 @@ pub(crate) fn attach(args: &AttachArgs, global: Global) -> Result<ExitStatus> {
     let reference = Reference::parse(&args.image)?;
     let name = display_path(&args.spec);
     let bytes = read_input(&args.spec, spec::MAX_SPEC_BYTES, "spec")?;
-    let loaded = spec::load(&bytes).map_err(|e| {
-        let sep = if e.pos.is_some() { "" } else { " " };
-        anyhow::anyhow!("spec {name}:{sep}{e}; nothing was attached")
-    })?;
-    // The lint's advice (the load warnings included) before anything is pushed.
+    // The load warnings are part of the lint's advice below.
+    let loaded = load_spec(&bytes, &name, &mut Vec::new())
+        .map_err(|e| anyhow::anyhow!("{e}; nothing was attached"))?;
+    // The lint's advice before anything is pushed.
     for f in crate::lint::lint(&loaded)
         .iter()
         .filter(|f| f.severity == crate::lint::Severity::Warning)
