@@ -297,6 +297,20 @@ pub fn fetch_spec(
     })
 }
 
+/// Decodes a JSON document from the registry, naming `what` it is and the shape it should have
+/// when it is not.
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    what: impl Into<String>,
+    expected: &'static str,
+) -> Result<T, RegistryError> {
+    serde_json::from_slice(body).map_err(|e| RegistryError::Invalid {
+        what: what.into(),
+        expected,
+        reason: e.to_string(),
+    })
+}
+
 fn unreachable_resolve(digest: &str) -> RegistryError {
     RegistryError::Invalid {
         what: digest.to_owned(),
@@ -439,12 +453,7 @@ impl<'a> Repo<'a> {
         platform: &Platform,
     ) -> Result<(String, Option<String>), RegistryError> {
         if oci::is_index(&resolved.media_type) {
-            let index: Index =
-                serde_json::from_slice(&resolved.body).map_err(|e| RegistryError::Invalid {
-                    what: "the image index".into(),
-                    expected: "OCI index",
-                    reason: e.to_string(),
-                })?;
+            let index: Index = decode(&resolved.body, "the image index", "OCI index")?;
             let found = index.manifests.iter().find(|m| {
                 m.platform.as_ref().is_some_and(|p| {
                     platform.matches(
@@ -471,19 +480,9 @@ impl<'a> Repo<'a> {
                 }),
             };
         }
-        let manifest: Manifest =
-            serde_json::from_slice(&resolved.body).map_err(|e| RegistryError::Invalid {
-                what: "the image manifest".into(),
-                expected: "OCI manifest",
-                reason: e.to_string(),
-            })?;
+        let manifest: Manifest = decode(&resolved.body, "the image manifest", "OCI manifest")?;
         let config = self.blob(&manifest.config, "the image config")?;
-        let config: ImageConfig =
-            serde_json::from_slice(&config).map_err(|e| RegistryError::Invalid {
-                what: "the image config".into(),
-                expected: "image config",
-                reason: e.to_string(),
-            })?;
+        let config: ImageConfig = decode(&config, "the image config", "image config")?;
         if platform.matches(
             &config.os,
             &config.architecture,
@@ -535,12 +534,7 @@ impl<'a> Repo<'a> {
             if !(200..300).contains(&r.status) {
                 return Err(Self::fail("the referrers list", &r));
             }
-            let index: Index =
-                serde_json::from_slice(&r.body).map_err(|e| RegistryError::Invalid {
-                    what: "the referrers list".into(),
-                    expected: "OCI index",
-                    reason: e.to_string(),
-                })?;
+            let index: Index = decode(&r.body, "the referrers list", "OCI index")?;
             let filtered = r
                 .headers_named("oci-filters-applied")
                 .any(|h| h.split(',').any(|f| f.trim() == "artifactType"))
@@ -565,29 +559,33 @@ impl<'a> Repo<'a> {
     /// The `sha256-<hex>` tag-schema index of `digest`, filtered by artifact type.
     fn tag_schema(&self, digest: &str) -> Result<Vec<Descriptor>, RegistryError> {
         let tag = digest.replacen(':', "-", 1);
+        let Some(index) = self.tag_schema_index(&tag)? else {
+            return Ok(Vec::new());
+        };
+        Ok(index
+            .manifests
+            .into_iter()
+            .filter(|d| d.artifact_type.as_deref() == Some(ARTIFACT_TYPE))
+            .collect())
+    }
+
+    /// The tag-schema index `tag` (`sha256-<hex>`), `None` when there is none.
+    pub(crate) fn tag_schema_index(&self, tag: &str) -> Result<Option<Index>, RegistryError> {
+        let what = format!("the tag-schema index `{tag}`");
         let r = self
             .get(
                 &format!("{}/manifests/{tag}", self.base),
                 oci::OCI_INDEX,
                 MAX_FETCH_BYTES,
             )
-            .map_err(|e| too_large(e, "the tag-schema index"))?;
+            .map_err(|e| too_large(e, &what))?;
         if r.status == 404 {
-            return Ok(Vec::new());
+            return Ok(None);
         }
         if !(200..300).contains(&r.status) {
-            return Err(Self::fail("the tag-schema index", &r));
+            return Err(Self::fail(&what, &r));
         }
-        let index: Index = serde_json::from_slice(&r.body).map_err(|e| RegistryError::Invalid {
-            what: format!("the tag-schema index `{tag}`"),
-            expected: "OCI index",
-            reason: e.to_string(),
-        })?;
-        Ok(index
-            .manifests
-            .into_iter()
-            .filter(|d| d.artifact_type.as_deref() == Some(ARTIFACT_TYPE))
-            .collect())
+        decode(&r.body, what, "OCI index").map(Some)
     }
 
     /// GETs and parses an artifact manifest, verifying digest and size.
@@ -603,11 +601,7 @@ impl<'a> Repo<'a> {
                 expected: format!("size {}", d.size),
             });
         }
-        serde_json::from_slice(&fetched.body).map_err(|e| RegistryError::Invalid {
-            what,
-            expected: "OCI manifest",
-            reason: e.to_string(),
-        })
+        decode(&fetched.body, what, "OCI manifest")
     }
 
     /// GETs a blob, verifying digest and size.

@@ -376,29 +376,14 @@ fn put_manifest(
     Ok(r)
 }
 
-/// The tag-schema index of `subject`, or an empty one.
+/// The tag-schema index `tag`, or an empty one.
 fn read_index(repo: &Repo<'_>, tag: &str) -> Result<Index, RegistryError> {
-    let r = repo.get(
-        &format!("{}/manifests/{tag}", repo.base),
-        oci::OCI_INDEX,
-        MAX_FETCH_BYTES,
-    )?;
-    if r.status == 404 {
-        return Ok(Index {
-            schema_version: 2,
-            media_type: Some(oci::OCI_INDEX.to_owned()),
-            manifests: Vec::new(),
-            annotations: BTreeMap::new(),
-        });
-    }
-    if !(200..300).contains(&r.status) {
-        return Err(Repo::fail(&format!("the tag-schema index `{tag}`"), &r));
-    }
-    serde_json::from_slice(&r.body).map_err(|e| RegistryError::Invalid {
-        what: format!("the tag-schema index `{tag}`"),
-        expected: "OCI index",
-        reason: e.to_string(),
-    })
+    Ok(repo.tag_schema_index(tag)?.unwrap_or_else(|| Index {
+        schema_version: 2,
+        media_type: Some(oci::OCI_INDEX.to_owned()),
+        manifests: Vec::new(),
+        annotations: BTreeMap::new(),
+    }))
 }
 
 /// Read, edit, write, and read back the tag-schema index until the edit is seen.
