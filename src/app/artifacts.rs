@@ -11,7 +11,7 @@ use super::{ExitStatus, Global, display_path, load_spec, read_input, warn};
 use crate::cli::{AttachArgs, DetachArgs, FetchArgs, ListArgs, ListFormat};
 use crate::registry::authoring::{self, AttachRequest};
 use crate::registry::reference::parse_digest;
-use crate::registry::{LookupPath, Platform, Reference};
+use crate::registry::{Platform, Reference};
 use crate::report::listing::{self, ArtifactRow};
 use crate::spec;
 
@@ -71,15 +71,11 @@ pub(crate) fn attach(args: &AttachArgs, global: Global) -> Result<ExitStatus> {
     };
     let attached = authoring::attach(&client, &reference, &request)
         .with_context(|| format!("image `{reference}`: nothing was attached"))?;
-    let how = match attached.lookup {
-        LookupPath::ReferrersApi => "the referrers API",
-        LookupPath::TagSchema => "the tag schema",
-    };
     warn_info(
         global,
         &format!(
-            "attached {} to `{reference}` ({}) through {how}, created {}",
-            attached.digest, attached.subject, attached.created
+            "attached {} to `{reference}` ({}) through the {}, created {}",
+            attached.digest, attached.subject, attached.lookup, attached.created
         ),
     );
     let mut out = io::stdout().lock();
@@ -139,10 +135,7 @@ pub(crate) fn list(args: &ListArgs, global: Global) -> Result<ExitStatus> {
     let listing = listing::Listing {
         image: reference.to_string(),
         subject,
-        lookup: match lookup {
-            LookupPath::ReferrersApi => "referrersApi",
-            LookupPath::TagSchema => "tagSchema",
-        },
+        lookup,
         artifacts: rows,
     };
     let mut out = io::stdout().lock();

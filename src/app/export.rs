@@ -11,7 +11,7 @@ use super::discover::discover;
 use super::validate::{SpecSource, check_tags, spec_source};
 use super::{ExitStatus, Global, warn, write_atomically};
 use crate::cli::{DataFormat, ExportFeaturesArgs, ExportGroupArgs, ExportRuleArgs, ExportSpecArgs};
-use crate::report;
+use crate::report::{self, ExpressionOut};
 use crate::spec::{Compatibility, Expr, GroupRule, Op, Term};
 
 /// `export features`.
@@ -142,15 +142,7 @@ fn expr_json(e: &Expr, place: &str) -> Result<Value> {
             "{place}: op `\"\"` (match anything) is not accepted by NFD's CRDs; remove the expression or use `Exists`"
         );
     }
-    let mut m = Map::new();
-    m.insert("op".to_owned(), json!(e.op.as_str()));
-    if !e.value.is_empty() {
-        m.insert("value".to_owned(), json!(e.value));
-    }
-    if let Some(t) = e.type_written.as_deref().filter(|t| !t.is_empty()) {
-        m.insert("type".to_owned(), json!(t));
-    }
-    Ok(Value::Object(m))
+    Ok(serde_json::to_value(ExpressionOut::from(e))?)
 }
 
 fn terms_json(terms: &[Term], place: &str) -> Result<Value> {

@@ -11,7 +11,6 @@ use super::image::fetch_image_spec;
 use super::{ExitStatus, Global, display_path, load_spec, read_input, warn};
 use crate::cli::{LookupArgs, RegistryArgs, ReportFormat, ValidateArgs};
 use crate::features::Features;
-use crate::registry::LookupPath;
 use crate::report::{self, ImageInfo, Origin, Verdict};
 use crate::rules;
 use crate::spec::{self, Spec};
@@ -56,10 +55,7 @@ pub(crate) fn spec_source(
                 artifact: fetched.artifact_digest.clone(),
                 created: fetched.artifact_created.clone(),
                 artifacts_attached: fetched.artifacts_found,
-                lookup: match fetched.lookup {
-                    LookupPath::ReferrersApi => "referrersApi".to_owned(),
-                    LookupPath::TagSchema => "tagSchema".to_owned(),
-                },
+                lookup: fetched.lookup,
                 requests: fetched.requests,
             };
             (fetched.spec, name, Some(info))

@@ -5,6 +5,8 @@ use std::io::{self, Write};
 use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
+use crate::registry::LookupPath;
+
 /// What `list` found.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -13,8 +15,8 @@ pub struct Listing {
     pub image: String,
     /// The manifest the artifacts are attached to.
     pub subject: String,
-    /// `referrersApi` or `tagSchema`.
-    pub lookup: &'static str,
+    /// How the artifacts were found (`referrersApi` or `tagSchema` in JSON).
+    pub lookup: LookupPath,
     /// The artifacts, newest first.
     pub artifacts: Vec<ArtifactRow>,
 }

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::features::Features;
+use crate::registry::LookupPath;
 use crate::rules::{Evaluation, ExprResult, Observed, Outcome};
 use crate::spec::{Expr, Spec, Term};
 
@@ -85,8 +86,8 @@ pub struct ImageInfo {
     pub created: Option<String>,
     /// How many compatibility artifacts are attached.
     pub artifacts_attached: usize,
-    /// `referrersApi` or `tagSchema`.
-    pub lookup: String,
+    /// How the artifact was found (`referrersApi` or `tagSchema` in JSON).
+    pub lookup: LookupPath,
     /// HTTP requests made.
     pub requests: u32,
 }

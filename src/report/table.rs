@@ -80,11 +80,7 @@ pub fn render(report: &Report, out: &mut impl Write, style: Style) -> io::Result
         line.push_str(&format!(
             " ({} attached; found through the {} in {} request{})",
             image.artifacts_attached,
-            if image.lookup == "tagSchema" {
-                "tag schema"
-            } else {
-                "referrers API"
-            },
+            image.lookup,
             image.requests,
             if image.requests == 1 { "" } else { "s" }
         ));
