@@ -527,21 +527,21 @@ impl Decoder {
                 }
             }
         }
-        let vars_template =
-            match f.get("varsTemplate") {
-                None => None,
-                Some(t) => {
-                    let t_path = format!("{path}.varsTemplate");
-                    let source = self.string(t, &t_path)?;
-                    if source.is_empty() {
-                        None
-                    } else {
-                        Some(VarsTemplate::parse(&source).map_err(|e| {
-                            LoadError::at(&t_path, t, format!("invalid template: {e}"))
-                        })?)
-                    }
+        let vars_template = match f.get("varsTemplate") {
+            None => None,
+            Some(t) => {
+                let t_path = format!("{path}.varsTemplate");
+                let source = self.string(t, &t_path)?;
+                if source.is_empty() {
+                    None
+                } else {
+                    Some(
+                        VarsTemplate::parse(&source)
+                            .map_err(|e| LoadError::at(&t_path, t, e.to_string()))?,
+                    )
                 }
-            };
+            }
+        };
         let mut budget = MAX_EXPRESSIONS_PER_RULE;
         let match_features = match f.get("matchFeatures") {
             None => Vec::new(),
@@ -899,6 +899,7 @@ mod tests {
             ("# only a comment\n".to_owned(), "the spec is empty"),
             ("~\n".to_owned(), "the spec is empty"),
             ("just a string\n".to_owned(), "1:1: expected the spec (a mapping), found a scalar"),
+            (format!("{HEAD}        vendor_id: {{op: Exists}}\n    varsTemplate: \"{{{{ .a \"\n"), "9:19: `compatibilities[0].rules[0].varsTemplate`: invalid template: unclosed action at byte 0"),
         ];
         for (text, want) in cases {
             let got = err(&text);
