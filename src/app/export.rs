@@ -12,6 +12,7 @@ use super::validate::{SpecSource, check_tags, spec_source};
 use super::{ExitStatus, Global, warn, write_atomically};
 use crate::cli::{DataFormat, ExportFeaturesArgs, ExportGroupArgs, ExportRuleArgs, ExportSpecArgs};
 use crate::report::{self, ExpressionOut};
+use crate::rules;
 use crate::spec::{Compatibility, Expr, GroupRule, Op, Term};
 
 /// `export features`.
@@ -70,11 +71,14 @@ fn exported(args: &ExportSpecArgs, global: Global) -> Result<Exported> {
         warn(global, w);
     }
     check_tags(&source.spec, &source.name, &args.tags)?;
+    let options = rules::Options {
+        tags: args.tags.clone(),
+    };
     let sets: Vec<(usize, Compatibility)> = source
         .spec
         .compatibilities
         .iter()
-        .filter(|c| args.tags.is_empty() || args.tags.contains(&c.tag))
+        .filter(|c| options.selects(c))
         .cloned()
         .enumerate()
         .map(|(i, c)| (i + 1, c))

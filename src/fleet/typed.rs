@@ -45,16 +45,9 @@ impl Needed {
     /// What the selected sets of `spec` can read.
     pub fn of(spec: &Spec, options: &rules::Options) -> Needed {
         let mut features: HashMap<String, Option<Names>> = HashMap::new();
-        let selected = spec
-            .compatibilities
-            .iter()
-            .filter(|c| options.tags.is_empty() || options.tags.contains(&c.tag));
+        let selected = spec.compatibilities.iter().filter(|c| options.selects(c));
         for rule in selected.flat_map(|c| c.rules.iter().flatten()) {
-            let terms = rule
-                .match_features
-                .iter()
-                .chain(rule.match_any.iter().flat_map(|a| a.match_features.iter()));
-            for term in terms {
+            for term in rule.terms() {
                 let whole = term.match_name.is_some() || rule.vars_template.is_some();
                 let entry = features
                     .entry(term.feature_key())

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::sources::cpu::arm::{HWCAP_NAMES, HWCAP2_NAMES};
 use crate::spec::{
-    self, Compiled, Expr, LoadError, Loaded, Op, Pos, Term, ValueType, edit_distance,
+    self, Compiled, Expr, LoadError, Loaded, Op, Pos, Term, ValueType, edit_distance, nearest_name,
 };
 use names::{Elements, Feature, Kind};
 
@@ -956,12 +956,7 @@ fn feature_hint(key: &str) -> String {
     if key == "kernel.module" || key == "kernel.modules" {
         return "; did you mean `kernel.loadedmodule` (loaded modules) or `kernel.enabledmodule` (loaded or built in)?".into();
     }
-    let near = names::FEATURES
-        .iter()
-        .map(|f| (edit_distance(key, f.name), f.name))
-        .filter(|(d, name)| *d <= 2.max(name.len() / 4))
-        .min_by_key(|(d, _)| *d);
-    if let Some((_, name)) = near {
+    if let Some(name) = nearest_name(key, names::FEATURES.iter().map(|f| f.name)) {
         return format!("; did you mean `{name}`?");
     }
     let suffix = key.split_once('.').map_or(key, |(_, s)| s);
@@ -982,19 +977,12 @@ fn name_hint(name: &str, known: &[&str]) -> String {
     if let Some(k) = known.iter().find(|k| k.eq_ignore_ascii_case(name)) {
         return format!(" (names are case-sensitive: did you mean `{k}`?)");
     }
-    let lower = name.to_ascii_lowercase();
-    let near = known
-        .iter()
-        .map(|k| (edit_distance(&lower, &k.to_ascii_lowercase()), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-        .or_else(|| {
-            known
-                .iter()
-                .find(|k| name.len() >= 3 && k.starts_with(name))
-                .copied()
-        });
+    let near = nearest_name(name, known.iter().copied()).or_else(|| {
+        known
+            .iter()
+            .find(|k| name.len() >= 3 && k.starts_with(name))
+            .copied()
+    });
     near.map(|k| format!(" (did you mean `{k}`?)"))
         .unwrap_or_default()
 }

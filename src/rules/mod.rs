@@ -20,7 +20,7 @@
 use std::collections::BTreeMap;
 
 use crate::features::Features;
-use crate::spec::Spec;
+use crate::spec::{GroupRule, Spec};
 
 mod eval;
 mod instances;
@@ -34,6 +34,13 @@ mod vars;
 pub struct Options {
     /// When non-empty, only sets whose `tag` is in this list (exact match) are evaluated.
     pub tags: Vec<String>,
+}
+
+impl Options {
+    /// Whether `set` is evaluated.
+    pub fn selects(&self, set: &crate::spec::Compatibility) -> bool {
+        self.tags.is_empty() || self.tags.contains(&set.tag)
+    }
 }
 
 /// The result of evaluating a spec against one node.
@@ -163,23 +170,16 @@ pub enum Observed {
 /// (created empty by the first rule) and holds the vars of every rule that matched so far, so
 /// that later rules, also of later sets, can refer to them.
 pub fn evaluate(spec: &Spec, features: &Features, options: &Options) -> Evaluation {
-    let selected = |set: &crate::spec::Compatibility| {
-        options.tags.is_empty() || options.tags.contains(&set.tag)
-    };
     let terms = spec
         .compatibilities
         .iter()
-        .filter(|set| selected(set))
+        .filter(|set| options.selects(set))
         .flat_map(|set| set.rules.iter().flatten())
-        .flat_map(|rule| {
-            rule.match_features
-                .iter()
-                .chain(rule.match_any.iter().flat_map(|a| a.match_features.iter()))
-        });
+        .flat_map(GroupRule::terms);
     let mut node = eval::Node::new(features, terms);
     let mut sets = Vec::new();
     for (index, set) in spec.compatibilities.iter().enumerate() {
-        if !selected(set) {
+        if !options.selects(set) {
             continue;
         }
         let mut rules = Vec::new();

@@ -277,7 +277,7 @@ impl Decoder {
                 );
                 continue;
             } else {
-                let hint = nearest(name, known)
+                let hint = nearest_name(name, known.iter().copied())
                     .map(|k| format!("; did you mean `{k}`?"))
                     .unwrap_or_default();
                 let expected = known
@@ -791,12 +791,13 @@ fn spend(budget: &mut usize, rule_path: &str, rule_node: &Node) -> Result<(), Lo
     Ok(())
 }
 
-/// The known name closest to `name` by edit distance, when close enough to be a typo.
-fn nearest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+/// The known name closest to `name` by edit distance (ignoring ASCII case), when close enough
+/// to be a typo.
+pub fn nearest_name<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lower = name.to_ascii_lowercase();
     known
-        .iter()
-        .map(|k| (edit_distance(&lower, &k.to_ascii_lowercase()), *k))
+        .into_iter()
+        .map(|k| (edit_distance(&lower, &k.to_ascii_lowercase()), k))
         .filter(|(d, k)| *d <= 2.max(k.len() / 4))
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)

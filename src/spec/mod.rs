@@ -20,7 +20,7 @@ pub use expr::{
 };
 pub use load::{
     LoadError, Loaded, MAX_DEPTH, MAX_EXPRESSIONS_PER_RULE, MAX_SPEC_BYTES, SpecWarning,
-    WarningPos, edit_distance, load,
+    WarningPos, edit_distance, load, nearest_name,
 };
 pub use template::{MAX_TEMPLATE_BYTES, SPRIG_FUNCTIONS, TemplateError, VarsTemplate};
 pub use version::Version;
@@ -86,6 +86,15 @@ pub struct Term {
     pub match_expressions: Option<BTreeMap<String, Expr>>,
     /// The `matchName` expression, when present.
     pub match_name: Option<Expr>,
+}
+
+impl GroupRule {
+    /// Every term of the rule: `matchFeatures`, then those of each `matchAny` alternative.
+    pub fn terms(&self) -> impl Iterator<Item = &Term> {
+        self.match_features
+            .iter()
+            .chain(self.match_any.iter().flat_map(|a| &a.match_features))
+    }
 }
 
 impl Term {
