@@ -537,7 +537,7 @@ fn reduce(
         };
         report::build(spec, evaluation, features, origin, Vec::new())
     });
-    let best_set = best_set(spec, evaluation);
+    let best_set = report::best_set(spec, evaluation);
     let causes = if best_set.is_none() {
         cause::best_failing(spec, evaluation)
             .map(|n| cause::causes(spec, evaluation, n))
@@ -560,27 +560,6 @@ fn reduce(
         report: report.filter(|_| settings.reports),
         kept: None,
     }
-}
-
-/// The best matching set, chosen as [`report::build`] does (highest weight, first on ties).
-fn best_set(spec: &Spec, evaluation: &Evaluation) -> Option<BestSet> {
-    let mut best: Option<(usize, &crate::spec::Compatibility)> = None;
-    for (n, set_eval) in evaluation.sets.iter().enumerate() {
-        if !set_eval.is_match() {
-            continue;
-        }
-        let set = &spec.compatibilities[set_eval.index];
-        match best {
-            Some((_, b)) if b.weight >= set.weight => {}
-            _ => best = Some((n, set)),
-        }
-    }
-    best.map(|(n, set)| BestSet {
-        number: n + 1,
-        weight: set.weight,
-        tag: set.tag.clone(),
-        description: set.description.clone(),
-    })
 }
 
 #[cfg(test)]

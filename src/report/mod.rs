@@ -271,6 +271,28 @@ pub struct Origin {
     pub image: Option<ImageInfo>,
 }
 
+/// The best matching set: the highest weight, the first of equal weights (sets are numbered
+/// from 1 in evaluation order).
+pub fn best_set(spec: &Spec, evaluation: &Evaluation) -> Option<BestSet> {
+    let mut best: Option<(usize, &crate::spec::Compatibility)> = None;
+    for (n, set_eval) in evaluation.sets.iter().enumerate() {
+        if !set_eval.is_match() {
+            continue;
+        }
+        let set = &spec.compatibilities[set_eval.index];
+        match best {
+            Some((_, b)) if b.weight >= set.weight => {}
+            _ => best = Some((n, set)),
+        }
+    }
+    best.map(|(n, set)| BestSet {
+        number: n + 1,
+        weight: set.weight,
+        tag: set.tag.clone(),
+        description: set.description.clone(),
+    })
+}
+
 /// Builds the report of one node.
 pub fn build(
     spec: &Spec,
@@ -343,19 +365,7 @@ pub fn build(
             rules,
         });
     }
-    let best_set = sets
-        .iter()
-        .filter(|s| s.is_match)
-        .fold(None::<&SetReport>, |best, s| match best {
-            Some(b) if b.weight >= s.weight => Some(b),
-            _ => Some(s),
-        })
-        .map(|s| BestSet {
-            number: s.number,
-            weight: s.weight,
-            tag: s.tag.clone(),
-            description: s.description.clone(),
-        });
+    let best_set = best_set(spec, evaluation);
     if sets.is_empty() {
         errors.push("no compatibility set was evaluated".to_owned());
     }
