@@ -8,6 +8,7 @@
 //! (or the one `--artifact` pins), and fetch its spec layer. Every manifest and blob is
 //! checked against its digest and size, with a 4 MiB limit (as oras).
 
+use std::cmp::Reverse;
 use std::fmt;
 
 use crate::spec::{ARTIFACT_TYPE, SPEC_MEDIA_TYPE};
@@ -322,11 +323,6 @@ fn unreachable_resolve(digest: &str) -> RegistryError {
 /// The newest descriptor by `org.opencontainers.image.created`; missing or unparsable dates
 /// are the oldest, and on a tie the later one in the list wins (as NFD's sort ends).
 pub fn newest(candidates: &[Descriptor]) -> &Descriptor {
-    let created = |d: &Descriptor| {
-        d.annotations
-            .get(oci::CREATED)
-            .and_then(|c| Timestamp::parse_rfc3339(c))
-    };
     let mut best = &candidates[0];
     for d in &candidates[1..] {
         if created(d) >= created(best) {
@@ -334,6 +330,23 @@ pub fn newest(candidates: &[Descriptor]) -> &Descriptor {
         }
     }
     best
+}
+
+/// `candidates` ordered as repeated [`newest`] picks would take them: newest first, and of
+/// equally dated ones the later listed first.
+pub(crate) fn newest_first(mut candidates: Vec<Descriptor>) -> Vec<Descriptor> {
+    candidates.reverse();
+    // A stable sort: equal dates keep the reversed order.
+    candidates.sort_by_key(|d| Reverse(created(d)));
+    candidates
+}
+
+/// When an artifact was created, from its descriptor's annotation (`None`: undated or not a
+/// timestamp, older than any date).
+pub(crate) fn created(d: &Descriptor) -> Option<Timestamp> {
+    d.annotations
+        .get(oci::CREATED)
+        .and_then(|c| Timestamp::parse_rfc3339(c))
 }
 
 /// A fetched manifest.
@@ -698,5 +711,27 @@ mod tests {
         assert_eq!(newest(&ties).digest, "b");
         let undated = [desc("a", None), desc("b", None)];
         assert_eq!(newest(&undated).digest, "b");
+    }
+
+    #[test]
+    fn newest_first_is_the_order_of_repeated_newest_picks() {
+        let list = vec![
+            desc("a", Some("2026-01-01T00:00:00Z")),
+            desc("b", None),
+            desc("c", Some("2027-05-01T00:00:00Z")),
+            desc("d", Some("2026-01-01T01:00:00+01:00")),
+            desc("e", Some("not a date")),
+            desc("f", Some("2025-01-01T00:00:00Z")),
+        ];
+        let mut left = list.clone();
+        let mut picked = Vec::new();
+        while !left.is_empty() {
+            let pick = newest(&left).digest.clone();
+            let i = left.iter().position(|d| d.digest == pick).expect("picked");
+            picked.push(left.remove(i).digest);
+        }
+        let sorted: Vec<String> = newest_first(list).into_iter().map(|d| d.digest).collect();
+        assert_eq!(sorted, picked);
+        assert_eq!(sorted, ["c", "d", "a", "f", "e", "b"]);
     }
 }

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use crate::spec::{ARTIFACT_TYPE, SPEC_MEDIA_TYPE};
 use crate::timestamp::Timestamp;
 
-use super::artifact::{Fetch, LookupPath, MAX_FETCH_BYTES, RegistryError, Repo, newest};
+use super::artifact::{LookupPath, MAX_FETCH_BYTES, RegistryError, Repo, newest_first};
 use super::client::{Client, Method, Response};
 use super::oci::{self, Descriptor, Index, Manifest};
 use super::platform::Platform;
@@ -67,46 +67,33 @@ pub struct Listed {
     pub spec: Option<Vec<u8>>,
 }
 
-/// Where the artifacts of an image live.
-struct Subject {
-    descriptor: Descriptor,
-}
-
+/// The manifest the artifacts of `image` are attached to: the image's own, or that of
+/// `platform` in its index.
 fn subject_of(
     repo: &Repo<'_>,
     image: &Reference,
     platform: Option<&Platform>,
-) -> Result<Subject, RegistryError> {
+) -> Result<Descriptor, RegistryError> {
     let resolved = repo.manifest(image.target(), "the image manifest")?;
-    match platform {
-        None => Ok(Subject {
-            descriptor: Descriptor {
-                media_type: resolved.media_type.clone(),
-                digest: resolved.digest.clone(),
-                size: resolved.body.len() as u64,
-                artifact_type: None,
-                annotations: BTreeMap::new(),
-                platform: None,
-            },
-        }),
+    let subject = match platform {
         Some(platform) => {
             let (digest, _) = repo.select_platform(&resolved, platform)?;
             if digest == resolved.digest {
-                return subject_of(repo, image, None);
+                resolved
+            } else {
+                repo.manifest(&digest, "the platform manifest")?
             }
-            let child: Fetch = repo.manifest(&digest, "the platform manifest")?;
-            Ok(Subject {
-                descriptor: Descriptor {
-                    media_type: child.media_type,
-                    digest: child.digest,
-                    size: child.body.len() as u64,
-                    artifact_type: None,
-                    annotations: BTreeMap::new(),
-                    platform: None,
-                },
-            })
         }
-    }
+        None => resolved,
+    };
+    Ok(Descriptor {
+        media_type: subject.media_type,
+        digest: subject.digest,
+        size: subject.body.len() as u64,
+        artifact_type: None,
+        annotations: BTreeMap::new(),
+        platform: None,
+    })
 }
 
 /// Attaches a spec to an image.
@@ -152,7 +139,7 @@ pub fn attach(
         artifact_type: Some(ARTIFACT_TYPE.to_owned()),
         config: config.clone(),
         layers: vec![layer.clone()],
-        subject: Some(subject.descriptor.clone()),
+        subject: Some(subject.clone()),
         annotations: annotations.clone(),
     };
     let body = serde_json::to_vec(&manifest).map_err(|e| RegistryError::Invalid {
@@ -170,7 +157,7 @@ pub fn attach(
     let lookup = if put.header("oci-subject").is_some() {
         LookupPath::ReferrersApi
     } else {
-        let (_, path) = repo.referrers(&subject.descriptor.digest)?;
+        let (_, path) = repo.referrers(&subject.digest)?;
         path
     };
     if lookup == LookupPath::TagSchema {
@@ -182,7 +169,7 @@ pub fn attach(
             annotations,
             platform: None,
         };
-        if let Err(e) = add_to_tag_schema(&repo, &subject.descriptor.digest, &entry) {
+        if let Err(e) = add_to_tag_schema(&repo, &subject.digest, &entry) {
             // Leave nothing half-written: the artifact is unreachable without its index entry.
             let _ = repo.client.send(
                 Method::Delete,
@@ -197,7 +184,7 @@ pub fn attach(
     }
     Ok(Attached {
         digest,
-        subject: subject.descriptor.digest,
+        subject: subject.digest,
         lookup,
         created,
         requests: client.requests(),
@@ -212,16 +199,10 @@ pub fn list(
 ) -> Result<(String, Vec<Listed>, LookupPath), RegistryError> {
     let repo = Repo::new(client, image, "pull");
     let subject = subject_of(&repo, image, platform)?;
-    let (mut found, path) = repo.referrers(&subject.descriptor.digest)?;
-    // Newest first: repeatedly take the newest (the same order `newest` picks from).
-    let mut ordered = Vec::with_capacity(found.len());
-    while !found.is_empty() {
-        let pick = newest(&found).digest.clone();
-        let i = found.iter().position(|d| d.digest == pick).unwrap_or(0);
-        ordered.push(found.remove(i));
-    }
-    let mut out = Vec::with_capacity(ordered.len());
-    for d in ordered {
+    let (found, path) = repo.referrers(&subject.digest)?;
+    let found = newest_first(found);
+    let mut out = Vec::with_capacity(found.len());
+    for d in found {
         let manifest: Option<Manifest> = repo
             .manifest(&d.digest, &format!("artifact manifest {}", d.digest))
             .ok()
@@ -247,7 +228,7 @@ pub fn list(
             spec,
         });
     }
-    Ok((subject.descriptor.digest, out, path))
+    Ok((subject.digest, out, path))
 }
 
 /// Removes an artifact: its entry in the tag-schema index first (so that no index points at a
@@ -261,7 +242,7 @@ pub fn detach(
 ) -> Result<LookupPath, RegistryError> {
     let repo = Repo::new(client, image, "pull,push,delete");
     let subject = subject_of(&repo, image, platform)?;
-    let (found, path) = repo.referrers(&subject.descriptor.digest)?;
+    let (found, path) = repo.referrers(&subject.digest)?;
     let Some(entry) = found.iter().find(|d| d.digest == artifact).cloned() else {
         return Err(RegistryError::ArtifactNotAttached {
             digest: artifact.to_owned(),
@@ -277,7 +258,7 @@ pub fn detach(
         });
     };
     if path == LookupPath::TagSchema {
-        edit_tag_schema(&repo, &subject.descriptor.digest, |index| {
+        edit_tag_schema(&repo, &subject.digest, |index| {
             index.manifests.retain(|d| d.digest != artifact);
         })?;
     }
@@ -291,7 +272,7 @@ pub fn detach(
     )?;
     if !(200..300).contains(&r.status) {
         if path == LookupPath::TagSchema {
-            let _ = add_to_tag_schema(&repo, &subject.descriptor.digest, &entry);
+            let _ = add_to_tag_schema(&repo, &subject.digest, &entry);
         }
         return Err(match r.status {
             405 => RegistryError::Status {
