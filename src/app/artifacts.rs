@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{Context as _, Result, bail};
 
 use super::image::{connect, fetch_image_spec};
-use super::{ExitStatus, Global, display_path, load_spec, read_input, warn};
+use super::{ExitStatus, Global, display_path, load_spec, read_input, warn, warn_all};
 use crate::cli::{AttachArgs, DetachArgs, FetchArgs, ListArgs, ListFormat};
 use crate::registry::authoring::{self, AttachRequest};
 use crate::registry::reference::parse_digest;
@@ -55,9 +55,7 @@ pub(crate) fn attach(args: &AttachArgs, global: Global) -> Result<ExitStatus> {
     let mut warnings = Vec::new();
     let stdin_busy = args.spec == Path::new("-");
     let client = connect(&reference, &args.registry, stdin_busy, &mut warnings)?;
-    for w in &warnings {
-        warn(global, w);
-    }
+    warn_all(global, &warnings);
     let title = args
         .spec
         .file_name()
@@ -97,9 +95,7 @@ pub(crate) fn list(args: &ListArgs, global: Global) -> Result<ExitStatus> {
     let platform = args.platform.as_deref().map(Platform::parse).transpose()?;
     let mut warnings = Vec::new();
     let client = connect(&reference, &args.registry, false, &mut warnings)?;
-    for w in &warnings {
-        warn(global, w);
-    }
+    warn_all(global, &warnings);
     let (subject, artifacts, lookup) = authoring::list(&client, &reference, platform.as_ref())
         .with_context(|| format!("image `{reference}`"))?;
     let rows: Vec<ArtifactRow> = artifacts
@@ -150,9 +146,7 @@ pub(crate) fn list(args: &ListArgs, global: Global) -> Result<ExitStatus> {
 /// `fetch`: print the spec as stored.
 pub(crate) fn fetch(args: &FetchArgs, global: Global) -> Result<ExitStatus> {
     let (fetched, warnings) = fetch_image_spec(&args.image, &args.lookup, &args.registry, false)?;
-    for w in &warnings {
-        warn(global, w);
-    }
+    warn_all(global, &warnings);
     let mut out = io::stdout().lock();
     out.write_all(&fetched.spec)?;
     out.flush()?;
@@ -167,9 +161,7 @@ pub(crate) fn detach(args: &DetachArgs, global: Global) -> Result<ExitStatus> {
     let platform = args.platform.as_deref().map(Platform::parse).transpose()?;
     let mut warnings = Vec::new();
     let client = connect(&reference, &args.registry, false, &mut warnings)?;
-    for w in &warnings {
-        warn(global, w);
-    }
+    warn_all(global, &warnings);
     authoring::detach(&client, &reference, &artifact, platform.as_ref())
         .with_context(|| format!("image `{reference}`: artifact {artifact} was not removed"))?;
     warn_info(global, &format!("removed {artifact} from `{reference}`"));

@@ -9,18 +9,16 @@ use serde_json::{Map, Value, json};
 
 use super::discover::discover;
 use super::validate::{SpecSource, check_tags, spec_source};
-use super::{ExitStatus, Global, warn, write_atomically};
+use super::{ExitStatus, Global, warn_all, write_output};
 use crate::cli::{DataFormat, ExportFeaturesArgs, ExportGroupArgs, ExportRuleArgs, ExportSpecArgs};
 use crate::report::{self, ExpressionOut};
 use crate::rules;
 use crate::spec::{Compatibility, Expr, GroupRule, Op, Term};
 
 /// `export features`.
-pub(crate) fn features(args: &ExportFeaturesArgs) -> Result<ExitStatus> {
+pub(crate) fn features(args: &ExportFeaturesArgs, global: Global) -> Result<ExitStatus> {
     let (features, warnings) = discover(&args.discovery)?;
-    for w in &warnings {
-        let _ = writeln!(io::stderr().lock(), "warning: {w}");
-    }
+    warn_all(global, &warnings);
     let mut text = Vec::new();
     match args.output {
         DataFormat::Json => {
@@ -33,14 +31,7 @@ pub(crate) fn features(args: &ExportFeaturesArgs) -> Result<ExitStatus> {
         }
         DataFormat::Yaml => report::json::render_yaml(&features, &mut text)?,
     }
-    match &args.path {
-        None => {
-            let mut out = io::stdout().lock();
-            out.write_all(&text)?;
-            out.flush()?;
-        }
-        Some(path) => write_atomically(path, &text)?,
-    }
+    write_output(args.path.as_deref(), &text)?;
     Ok(ExitStatus::Success)
 }
 
@@ -67,9 +58,7 @@ fn exported(args: &ExportSpecArgs, global: Global) -> Result<Exported> {
         false,
         &mut warnings,
     )?;
-    for w in &warnings {
-        warn(global, w);
-    }
+    warn_all(global, &warnings);
     check_tags(&source.spec, &source.name, &args.tags)?;
     let options = rules::Options {
         tags: args.tags.clone(),

@@ -17,7 +17,7 @@ use std::path::Path;
 use anyhow::{Result, bail};
 
 use super::validate::{SpecSource, check_tags, finish};
-use super::{ExitStatus, Global, display_path, warn};
+use super::{ExitStatus, Global, display_path, warn_all};
 use crate::cli::{ReportFormat, ValidateArgs};
 use crate::fleet::render::{self, Row, Summary};
 use crate::fleet::{self, NodeResult, Settings};
@@ -149,9 +149,7 @@ fn start_fleet(
         );
     }
     check_tags(&source.spec, &source.name, &args.tags)?;
-    for w in warnings {
-        warn(global, w);
-    }
+    warn_all(global, warnings);
     Ok(())
 }
 

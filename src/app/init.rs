@@ -8,12 +8,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::io::{self, Write};
 
 use anyhow::{Result, bail};
 
 use super::discover::{discover, node_name, read_snapshot, select_node};
-use super::{ExitStatus, Global, warn, write_atomically};
+use super::{ExitStatus, Global, warn_all, write_output};
 use crate::cli::InitArgs;
 use crate::features::Features;
 use crate::spec::VERSION;
@@ -80,21 +79,12 @@ pub(crate) fn run(args: &InitArgs, global: Global) -> Result<ExitStatus> {
         }
         None => {
             let (features, warnings) = discover(&args.discovery)?;
-            for w in &warnings {
-                warn(global, w);
-            }
+            warn_all(global, &warnings);
             (features, node_name(&args.discovery.host_root))
         }
     };
     let text = starter_spec(&features, node.as_deref());
-    match &args.path {
-        None => {
-            let mut out = io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-            out.flush()?;
-        }
-        Some(path) => write_atomically(path, text.as_bytes())?,
-    }
+    write_output(args.path.as_deref(), text.as_bytes())?;
     Ok(ExitStatus::Success)
 }
 

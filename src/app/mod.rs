@@ -65,7 +65,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
     };
     match cli.command {
         Command::ValidateNode(args) => validate::run(&args, global, stdout_tty),
-        Command::Export(ExportCommand::Features(args)) => export::features(&args),
+        Command::Export(ExportCommand::Features(args)) => export::features(&args, global),
         Command::Attach(args) => artifacts::attach(&args, global),
         Command::List(args) => artifacts::list(&args, global),
         Command::Fetch(args) => artifacts::fetch(&args, global),
@@ -152,6 +152,25 @@ pub(crate) fn load_spec(
     })?;
     warnings.extend(loaded.warnings.iter().map(|w| format!("spec {name}:{w}")));
     Ok(loaded)
+}
+
+/// Prints each of `warnings` (see [`warn`]).
+pub(crate) fn warn_all(global: Global, warnings: &[String]) {
+    for w in warnings {
+        warn(global, w);
+    }
+}
+
+/// Writes `bytes` to `path` ([`write_atomically`]), or to stdout when there is no path.
+pub(crate) fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    match path {
+        Some(path) => write_atomically(path, bytes),
+        None => {
+            let mut out = io::stdout().lock();
+            out.write_all(bytes)?;
+            Ok(out.flush()?)
+        }
+    }
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory, so that a failure

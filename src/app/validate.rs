@@ -8,7 +8,7 @@ use anyhow::{Result, bail};
 
 use super::discover::{discover, node_name, read_snapshot, select_node};
 use super::image::fetch_image_spec;
-use super::{ExitStatus, Global, display_path, load_spec, read_input, warn};
+use super::{ExitStatus, Global, display_path, load_spec, read_input, warn_all};
 use crate::cli::{LookupArgs, RegistryArgs, ReportFormat, ValidateArgs};
 use crate::features::Features;
 use crate::report::{self, ImageInfo, Origin, Verdict};
@@ -137,9 +137,7 @@ pub(crate) fn finish(
     stdout_tty: bool,
 ) -> Result<ExitStatus> {
     let (spec, spec_name) = (&source.spec, &source.name);
-    for w in &warnings {
-        warn(global, w);
-    }
+    warn_all(global, &warnings);
     let options = rules::Options {
         tags: args.tags.clone(),
     };

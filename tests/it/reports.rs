@@ -227,6 +227,35 @@ fn colour_only_when_asked_or_on_a_terminal() {
 }
 
 #[test]
+fn export_features_warnings_obey_quiet() {
+    // A container's tree: no cpufreq, no resctrl, so discovery warns.
+    let (host, machine) = (
+        testdata("hosts/minimal-container"),
+        testdata("machines/intel-icelake-server.txt"),
+    );
+    let mut args = vec![
+        "export",
+        "features",
+        "--host-root",
+        &host,
+        "--machine",
+        &machine,
+    ];
+    let out = run(&args, None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("warning: discovery (cpu)"),
+        "{}",
+        out.stderr
+    );
+    args.push("--quiet");
+    let out = run(&args, None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stderr, "", "--quiet prints no warnings");
+    assert!(out.stdout.starts_with('{'), "{}", out.stdout);
+}
+
+#[test]
 fn export_features_prints_nfd_shape() {
     let out = run(
         &[
