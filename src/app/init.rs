@@ -15,6 +15,7 @@ use super::discover::{discover, node_name, read_snapshot, select_node};
 use super::{ExitStatus, Global, warn_all, write_output};
 use crate::cli::InitArgs;
 use crate::features::Features;
+use crate::sources::pci;
 use crate::spec::VERSION;
 
 /// Where comments are wrapped.
@@ -371,7 +372,7 @@ pub(crate) fn starter_spec(features: &Features, node: Option<&str>) -> String {
         }
         let names: Vec<String> = by_vendor
             .keys()
-            .map(|v| match vendor_name(v) {
+            .map(|v| match pci::vendor_name(v) {
                 Some(name) => format!("{v} ({name})"),
                 None => (*v).to_owned(),
             })
@@ -436,12 +437,4 @@ pub(crate) fn starter_spec(features: &Features, node: Option<&str>) -> String {
         w.text.push_str(&body.text);
     }
     w.text
-}
-
-/// The vendor's name from the PCI ID database.
-fn vendor_name(id: &str) -> Option<&'static str> {
-    let id = u16::from_str_radix(id, 16).ok()?;
-    pci_ids::Vendors::iter()
-        .find(|v| v.id() == id)
-        .map(pci_ids::Vendor::name)
 }

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::features::Features;
 use crate::rules::Observed;
+use crate::sources::pci;
 use crate::spec::{Expr, Term, shorten};
 
 use super::Status;
@@ -255,13 +256,10 @@ fn pci_name(feature: &str, key: &str, value: &str) -> Option<&'static str> {
     if feature != "pci.device" {
         return None;
     }
-    let id = u16::from_str_radix(value, 16).ok()?;
     match key {
-        "vendor" | "subsystem_vendor" => pci_ids::Vendors::iter()
-            .find(|v| v.id() == id)
-            .map(pci_ids::Vendor::name),
+        "vendor" | "subsystem_vendor" => pci::vendor_name(value),
         "class" => {
-            let [class, subclass] = id.to_be_bytes();
+            let [class, subclass] = u16::from_str_radix(value, 16).ok()?.to_be_bytes();
             pci_ids::Subclass::from_cid_sid(class, subclass).map(pci_ids::Subclass::name)
         }
         _ => None,

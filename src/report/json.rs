@@ -1,8 +1,6 @@
-//! The rich report as JSON or YAML: the whole [`Report`] model, pretty-printed.
+//! The rich report as JSON or YAML: the whole [`Report`](super::Report) model, pretty-printed.
 
 use std::io::{self, Write};
-
-use super::Report;
 
 /// Renders the report as pretty JSON with a trailing newline.
 pub fn render_json<T: serde::Serialize + ?Sized>(
@@ -20,11 +18,6 @@ pub fn render_yaml<T: serde::Serialize + ?Sized>(
 ) -> io::Result<()> {
     let text = yaml_serde::to_string(value).map_err(io::Error::other)?;
     out.write_all(text.as_bytes())
-}
-
-/// Renders one report as JSON.
-pub fn render(report: &Report, out: &mut impl Write) -> io::Result<()> {
-    render_json(report, out)
 }
 
 /// A serde_json error as an I/O error, keeping the kind of an underlying I/O failure (so that

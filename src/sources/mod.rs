@@ -20,7 +20,7 @@ mod kernel;
 mod local;
 mod memory;
 mod network;
-mod pci;
+pub(crate) mod pci;
 mod storage;
 pub(crate) mod system;
 mod usb;

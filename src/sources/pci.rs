@@ -79,6 +79,14 @@ pub(crate) fn attribute_value<'a>(attr: &str, raw: &'a str) -> &'a str {
     }
 }
 
+/// The pci.ids name of a vendor, from its ID as sysfs writes it (hex, `8086`).
+pub(crate) fn vendor_name(hex: &str) -> Option<&'static str> {
+    let id = u16::from_str_radix(hex, 16).ok()?;
+    pci_ids::Vendors::iter()
+        .find(|v| v.id() == id)
+        .map(pci_ids::Vendor::name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
