@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use flate2::read::GzDecoder;
 
-use super::{Context, Discovered, HostRoot, Source, SourceError, read_attribute, read_path};
+use super::{Context, Discovered, HostRoot, Source, SourceError, lossy, read_attribute, read_path};
 
 /// NFD's `kernel` source.
 pub(crate) struct Kernel;
@@ -238,10 +238,7 @@ fn gunzip(path: &Path, bytes: &[u8]) -> Result<String, KernelError> {
             path: path.to_owned(),
             source,
         })?;
-    Ok(match String::from_utf8(text) {
-        Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    })
+    Ok(lossy(text))
 }
 
 /// `kernel.config` from a kernel config (NFD `parseKconfig`, the "real" map): lines matching

@@ -22,7 +22,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::{Context, Discovered, Source, SourceError, read_dir_names_at};
+use super::{Context, Discovered, Source, SourceError, lossy, read_dir_names_at};
 
 /// NFD's `local` source.
 pub(crate) struct Local;
@@ -106,10 +106,7 @@ fn read_feature_file(path: &Path) -> Result<Option<String>, LocalError> {
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     file.read_to_end(&mut bytes).map_err(read_err)?;
-    Ok(Some(match String::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    }))
+    Ok(Some(lossy(bytes)))
 }
 
 /// What one feature file contributes.

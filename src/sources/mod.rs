@@ -56,9 +56,9 @@ impl HostRoot {
         read_path(&self.join(abs))
     }
 
-    /// Reads a host file and trims surrounding whitespace.
+    /// Reads a small host file (an attribute) and trims surrounding whitespace.
     pub fn read_trimmed(&self, abs: impl AsRef<Path>) -> Result<String, SourceError> {
-        self.read(abs).map(|s| s.trim().to_owned())
+        read_path_trimmed(&self.join(abs))
     }
 
     /// Reads raw bytes of a host file.
@@ -78,16 +78,18 @@ impl HostRoot {
     }
 }
 
+/// Bytes as text, invalid UTF-8 replaced (sysfs and procfs are ASCII in practice).
+pub(crate) fn lossy(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// Reads a file, given by its full path (host root included), as text (lossily).
 ///
 /// Sources that walk a directory join each entry once and read its attributes through this,
 /// instead of re-joining the host root for every file.
 pub(crate) fn read_path(path: &Path) -> Result<String, SourceError> {
     match fs::read(path) {
-        Ok(bytes) => Ok(match String::from_utf8(bytes) {
-            Ok(s) => s,
-            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        }),
+        Ok(bytes) => Ok(lossy(bytes)),
         Err(source) => Err(SourceError::Read {
             path: path.to_owned(),
             source,
@@ -115,10 +117,7 @@ pub(crate) fn read_attribute(path: &Path) -> Result<String, SourceError> {
             Err(err) => return Err(read_err(err)),
         }
     }
-    Ok(match String::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    })
+    Ok(lossy(bytes))
 }
 
 /// Reads a small file by its full path and trims surrounding whitespace (NFD's
