@@ -16,7 +16,7 @@ pub const MAX_SNAPSHOT_BYTES: usize = 256 << 20;
 /// The API version of NodeFeature objects.
 pub const NFD_API_VERSION: &str = "nfd.k8s-sigs.io/v1alpha1";
 /// The label NFD sets on a NodeFeature to name its node.
-const NODE_NAME_LABEL: &str = "nfd.node.kubernetes.io/node-name";
+pub const NODE_NAME_LABEL: &str = "nfd.node.kubernetes.io/node-name";
 
 /// One node's features, with the node's name when the snapshot says it.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,12 +104,7 @@ pub fn from_value(value: &Value) -> Result<Vec<NodeSnapshot>, SnapshotError> {
                 .map(|(i, item)| node_feature(item, &format!("items[{i}]")))
                 .collect()
         }
-        Some(other) => Err(SnapshotError::new(
-            "kind",
-            format!(
-                "unsupported kind `{other}`: expected a Features object, a NodeFeature or a NodeFeatureList"
-            ),
-        )),
+        Some(other) => Err(SnapshotError::new("kind", unsupported_kind(other))),
         None if ["flags", "attributes", "instances"]
             .iter()
             .any(|k| map.contains_key(*k))
@@ -134,6 +129,13 @@ fn child(path: &str, field: &str) -> String {
     } else {
         format!("{path}.{field}")
     }
+}
+
+/// Why a document of `kind` is not a snapshot.
+pub(crate) fn unsupported_kind(kind: &str) -> String {
+    format!(
+        "unsupported kind `{kind}`: expected a Features object, a NodeFeature or a NodeFeatureList"
+    )
 }
 
 /// Converts one NodeFeature object (`path` names it in errors, e.g. `items[3]`).

@@ -399,7 +399,8 @@ fn read_file(path: &Path, send: &mut SendFn<'_>) -> bool {
                     }
                     Some("NodeFeatureList" | "List") => None,
                     Some(other) => Some(format!(
-                        "{source}: `kind`: unsupported kind `{other}`: expected a Features object, a NodeFeature or a NodeFeatureList"
+                        "{source}: `kind`: {}",
+                        snapshot::unsupported_kind(other)
                     )),
                     None => Some(format!("{source}: a list without `kind`")),
                 },

@@ -21,6 +21,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 
 use crate::features::{AttributeSet, Features, FlagSet, Instance, InstanceSet};
 use crate::rules;
+use crate::snapshot;
 use crate::spec::Spec;
 use std::collections::BTreeSet;
 
@@ -142,10 +143,7 @@ impl<'de> Visitor<'de> for ItemSeed<'_> {
                 }
             }
         }
-        item.name = meta
-            .labels
-            .remove("nfd.node.kubernetes.io/node-name")
-            .or(meta.name);
+        item.name = meta.labels.remove(snapshot::NODE_NAME_LABEL).or(meta.name);
         Ok(item)
     }
 }
