@@ -11,7 +11,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::spec::{Compiled, Expr, Op, parse_go_int};
+use crate::rules::matcher;
+use crate::spec::{Compiled, Expr, Op};
 
 /// A state the element may be in.
 #[derive(Debug)]
@@ -96,42 +97,17 @@ fn unlisted_spelling(n: i64, listed: &BTreeSet<&str>) -> String {
     }
 }
 
-/// An expression on a candidate: `Some` when certain, `None` for "maybe".
+/// An expression on a candidate: `Some` when certain, `None` for "maybe". Certain answers
+/// are the rule engine's own.
 fn eval(e: &Expr, c: &Candidate) -> Option<bool> {
-    let (value, exact) = match c {
-        Candidate::Absent => return Some(matches!(e.op, Op::Any | Op::DoesNotExist)),
-        Candidate::Flag => return Some(matches!(e.op, Op::Any | Op::Exists)),
-        Candidate::Value { value, exact } => (value.as_str(), *exact),
-    };
-    match e.op {
-        Op::Any | Op::Exists => Some(true),
-        Op::DoesNotExist => Some(false),
-        Op::In => Some(e.value.iter().any(|v| v == value)),
-        Op::NotIn => Some(!e.value.iter().any(|v| v == value)),
-        Op::IsTrue => Some(value == "true"),
-        Op::IsFalse => Some(value == "false"),
-        Op::InRegexp => match &e.compiled {
-            Compiled::Regexes(res) if exact => Some(res.iter().any(|r| r.is_match(value))),
-            _ => None,
-        },
-        Op::Gt | Op::Ge | Op::Lt | Op::Le | Op::GtLt | Op::GeLe => {
-            let Compiled::Ints(b) = &e.compiled else {
-                return None;
-            };
-            // A value that is not a number makes NFD fail the expression: never a match.
-            let Some(x) = parse_go_int(value) else {
-                return Some(false);
-            };
-            let first = *b.first()?;
-            let second = b.get(1).copied().unwrap_or(first);
-            Some(match e.op {
-                Op::Gt => x > first,
-                Op::Ge => x >= first,
-                Op::Lt => x < first,
-                Op::Le => x <= first,
-                Op::GtLt => first < x && x < second,
-                _ => first <= x && x <= second,
-            })
-        }
+    match c {
+        Candidate::Absent => Some(matcher::match_absent(e)),
+        Candidate::Flag => Some(matcher::match_flag(e, true)),
+        // Which versions would satisfy version bounds, or whether a regex matches the values a
+        // stand-in value represents, is not worked out here.
+        Candidate::Value { .. } if matches!(e.compiled, Compiled::Versions(_)) => None,
+        Candidate::Value { exact: false, .. } if e.op == Op::InRegexp => None,
+        // A value that is not a number makes NFD fail the expression: never a match.
+        Candidate::Value { value, .. } => Some(matcher::match_value(e, value).unwrap_or(false)),
     }
 }

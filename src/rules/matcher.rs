@@ -10,13 +10,13 @@ use crate::spec::{Compiled, Expr, Op, Version, go_quote, parse_go_int};
 
 /// The expression on an absent element (NFD's `valid == false`): only `""` (any) and
 /// `DoesNotExist` hold; every other op is false without error (`NotIn` too).
-pub(super) fn match_absent(expr: &Expr) -> bool {
+pub(crate) fn match_absent(expr: &Expr) -> bool {
     matches!(expr.op, Op::Any | Op::DoesNotExist)
 }
 
 /// The expression on a flag element, which has no value: only `""`, `Exists` and
 /// `DoesNotExist` can hold; every other op is false without error (NFD PR #1670).
-pub(super) fn match_flag(expr: &Expr, present: bool) -> bool {
+pub(crate) fn match_flag(expr: &Expr, present: bool) -> bool {
     match expr.op {
         Op::Any => true,
         Op::Exists => present,
@@ -33,7 +33,7 @@ pub(super) fn can_error(expr: &Expr) -> bool {
 
 /// The expression on a present element with this value. `Err` carries NFD's message
 /// (`not a number "x"`, `not a version "x"`).
-pub(super) fn match_value(expr: &Expr, value: &str) -> Result<bool, String> {
+pub(crate) fn match_value(expr: &Expr, value: &str) -> Result<bool, String> {
     Ok(match (expr.op, &expr.compiled) {
         (Op::Any | Op::Exists, _) => true,
         (Op::DoesNotExist, _) => false,

@@ -24,7 +24,7 @@ use crate::spec::{GroupRule, Spec};
 
 mod eval;
 mod instances;
-mod matcher;
+pub(crate) mod matcher;
 #[cfg(test)]
 mod tests;
 mod vars;
