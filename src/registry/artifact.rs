@@ -15,7 +15,7 @@ use crate::spec::{ARTIFACT_TYPE, SPEC_MEDIA_TYPE};
 use crate::timestamp::Timestamp;
 
 use super::client::{Client, HttpError, Method, Response, Scope, query_escape};
-use super::oci::{self, Descriptor, ImageConfig, Index, Manifest};
+use super::oci::{self, Descriptor, Index, Manifest, PlatformSpec};
 use super::platform::Platform;
 use super::reference::Reference;
 
@@ -465,29 +465,31 @@ impl<'a> Repo<'a> {
         resolved: &Fetch,
         platform: &Platform,
     ) -> Result<(String, Option<String>), RegistryError> {
+        let fits = |p: &PlatformSpec| {
+            platform.matches(
+                &p.os,
+                &p.architecture,
+                p.variant.as_deref(),
+                p.os_version.as_deref(),
+            )
+        };
         if oci::is_index(&resolved.media_type) {
             let index: Index = decode(&resolved.body, "the image index", "OCI index")?;
-            let found = index.manifests.iter().find(|m| {
-                m.platform.as_ref().is_some_and(|p| {
-                    platform.matches(
-                        &p.os,
-                        &p.architecture,
-                        p.variant.as_deref(),
-                        p.os_version.as_deref(),
-                    )
-                })
-            });
+            let found = index
+                .manifests
+                .iter()
+                .find(|m| m.platform.as_ref().is_some_and(fits));
             return match found {
                 Some(m) => Ok((
                     m.digest.clone(),
-                    m.platform.as_ref().map(oci::PlatformSpec::label),
+                    m.platform.as_ref().map(PlatformSpec::label),
                 )),
                 None => Err(RegistryError::NoPlatform {
                     platform: platform.to_string(),
                     available: index
                         .manifests
                         .iter()
-                        .filter_map(|m| m.platform.as_ref().map(oci::PlatformSpec::label))
+                        .filter_map(|m| m.platform.as_ref().map(PlatformSpec::label))
                         .collect::<Vec<_>>()
                         .join(", "),
                 }),
@@ -495,23 +497,14 @@ impl<'a> Repo<'a> {
         }
         let manifest: Manifest = decode(&resolved.body, "the image manifest", "OCI manifest")?;
         let config = self.blob(&manifest.config, "the image config")?;
-        let config: ImageConfig = decode(&config, "the image config", "image config")?;
-        if platform.matches(
-            &config.os,
-            &config.architecture,
-            config.variant.as_deref(),
-            config.os_version.as_deref(),
-        ) {
+        // The image config names its platform with the same fields as an index entry.
+        let config: PlatformSpec = decode(&config, "the image config", "image config")?;
+        if fits(&config) {
             Ok((resolved.digest.clone(), None))
         } else {
-            let mut found = format!("{}/{}", config.os, config.architecture);
-            if let Some(v) = &config.variant {
-                found.push('/');
-                found.push_str(v);
-            }
             Err(RegistryError::PlatformMismatch {
                 platform: platform.to_string(),
-                found,
+                found: config.label(),
             })
         }
     }

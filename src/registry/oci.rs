@@ -44,7 +44,7 @@ pub struct Descriptor {
     pub platform: Option<PlatformSpec>,
 }
 
-/// A platform in an index entry or an image config.
+/// A platform in an index entry, or the platform fields of an image config.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlatformSpec {
     /// The architecture.
@@ -117,23 +117,6 @@ pub struct Manifest {
     /// Annotations.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
-}
-
-/// The image config fields that name a platform.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ImageConfig {
-    /// The architecture.
-    #[serde(default)]
-    pub architecture: String,
-    /// The OS.
-    #[serde(default)]
-    pub os: String,
-    /// The variant.
-    #[serde(default)]
-    pub variant: Option<String>,
-    /// The OS version.
-    #[serde(default, rename = "os.version")]
-    pub os_version: Option<String>,
 }
 
 /// `sha256:<hex>` of `bytes`.

@@ -414,25 +414,22 @@ fn names_multi<'s>(
     if let Some(index) = found.instances
         && scan.error.is_none()
     {
-        {
-            match index.eval_names(expr) {
-                Ok((bits, names)) => {
-                    if bits.any() {
-                        scan.matched = true;
-                        if want {
-                            elements.extend(
-                                bits.iter().map(|i| Element::Instance(index.attributes(i))),
-                            );
-                        }
-                    }
-                    for name in names {
-                        if scan.names.len() < MAX_OBSERVED_NAMES {
-                            scan.names.push(name.to_owned());
-                        }
+        match index.eval_names(expr) {
+            Ok((bits, names)) => {
+                if bits.any() {
+                    scan.matched = true;
+                    if want {
+                        elements
+                            .extend(bits.iter().map(|i| Element::Instance(index.attributes(i))));
                     }
                 }
-                Err(message) => scan.error = Some(message),
+                for name in names {
+                    if scan.names.len() < MAX_OBSERVED_NAMES {
+                        scan.names.push(name.to_owned());
+                    }
+                }
             }
+            Err(message) => scan.error = Some(message),
         }
     }
     let (outcome, matched) = match scan.error {

@@ -175,6 +175,16 @@ fn platforms_of_an_index() {
     let out = validate(&image, &["--platform", "linux/s390x"]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("no manifest for platform linux/s390x in the image index (it has: linux/amd64, linux/arm64)"), "{}", out.stderr);
+    // A single-platform image is checked against its config.
+    let single = format!("{}/app:v1", registry.host);
+    let out = validate(&single, &["--platform", "linux/arm64"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("the image is for linux/amd64, not linux/arm64"),
+        "{}",
+        out.stderr
+    );
     let out = validate(&image, &["--platform", "linux/"]);
     assert_eq!(out.code, 2);
     assert!(
