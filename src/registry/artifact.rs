@@ -514,28 +514,13 @@ impl<'a> Repo<'a> {
         &self,
         digest: &str,
     ) -> Result<(Vec<Descriptor>, LookupPath), RegistryError> {
-        let mut url = format!(
-            "{}/referrers/{digest}?artifactType={}",
-            self.base,
-            query_escape(ARTIFACT_TYPE)
-        );
+        let Some((mut url, mut r)) = self.first_referrers_page(digest)? else {
+            return Ok((self.tag_schema(digest)?, LookupPath::TagSchema));
+        };
         let mut found = Vec::new();
         for page in 0..MAX_PAGES {
-            let r = self
-                .get(&url, oci::OCI_INDEX, MAX_FETCH_BYTES)
-                .map_err(|e| too_large(e, "the referrers list"))?;
-            let content_type = r.header("content-type").unwrap_or_default().to_owned();
-            let is_index = content_type.starts_with(oci::OCI_INDEX);
-            if page == 0 && (r.status == 404 || ((200..300).contains(&r.status) && !is_index)) {
-                if r.status == 404
-                    && r.error_message()
-                        .is_some_and(|m| m.starts_with("NAME_UNKNOWN"))
-                {
-                    return Err(RegistryError::ImageNotFound {
-                        message: r.error_message(),
-                    });
-                }
-                return Ok((self.tag_schema(digest)?, LookupPath::TagSchema));
+            if page > 0 {
+                r = self.referrers_page(&url)?;
             }
             if !(200..300).contains(&r.status) {
                 return Err(Self::fail("the referrers list", &r));
@@ -560,6 +545,50 @@ impl<'a> Repo<'a> {
             }
         }
         Ok((found, LookupPath::ReferrersApi))
+    }
+
+    /// Where artifacts attached to `digest` are found, from the first referrers page alone.
+    pub(crate) fn lookup_path(&self, digest: &str) -> Result<LookupPath, RegistryError> {
+        match self.first_referrers_page(digest)? {
+            None => Ok(LookupPath::TagSchema),
+            Some((_, r)) if (200..300).contains(&r.status) => Ok(LookupPath::ReferrersApi),
+            Some((_, r)) => Err(Self::fail("the referrers list", &r)),
+        }
+    }
+
+    /// The URL and response of the first referrers page of `digest`, or `None` when the
+    /// registry has no referrers API (404, or a success that is not an index): the tag schema
+    /// applies then.
+    fn first_referrers_page(
+        &self,
+        digest: &str,
+    ) -> Result<Option<(String, Response)>, RegistryError> {
+        let url = format!(
+            "{}/referrers/{digest}?artifactType={}",
+            self.base,
+            query_escape(ARTIFACT_TYPE)
+        );
+        let r = self.referrers_page(&url)?;
+        let is_index = r
+            .header("content-type")
+            .is_some_and(|t| t.starts_with(oci::OCI_INDEX));
+        if r.status == 404 || ((200..300).contains(&r.status) && !is_index) {
+            if r.status == 404
+                && r.error_message()
+                    .is_some_and(|m| m.starts_with("NAME_UNKNOWN"))
+            {
+                return Err(RegistryError::ImageNotFound {
+                    message: r.error_message(),
+                });
+            }
+            return Ok(None);
+        }
+        Ok(Some((url, r)))
+    }
+
+    fn referrers_page(&self, url: &str) -> Result<Response, RegistryError> {
+        self.get(url, oci::OCI_INDEX, MAX_FETCH_BYTES)
+            .map_err(|e| too_large(e, "the referrers list"))
     }
 
     /// The `sha256-<hex>` tag-schema index of `digest`, filtered by artifact type.

@@ -47,8 +47,6 @@ pub struct Attached {
     pub lookup: LookupPath,
     /// Its creation time.
     pub created: String,
-    /// HTTP requests made.
-    pub requests: u32,
 }
 
 /// One attached artifact, as `list` shows it.
@@ -157,8 +155,7 @@ pub fn attach(
     let lookup = if put.header("oci-subject").is_some() {
         LookupPath::ReferrersApi
     } else {
-        let (_, path) = repo.referrers(&subject.digest)?;
-        path
+        repo.lookup_path(&subject.digest)?
     };
     if lookup == LookupPath::TagSchema {
         let entry = Descriptor {
@@ -187,7 +184,6 @@ pub fn attach(
         subject: subject.digest,
         lookup,
         created,
-        requests: client.requests(),
     })
 }
 
