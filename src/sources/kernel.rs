@@ -63,13 +63,7 @@ impl Source for Kernel {
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let root = &ctx.root;
         // NFD's getVersion: the trimmed osrelease, also the `<kver>` of every path below.
-        let kver = match root.read("/proc/sys/kernel/osrelease") {
-            Ok(raw) => Some(raw.trim().to_owned()),
-            Err(err) => {
-                out.warn(SOURCE, &err);
-                None
-            }
-        };
+        let kver = out.ok_or_warn(SOURCE, root.read_trimmed("/proc/sys/kernel/osrelease"));
         if let Some(kver) = &kver {
             out.features
                 .insert_attributes("kernel.version", parse_version(kver));
@@ -82,25 +76,19 @@ impl Source for Kernel {
             Err(err) => out.warn(SOURCE, &err),
         }
 
-        let loaded = match root.read("/proc/modules") {
-            Ok(text) => {
-                let loaded = parse_proc_modules(&text);
-                out.features
-                    .insert_flags("kernel.loadedmodule", loaded.iter().copied());
-                loaded.into_iter().map(str::to_owned).collect()
-            }
-            Err(err) => {
-                out.warn(SOURCE, &err);
-                Vec::new()
-            }
-        };
+        let modules = out.ok_or_warn(SOURCE, root.read("/proc/modules"));
+        let loaded = modules.as_deref().map(parse_proc_modules);
+        if let Some(loaded) = &loaded {
+            out.features
+                .insert_flags("kernel.loadedmodule", loaded.iter().copied());
+        }
 
         // Without a kernel version NFD cannot find modules.builtin either (already warned).
         if let Some(kver) = &kver {
             match root.read(format!("/lib/modules/{kver}/modules.builtin")) {
                 Ok(text) => {
-                    let mut enabled: BTreeSet<String> = loaded.into_iter().collect();
-                    enabled.extend(parse_modules_builtin(&text).into_iter().map(str::to_owned));
+                    let mut enabled: BTreeSet<&str> = loaded.into_iter().flatten().collect();
+                    enabled.extend(parse_modules_builtin(&text));
                     out.features.insert_flags("kernel.enabledmodule", enabled);
                 }
                 Err(err) => out.warn(SOURCE, &err),

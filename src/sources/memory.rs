@@ -69,37 +69,32 @@ impl Source for Memory {
 
         let base = root.join("/sys/kernel/mm/hugepages");
         let mut hugepages = BTreeMap::from([("enabled".to_owned(), "false".to_owned())]);
-        match read_dir_names_at(&base) {
-            Ok(entries) => {
-                for entry in entries {
-                    let Some(size) = hugepage_size_key(&entry) else {
-                        continue;
-                    };
-                    let count = match read_path_trimmed(&base.join(&entry).join("nr_hugepages")) {
-                        Ok(count) => count,
-                        Err(err) => {
-                            out.warn(SOURCE, &err);
-                            String::new()
-                        }
-                    };
-                    if count.parse::<u64>().is_ok_and(|n| n > 0) {
-                        hugepages.insert("enabled".to_owned(), "true".to_owned());
-                    }
-                    hugepages.insert(size, count);
-                }
-                out.features.attributes.insert(
-                    "memory.hugepages".to_owned(),
-                    crate::features::AttributeSet {
-                        elements: Some(hugepages),
-                    },
-                );
+        let entries = match read_dir_names_at(&base) {
+            Ok(entries) => entries,
+            // No hugepages support: the feature says `enabled: false`.
+            Err(err) if err.is_not_found() => Vec::new(),
+            Err(err) => {
+                out.warn(SOURCE, &err);
+                return;
             }
-            Err(err) if err.is_not_found() => {
-                out.features
-                    .insert_attributes("memory.hugepages", hugepages);
+        };
+        for entry in entries {
+            let Some(size) = hugepage_size_key(&entry) else {
+                continue;
+            };
+            let count = out
+                .ok_or_warn(
+                    SOURCE,
+                    read_path_trimmed(&base.join(&entry).join("nr_hugepages")),
+                )
+                .unwrap_or_default();
+            if count.parse::<u64>().is_ok_and(|n| n > 0) {
+                hugepages.insert("enabled".to_owned(), "true".to_owned());
             }
-            Err(err) => out.warn(SOURCE, &err),
+            hugepages.insert(size, count);
         }
+        out.features
+            .insert_attributes("memory.hugepages", hugepages);
     }
 }
 
