@@ -20,7 +20,10 @@ use std::path::{Path, PathBuf};
 
 use flate2::read::GzDecoder;
 
-use super::{Context, Discovered, HostRoot, Source, SourceError, lossy, read_attribute, read_path};
+use super::{
+    Context, Discovered, HostRoot, Source, SourceError, lossy, read_attribute, read_path,
+    take_digits,
+};
 
 /// NFD's `kernel` source.
 pub(crate) struct Kernel;
@@ -152,15 +155,6 @@ fn split_kernel_version(s: &str) -> Option<[&str; 3]> {
         }
     }
     (rest.is_empty() || rest.starts_with('-')).then_some(parts)
-}
-
-/// Splits a non-empty run of ASCII digits off the front of `s`.
-fn take_digits(s: &str) -> Option<(&str, &str)> {
-    let end = s
-        .bytes()
-        .position(|b| !b.is_ascii_digit())
-        .unwrap_or(s.len());
-    (end > 0).then(|| s.split_at(end))
 }
 
 /// The kernel config locations in NFD's order (`<kver>` filled in). `.gz` files are gzipped.

@@ -78,6 +78,15 @@ impl HostRoot {
     }
 }
 
+/// The leading ASCII digits of `s` and the rest; `None` when `s` does not start with a digit.
+pub(crate) fn take_digits(s: &str) -> Option<(&str, &str)> {
+    let end = s
+        .bytes()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(s.len());
+    (end > 0).then(|| s.split_at(end))
+}
+
 /// Bytes as text, invalid UTF-8 replaced (sysfs and procfs are ASCII in practice).
 pub(crate) fn lossy(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())

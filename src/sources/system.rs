@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Context, Discovered, Source, read_path_trimmed};
+use super::{Context, Discovered, Source, read_path_trimmed, take_digits};
 
 /// NFD's `system` source.
 pub(crate) struct System;
@@ -100,27 +100,13 @@ pub(crate) fn parse_os_release(text: &str) -> BTreeMap<String, String> {
 /// With greedy digits, keeping the minor group is right iff what follows it is empty or `.`;
 /// otherwise the regex falls back to no minor and `(\..*)?` taking the rest.
 fn split_version_id(v: &str) -> Option<(&str, &str)> {
-    let end = v
-        .bytes()
-        .position(|b| !b.is_ascii_digit())
-        .unwrap_or(v.len());
-    if end == 0 {
-        return None;
-    }
-    let (major, rest) = v.split_at(end);
+    let (major, rest) = take_digits(v)?;
     if rest.is_empty() {
         return Some((major, ""));
     }
-    let after_dot = rest.strip_prefix('.')?;
-    let minor_end = after_dot
-        .bytes()
-        .position(|b| !b.is_ascii_digit())
-        .unwrap_or(after_dot.len());
-    let (minor, tail) = after_dot.split_at(minor_end);
-    if minor_end > 0 && (tail.is_empty() || tail.starts_with('.')) {
-        Some((major, minor))
-    } else {
-        Some((major, ""))
+    match take_digits(rest.strip_prefix('.')?) {
+        Some((minor, tail)) if tail.is_empty() || tail.starts_with('.') => Some((major, minor)),
+        _ => Some((major, "")),
     }
 }
 
