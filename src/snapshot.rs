@@ -218,7 +218,7 @@ pub fn features(value: &Value, path: &str) -> Result<Features, SnapshotError> {
                 for (name, set) in feature_map(v, &at("attributes"))? {
                     let p = format!("{}[{name:?}]", at("attributes"));
                     let elements = elements(set, &p)?
-                        .map(|e| string_map(e, &format!("{p}.elements")))
+                        .map(|e| string_map(e, &|| format!("{p}.elements")))
                         .transpose()?;
                     out.attributes
                         .insert(name.clone(), AttributeSet { elements });
@@ -238,14 +238,13 @@ pub fn features(value: &Value, path: &str) -> Result<Features, SnapshotError> {
                             items
                                 .iter()
                                 .enumerate()
-                                .map(|(i, item)| {
-                                    let ip = format!("{p}.elements[{i}]");
-                                    match item.get("attributes") {
-                                        Some(Value::Null) | None => Ok(Instance::default()),
-                                        Some(a) => Ok(Instance {
-                                            attributes: string_map(a, &format!("{ip}.attributes"))?,
-                                        }),
-                                    }
+                                .map(|(i, item)| match item.get("attributes") {
+                                    Some(Value::Null) | None => Ok(Instance::default()),
+                                    Some(a) => Ok(Instance {
+                                        attributes: string_map(a, &|| {
+                                            format!("{p}.elements[{i}].attributes")
+                                        })?,
+                                    }),
                                 })
                                 .collect::<Result<Vec<_>, _>>()
                         })
@@ -298,10 +297,14 @@ fn elements<'a>(set: &'a Value, path: &str) -> Result<Option<&'a Value>, Snapsho
     }
 }
 
-fn string_map(value: &Value, path: &str) -> Result<BTreeMap<String, String>, SnapshotError> {
+/// A mapping of names to strings; `path` (made only for an error) names it.
+fn string_map(
+    value: &Value,
+    path: &dyn Fn() -> String,
+) -> Result<BTreeMap<String, String>, SnapshotError> {
     let Value::Object(m) = value else {
         return Err(SnapshotError::new(
-            path,
+            &path(),
             format!(
                 "expected a mapping of names to strings, found {}",
                 describe(value)
@@ -317,7 +320,7 @@ fn string_map(value: &Value, path: &str) -> Result<BTreeMap<String, String>, Sna
                 Value::Null => String::new(),
                 other => {
                     return Err(SnapshotError::new(
-                        &format!("{path}[{k:?}]"),
+                        &format!("{}[{k:?}]", path()),
                         format!("expected a string, found {}", describe(other)),
                     ));
                 }
