@@ -346,6 +346,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn bad_values_are_named_by_their_path() {
+        let cases = [
+            (
+                r#"{"instances":{"pci.device":{"elements":[{"attributes":{"class":"0200"}},{"attributes":{"vendor":["8086"]}}]}}}"#,
+                r#"instances["pci.device"].elements[1].attributes["vendor"]"#,
+            ),
+            (
+                r#"{"instances":{"pci.device":{"elements":[{"attributes":"x"}]}}}"#,
+                r#"instances["pci.device"].elements[0].attributes"#,
+            ),
+            (
+                r#"{"attributes":{"cpu.model":{"elements":{"family":{}}}}}"#,
+                r#"attributes["cpu.model"].elements["family"]"#,
+            ),
+        ];
+        for (text, path) in cases {
+            let err = parse(text.as_bytes()).unwrap_err().to_string();
+            assert!(err.contains(&format!("`{path}`: expected")), "{err}");
+        }
+    }
+
+    #[test]
     fn reads_bare_features_json() {
         let nodes = parse(br#"{"flags":{"cpu.cpuid":{"elements":{"AVX":{}}}},"attributes":{"cpu.model":{"elements":{"vendor_id":"Intel"}}},"instances":{"pci.device":{"elements":[{"attributes":{"class":"0200"}}]}}}"#).unwrap();
         assert_eq!(nodes.len(), 1);
