@@ -100,7 +100,7 @@ fn exported(args: &ExportSpecArgs, global: Global) -> Result<Exported> {
                 .to_string_lossy()
                 .replace(['.', '_'], "-"),
         ),
-        _ => "image-compatibility".to_owned(),
+        _ => String::new(),
     };
     let base = if base.is_empty() {
         "image-compatibility".to_owned()

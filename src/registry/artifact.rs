@@ -189,24 +189,23 @@ pub fn fetch_spec(
 
     // A digest reference without --platform needs no resolve: look for referrers first and
     // fetch the manifest only if nothing is attached (to try the host's platform).
-    let (image_digest, resolved) = match (&image.digest, &lookup.platform) {
-        (Some(d), None) => (d.clone(), None),
-        _ => {
+    // With --platform the artifacts are looked for on that platform's manifest.
+    let mut subject_platform = None;
+    let (image_digest, resolved, mut subject) = match (&image.digest, &lookup.platform) {
+        (Some(d), None) => (d.clone(), None, d.clone()),
+        (_, platform) => {
             let r = repo.manifest(image.target(), "the image manifest")?;
-            (r.digest.clone(), Some(r))
+            let subject = match platform {
+                Some(platform) => {
+                    let (digest, label) = repo.select_platform(&r, platform)?;
+                    subject_platform = label;
+                    digest
+                }
+                None => r.digest.clone(),
+            };
+            (r.digest.clone(), Some(r), subject)
         }
     };
-
-    let mut subject = image_digest.clone();
-    let mut subject_platform = None;
-    if let Some(platform) = &lookup.platform {
-        let resolved = resolved
-            .as_ref()
-            .ok_or_else(|| unreachable_resolve(&image_digest))?;
-        let (digest, label) = repo.select_platform(resolved, platform)?;
-        subject = digest;
-        subject_platform = label;
-    }
 
     let (mut candidates, mut path) = repo.referrers(&subject)?;
     if candidates.is_empty() && lookup.platform.is_none() {
@@ -237,18 +236,7 @@ pub fn fetch_spec(
     }
 
     let chosen = match &lookup.artifact {
-        Some(digest) => candidates
-            .iter()
-            .find(|d| &d.digest == digest)
-            .cloned()
-            .ok_or_else(|| RegistryError::ArtifactNotAttached {
-                digest: digest.clone(),
-                available: candidates
-                    .iter()
-                    .map(|d| d.digest.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })?,
+        Some(digest) => find_attached(&candidates, digest)?,
         None => newest(&candidates).clone(),
     };
 
@@ -312,12 +300,27 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     })
 }
 
-fn unreachable_resolve(digest: &str) -> RegistryError {
-    RegistryError::Invalid {
-        what: digest.to_owned(),
-        expected: "resolved manifest",
-        reason: "not resolved".into(),
-    }
+/// The artifact `digest` among the `attached` ones, or an error that lists them.
+pub(crate) fn find_attached(
+    attached: &[Descriptor],
+    digest: &str,
+) -> Result<Descriptor, RegistryError> {
+    attached
+        .iter()
+        .find(|d| d.digest == digest)
+        .cloned()
+        .ok_or_else(|| RegistryError::ArtifactNotAttached {
+            digest: digest.to_owned(),
+            available: if attached.is_empty() {
+                "none".to_owned()
+            } else {
+                attached
+                    .iter()
+                    .map(|d| d.digest.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        })
 }
 
 /// The newest descriptor by `org.opencontainers.image.created`; missing or unparsable dates
@@ -430,25 +433,27 @@ impl<'a> Repo<'a> {
         if !(200..300).contains(&r.status) {
             return Err(Self::fail(what, &r));
         }
-        let digest = oci::sha256_digest(&r.body);
-        if target.contains(':') {
+        // By digest: the body must hash to it. By tag: the body's sha256 is the digest, and
+        // it must agree with the registry's Docker-Content-Digest when that is a sha256.
+        let digest = if target.contains(':') {
             if !oci::verify_digest(&r.body, target) {
                 return Err(RegistryError::Corrupt {
                     what: what.to_owned(),
                     expected: format!("digest {target}"),
                 });
             }
-        } else if let Some(header) = r.header("docker-content-digest") {
-            if header.starts_with("sha256:") && header != digest {
+            target.to_owned()
+        } else {
+            let digest = oci::sha256_digest(&r.body);
+            if let Some(header) = r
+                .header("docker-content-digest")
+                .filter(|h| h.starts_with("sha256:") && *h != digest)
+            {
                 return Err(RegistryError::Corrupt {
                     what: what.to_owned(),
                     expected: format!("Docker-Content-Digest {header}"),
                 });
             }
-        }
-        let digest = if target.contains(':') {
-            target.to_owned()
-        } else {
             digest
         };
         let media_type = oci::media_type_of(r.header("content-type"), &r.body);

@@ -13,7 +13,9 @@ use std::collections::BTreeMap;
 use crate::spec::{ARTIFACT_TYPE, SPEC_MEDIA_TYPE};
 use crate::timestamp::Timestamp;
 
-use super::artifact::{LookupPath, MAX_FETCH_BYTES, RegistryError, Repo, newest_first};
+use super::artifact::{
+    LookupPath, MAX_FETCH_BYTES, RegistryError, Repo, find_attached, newest_first,
+};
 use super::client::{Client, Method, Response};
 use super::oci::{self, Descriptor, Index, Manifest};
 use super::platform::Platform;
@@ -239,20 +241,7 @@ pub fn detach(
     let repo = Repo::new(client, image, "pull,push,delete");
     let subject = subject_of(&repo, image, platform)?;
     let (found, path) = repo.referrers(&subject.digest)?;
-    let Some(entry) = found.iter().find(|d| d.digest == artifact).cloned() else {
-        return Err(RegistryError::ArtifactNotAttached {
-            digest: artifact.to_owned(),
-            available: if found.is_empty() {
-                "none".to_owned()
-            } else {
-                found
-                    .iter()
-                    .map(|d| d.digest.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            },
-        });
-    };
+    let entry = find_attached(&found, artifact)?;
     if path == LookupPath::TagSchema {
         edit_tag_schema(&repo, &subject.digest, |index| {
             index.manifests.retain(|d| d.digest != artifact);
