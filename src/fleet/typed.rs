@@ -51,7 +51,7 @@ impl Needed {
             for term in rule.terms() {
                 let whole = term.match_name.is_some() || rule.vars_template.is_some();
                 let entry = features
-                    .entry(term.feature_key())
+                    .entry(term.feature_key().into_owned())
                     .or_insert_with(|| Some(Names::default()));
                 if whole {
                     *entry = None;

@@ -2,7 +2,6 @@
 //! `MatchNamesMulti` and `ExecuteGroupRule`), over one node's features plus the `rule.matched`
 //! overlay built up by the rules evaluated so far.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
@@ -39,21 +38,12 @@ struct Found<'a> {
     has_instance_key: bool,
 }
 
-/// The lookup key of a term's feature: lower-cased as NFD does, borrowed when already so.
-pub(super) fn feature_key(feature: &str) -> Cow<'_, str> {
-    if feature.chars().any(char::is_uppercase) {
-        Cow::Owned(feature.to_lowercase())
-    } else {
-        Cow::Borrowed(feature)
-    }
-}
-
 impl<'f> Node<'f> {
     /// Prepares `features` for the terms in `terms` (instance features are indexed once).
     pub(super) fn new<'t>(features: &'f Features, terms: impl Iterator<Item = &'t Term>) -> Self {
         let mut instances = HashMap::new();
         for term in terms {
-            let key = feature_key(&term.feature);
+            let key = term.feature_key();
             if let Some((name, set)) = features.instances.get_key_value(key.as_ref())
                 && let Some(elements) = &set.elements
             {
@@ -197,7 +187,7 @@ impl<'f> Node<'f> {
         entries: &mut Vec<ExprResult>,
         elements: &mut Vec<Element<'s>>,
     ) -> bool {
-        let key = feature_key(&term.feature);
+        let key = term.feature_key();
         let Some(found) = self.lookup(&key) else {
             // Unknown feature: the term fails, without error, whatever the op.
             for name in term.match_expressions.iter().flat_map(BTreeMap::keys) {

@@ -5,6 +5,7 @@
 //! everything that can be checked without a node, and returns a [`Spec`] whose expressions are
 //! compiled ([`Expr`]), together with warnings about what NFD would read differently.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 mod expr;
@@ -98,8 +99,13 @@ impl GroupRule {
 }
 
 impl Term {
-    /// The key under which the feature is looked up (NFD lower-cases it).
-    pub fn feature_key(&self) -> String {
-        self.feature.to_lowercase()
+    /// The key under which the feature is looked up: lower-cased as NFD does, borrowed when
+    /// already so.
+    pub fn feature_key(&self) -> Cow<'_, str> {
+        if self.feature.chars().any(char::is_uppercase) {
+            Cow::Owned(self.feature.to_lowercase())
+        } else {
+            Cow::Borrowed(&self.feature)
+        }
     }
 }
