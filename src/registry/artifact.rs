@@ -252,24 +252,14 @@ pub fn fetch_spec(
             artifact.artifact_type.as_deref().unwrap_or_default()
         ));
     }
-    let layer = match artifact
-        .layers
-        .iter()
-        .find(|l| l.media_type == SPEC_MEDIA_TYPE)
-    {
-        Some(l) => l,
-        None => {
-            let first = artifact
-                .layers
-                .first()
-                .ok_or_else(|| RegistryError::NoLayer(chosen.digest.clone()))?;
-            warnings.push(format!(
-                "artifact {} has no layer of media type {SPEC_MEDIA_TYPE}; reading its first layer ({})",
-                chosen.digest, first.media_type
-            ));
-            first
-        }
-    };
+    let layer =
+        spec_layer(&artifact).ok_or_else(|| RegistryError::NoLayer(chosen.digest.clone()))?;
+    if layer.media_type != SPEC_MEDIA_TYPE {
+        warnings.push(format!(
+            "artifact {} has no layer of media type {SPEC_MEDIA_TYPE}; reading its first layer ({})",
+            chosen.digest, layer.media_type
+        ));
+    }
     let spec = repo.blob(layer, "the spec layer")?;
     Ok(Fetched {
         spec,
@@ -284,6 +274,16 @@ pub fn fetch_spec(
         requests: client.requests(),
         warnings,
     })
+}
+
+/// The layer of an artifact manifest that holds the spec: the one of the spec media type, else
+/// the first.
+pub(crate) fn spec_layer(artifact: &Manifest) -> Option<&Descriptor> {
+    artifact
+        .layers
+        .iter()
+        .find(|l| l.media_type == SPEC_MEDIA_TYPE)
+        .or(artifact.layers.first())
 }
 
 /// Decodes a JSON document from the registry, naming `what` it is and the shape it should have

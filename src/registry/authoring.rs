@@ -14,7 +14,7 @@ use crate::spec::{ARTIFACT_TYPE, SPEC_MEDIA_TYPE};
 use crate::timestamp::Timestamp;
 
 use super::artifact::{
-    LookupPath, MAX_FETCH_BYTES, RegistryError, Repo, find_attached, newest_first,
+    LookupPath, MAX_FETCH_BYTES, RegistryError, Repo, find_attached, newest_first, spec_layer,
 };
 use super::client::{Client, Method, Response};
 use super::oci::{self, Descriptor, Index, Manifest};
@@ -205,13 +205,7 @@ pub fn list(
             .manifest(&d.digest, &format!("artifact manifest {}", d.digest))
             .ok()
             .and_then(|m| serde_json::from_slice(&m.body).ok());
-        let layer = manifest.as_ref().and_then(|m| {
-            m.layers
-                .iter()
-                .find(|l| l.media_type == SPEC_MEDIA_TYPE)
-                .or(m.layers.first())
-                .cloned()
-        });
+        let layer = manifest.as_ref().and_then(spec_layer).cloned();
         let spec = layer
             .as_ref()
             .and_then(|l| repo.blob(l, "the spec layer").ok());
