@@ -76,12 +76,7 @@ pub(crate) fn discover(args: &DiscoveryArgs) -> Result<(Features, Vec<String>)> 
             .with_context(|| format!("cannot use machine capture `{}`", path.display()))?,
         None => Machine::native(),
     };
-    let ctx = sources::Context {
-        root,
-        machine,
-        node_name: std::env::var("NODE_NAME").ok(),
-        now: std::time::SystemTime::now(),
-    };
+    let ctx = sources::Context::new(root, machine, std::env::var("NODE_NAME").ok());
     let discovered = sources::discover_all(&ctx);
     let warnings = discovered
         .warnings

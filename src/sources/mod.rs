@@ -226,11 +226,11 @@ pub struct Context {
 }
 
 impl Context {
-    /// A context for the host under `root`, on this machine's CPU, at the current time.
-    pub fn native(root: HostRoot, node_name: Option<String>) -> Self {
+    /// A context for the host under `root` on `machine`, at the current time.
+    pub fn new(root: HostRoot, machine: Machine, node_name: Option<String>) -> Self {
         Self {
             root,
-            machine: Machine::native(),
+            machine,
             node_name,
             now: SystemTime::now(),
         }
@@ -312,7 +312,11 @@ pub(crate) mod testing {
 
     /// A context for fixture `name` at 2026-01-01T00:00:00Z with node name `node-1`.
     pub(crate) fn context(name: &str) -> Context {
-        let mut ctx = Context::native(host(name), Some("node-1".to_owned()));
+        let mut ctx = Context::new(
+            host(name),
+            super::Machine::native(),
+            Some("node-1".to_owned()),
+        );
         // 20454 days after the epoch.
         ctx.now = SystemTime::UNIX_EPOCH + Duration::from_hours(20_454 * 24);
         ctx
