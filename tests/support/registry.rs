@@ -124,12 +124,8 @@ impl Registry {
         let port = free_port();
         if let Some((user, password)) = o.credentials {
             let htpasswd = require("htpasswd", "apt-get install -y apache2-utils");
-            let out = Command::new(htpasswd)
-                .args(["-Bbn", user, password])
-                .output()
-                .unwrap();
-            assert!(out.status.success());
-            std::fs::write(dir.path().join("htpasswd"), out.stdout).unwrap();
+            let entry = stdout_of(Command::new(htpasswd).args(["-Bbn", user, password]));
+            std::fs::write(dir.path().join("htpasswd"), entry).unwrap();
         }
         let host = format!("127.0.0.1:{port}");
         let child = docker_process(dir.path(), &host, o);
@@ -219,12 +215,7 @@ impl Registry {
             .to_vec(),
         ];
         for args in steps {
-            let out = Command::new(&openssl).args(&args).output().unwrap();
-            assert!(
-                out.status.success(),
-                "openssl {args:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            stdout_of(Command::new(&openssl).args(&args));
         }
         let port = free_port();
         let config = format!(
@@ -310,17 +301,12 @@ pub(crate) fn push_images(registry: &Registry, credentials: Option<(&str, &str)>
     let python = require("python3", "apt-get install -y python3");
     let skopeo = require("skopeo", "apt-get install -y skopeo");
     let layout = registry.scratch().join("layout");
-    let out = Command::new(python)
-        .arg(script("make_layout.py"))
-        .arg(&layout)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = String::from_utf8(stdout_of(
+        Command::new(python)
+            .arg(script("make_layout.py"))
+            .arg(&layout),
+    ))
+    .unwrap();
     let digests: Vec<&str> = text.lines().collect();
     let size = |d: &str| {
         std::fs::metadata(layout.join("blobs/sha256").join(&d[7..]))
@@ -339,12 +325,7 @@ pub(crate) fn push_images(registry: &Registry, credentials: Option<(&str, &str)>
         }
         cmd.arg(format!("oci:{}:{tag}", layout.display()));
         cmd.arg(format!("docker://{}/app:{target}", registry.host));
-        let out = cmd.output().unwrap();
-        assert!(
-            out.status.success(),
-            "skopeo: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        stdout_of(&mut cmd);
     }
     Images {
         index: digests[0].to_owned(),
@@ -364,17 +345,12 @@ fn script(name: &str) -> PathBuf {
 
 /// The artifacts oras-py sees on `subject` in `app` (see `tests/scripts/oras_read.py`).
 pub(crate) fn oras_read(registry: &Registry, subject: &str) -> serde_json::Value {
-    let out = Command::new(python_with_oras())
-        .arg(script("oras_read.py"))
-        .args([&registry.host, "app", subject])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = stdout_of(
+        Command::new(python_with_oras())
+            .arg(script("oras_read.py"))
+            .args([&registry.host, "app", subject]),
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    serde_json::from_slice(&out).unwrap()
 }
 
 /// Options for [`oras_attach`].
@@ -429,11 +405,24 @@ pub(crate) fn oras_attach(registry: &Registry, subject: &str, size: u64, a: &Att
     if a.tls {
         cmd.arg("--tls");
     }
-    let out = cmd.output().unwrap();
+    String::from_utf8(stdout_of(&mut cmd))
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+/// Runs a helper tool to success and returns its stdout; a failure shows the program and its
+/// stderr (not the arguments, which may hold credentials).
+fn stdout_of(cmd: &mut Command) -> Vec<u8> {
+    let program = cmd.get_program().to_string_lossy().into_owned();
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
     assert!(
         out.status.success(),
-        "oras-py: {}",
+        "{program} failed ({}): {}",
+        out.status,
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    out.stdout
 }
