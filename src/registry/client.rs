@@ -43,7 +43,7 @@ impl Default for Options {
             plain_http: false,
             insecure: false,
             ca_pem: None,
-            timeout: Duration::from_mins(1),
+            timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
             retries: 3,

@@ -318,7 +318,7 @@ pub(crate) mod testing {
             Some("node-1".to_owned()),
         );
         // 20454 days after the epoch.
-        ctx.now = SystemTime::UNIX_EPOCH + Duration::from_hours(20_454 * 24);
+        ctx.now = SystemTime::UNIX_EPOCH + Duration::from_secs(20_454 * 24 * 3600);
         ctx
     }
 

@@ -337,13 +337,11 @@ mod native {
 
     use std::collections::BTreeMap;
 
-    use core::arch::x86_64::__cpuid_count;
-
     use super::{Arch, Machine, Registers};
 
-    /// Runs CPUID.
+    /// Runs CPUID (raw-cpuid holds the one `unsafe` block this needs on older compilers).
     fn cpuid(leaf: u32, subleaf: u32) -> Registers {
-        let r = __cpuid_count(leaf, subleaf);
+        let r = raw_cpuid::native_cpuid::cpuid_count(leaf, subleaf);
         [r.eax, r.ebx, r.ecx, r.edx]
     }
 
