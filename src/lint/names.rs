@@ -1,5 +1,5 @@
 //! What NFD's sources produce: every feature key, its type, and the element names and value
-//! formats the lint checks specs against (nfd-image-compat.md section 4).
+//! formats the lint checks specs against (docs/DECISIONS.md, *Same feature names and values*).
 
 /// How a feature's elements are stored (and so which ops can ever be true on them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

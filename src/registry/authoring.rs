@@ -1,6 +1,6 @@
 //! Writing compatibility artifacts: attach, list, detach.
 //!
-//! An artifact is what `oras attach` writes and DECISIONS.md "Same artifact" fixes: an OCI image
+//! An artifact is what `oras attach` writes and docs/DECISIONS.md (*Same snapshots, flags and artifact*) fixes: an OCI image
 //! manifest with `artifactType` [`ARTIFACT_TYPE`], the empty config, one layer of media type
 //! [`SPEC_MEDIA_TYPE`], `subject` = the image manifest, and an
 //! `org.opencontainers.image.created` annotation. On a registry with the referrers API, pushing

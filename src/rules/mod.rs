@@ -2,7 +2,7 @@
 //!
 //! [`evaluate`] runs every selected compatibility set of a [`Spec`] against [`Features`] and
 //! returns per-rule and per-expression results. The semantics are NFD's
-//! (`pkg/apis/nfd/nodefeaturerule`), with the report quirks Q1-Q4 fixed as DECISIONS.md says.
+//! (`pkg/apis/nfd/nodefeaturerule`), with the report quirks Q1-Q4 fixed (docs/DECISIONS.md, *Report quirks*).
 //!
 //! - `matcher`: one expression on one value (only data-dependent errors remain: an ordering
 //!   op on a value that is not a number or a version).

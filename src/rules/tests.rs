@@ -1,4 +1,4 @@
-//! Tests of the rule engine against NFD's semantics (section 3 of the reference), built on
+//! Tests of the rule engine against NFD's semantics (docs/DECISIONS.md, *Same answers*), built on
 //! model types directly (no loader).
 
 use std::collections::BTreeMap;
@@ -179,7 +179,7 @@ fn attribute_ops() {
         ("absent", ex("In", &["x"]), N),
         ("str", ex("NotIn", &["bar"]), M),
         ("str", ex("NotIn", &["foo"]), N),
-        // Q7: NotIn on an absent attribute is false.
+        // Q7 (docs/DECISIONS.md): NotIn on an absent attribute is false.
         ("absent", ex("NotIn", &["x"]), N),
         ("str", ex("InRegexp", &["^f", "zzz"]), M),
         ("str", ex("InRegexp", &["o$"]), M),

@@ -131,7 +131,7 @@ fn x86_captures_decode_to_klauspost_flags() {
     }
 }
 
-/// The approximate `/proc/cpuinfo` names (reference section 4) of the native capture's flags,
+/// The approximate `/proc/cpuinfo` names of the native capture's flags,
 /// checked against that machine's `flags` line as recorded when the capture was taken.
 #[test]
 fn native_capture_agrees_with_proc_cpuinfo() {
