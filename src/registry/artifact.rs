@@ -378,7 +378,7 @@ impl<'a> Repo<'a> {
                 image.repository
             ),
             scope: Scope {
-                host: image.registry.clone(),
+                host: image.api_host().to_owned(),
                 scope: format!("repository:{}:{actions}", image.repository),
             },
         }

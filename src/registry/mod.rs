@@ -6,6 +6,7 @@ pub mod authoring;
 pub mod client;
 pub mod oci;
 pub mod platform;
+pub mod proxy;
 pub mod reference;
 
 pub use artifact::{Fetched, Lookup, LookupPath, RegistryError, fetch_spec};
