@@ -8,6 +8,7 @@ pub mod oci;
 pub mod platform;
 pub mod proxy;
 pub mod reference;
+mod subject;
 
 pub use artifact::{Fetched, Lookup, LookupPath, RegistryError, fetch_spec};
 pub use platform::{Platform, PlatformError};

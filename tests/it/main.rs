@@ -4,11 +4,13 @@
 mod authoring;
 mod common;
 mod completions;
+mod dockerhub;
 mod errors;
 mod faults;
 mod fleet;
 mod init;
 mod lint;
+mod namespace;
 mod registries;
 mod reports;
 mod schema;
