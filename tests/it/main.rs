@@ -11,6 +11,7 @@ mod fleet;
 mod init;
 mod lint;
 mod namespace;
+mod proxy;
 mod registries;
 mod reports;
 mod schema;
