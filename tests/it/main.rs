@@ -4,6 +4,8 @@
 mod authoring;
 mod common;
 mod completions;
+mod connection;
+mod credentials;
 mod dockerhub;
 mod errors;
 mod faults;
