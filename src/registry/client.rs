@@ -23,6 +23,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 
 use super::auth::{Challenge, Found, Secret};
 use super::proxy::{Chosen, Proxies, redact_userinfo};
+
 use crate::timestamp::Timestamp;
 
 /// How the client talks to a registry.
@@ -393,7 +394,7 @@ impl Client {
                             "retry {attempt}/{} of {} {} in {wait:?} after: {e}",
                             self.options.retries,
                             method.as_str(),
-                            redact_userinfo(&url)
+                            redact_url(&url)
                         )
                     });
                     self.sleep(wait)?;
@@ -442,7 +443,7 @@ impl Client {
                             format!(
                                 "not retrying {} {}: waiting {wait:?} would pass the --timeout deadline",
                                 method.as_str(),
-                                redact_userinfo(&url)
+                                redact_url(&url)
                             )
                         });
                         return Ok(response);
@@ -452,7 +453,7 @@ impl Client {
                             "retry {attempt}/{} of {} {} in {wait:?} after {}{}",
                             self.options.retries,
                             method.as_str(),
-                            redact_userinfo(&url),
+                            redact_url(&url),
                             response.status,
                             if retry_after.is_some() {
                                 " (Retry-After)"
@@ -477,7 +478,7 @@ impl Client {
                         let to = host_of(&url);
                         format!(
                             "redirected to {}{}",
-                            redact_userinfo(&url),
+                            redact_url(&url),
                             if to == scope.host {
                                 ""
                             } else {
@@ -548,7 +549,7 @@ impl Client {
                 format!(
                     "{} {} -> {outcome} ({} ms{}{})",
                     method.as_str(),
-                    redact_userinfo(url),
+                    redact_url(url),
                     started.elapsed().as_millis(),
                     via.as_ref()
                         .map(|c| format!(", via proxy {}", c.display()))
@@ -821,13 +822,13 @@ impl Client {
             return Err(HttpError::Auth(format!(
                 "`{}` names the token service `{}`, which is plain HTTP on another host: the credentials from {origin} are not sent there",
                 scope.host,
-                redact_userinfo(realm)
+                redact_url(realm)
             )));
         }
         self.debug(|| {
             format!(
                 "token for scope `{wanted}` from {}{}",
-                redact_userinfo(realm),
+                redact_url(realm),
                 if secret.is_some() {
                     format!(" with the credentials from {origin}")
                 } else {
@@ -1003,6 +1004,47 @@ pub fn resolve_location(base: &str, location: &str) -> Option<String> {
     Some(format!("{scheme}://{}/{location}", &rest[..dir]))
 }
 
+/// A URL as `--debug` and messages show it: no `user:password@`, and the values of query
+/// parameters that carry access (a CDN's signed URL: `sig`, `X-Amz-Signature`, `token`, ...)
+/// replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let url = redact_userinfo(url);
+    let Some((base, query)) = url.split_once('?') else {
+        return url;
+    };
+    let (query, fragment) = query
+        .split_once('#')
+        .map_or((query, None), |(q, f)| (q, Some(f)));
+    let secret_name = |name: &str| {
+        let name = name.to_ascii_lowercase();
+        [
+            "sig",
+            "token",
+            "credential",
+            "key",
+            "policy",
+            "auth",
+            "secret",
+            "password",
+        ]
+        .iter()
+        .any(|w| name.contains(w))
+    };
+    let query: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if secret_name(name) => format!("{name}=***"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    let mut out = format!("{base}?{}", query.join("&"));
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}
+
 /// Percent-encodes a query value.
 pub fn query_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -1166,6 +1208,60 @@ mod tests {
         assert_eq!(
             resolve_location(base, "//cdn.io/x").as_deref(),
             Some("https://cdn.io/x")
+        );
+    }
+
+    #[test]
+    fn traced_urls_hide_what_grants_access() {
+        assert_eq!(
+            redact_url("https://cdn.io/blob?X-Amz-Signature=abc&X-Amz-Credential=k&expires=1"),
+            "https://cdn.io/blob?X-Amz-Signature=***&X-Amz-Credential=***&expires=1"
+        );
+        assert_eq!(
+            redact_url("https://u:p@auth.io/token?service=r&scope=repository%3Aa%3Apull"),
+            "https://***@auth.io/token?service=r&scope=repository%3Aa%3Apull"
+        );
+        assert_eq!(
+            redact_url("http://r.io/v2/a/referrers/sha256:1?n=2&last=x"),
+            "http://r.io/v2/a/referrers/sha256:1?n=2&last=x"
+        );
+    }
+
+    #[test]
+    fn credentials_never_go_to_a_plain_http_token_service_elsewhere() {
+        let secrets = HashMap::from([(
+            "registry.io".to_owned(),
+            Found {
+                secret: Secret::Basic {
+                    username: "u".into(),
+                    password: "pw-secret".into(),
+                },
+                origin: "--registry-username and --registry-password-stdin".into(),
+            },
+        )]);
+        let c = Client::new(Options::default(), secrets).expect("client");
+        let scope = Scope {
+            host: "registry.io".into(),
+            scope: "repository:a:pull".into(),
+        };
+        let found = c.secrets.get("registry.io");
+        // Refused before anything is sent: no request is counted.
+        let e = c
+            .fetch_token(
+                "http://auth.elsewhere.io/token",
+                None,
+                "repository:a:pull",
+                found,
+                &scope,
+            )
+            .unwrap_err();
+        assert_eq!(c.requests(), 0);
+        let message = e.to_string();
+        assert!(
+            message.contains("names the token service `http://auth.elsewhere.io/token`, which is plain HTTP on another host")
+                && message.contains("are not sent there")
+                && !message.contains("pw-secret"),
+            "{message}"
         );
     }
 }

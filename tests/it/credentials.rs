@@ -8,6 +8,9 @@ use base64::Engine as _;
 use crate::common::{Output, run_with_env};
 use crate::support::registry::{Attach, Registry, push_images};
 
+/// Environment variables for one run.
+type Env<'a> = Vec<(&'a str, &'a str)>;
+
 const USER: &str = "ci-user";
 const PASSWORD: &str = "Basic-s3cret-pw";
 
@@ -129,7 +132,7 @@ fn auth_files_in_every_containers_location() {
     // Each location alone, in the containers order.
     let config_home = s.path("cfg");
     let docker_config = s.path("dockercfg");
-    let cases: [(&str, &str, Vec<(&str, &str)>); 6] = [
+    let cases: [(&str, &str, Env<'_>); 6] = [
         (
             "run/containers/auth.json",
             "$XDG_RUNTIME_DIR/containers/auth.json",
