@@ -135,6 +135,25 @@ fn public_images_by_every_docker_hub_spelling() {
             let out = hub.run(&["list", "--image", "app:multi", "-o", "json"], &[], None);
             assert_eq!(out.code, 0, "{}", out.stderr);
             assert!(out.stdout.contains(&digest), "{}", out.stdout);
+            // detach (on the registry itself: the front grants pulls only) finds it too.
+            let out = crate::common::run_with_env(
+                &[
+                    "detach",
+                    "--image",
+                    &format!("{}/library/app:multi", hub.upstream.host),
+                    "--artifact",
+                    &digest,
+                    "--plain-http",
+                ],
+                &[],
+                None,
+            );
+            assert_eq!(out.code, 0, "{}", out.stderr);
+            // (The spec attached to `library/app:v1`, the same amd64 manifest, stays.)
+            let out = hub.run(&["list", "--image", "app:multi", "-o", "json"], &[], None);
+            assert_eq!(out.code, 0, "{}", out.stderr);
+            assert!(!out.stdout.contains(&digest), "{}", out.stdout);
+            assert!(out.stdout.contains("sha256:"), "{}", out.stdout);
         },
     );
 }
