@@ -23,7 +23,6 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 
 use super::auth::{Challenge, Found, Secret};
 use super::proxy::{Chosen, Proxies, redact_userinfo};
-
 use crate::timestamp::Timestamp;
 
 /// How the client talks to a registry.

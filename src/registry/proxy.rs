@@ -17,8 +17,6 @@ pub struct Proxies {
     https: Option<Setting>,
     http: Option<Setting>,
     no_proxy: Vec<Exclusion>,
-    /// Which variable `NO_PROXY` came from, for messages.
-    no_proxy_var: Option<&'static str>,
 }
 
 /// One proxy variable.
@@ -84,15 +82,13 @@ impl Proxies {
                 },
             })
         };
-        let (no_proxy_var, no_proxy) = match first(["NO_PROXY", "no_proxy"]) {
-            Some((var, list)) => (Some(var), list.split(',').filter_map(parse_entry).collect()),
-            None => (None, Vec::new()),
-        };
+        let no_proxy = first(["NO_PROXY", "no_proxy"])
+            .map(|(_, list)| list.split(',').filter_map(parse_entry).collect())
+            .unwrap_or_default();
         Proxies {
             https: setting(["HTTPS_PROXY", "https_proxy"]),
             http: setting(["HTTP_PROXY", "http_proxy"]),
             no_proxy,
-            no_proxy_var,
         }
     }
 
@@ -116,11 +112,6 @@ impl Proxies {
             url: setting.url.clone(),
             var: setting.var,
         })
-    }
-
-    /// Why a request to `authority` goes direct, for `--debug`.
-    pub fn no_proxy_var(&self) -> Option<&'static str> {
-        self.no_proxy_var
     }
 
     fn excluded(&self, host: &str, port: u16) -> bool {
@@ -327,7 +318,6 @@ mod tests {
         for host in proxied {
             assert!(via(&p, "https", host).is_some(), "{host} should be proxied");
         }
-        assert_eq!(p.no_proxy_var(), Some("no_proxy"));
         let all = proxies(&[("HTTPS_PROXY", "p:1"), ("NO_PROXY", "*")]);
         assert_eq!(via(&all, "https", "ghcr.io"), None);
         // Upper case wins over lower case.
