@@ -222,6 +222,18 @@ pub enum HttpError {
     /// The registry refused the credentials (or required some).
     #[error("{0}")]
     Auth(String),
+    /// The credentials were accepted but do not give the access asked for.
+    #[error(
+        "access denied (401): the credentials from {origin} do not grant `{scope}` on `{host}` (check the repository name and your access to it)"
+    )]
+    NotGranted {
+        /// The registry's API host.
+        host: String,
+        /// Where the credentials came from.
+        origin: String,
+        /// The scope asked for.
+        scope: String,
+    },
     /// The registry still answered 401 after the credentials were sent.
     #[error(
         "access denied ({status}): `{host}` rejected the credentials from {origin}{}",
@@ -413,20 +425,25 @@ impl Client {
                     self.authenticate(&challenges, scope)?;
                     authenticated = true;
                 }
-                401 if host == scope.host
-                    && !is_insufficient_scope(&response)
-                    && self.secrets.contains_key(&scope.host) =>
-                {
+                401 if host == scope.host && self.secrets.contains_key(&scope.host) => {
                     let origin = self
                         .secrets
                         .get(&scope.host)
                         .map(|f| f.origin.clone())
                         .unwrap_or_default();
-                    return Err(HttpError::Rejected {
-                        status: response.status,
-                        host: scope.host.clone(),
-                        origin,
-                        message: response.error_message(),
+                    return Err(if is_insufficient_scope(&response) {
+                        HttpError::NotGranted {
+                            host: scope.host.clone(),
+                            origin,
+                            scope: scope.scope.clone(),
+                        }
+                    } else {
+                        HttpError::Rejected {
+                            status: response.status,
+                            host: scope.host.clone(),
+                            origin,
+                            message: response.error_message(),
+                        }
                     });
                 }
                 400 if self.options.plain_http && speaks_tls(&response) => {

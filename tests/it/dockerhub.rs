@@ -225,6 +225,26 @@ fn private_images_with_every_kind_of_credential() {
                 "{seen:?}"
             );
 
+            // Good credentials without access: said so, with where they came from.
+            let out = hub.run(
+                &[
+                    "fetch",
+                    "--image",
+                    "forbidden/app:v1",
+                    "--registry-username",
+                    HUB_USER,
+                    "--registry-password-stdin",
+                ],
+                &[],
+                Some(HUB_PASSWORD.as_bytes()),
+            );
+            assert_eq!(out.code, 2);
+            assert!(
+            out.stderr.contains("access denied (401): the credentials from --registry-username and --registry-password-stdin do not grant `repository:forbidden/app:pull` on `registry-1.docker.io`"),
+            "{}",
+            out.stderr
+        );
+
             // A wrong password: the error names where the credentials came from.
             let out = hub.run(
                 &[

@@ -58,6 +58,10 @@ pub(crate) fn isolated(test: &str, body: impl FnOnce()) {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
+        stdout.contains("running 1 test"),
+        "`{test}`: unshare could not create private network and mount namespaces (it needs root with CAP_SYS_ADMIN, e.g. not an unprivileged container): {stderr}"
+    );
+    assert!(
         out.status.success() && stdout.contains("test result: ok. 1 passed"),
         "`{test}` failed inside the namespaces ({}):\n{stdout}\n{stderr}",
         out.status

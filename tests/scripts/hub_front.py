@@ -4,8 +4,8 @@ registry-1.docker.io, auth.docker.io and cdn.docker.test resolve to 127.0.0.1.
 
 - auth.docker.io: GET /token?service=registry.docker.io&scope=repository:NAME:ACTIONS hands
   out Bearer tokens: anonymous pull for every repository except those under --private, which
-  need Basic credentials (--user). Wrong credentials get 401. Like Docker Hub, a token is
-  handed out even when it grants nothing.
+  need Basic credentials (--user), and `forbidden/*`, which nobody may pull. Wrong
+  credentials get 401. Like Docker Hub, a token is handed out even when it grants nothing.
 - registry-1.docker.io: every /v2/ request needs a token with the access it asks for (401
   with a Bearer challenge naming realm, service and scope, or error="insufficient_scope");
   then it is relayed to the real registry (--upstream, plain HTTP). Blob GETs are redirected
@@ -109,6 +109,8 @@ def main():
                     continue
                 name = parts[1]
                 for action in parts[2].split(","):
+                    if name.startswith("forbidden/"):
+                        continue
                     if action == "pull" and (user or not name.startswith(args.private)):
                         granted.add((name, action))
             token = secrets.token_hex(16)
