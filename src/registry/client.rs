@@ -647,6 +647,16 @@ impl Client {
         let Some(chosen) = self.options.proxies.choose(scheme, &host_of(url)) else {
             return Ok(None);
         };
+        let proxy_scheme = chosen.url.split_once("://").map_or("http", |(s, _)| s);
+        if !matches!(proxy_scheme.to_ascii_lowercase().as_str(), "http" | "https") {
+            return Err(HttpError::Proxy {
+                proxy: chosen.display(),
+                host: host_of(url),
+                reason: format!(
+                    "uses `{proxy_scheme}://`, which nfd-compat does not speak (give an `http://` or `https://` proxy)"
+                ),
+            });
+        }
         let proxy = ureq::Proxy::new(&chosen.url).map_err(|e| HttpError::Proxy {
             proxy: chosen.display(),
             host: host_of(url),
@@ -1169,6 +1179,28 @@ mod tests {
                 .contains("refused to connect to `ghcr.io`: proxy server responded 403"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn proxies_nfd_compat_cannot_speak_are_refused_before_anything_is_sent() {
+        let options = Options {
+            proxies: Proxies::from_vars(|k| {
+                (k == "HTTPS_PROXY").then(|| "socks5://user:pw@127.0.0.1:1080".to_owned())
+            }),
+            ..Options::default()
+        };
+        let c = Client::new(options, HashMap::new()).expect("client");
+        let e = c
+            .proxy("https://ghcr.io/v2/")
+            .expect_err("socks5 is refused")
+            .to_string();
+        assert!(
+            e.starts_with(
+                "proxy `socks5://***@127.0.0.1:1080` (from HTTPS_PROXY) uses `socks5://`"
+            ),
+            "{e}"
+        );
+        assert!(c.proxy("https://localhost:5000/v2/").unwrap().is_none());
     }
 
     #[test]
