@@ -146,7 +146,7 @@ _nfd__compat() {
             return 0
             ;;
         nfd__subcmd__compat__subcmd__attach)
-            opts="-q -h --image --annotation --platform --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --color --quiet --help"
+            opts="-q -h --image --annotation --platform --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -173,6 +173,14 @@ _nfd__compat() {
                     return 0
                     ;;
                 --registry-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --authfile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -206,7 +214,7 @@ _nfd__compat() {
             return 0
             ;;
         nfd__subcmd__compat__subcmd__detach)
-            opts="-q -h --image --artifact --platform --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --color --quiet --help"
+            opts="-q -h --image --artifact --platform --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -233,6 +241,14 @@ _nfd__compat() {
                     return 0
                     ;;
                 --registry-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --authfile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -378,7 +394,7 @@ _nfd__compat() {
             return 0
             ;;
         nfd__subcmd__compat__subcmd__export__subcmd__nodefeaturegroup)
-            opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --tags --name --output --namespace --color --quiet --help"
+            opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --tags --name --output --namespace --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -409,6 +425,14 @@ _nfd__compat() {
                     return 0
                     ;;
                 --registry-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --authfile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -444,7 +468,7 @@ _nfd__compat() {
             return 0
             ;;
         nfd__subcmd__compat__subcmd__export__subcmd__nodefeaturerule)
-            opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --tags --name --output --label --color --quiet --help"
+            opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --tags --name --output --label --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -475,6 +499,14 @@ _nfd__compat() {
                     return 0
                     ;;
                 --registry-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --authfile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -510,7 +542,7 @@ _nfd__compat() {
             return 0
             ;;
         nfd__subcmd__compat__subcmd__fetch)
-            opts="-q -h --image --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --color --quiet --help"
+            opts="-q -h --image --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -537,6 +569,14 @@ _nfd__compat() {
                     return 0
                     ;;
                 --registry-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --authfile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -844,7 +884,7 @@ _nfd__compat() {
             return 0
             ;;
         nfd__subcmd__compat__subcmd__list)
-            opts="-o -q -h --image --platform --output --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --color --quiet --help"
+            opts="-o -q -h --image --platform --output --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -875,6 +915,14 @@ _nfd__compat() {
                     return 0
                     ;;
                 --registry-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --authfile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -930,7 +978,7 @@ _nfd__compat() {
             return 0
             ;;
         nfd__subcmd__compat__subcmd__validate__subcmd__node)
-            opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --features --node --any --host-root --machine --tags --output --output-json --color --quiet --help"
+            opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --features --node --any --host-root --machine --tags --output --output-json --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -961,6 +1009,14 @@ _nfd__compat() {
                     return 0
                     ;;
                 --registry-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --authfile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -49,6 +49,7 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l 
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l ca-file -d 'Trust the CA certificates in this PEM file for the registry\'s TLS' -r -F
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l timeout -d 'The deadline for all registry communication, in seconds' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l registry-username -d 'The registry username (the password comes from --registry-password-stdin)' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l registry-config -l authfile -d 'Take stored credentials from this file only (docker\'s config.json or podman\'s auth.json format) instead of the default locations' -r -F
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l features -d 'Saved features instead of discovering this host: `nfd export features` output, a NodeFeature, a NodeFeatureList (`kubectl get nodefeatures -A -o json`), or a directory of them; `-` for stdin. Repeat it, or give a list or a directory, to validate a fleet' -r -F
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l node -d 'The node to validate when --features holds several' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l host-root -d 'Discover the host mounted at DIR (its /proc, /sys, /etc, /usr, /lib, /boot)' -r -F
@@ -66,6 +67,7 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l 
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l insecure -d 'Skip TLS certificate verification (prints a warning)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l registry-password-stdin -d 'Read the registry password from stdin'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l registry-token-stdin -d 'Read a registry access token (sent as a Bearer token) from stdin'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l debug -d 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l any -d 'With several nodes: succeed (exit 0) when at least one node is compatible, instead of all of them'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l output-json -d 'Print NFD\'s JSON report shape (as `nfd compat validate-node --output-json`)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -s q -l quiet -d 'Print no warnings (errors are still printed)'
@@ -96,6 +98,7 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l ca-file -d 'Trust the CA certificates in this PEM file for the registry\'s TLS' -r -F
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l timeout -d 'The deadline for all registry communication, in seconds' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l registry-username -d 'The registry username (the password comes from --registry-password-stdin)' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l registry-config -l authfile -d 'Take stored credentials from this file only (docker\'s config.json or podman\'s auth.json format) instead of the default locations' -r -F
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l tags -d 'Export only the compatibility sets with one of these tags (comma-separated or repeated)' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l name -d 'The objects\' name (default: from the image\'s repository and tag, or the spec\'s file name)' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -s o -l output -d 'The output format' -r -f -a "json\t'JSON'
@@ -108,6 +111,7 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l insecure -d 'Skip TLS certificate verification (prints a warning)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l registry-password-stdin -d 'Read the registry password from stdin'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l registry-token-stdin -d 'Read a registry access token (sent as a Bearer token) from stdin'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l debug -d 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -s q -l quiet -d 'Print no warnings (errors are still printed)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l image -d 'The image whose compatibility artifact to export' -r
@@ -117,6 +121,7 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l ca-file -d 'Trust the CA certificates in this PEM file for the registry\'s TLS' -r -F
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l timeout -d 'The deadline for all registry communication, in seconds' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l registry-username -d 'The registry username (the password comes from --registry-password-stdin)' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l registry-config -l authfile -d 'Take stored credentials from this file only (docker\'s config.json or podman\'s auth.json format) instead of the default locations' -r -F
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l tags -d 'Export only the compatibility sets with one of these tags (comma-separated or repeated)' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l name -d 'The objects\' name (default: from the image\'s repository and tag, or the spec\'s file name)' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -s o -l output -d 'The output format' -r -f -a "json\t'JSON'
@@ -129,6 +134,7 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l insecure -d 'Skip TLS certificate verification (prints a warning)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l registry-password-stdin -d 'Read the registry password from stdin'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l registry-token-stdin -d 'Read a registry access token (sent as a Bearer token) from stdin'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l debug -d 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -s q -l quiet -d 'Print no warnings (errors are still printed)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "features" -d 'Print this host\'s features as NFD\'s Features object (sorted keys)'
@@ -141,6 +147,7 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l platfor
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l ca-file -d 'Trust the CA certificates in this PEM file for the registry\'s TLS' -r -F
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l timeout -d 'The deadline for all registry communication, in seconds' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l registry-username -d 'The registry username (the password comes from --registry-password-stdin)' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l registry-config -l authfile -d 'Take stored credentials from this file only (docker\'s config.json or podman\'s auth.json format) instead of the default locations' -r -F
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l color -d 'When to use colour: auto (a terminal and no NO_COLOR), always, never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
@@ -148,6 +155,7 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l plain-h
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l insecure -d 'Skip TLS certificate verification (prints a warning)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l registry-password-stdin -d 'Read the registry password from stdin'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l registry-token-stdin -d 'Read a registry access token (sent as a Bearer token) from stdin'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l debug -d 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -s q -l quiet -d 'Print no warnings (errors are still printed)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -l image -d 'The image' -r
@@ -157,6 +165,7 @@ json\t'JSON'"
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -l ca-file -d 'Trust the CA certificates in this PEM file for the registry\'s TLS' -r -F
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -l timeout -d 'The deadline for all registry communication, in seconds' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -l registry-username -d 'The registry username (the password comes from --registry-password-stdin)' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -l registry-config -l authfile -d 'Take stored credentials from this file only (docker\'s config.json or podman\'s auth.json format) instead of the default locations' -r -F
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -l color -d 'When to use colour: auto (a terminal and no NO_COLOR), always, never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
@@ -164,6 +173,7 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -l plain-htt
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -l insecure -d 'Skip TLS certificate verification (prints a warning)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -l registry-password-stdin -d 'Read the registry password from stdin'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -l registry-token-stdin -d 'Read a registry access token (sent as a Bearer token) from stdin'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -l debug -d 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -s q -l quiet -d 'Print no warnings (errors are still printed)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -l image -d 'The image' -r
@@ -172,6 +182,7 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -l artifact
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -l ca-file -d 'Trust the CA certificates in this PEM file for the registry\'s TLS' -r -F
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -l timeout -d 'The deadline for all registry communication, in seconds' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -l registry-username -d 'The registry username (the password comes from --registry-password-stdin)' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -l registry-config -l authfile -d 'Take stored credentials from this file only (docker\'s config.json or podman\'s auth.json format) instead of the default locations' -r -F
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -l color -d 'When to use colour: auto (a terminal and no NO_COLOR), always, never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
@@ -179,6 +190,7 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -l plain-ht
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -l insecure -d 'Skip TLS certificate verification (prints a warning)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -l registry-password-stdin -d 'Read the registry password from stdin'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -l registry-token-stdin -d 'Read a registry access token (sent as a Bearer token) from stdin'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -l debug -d 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -s q -l quiet -d 'Print no warnings (errors are still printed)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -l image -d 'The image' -r
@@ -187,6 +199,7 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -l platfor
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -l ca-file -d 'Trust the CA certificates in this PEM file for the registry\'s TLS' -r -F
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -l timeout -d 'The deadline for all registry communication, in seconds' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -l registry-username -d 'The registry username (the password comes from --registry-password-stdin)' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -l registry-config -l authfile -d 'Take stored credentials from this file only (docker\'s config.json or podman\'s auth.json format) instead of the default locations' -r -F
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -l color -d 'When to use colour: auto (a terminal and no NO_COLOR), always, never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
@@ -194,6 +207,7 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -l plain-h
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -l insecure -d 'Skip TLS certificate verification (prints a warning)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -l registry-password-stdin -d 'Read the registry password from stdin'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -l registry-token-stdin -d 'Read a registry access token (sent as a Bearer token) from stdin'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -l debug -d 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -s q -l quiet -d 'Print no warnings (errors are still printed)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand schema" -l color -d 'When to use colour: auto (a terminal and no NO_COLOR), always, never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'

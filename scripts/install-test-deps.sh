@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the registry tests need, once (each step is skipped when already there):
 # Debian's docker-registry (distribution 2.8.2: no referrers API, htpasswd auth), skopeo (pushes
-# test images), htpasswd (bcrypt entries), oras-py (an independent client that attaches
+# test images), htpasswd (bcrypt entries), tinyproxy (a real proxy), iproute2 and util-linux
+# (private namespaces for the Docker Hub tests), oras-py (an independent client that attaches
 # artifacts) and ferro-oci-server (a registry with the native referrers API).
 # Needs root for apt-get, as on the project's machines. Sourcing it also puts ferro on PATH.
 set -euo pipefail
@@ -13,6 +14,12 @@ command -v docker-registry >/dev/null 2>&1 || need_apt+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || need_apt+=(skopeo)
 command -v htpasswd >/dev/null 2>&1 || need_apt+=(apache2-utils)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
+# The Docker Hub and proxy tests: private namespaces (unshare, ip, mount), a test CA
+# (openssl) and a real proxy (tinyproxy).
+command -v unshare >/dev/null 2>&1 || need_apt+=(util-linux)
+command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+command -v tinyproxy >/dev/null 2>&1 || need_apt+=(tinyproxy)
 if [ "${#need_apt[@]}" -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq

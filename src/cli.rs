@@ -206,6 +206,14 @@ pub struct RegistryArgs {
     /// Read a registry access token (sent as a Bearer token) from stdin.
     #[arg(long)]
     pub registry_token_stdin: bool,
+    /// Take stored credentials from this file only (docker's config.json or podman's
+    /// auth.json format) instead of the default locations.
+    #[arg(long, value_name = "FILE", visible_alias = "authfile")]
+    pub registry_config: Option<PathBuf>,
+    /// Trace every registry request on stderr: method, URL, status, time, retries, token
+    /// scopes, proxies and where the credentials came from (secrets are never shown).
+    #[arg(long)]
+    pub debug: bool,
 }
 
 /// Where and how to discover a host.

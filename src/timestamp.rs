@@ -113,6 +113,71 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// An HTTP date (RFC 9110): `Sun, 06 Nov 1994 08:49:37 GMT`, or the obsolete
+    /// `Sunday, 06-Nov-94 08:49:37 GMT` and asctime `Sun Nov  6 08:49:37 1994` forms.
+    pub(crate) fn parse_http_date(s: &str) -> Option<Self> {
+        let month_of = |m: &str| {
+            [
+                "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+            ]
+            .iter()
+            .position(|n| m.eq_ignore_ascii_case(n))
+            .and_then(|i| i64::try_from(i + 1).ok())
+        };
+        let parts: Vec<&str> = s.split_whitespace().collect();
+        let (day, month, year, time) = match parts.as_slice() {
+            // IMF-fixdate, and asctime.
+            [_, day, month, year, time, "GMT"] | [_, month, day, time, year] => (
+                digits(day.as_bytes())?,
+                month_of(month)?,
+                digits(year.as_bytes())?,
+                *time,
+            ),
+            // RFC 850: two-digit years are 19xx/20xx as RFC 9110 says (within 50 years).
+            [_, date, time, "GMT"] => {
+                let mut it = date.split('-');
+                let day = digits(it.next()?.as_bytes())?;
+                let month = month_of(it.next()?)?;
+                let yy = digits(it.next()?.as_bytes())?;
+                (
+                    day,
+                    month,
+                    if yy < 70 { 2000 + yy } else { 1900 + yy },
+                    *time,
+                )
+            }
+            _ => return None,
+        };
+        let mut cursor = time.as_bytes();
+        let hour = two(&mut cursor)?;
+        literal(&mut cursor, b':')?;
+        let minute = two(&mut cursor)?;
+        literal(&mut cursor, b':')?;
+        let second = two(&mut cursor)?;
+        if !cursor.is_empty()
+            || !(1..=12).contains(&month)
+            || day < 1
+            || day > days_in_month(year, month)
+            || hour > 23
+            || minute > 59
+            || second > 60
+        {
+            return None;
+        }
+        let days = days_from_civil(year, month, day);
+        Some(Self::new(
+            days * 86_400 + hour * 3600 + minute * 60 + second,
+            0,
+        ))
+    }
+
+    /// Seconds from `self` until `later` (zero when `later` is not later).
+    pub(crate) fn secs_until(self, later: Self) -> u64 {
+        u64::try_from(later.secs.saturating_sub(self.secs)).unwrap_or(0)
+    }
+}
+
 /// Consumes the byte `b` from the front of `cursor`.
 fn literal(cursor: &mut &[u8], b: u8) -> Option<()> {
     let (&first, rest) = cursor.split_first()?;
@@ -171,6 +236,29 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn http_dates_in_all_three_forms() {
+        let want = Timestamp::parse_rfc3339("1994-11-06T08:49:37Z").unwrap();
+        for s in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            assert_eq!(Timestamp::parse_http_date(s), Some(want), "{s}");
+        }
+        for bad in [
+            "",
+            "120",
+            "Sun, 31 Feb 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:37 CET",
+            "Sun, 06 Nov 1994 25:49:37 GMT",
+        ] {
+            assert_eq!(Timestamp::parse_http_date(bad), None, "{bad}");
+        }
+        assert_eq!(want.secs_until(Timestamp::new(want.secs + 5, 0)), 5);
+        assert_eq!(Timestamp::new(want.secs + 5, 0).secs_until(want), 0);
+    }
 
     #[test]
     fn formats_rfc3339_and_round_trips() {

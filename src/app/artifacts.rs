@@ -54,7 +54,13 @@ pub(crate) fn attach(args: &AttachArgs, global: Global) -> Result<ExitStatus> {
     let platform = args.platform.as_deref().map(Platform::parse).transpose()?;
     let mut warnings = Vec::new();
     let stdin_busy = args.spec == Path::new("-");
-    let client = connect(&reference, &args.registry, stdin_busy, &mut warnings)?;
+    let client = connect(
+        &reference,
+        &args.registry,
+        stdin_busy,
+        &mut warnings,
+        global,
+    )?;
     warn_all(global, &warnings);
     let title = args
         .spec
@@ -94,7 +100,7 @@ pub(crate) fn list(args: &ListArgs, global: Global) -> Result<ExitStatus> {
     let reference = Reference::parse(&args.image)?;
     let platform = args.platform.as_deref().map(Platform::parse).transpose()?;
     let mut warnings = Vec::new();
-    let client = connect(&reference, &args.registry, false, &mut warnings)?;
+    let client = connect(&reference, &args.registry, false, &mut warnings, global)?;
     warn_all(global, &warnings);
     let (subject, artifacts, lookup) = authoring::list(&client, &reference, platform.as_ref())
         .with_context(|| format!("image `{reference}`"))?;
@@ -145,7 +151,8 @@ pub(crate) fn list(args: &ListArgs, global: Global) -> Result<ExitStatus> {
 
 /// `fetch`: print the spec as stored.
 pub(crate) fn fetch(args: &FetchArgs, global: Global) -> Result<ExitStatus> {
-    let (fetched, warnings) = fetch_image_spec(&args.image, &args.lookup, &args.registry, false)?;
+    let (fetched, warnings) =
+        fetch_image_spec(&args.image, &args.lookup, &args.registry, false, global)?;
     warn_all(global, &warnings);
     let mut out = io::stdout().lock();
     out.write_all(&fetched.spec)?;
@@ -160,7 +167,7 @@ pub(crate) fn detach(args: &DetachArgs, global: Global) -> Result<ExitStatus> {
         parse_digest(&args.artifact).map_err(|e| anyhow::anyhow!("invalid --artifact: {e}"))?;
     let platform = args.platform.as_deref().map(Platform::parse).transpose()?;
     let mut warnings = Vec::new();
-    let client = connect(&reference, &args.registry, false, &mut warnings)?;
+    let client = connect(&reference, &args.registry, false, &mut warnings, global)?;
     warn_all(global, &warnings);
     authoring::detach(&client, &reference, &artifact, platform.as_ref())
         .with_context(|| format!("image `{reference}`: artifact {artifact} was not removed"))?;

@@ -57,6 +57,7 @@ fn exported(args: &ExportSpecArgs, global: Global) -> Result<Exported> {
         &args.registry,
         false,
         &mut warnings,
+        global,
     )?;
     warn_all(global, &warnings);
     check_tags(&source.spec, &source.name, &args.tags)?;

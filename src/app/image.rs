@@ -1,29 +1,38 @@
 //! Reaching an image's registry: options, credentials, and fetching the spec.
 
-use std::fs;
-use std::io::{self, Read};
+use std::io::{self, Read, Write as _};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 
+use super::{Global, warn_all};
 use crate::cli::{LookupArgs, RegistryArgs};
+use crate::registry::auth::{Found, Secret};
+use crate::registry::proxy::Proxies;
 use crate::registry::reference::parse_digest;
-use crate::registry::{Fetched, Lookup, Platform, Reference, auth, auth::Secret, client};
+use crate::registry::{Fetched, Lookup, Platform, Reference, auth, client};
 
 /// Fetches the spec attached to `image`. `stdin_busy`: stdin carries other input, so a secret
-/// cannot be read from it.
+/// cannot be read from it. The warnings are returned on success and printed on failure (a
+/// broken credentials file may be why it failed).
 pub(crate) fn fetch_image_spec(
     image: &str,
     lookup: &LookupArgs,
     registry: &RegistryArgs,
     stdin_busy: bool,
+    global: Global,
 ) -> Result<(Fetched, Vec<String>)> {
     let reference = Reference::parse(image)?;
     let mut warnings = Vec::new();
     let lookup = resolve_lookup(lookup)?;
-    let client = connect(&reference, registry, stdin_busy, &mut warnings)?;
-    let fetched = crate::registry::fetch_spec(&client, &reference, &lookup)
-        .with_context(|| format!("image `{reference}`"))?;
+    let client = connect(&reference, registry, stdin_busy, &mut warnings, global)?;
+    let fetched = match crate::registry::fetch_spec(&client, &reference, &lookup) {
+        Ok(f) => f,
+        Err(e) => {
+            warn_all(global, &warnings);
+            return Err(anyhow::Error::new(e).context(format!("image `{reference}`")));
+        }
+    };
     warnings.extend(
         fetched
             .warnings
@@ -45,8 +54,24 @@ pub(crate) fn resolve_lookup(l: &LookupArgs) -> Result<Lookup> {
     })
 }
 
-/// A client for the image's registry with the options and credentials of `r`.
+/// A client for the image's registry with the options and credentials of `r`. The warnings
+/// go to `warnings`, and are printed when this fails.
 pub(crate) fn connect(
+    reference: &Reference,
+    r: &RegistryArgs,
+    stdin_busy: bool,
+    warnings: &mut Vec<String>,
+    global: Global,
+) -> Result<client::Client> {
+    let result = connect_inner(reference, r, stdin_busy, warnings);
+    if result.is_err() {
+        warn_all(global, warnings);
+        warnings.clear();
+    }
+    result
+}
+
+fn connect_inner(
     reference: &Reference,
     r: &RegistryArgs,
     stdin_busy: bool,
@@ -58,32 +83,57 @@ pub(crate) fn connect(
             r.timeout
         );
     }
-    let secret = registry_secret(r, reference, stdin_busy, warnings)?;
+    let trace = |line: &str| {
+        let _ = writeln!(io::stderr().lock(), "debug: {line}");
+    };
+    let secret = registry_secret(
+        r,
+        reference,
+        stdin_busy,
+        warnings,
+        r.debug.then_some(&trace),
+    )?;
+    if r.debug {
+        trace(&match &secret {
+            Some(found) => format!(
+                "credentials for `{}` (API host `{}`): {}",
+                reference.registry,
+                reference.api_host(),
+                found.origin
+            ),
+            None => format!(
+                "no credentials for `{}` (API host `{}`): anonymous",
+                reference.registry,
+                reference.api_host()
+            ),
+        });
+    }
     if r.insecure {
         warnings.push(format!(
             "TLS certificate verification is off for `{}` (--insecure)",
             reference.registry
         ));
     }
-    let ca_pem = match &r.ca_file {
-        Some(path) => Some(
-            fs::read(path)
-                .with_context(|| format!("cannot read --ca-file `{}`", path.display()))?,
-        ),
-        None => None,
-    };
     let options = client::Options {
         plain_http: r.plain_http,
         insecure: r.insecure,
-        ca_pem,
+        ca_file: r.ca_file.clone(),
         timeout: Duration::from_secs_f64(r.timeout),
+        proxies: Proxies::from_env(),
         ..client::Options::default()
     };
+    // Credentials belong to the host the API is served from (`registry-1.docker.io`).
     let secrets = secret
         .into_iter()
-        .map(|s| (reference.registry.clone(), s))
+        .map(|s| (reference.api_host().to_owned(), s))
         .collect();
-    client::Client::new(options, secrets).with_context(|| format!("image `{reference}`"))
+    let client =
+        client::Client::new(options, secrets).with_context(|| format!("image `{reference}`"))?;
+    Ok(if r.debug {
+        client.with_trace(Box::new(trace))
+    } else {
+        client
+    })
 }
 
 /// The credential for the image's registry: NFD's stdin flags, else stored credentials.
@@ -92,7 +142,8 @@ fn registry_secret(
     reference: &Reference,
     stdin_busy: bool,
     warnings: &mut Vec<String>,
-) -> Result<Option<Secret>> {
+    trace: Option<&dyn Fn(&str)>,
+) -> Result<Option<Found>> {
     if r.registry_password_stdin && r.registry_token_stdin {
         bail!("cannot use --registry-token-stdin and --registry-password-stdin at the same time");
     }
@@ -111,12 +162,18 @@ fn registry_secret(
             bail!("the registry secret read from stdin is empty");
         }
         if r.registry_token_stdin {
-            return Ok(Some(Secret::Token(secret)));
+            return Ok(Some(Found {
+                secret: Secret::Token(secret),
+                origin: "--registry-token-stdin".to_owned(),
+            }));
         }
         return match &r.registry_username {
-            Some(username) if !username.is_empty() => Ok(Some(Secret::Basic {
-                username: username.clone(),
-                password: secret,
+            Some(username) if !username.is_empty() => Ok(Some(Found {
+                secret: Secret::Basic {
+                    username: username.clone(),
+                    password: secret,
+                },
+                origin: "--registry-username and --registry-password-stdin".to_owned(),
             })),
             _ => {
                 // NFD ignores a password without a username and goes on anonymously.
@@ -129,11 +186,13 @@ fn registry_secret(
         warnings
             .push("--registry-username without --registry-password-stdin is ignored".to_owned());
     }
-    match auth::lookup(&reference.registry, &auth::Locations::from_env()) {
-        Ok(found) => Ok(found.map(|f| f.secret)),
-        Err(e) => {
-            warnings.push(format!("{e}; continuing without stored credentials"));
-            Ok(None)
+    let locations = auth::Locations::from_env(r.registry_config.as_deref());
+    let found = auth::lookup(&reference.registry, &locations)?;
+    if let Some(trace) = trace {
+        for line in &found.trail {
+            trace(&format!("credentials: {line}"));
         }
     }
+    warnings.extend(found.warnings);
+    Ok(found.found)
 }

@@ -37,10 +37,12 @@ pub(crate) fn spec_source(
     registry: &RegistryArgs,
     stdin_busy: bool,
     warnings: &mut Vec<String>,
+    global: Global,
 ) -> Result<SpecSource> {
     let (spec_bytes, spec_name, image) = match (image, spec_path) {
         (Some(image), _) => {
-            let (fetched, fetch_warnings) = fetch_image_spec(image, lookup, registry, stdin_busy)?;
+            let (fetched, fetch_warnings) =
+                fetch_image_spec(image, lookup, registry, stdin_busy, global)?;
             warnings.extend(fetch_warnings);
             let name = format!(
                 "of `{}` (artifact {})",
@@ -90,6 +92,7 @@ pub(crate) fn run(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Resu
         &args.registry,
         stdin_busy,
         &mut warnings,
+        global,
     )?;
     let (features, origin) = match args.features.as_slice() {
         [] => {

@@ -186,47 +186,14 @@ pub fn fetch_spec(
 ) -> Result<Fetched, RegistryError> {
     let repo = Repo::new(client, image, "pull");
     let mut warnings = Vec::new();
-
-    // A digest reference without --platform needs no resolve: look for referrers first and
-    // fetch the manifest only if nothing is attached (to try the host's platform).
-    // With --platform the artifacts are looked for on that platform's manifest.
-    let mut subject_platform = None;
-    let (image_digest, resolved, mut subject) = match (&image.digest, &lookup.platform) {
-        (Some(d), None) => (d.clone(), None, d.clone()),
-        (_, platform) => {
-            let r = repo.manifest(image.target(), "the image manifest")?;
-            let subject = match platform {
-                Some(platform) => {
-                    let (digest, label) = repo.select_platform(&r, platform)?;
-                    subject_platform = label;
-                    digest
-                }
-                None => r.digest.clone(),
-            };
-            (r.digest.clone(), Some(r), subject)
-        }
-    };
-
-    let (mut candidates, mut path) = repo.referrers(&subject)?;
-    if candidates.is_empty() && lookup.platform.is_none() {
-        // Attached to the index? No: maybe to this host's manifest of it.
-        let resolved = match resolved {
-            Some(r) => r,
-            None => repo.manifest(&image_digest, "the image manifest")?,
-        };
-        if oci::is_index(&resolved.media_type) {
-            let host = Platform::host();
-            if let Ok((digest, label)) = repo.select_platform(&resolved, &host) {
-                let (found, p) = repo.referrers(&digest)?;
-                if !found.is_empty() {
-                    candidates = found;
-                    path = p;
-                    subject = digest;
-                    subject_platform = label;
-                }
-            }
-        }
-    }
+    let attached = repo.attachments(image, lookup.platform.as_ref())?;
+    let (image_digest, subject, subject_platform, candidates, path) = (
+        attached.image_digest,
+        attached.subject,
+        attached.platform,
+        attached.found,
+        attached.path,
+    );
     if candidates.is_empty() {
         let on = match &subject_platform {
             Some(p) => format!("`{image}` ({p} manifest {subject})"),
@@ -378,7 +345,7 @@ impl<'a> Repo<'a> {
                 image.repository
             ),
             scope: Scope {
-                host: image.registry.clone(),
+                host: image.api_host().to_owned(),
                 scope: format!("repository:{}:{actions}", image.repository),
             },
         }

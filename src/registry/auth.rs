@@ -141,84 +141,184 @@ pub enum AuthError {
     },
 }
 
-/// Where to look for stored credentials (taken from the environment by [`Locations::from_env`]).
-#[derive(Debug, Clone, Default)]
+/// One file that may hold credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialFile {
+    /// The file.
+    pub path: PathBuf,
+    /// How the file was chosen (`--registry-config`, `$REGISTRY_AUTH_FILE`, ...).
+    pub via: &'static str,
+}
+
+/// Where to look for stored credentials, in order (see [`Locations::from_vars`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Locations {
-    /// `$REGISTRY_AUTH_FILE` (podman, skopeo, buildah).
-    pub registry_auth_file: Option<PathBuf>,
-    /// podman's default `auth.json` (`$XDG_RUNTIME_DIR/containers/auth.json`).
-    pub podman_auth_file: Option<PathBuf>,
-    /// docker's `config.json` (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`).
-    pub docker_config: Option<PathBuf>,
+    /// The files, first first.
+    pub files: Vec<CredentialFile>,
+    /// Whether the first file was named on the command line (then it is the only one, and
+    /// it must exist).
+    pub explicit: bool,
 }
 
 impl Locations {
-    /// The locations the environment points at.
-    pub fn from_env() -> Self {
-        let env = |k: &str| {
-            std::env::var_os(k)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        };
-        let home = env("HOME");
-        Locations {
-            registry_auth_file: env("REGISTRY_AUTH_FILE"),
-            podman_auth_file: env("XDG_RUNTIME_DIR")
-                .map(|d| d.join("containers/auth.json"))
-                .or_else(|| {
-                    home.as_ref()
-                        .map(|h| h.join(".config/containers/auth.json"))
-                }),
-            docker_config: env("DOCKER_CONFIG")
-                .map(|d| d.join("config.json"))
-                .or_else(|| home.map(|h| h.join(".docker/config.json"))),
+    /// The files the containers tools (podman, skopeo, buildah) and docker read, in their
+    /// order: `--registry-config FILE` alone when given; else `$REGISTRY_AUTH_FILE`,
+    /// `$XDG_RUNTIME_DIR/containers/auth.json`, `${XDG_CONFIG_HOME:-~/.config}/containers/auth.json`,
+    /// then `$DOCKER_CONFIG/config.json` (default `~/.docker/config.json`).
+    pub fn from_vars(flag: Option<&Path>, get: impl Fn(&str) -> Option<String>) -> Self {
+        if let Some(path) = flag {
+            return Locations {
+                files: vec![CredentialFile {
+                    path: path.to_owned(),
+                    via: "--registry-config",
+                }],
+                explicit: true,
+            };
         }
+        let env = |k: &str| get(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let home = env("HOME");
+        let file = |path: Option<PathBuf>, via| path.map(|path| CredentialFile { path, via });
+        let files = [
+            file(env("REGISTRY_AUTH_FILE"), "$REGISTRY_AUTH_FILE"),
+            file(
+                env("XDG_RUNTIME_DIR").map(|d| d.join("containers/auth.json")),
+                "$XDG_RUNTIME_DIR/containers/auth.json",
+            ),
+            match env("XDG_CONFIG_HOME") {
+                Some(d) => file(
+                    Some(d.join("containers/auth.json")),
+                    "$XDG_CONFIG_HOME/containers/auth.json",
+                ),
+                None => file(
+                    home.as_ref()
+                        .map(|h| h.join(".config/containers/auth.json")),
+                    "~/.config/containers/auth.json",
+                ),
+            },
+            match env("DOCKER_CONFIG") {
+                Some(d) => file(Some(d.join("config.json")), "$DOCKER_CONFIG/config.json"),
+                None => file(
+                    home.map(|h| h.join(".docker/config.json")),
+                    "~/.docker/config.json",
+                ),
+            },
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        Locations {
+            files,
+            explicit: false,
+        }
+    }
+
+    /// The locations of the process environment, with `--registry-config` when given.
+    pub fn from_env(flag: Option<&Path>) -> Self {
+        Locations::from_vars(flag, |k| std::env::var(k).ok())
     }
 }
 
-/// Where a credential was found, for `--verbose`-style reporting (never the secret).
+/// Where a credential was found (never the secret).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
     /// The credential.
     pub secret: Secret,
-    /// Where it came from (`config.json`, `credential helper pass`, ...).
+    /// Where it came from, for messages: `--registry-username`, `` `auths` of `FILE` ``,
+    /// `` credential helper `docker-credential-pass` (credsStore of `FILE`) ``.
     pub origin: String,
 }
 
-/// Looks up stored credentials for `registry` (`host[:port]`): `$REGISTRY_AUTH_FILE`, then
-/// podman's `auth.json`, then docker's `config.json` (credHelpers, credsStore, auths).
-pub fn lookup(registry: &str, locations: &Locations) -> Result<Option<Found>, AuthError> {
-    for path in [&locations.registry_auth_file, &locations.podman_auth_file]
-        .into_iter()
-        .flatten()
-    {
-        if let Some(found) = from_file(path, registry, false)? {
-            return Ok(Some(found));
-        }
-    }
-    if let Some(path) = &locations.docker_config {
-        return from_file(path, registry, true);
-    }
-    Ok(None)
+/// What a credentials lookup found, and what it saw on the way.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lookup {
+    /// The credential, when one was found.
+    pub found: Option<Found>,
+    /// Problems worth telling (a broken file, a failing helper, a username without password).
+    pub warnings: Vec<String>,
+    /// Each place looked at and what it held, for `--debug` (never a secret).
+    pub trail: Vec<String>,
 }
 
-/// The keys under which a registry may be stored in `auths`.
+/// The key docker stores Docker Hub's credentials under, and asks helpers for.
+pub const DOCKER_HUB_KEY: &str = "https://index.docker.io/v1/";
+
+/// Looks up stored credentials for `registry` (as the reference names it: `docker.io`,
+/// `host[:port]`) in `locations`, first file with an entry first. In each file:
+/// `credHelpers`, then `auths`, then `credsStore`.
+pub fn lookup(registry: &str, locations: &Locations) -> Result<Lookup, AuthError> {
+    let mut out = Lookup::default();
+    for file in &locations.files {
+        let shown = format!("{} `{}`", file.via, file.path.display());
+        match from_file(&file.path, registry, &shown) {
+            Ok(FileAnswer::Missing) if locations.explicit => {
+                return Err(AuthError::File {
+                    path: file.path.clone(),
+                    reason: "it does not exist (--registry-config)".to_owned(),
+                });
+            }
+            Ok(FileAnswer::Missing) => out.trail.push(format!("{shown}: not there")),
+            Ok(FileAnswer::NoEntry) => {
+                out.trail
+                    .push(format!("{shown}: no entry for `{registry}`"));
+            }
+            Ok(FileAnswer::Found(found)) => {
+                out.trail.push(format!("{shown}: found {}", found.origin));
+                out.found = Some(found);
+                return Ok(out);
+            }
+            Ok(FileAnswer::Unusable(warning)) => {
+                out.trail.push(format!("{shown}: {warning}"));
+                out.warnings.push(warning);
+            }
+            Err(e) if locations.explicit => return Err(e),
+            Err(e) => {
+                out.trail.push(format!("{shown}: {e}"));
+                out.warnings.push(format!("{e}; skipped"));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What one file says about a registry.
+enum FileAnswer {
+    Missing,
+    NoEntry,
+    Found(Found),
+    /// An entry that cannot be used (the warning says why).
+    Unusable(String),
+}
+
+/// Whether an `auths`/`credHelpers` key names `registry`: docker drops the scheme and path
+/// before comparing, and Docker Hub has several spellings.
 fn matches_key(key: &str, registry: &str) -> bool {
     let normalise = |k: &str| -> String {
         let k = k.split_once("://").map_or(k, |(_, rest)| rest);
-        let k = k.split('/').next().unwrap_or(k);
-        match k {
-            "index.docker.io" | "registry-1.docker.io" | "docker.io" => "docker.io".to_owned(),
-            other => other.to_owned(),
+        let k = k.split('/').next().unwrap_or(k).to_ascii_lowercase();
+        match k.as_str() {
+            "index.docker.io"
+            | "registry-1.docker.io"
+            | "docker.io"
+            | "registry.hub.docker.com" => "docker.io".to_owned(),
+            _ => k,
         }
     };
     normalise(key) == normalise(registry)
 }
 
-fn from_file(path: &Path, registry: &str, docker: bool) -> Result<Option<Found>, AuthError> {
+/// What a credential helper is asked for: docker's key for Docker Hub, else the host.
+fn helper_key(registry: &str) -> &str {
+    if matches_key(registry, "docker.io") {
+        DOCKER_HUB_KEY
+    } else {
+        registry
+    }
+}
+
+fn from_file(path: &Path, registry: &str, shown: &str) -> Result<FileAnswer, AuthError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileAnswer::Missing),
         Err(e) => {
             return Err(AuthError::File {
                 path: path.to_owned(),
@@ -232,45 +332,50 @@ fn from_file(path: &Path, registry: &str, docker: bool) -> Result<Option<Found>,
     };
     let config: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| file_error(&format!("not valid JSON ({e})")))?;
-    let name = path
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    if docker {
-        if let Some(helpers) = config.get("credHelpers").and_then(|h| h.as_object()) {
-            if let Some(helper) = helpers
-                .iter()
-                .find(|(k, _)| matches_key(k, registry))
-                .and_then(|(_, v)| v.as_str())
-            {
-                return run_helper(helper, registry);
-            }
+    if let Some(helpers) = config.get("credHelpers").and_then(|h| h.as_object()) {
+        if let Some(helper) = helpers
+            .iter()
+            .find(|(k, _)| matches_key(k, registry))
+            .and_then(|(_, v)| v.as_str())
+        {
+            return run_helper(
+                helper,
+                helper_key(registry),
+                &format!("credHelpers of {shown}"),
+            )
+            .map(|f| f.map_or(FileAnswer::NoEntry, FileAnswer::Found));
         }
     }
     if let Some(auths) = config.get("auths").and_then(|a| a.as_object()) {
-        if let Some((_, entry)) = auths.iter().find(|(k, _)| matches_key(k, registry)) {
-            return decode_entry(entry, &name).map_err(|r| file_error(&r));
+        if let Some((key, entry)) = auths.iter().find(|(k, _)| matches_key(k, registry)) {
+            let origin = format!("`auths` entry `{key}` of {shown}");
+            return decode_entry(entry, &origin).map_err(|r| file_error(&r));
         }
     }
-    if docker {
-        if let Some(store) = config
-            .get("credsStore")
-            .and_then(|s| s.as_str())
-            .filter(|s| !s.is_empty())
-        {
-            return match run_helper(store, registry) {
-                Ok(found) => Ok(found),
-                // A store that knows nothing of this registry is not an error.
-                Err(AuthError::Helper { reason, .. }) if reason.contains("not found") => Ok(None),
-                Err(e) => Err(e),
-            };
-        }
+    if let Some(store) = config
+        .get("credsStore")
+        .and_then(|s| s.as_str())
+        .filter(|s| !s.is_empty())
+    {
+        return match run_helper(
+            store,
+            helper_key(registry),
+            &format!("credsStore of {shown}"),
+        ) {
+            Ok(found) => Ok(found.map_or(FileAnswer::NoEntry, FileAnswer::Found)),
+            // A store that knows nothing of this registry is not an error.
+            Err(AuthError::Helper { reason, .. }) if reason.contains("not found") => {
+                Ok(FileAnswer::NoEntry)
+            }
+            Err(e) => Err(e),
+        };
     }
-    Ok(None)
+    Ok(FileAnswer::NoEntry)
 }
 
-fn decode_entry(entry: &serde_json::Value, origin: &str) -> Result<Option<Found>, String> {
+fn decode_entry(entry: &serde_json::Value, origin: &str) -> Result<FileAnswer, String> {
     let found = |secret| {
-        Ok(Some(Found {
+        Ok(FileAnswer::Found(Found {
             secret,
             origin: origin.to_owned(),
         }))
@@ -295,24 +400,38 @@ fn decode_entry(entry: &serde_json::Value, origin: &str) -> Result<Option<Found>
         let Some((username, password)) = decoded.split_once(':') else {
             return Err("an `auth` entry is not `user:password`".to_owned());
         };
+        if password.is_empty() {
+            return Ok(FileAnswer::Unusable(format!(
+                "{origin} has a username but no password; ignored (log in again)"
+            )));
+        }
         return found(Secret::Basic {
             username: username.to_owned(),
             password: password.to_owned(),
         });
     }
-    let user = entry.get("username").and_then(|u| u.as_str());
-    let pass = entry.get("password").and_then(|p| p.as_str());
+    let user = entry
+        .get("username")
+        .and_then(|u| u.as_str())
+        .filter(|u| !u.is_empty());
+    let pass = entry
+        .get("password")
+        .and_then(|p| p.as_str())
+        .filter(|p| !p.is_empty());
     match (user, pass) {
-        (Some(u), Some(p)) if !u.is_empty() => found(Secret::Basic {
+        (Some(u), Some(p)) => found(Secret::Basic {
             username: u.to_owned(),
             password: p.to_owned(),
         }),
-        _ => Ok(None),
+        (Some(_), None) => Ok(FileAnswer::Unusable(format!(
+            "{origin} has a username but no password; ignored (log in again)"
+        ))),
+        _ => Ok(FileAnswer::NoEntry),
     }
 }
 
-/// Runs `docker-credential-<helper> get` with the registry on stdin.
-fn run_helper(helper: &str, registry: &str) -> Result<Option<Found>, AuthError> {
+/// Runs `docker-credential-<helper> get` with `registry` (the helper's key) on stdin.
+fn run_helper(helper: &str, registry: &str, named_in: &str) -> Result<Option<Found>, AuthError> {
     let fail = |reason: String| AuthError::Helper {
         helper: helper.to_owned(),
         registry: registry.to_owned(),
@@ -368,7 +487,7 @@ fn run_helper(helper: &str, registry: &str) -> Result<Option<Found>, AuthError> 
     };
     Ok(Some(Found {
         secret,
-        origin: format!("credential helper {helper}"),
+        origin: format!("credential helper `docker-credential-{helper}` ({named_in})"),
     }))
 }
 
@@ -415,6 +534,23 @@ mod tests {
         assert_eq!(Challenge::parse("Bearer service=x"), None);
     }
 
+    fn files(paths: &[&Path]) -> Locations {
+        Locations {
+            files: paths
+                .iter()
+                .map(|p| CredentialFile {
+                    path: p.to_path_buf(),
+                    via: "test",
+                })
+                .collect(),
+            explicit: false,
+        }
+    }
+
+    fn secret_of(registry: &str, locations: &Locations) -> Option<Secret> {
+        lookup(registry, locations).unwrap().found.map(|f| f.secret)
+    }
+
     #[test]
     fn reads_docker_and_podman_files() {
         let dir = tempfile::tempdir().unwrap();
@@ -426,53 +562,126 @@ mod tests {
         .unwrap();
         let podman = dir.path().join("auth.json");
         std::fs::write(&podman, r#"{"auths":{"quay.io":{"auth":"cTpw"}}}"#).unwrap();
-        let locations = Locations {
-            registry_auth_file: Some(podman.clone()),
-            podman_auth_file: None,
-            docker_config: Some(docker),
+        let locations = files(&[&podman, &dir.path().join("missing.json"), &docker]);
+        let hub = Secret::Basic {
+            username: "user".into(),
+            password: "pass:word".into(),
         };
-        let hub = lookup("docker.io", &locations).unwrap().unwrap();
+        for name in ["docker.io", "index.docker.io", "registry-1.docker.io"] {
+            assert_eq!(secret_of(name, &locations), Some(hub.clone()), "{name}");
+        }
         assert_eq!(
-            hub.secret,
-            Secret::Basic {
-                username: "user".into(),
-                password: "pass:word".into()
-            }
+            secret_of("127.0.0.1:5000", &locations),
+            Some(Secret::IdentityToken("refresh".into()))
         );
-        let local = lookup("127.0.0.1:5000", &locations).unwrap().unwrap();
-        assert_eq!(local.secret, Secret::IdentityToken("refresh".into()));
-        assert_eq!(lookup("ghcr.io", &locations).unwrap(), None);
-        assert_eq!(lookup("example.com", &locations).unwrap(), None);
-        let quay = lookup("quay.io", &locations).unwrap().unwrap();
+        assert_eq!(secret_of("ghcr.io", &locations), None);
+        assert_eq!(secret_of("example.com", &locations), None);
+        let quay = lookup("quay.io", &locations).unwrap();
         assert_eq!(
-            quay.secret,
-            Secret::Basic {
+            quay.found.as_ref().map(|f| &f.secret),
+            Some(&Secret::Basic {
                 username: "q".into(),
                 password: "p".into()
-            }
+            })
         );
-        assert_eq!(quay.origin, "auth.json");
+        assert_eq!(
+            quay.found.unwrap().origin,
+            format!("`auths` entry `quay.io` of test `{}`", podman.display())
+        );
+        let trail = lookup("ghcr.io", &locations).unwrap().trail;
+        assert_eq!(trail.len(), 3, "{trail:?}");
+        assert!(trail[1].ends_with(": not there"), "{trail:?}");
     }
 
     #[test]
-    fn bad_files_are_named_and_secrets_never_shown() {
+    fn the_containers_order_from_the_environment() {
+        let vars = [
+            ("HOME", "/home/u"),
+            ("XDG_RUNTIME_DIR", "/run/user/1"),
+            ("REGISTRY_AUTH_FILE", "/etc/auth.json"),
+        ];
+        let get = |k: &str| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_owned())
+        };
+        let paths = |l: Locations| {
+            l.files
+                .into_iter()
+                .map(|f| f.path.display().to_string())
+                .collect::<Vec<_>>()
+        };
+        // The podman file under ~/.config is read even when XDG_RUNTIME_DIR is set.
+        assert_eq!(
+            paths(Locations::from_vars(None, get)),
+            [
+                "/etc/auth.json",
+                "/run/user/1/containers/auth.json",
+                "/home/u/.config/containers/auth.json",
+                "/home/u/.docker/config.json"
+            ]
+        );
+        let get2 = |k: &str| match k {
+            "XDG_CONFIG_HOME" => Some("/cfg".to_owned()),
+            "DOCKER_CONFIG" => Some("/dc".to_owned()),
+            _ => None,
+        };
+        assert_eq!(
+            paths(Locations::from_vars(None, get2)),
+            ["/cfg/containers/auth.json", "/dc/config.json"]
+        );
+        let flag = Locations::from_vars(Some(Path::new("/x/auth.json")), get);
+        assert!(flag.explicit);
+        assert_eq!(paths(flag), ["/x/auth.json"]);
+    }
+
+    #[test]
+    fn an_explicit_file_must_exist() {
         let dir = tempfile::tempdir().unwrap();
-        let docker = dir.path().join("config.json");
+        let missing = dir.path().join("nope.json");
+        let locations = Locations::from_vars(Some(&missing), |_| None);
+        let err = lookup("r.io", &locations).unwrap_err().to_string();
+        assert!(
+            err.contains("nope.json") && err.contains("does not exist (--registry-config)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_files_are_named_skipped_and_secrets_never_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let broken = dir.path().join("config.json");
         std::fs::write(
-            &docker,
+            &broken,
             r#"{"auths":{"r.io":{"auth":"!!!not-base64-secret"}}}"#,
         )
         .unwrap();
-        let locations = Locations {
-            docker_config: Some(docker),
-            ..Locations::default()
-        };
-        let err = lookup("r.io", &locations).unwrap_err().to_string();
+        let half = dir.path().join("half.json");
+        std::fs::write(&half, r#"{"auths":{"r.io":{"username":"bob"}}}"#).unwrap();
+        let good = dir.path().join("good.json");
+        std::fs::write(&good, r#"{"auths":{"r.io":{"auth":"Ym9iOnB3"}}}"#).unwrap();
+        let found = lookup("r.io", &files(&[&broken, &half, &good])).unwrap();
+        assert_eq!(found.warnings.len(), 2, "{:?}", found.warnings);
         assert!(
-            err.contains("config.json") && err.contains("not valid base64"),
-            "{err}"
+            found.warnings[0].contains("config.json")
+                && found.warnings[0].contains("not valid base64"),
+            "{:?}",
+            found.warnings
         );
-        assert!(!err.contains("not-base64-secret"), "{err}");
+        assert!(
+            found.warnings[1].contains("half.json")
+                && found.warnings[1].contains("has a username but no password"),
+            "{:?}",
+            found.warnings
+        );
+        assert!(!format!("{found:?}").contains("not-base64-secret"));
+        assert_eq!(
+            found.found.map(|f| f.secret),
+            Some(Secret::Basic {
+                username: "bob".into(),
+                password: "pw".into()
+            })
+        );
         let debug = format!(
             "{:?}",
             Secret::Basic {
@@ -492,15 +701,15 @@ mod tests {
             r#"{"credHelpers":{"r.io":"nfd-compat-test-missing"}}"#,
         )
         .unwrap();
-        let locations = Locations {
-            docker_config: Some(docker),
-            ..Locations::default()
-        };
-        let err = lookup("r.io", &locations).unwrap_err().to_string();
+        let found = lookup("r.io", &files(&[&docker])).unwrap();
+        assert_eq!(found.found, None);
         assert!(
-            err.contains("cannot run `docker-credential-nfd-compat-test-missing`"),
-            "{err}"
+            found.warnings[0].contains("cannot run `docker-credential-nfd-compat-test-missing`"),
+            "{:?}",
+            found.warnings
         );
+        assert_eq!(helper_key("docker.io"), DOCKER_HUB_KEY);
+        assert_eq!(helper_key("ghcr.io"), "ghcr.io");
     }
 
     #[test]

@@ -196,9 +196,9 @@ pub fn list(
     platform: Option<&Platform>,
 ) -> Result<(String, Vec<Listed>, LookupPath), RegistryError> {
     let repo = Repo::new(client, image, "pull");
-    let subject = subject_of(&repo, image, platform)?;
-    let (found, path) = repo.referrers(&subject.digest)?;
-    let found = newest_first(found);
+    let attached = repo.attachments(image, platform)?;
+    let (subject, path) = (attached.subject, attached.path);
+    let found = newest_first(attached.found);
     let mut out = Vec::with_capacity(found.len());
     for d in found {
         let manifest: Option<Manifest> = repo
@@ -220,7 +220,7 @@ pub fn list(
             spec,
         });
     }
-    Ok((subject.digest, out, path))
+    Ok((subject, out, path))
 }
 
 /// Removes an artifact: its entry in the tag-schema index first (so that no index points at a
@@ -233,11 +233,11 @@ pub fn detach(
     platform: Option<&Platform>,
 ) -> Result<LookupPath, RegistryError> {
     let repo = Repo::new(client, image, "pull,push,delete");
-    let subject = subject_of(&repo, image, platform)?;
-    let (found, path) = repo.referrers(&subject.digest)?;
-    let entry = find_attached(&found, artifact)?;
+    let attached = repo.attachments(image, platform)?;
+    let (subject, path) = (attached.subject, attached.path);
+    let entry = find_attached(&attached.found, artifact)?;
     if path == LookupPath::TagSchema {
-        edit_tag_schema(&repo, &subject.digest, |index| {
+        edit_tag_schema(&repo, &subject, |index| {
             index.manifests.retain(|d| d.digest != artifact);
         })?;
     }
@@ -251,7 +251,7 @@ pub fn detach(
     )?;
     if !(200..300).contains(&r.status) {
         if path == LookupPath::TagSchema {
-            let _ = add_to_tag_schema(&repo, &subject.digest, &entry);
+            let _ = add_to_tag_schema(&repo, &subject, &entry);
         }
         return Err(match r.status {
             405 => RegistryError::Status {

@@ -6,7 +6,9 @@ pub mod authoring;
 pub mod client;
 pub mod oci;
 pub mod platform;
+pub mod proxy;
 pub mod reference;
+mod subject;
 
 pub use artifact::{Fetched, Lookup, LookupPath, RegistryError, fetch_spec};
 pub use platform::{Platform, PlatformError};

@@ -8,6 +8,9 @@ pub const DEFAULT_REGISTRY: &str = "docker.io";
 /// The host that serves `docker.io`'s API.
 const DOCKER_HUB_API: &str = "registry-1.docker.io";
 
+/// The longest `registry/repository` a registry accepts (distribution's limit).
+const MAX_NAME: usize = 255;
+
 /// A parsed, normalised image reference.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Reference {
@@ -66,8 +69,14 @@ impl Reference {
                 "tag `{tag}` must be 1-128 characters of `A-Za-z0-9_.-` not starting with `.` or `-`"
             )));
         }
+        // As distribution/reference: the first component is a registry when it has a `.` or
+        // a `:`, is `localhost`, or has upper-case letters (repositories cannot).
         let (registry, path) = match name.split_once('/') {
-            Some((first, path)) if first.contains(['.', ':']) || first == "localhost" => {
+            Some((first, path))
+                if first.contains(['.', ':'])
+                    || first == "localhost"
+                    || first.chars().any(|c| c.is_ascii_uppercase()) =>
+            {
                 (first.to_owned(), path.to_owned())
             }
             _ => (DEFAULT_REGISTRY.to_owned(), name.to_owned()),
@@ -75,6 +84,7 @@ impl Reference {
         if registry.is_empty() || registry.starts_with(':') {
             return Err(fail("the registry host is empty"));
         }
+        check_registry(&registry).map_err(|r| fail(&r))?;
         let registry = if registry == "index.docker.io" {
             DEFAULT_REGISTRY.to_owned()
         } else {
@@ -97,6 +107,12 @@ impl Reference {
                     "repository component `{component}` must be lowercase letters and digits separated by `.`, `_`, `__` or `-`"
                 )));
             }
+        }
+        let full = registry.len() + 1 + repository.len();
+        if full > MAX_NAME {
+            return Err(fail(&format!(
+                "the name `{registry}/{repository}` is {full} characters; registries accept at most {MAX_NAME} (shorten the repository path)"
+            )));
         }
         let tag = match (tag, &digest) {
             (Some(t), _) => Some(t.to_owned()),
@@ -177,6 +193,62 @@ pub fn parse_digest(digest: &str) -> Result<String, String> {
         ));
     }
     Ok(digest.to_owned())
+}
+
+/// Checks `host[:port]` as distribution/reference does: dot-separated components of letters,
+/// digits and inner `-`, or a bracketed IPv6 address, then an optional port of digits.
+fn check_registry(registry: &str) -> Result<(), String> {
+    let (host, port) = if let Some(rest) = registry.strip_prefix('[') {
+        let Some((inside, after)) = rest.split_once(']') else {
+            return Err(format!(
+                "registry `{registry}` opens `[` without closing it (write an IPv6 address as `[::1]:5000`)"
+            ));
+        };
+        if inside.is_empty() || !inside.bytes().all(|b| b.is_ascii_hexdigit() || b == b':') {
+            return Err(format!(
+                "registry `{registry}`: `[{inside}]` is not an IPv6 address (write it as `[::1]:5000`)"
+            ));
+        }
+        match after {
+            "" => (None, None),
+            _ => match after.strip_prefix(':') {
+                Some(port) => (None, Some(port)),
+                None => {
+                    return Err(format!(
+                        "registry `{registry}`: after `]` only `:PORT` may follow"
+                    ));
+                }
+            },
+        }
+    } else {
+        match registry.split_once(':') {
+            Some((host, port)) => (Some(host), Some(port)),
+            None => (Some(registry), None),
+        }
+    };
+    if let Some(host) = host {
+        let component_ok = |c: &str| {
+            !c.is_empty()
+                && !c.starts_with('-')
+                && !c.ends_with('-')
+                && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        };
+        if let Some(bad) = host.split('.').find(|c| !component_ok(c)) {
+            return Err(format!(
+                "registry host `{host}` is not a valid host name: component `{bad}` must be letters, digits and inner `-` (write `host[:port]/repository`, e.g. `registry.example.com:5000/team/app`)"
+            ));
+        }
+    }
+    if let Some(port) = port
+        && (port.is_empty()
+            || !port.bytes().all(|b| b.is_ascii_digit())
+            || port.parse::<u16>().map_or(true, |p| p == 0))
+    {
+        return Err(format!(
+            "registry port `{port}` must be a number from 1 to 65535 (write `host:5000/repository`)"
+        ));
+    }
+    Ok(())
 }
 
 fn valid_tag(tag: &str) -> bool {
@@ -318,6 +390,37 @@ mod tests {
     }
 
     #[test]
+    fn accepts_hosts_as_distribution_does() {
+        for (input, registry) in [
+            ("[::1]:5000/app", "[::1]:5000"),
+            ("[fe80::1]/app", "[fe80::1]"),
+            ("Registry.Example.com/app", "Registry.Example.com"),
+            ("MyHost/app", "MyHost"),
+            ("a-b.c-d.io:443/x/y", "a-b.c-d.io:443"),
+            ("10.0.0.1:5000/app", "10.0.0.1:5000"),
+        ] {
+            assert_eq!(
+                Reference::parse(input).unwrap().registry,
+                registry,
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_name_limit_is_255_characters() {
+        let path = "a".repeat(255 - "ghcr.io/".len());
+        assert!(Reference::parse(&format!("ghcr.io/{path}")).is_ok());
+        let err = Reference::parse(&format!("ghcr.io/{path}a"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("is 256 characters; registries accept at most 255 (shorten"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn rejects_malformed_references() {
         let cases = [
             ("", "it is empty"),
@@ -331,6 +434,15 @@ mod tests {
             ("ghcr.io/a/b-", "repository component `b-`"),
             ("ghcr.io/", "the repository is empty"),
             ("a b", "repository component `a b`"),
+            ("my_registry.io/app", "component `my_registry`"),
+            ("-bad.io/app", "component `-bad`"),
+            ("reg..io/app", "component ``"),
+            ("reg.io:http/app", "registry port `http`"),
+            ("reg.io:99999/app", "registry port `99999`"),
+            ("reg.io:/app", "registry port ``"),
+            ("[::1/app", "without closing it"),
+            ("[zz]:5000/app", "is not an IPv6 address"),
+            ("[::1]x/app", "only `:PORT` may follow"),
         ];
         for (input, want) in cases {
             let err = Reference::parse(input).unwrap_err().to_string();

@@ -490,3 +490,53 @@ fn a_hanging_connection_ends_at_the_timeout() {
     );
     assert!(elapsed < Duration::from_secs(6), "took {elapsed:?}");
 }
+
+#[test]
+fn retry_after_dates_query_only_links_and_the_debug_trace() {
+    let c = content();
+    let fake = Fake::start(move |req, n| {
+        if req.path.contains("/referrers/") && n == 1 {
+            // An HTTP date in the past: retry at once (the backoff is not used either).
+            return reply(503, &[("retry-after", "Sun, 06 Nov 1994 08:49:37 GMT")], "");
+        }
+        if req.path.contains("/referrers/") && !req.path.contains("last=x") {
+            // The next page named by its query alone.
+            let body = Content::referrers(&[]);
+            return reply(
+                200,
+                &[
+                    ("content-type", INDEX),
+                    ("link", "<?n=1&last=x>; rel=\"next\""),
+                ],
+                body,
+            );
+        }
+        c.answer(&req.path).unwrap_or_else(|| reply(404, &[], ""))
+    });
+    let out = validate(&fake.host, &["--debug"], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let image_digest = content().image_digest;
+    assert!(
+        out.stderr.contains(&format!(
+            "debug: retry 1/3 of GET http://{}/v2/app/referrers/{image_digest}?artifactType=",
+            fake.host
+        )) && out.stderr.contains("in 0ns after 503 (Retry-After)"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        fake.seen()
+            .iter()
+            .any(|s| s.path == format!("/v2/app/referrers/{image_digest}?n=1&last=x")),
+        "{:?}",
+        fake.seen().iter().map(|s| &s.path).collect::<Vec<_>>()
+    );
+    assert!(
+        out.stderr.contains(&format!(
+            "debug: GET http://{}/v2/app/manifests/v1 -> 200 (",
+            fake.host
+        )),
+        "{}",
+        out.stderr
+    );
+}

@@ -4,11 +4,16 @@
 mod authoring;
 mod common;
 mod completions;
+mod connection;
+mod credentials;
+mod dockerhub;
 mod errors;
 mod faults;
 mod fleet;
 mod init;
 mod lint;
+mod namespace;
+mod proxy;
 mod registries;
 mod reports;
 mod schema;

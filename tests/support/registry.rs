@@ -153,70 +153,9 @@ impl Registry {
     /// returns the registry and the CA's PEM file.
     pub(crate) fn docker_tls() -> (Registry, PathBuf) {
         let bin = require("docker-registry", "apt-get install -y docker-registry");
-        let openssl = require("openssl", "apt-get install -y openssl");
         let dir = tempfile::tempdir().unwrap();
         let p = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
-        let ext = p("san.ext");
-        std::fs::write(
-            &ext,
-            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
-        )
-        .unwrap();
-        let steps: [Vec<String>; 3] = [
-            [
-                "req",
-                "-x509",
-                "-nodes",
-                "-newkey",
-                "rsa:2048",
-                "-days",
-                "1",
-                "-subj",
-                "/CN=nfd-compat test CA",
-                "-keyout",
-                &p("ca.key"),
-                "-out",
-                &p("ca.pem"),
-            ]
-            .map(String::from)
-            .to_vec(),
-            [
-                "req",
-                "-nodes",
-                "-newkey",
-                "rsa:2048",
-                "-subj",
-                "/CN=127.0.0.1",
-                "-keyout",
-                &p("server.key"),
-                "-out",
-                &p("server.csr"),
-            ]
-            .map(String::from)
-            .to_vec(),
-            [
-                "x509",
-                "-req",
-                "-in",
-                &p("server.csr"),
-                "-CA",
-                &p("ca.pem"),
-                "-CAkey",
-                &p("ca.key"),
-                "-CAcreateserial",
-                "-days",
-                "1",
-                "-extfile",
-                &ext,
-                "-out",
-                &p("server.pem"),
-            ]
-            .map(String::from)
-            .to_vec(),
-        ];
-        for args in steps {
-            stdout_of(Command::new(&openssl).args(&args));
-        }
+        test_ca(dir.path(), "127.0.0.1", "IP:127.0.0.1");
         let port = free_port();
         let config = format!(
             "version: 0.1\nlog: {{level: error}}\nstorage:\n  filesystem: {{rootdirectory: {}}}\nhttp:\n  addr: 127.0.0.1:{port}\n  tls: {{certificate: {}, key: {}}}\n",
@@ -269,6 +208,73 @@ impl Registry {
     pub(crate) fn scratch(&self) -> &Path {
         self.dir.path()
     }
+}
+
+/// Makes a test CA (`ca.pem`) and a server certificate signed by it (`server.pem`,
+/// `server.key`) for `subject_alt_names` (`IP:127.0.0.1`, `DNS:a,DNS:b`) in `dir`; returns the
+/// CA's PEM file.
+pub(crate) fn test_ca(dir: &Path, common_name: &str, subject_alt_names: &str) -> PathBuf {
+    let openssl = require("openssl", "apt-get install -y openssl");
+    let p = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    let ext = p("san.ext");
+    std::fs::write(
+        &ext,
+        format!(
+            "subjectAltName={subject_alt_names}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
+        ),
+    )
+    .unwrap();
+    let subject = format!("/CN={common_name}");
+    let steps: [&[&str]; 3] = [
+        &[
+            "req",
+            "-x509",
+            "-nodes",
+            "-newkey",
+            "rsa:2048",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=nfd-compat test CA",
+            "-keyout",
+            &p("ca.key"),
+            "-out",
+            &p("ca.pem"),
+        ],
+        &[
+            "req",
+            "-nodes",
+            "-newkey",
+            "rsa:2048",
+            "-subj",
+            &subject,
+            "-keyout",
+            &p("server.key"),
+            "-out",
+            &p("server.csr"),
+        ],
+        &[
+            "x509",
+            "-req",
+            "-in",
+            &p("server.csr"),
+            "-CA",
+            &p("ca.pem"),
+            "-CAkey",
+            &p("ca.key"),
+            "-CAcreateserial",
+            "-days",
+            "1",
+            "-extfile",
+            &ext,
+            "-out",
+            &p("server.pem"),
+        ],
+    ];
+    for args in steps {
+        stdout_of(Command::new(&openssl).args(args));
+    }
+    dir.join("ca.pem")
 }
 
 /// The images pushed by [`push_images`].
@@ -413,7 +419,7 @@ pub(crate) fn oras_attach(registry: &Registry, subject: &str, size: u64, a: &Att
 
 /// Runs a helper tool to success and returns its stdout; a failure shows the program and its
 /// stderr (not the arguments, which may hold credentials).
-fn stdout_of(cmd: &mut Command) -> Vec<u8> {
+pub(crate) fn stdout_of(cmd: &mut Command) -> Vec<u8> {
     let program = cmd.get_program().to_string_lossy().into_owned();
     let out = cmd
         .output()
