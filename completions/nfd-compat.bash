@@ -145,7 +145,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__attach)
+        nfd__compat__subcmd__attach)
             opts="-q -h --image --annotation --platform --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -187,7 +187,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__completions)
+        nfd__compat__subcmd__completions)
             opts="-q -h --color --quiet --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -205,7 +205,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__detach)
+        nfd__compat__subcmd__detach)
             opts="-q -h --image --artifact --platform --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -247,7 +247,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__export)
+        nfd__compat__subcmd__export)
             opts="-q -h --color --quiet --help features nodefeaturegroup nodefeaturerule help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -265,7 +265,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__export__subcmd__features)
+        nfd__compat__subcmd__export__subcmd__features)
             opts="-o -p -q -h --host-root --machine --output --path --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -307,7 +307,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__export__subcmd__help)
+        nfd__compat__subcmd__export__subcmd__help)
             opts="features nodefeaturegroup nodefeaturerule help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -321,7 +321,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__export__subcmd__help__subcmd__features)
+        nfd__compat__subcmd__export__subcmd__help__subcmd__features)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -335,7 +335,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__export__subcmd__help__subcmd__help)
+        nfd__compat__subcmd__export__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -349,7 +349,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__export__subcmd__help__subcmd__nodefeaturegroup)
+        nfd__compat__subcmd__export__subcmd__help__subcmd__nodefeaturegroup)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -363,7 +363,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__export__subcmd__help__subcmd__nodefeaturerule)
+        nfd__compat__subcmd__export__subcmd__help__subcmd__nodefeaturerule)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -377,7 +377,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__export__subcmd__nodefeaturegroup)
+        nfd__compat__subcmd__export__subcmd__nodefeaturegroup)
             opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --tags --name --output --namespace --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -443,7 +443,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__export__subcmd__nodefeaturerule)
+        nfd__compat__subcmd__export__subcmd__nodefeaturerule)
             opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --tags --name --output --label --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -509,7 +509,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__fetch)
+        nfd__compat__subcmd__fetch)
             opts="-q -h --image --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -551,7 +551,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help)
+        nfd__compat__subcmd__help)
             opts="validate-node export attach list fetch detach schema completions man init lint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -565,7 +565,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__attach)
+        nfd__compat__subcmd__help__subcmd__attach)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -579,7 +579,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__completions)
+        nfd__compat__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -593,7 +593,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__detach)
+        nfd__compat__subcmd__help__subcmd__detach)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -607,7 +607,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__export)
+        nfd__compat__subcmd__help__subcmd__export)
             opts="features nodefeaturegroup nodefeaturerule"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -621,7 +621,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__export__subcmd__features)
+        nfd__compat__subcmd__help__subcmd__export__subcmd__features)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -635,7 +635,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__export__subcmd__nodefeaturegroup)
+        nfd__compat__subcmd__help__subcmd__export__subcmd__nodefeaturegroup)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -649,7 +649,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__export__subcmd__nodefeaturerule)
+        nfd__compat__subcmd__help__subcmd__export__subcmd__nodefeaturerule)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -663,7 +663,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__fetch)
+        nfd__compat__subcmd__help__subcmd__fetch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -677,7 +677,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__help)
+        nfd__compat__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -691,7 +691,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__init)
+        nfd__compat__subcmd__help__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -705,7 +705,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__lint)
+        nfd__compat__subcmd__help__subcmd__lint)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -719,7 +719,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__list)
+        nfd__compat__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -733,7 +733,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__man)
+        nfd__compat__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -747,7 +747,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__schema)
+        nfd__compat__subcmd__help__subcmd__schema)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -761,7 +761,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__validate__subcmd__node)
+        nfd__compat__subcmd__help__subcmd__validate__subcmd__node)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -775,7 +775,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__init)
+        nfd__compat__subcmd__init)
             opts="-p -q -h --host-root --machine --features --node --path --force --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -817,7 +817,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__lint)
+        nfd__compat__subcmd__lint)
             opts="-o -q -h --output --strict --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -843,7 +843,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__list)
+        nfd__compat__subcmd__list)
             opts="-o -q -h --image --platform --output --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -889,7 +889,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__man)
+        nfd__compat__subcmd__man)
             opts="-q -h --dir --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -911,7 +911,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__schema)
+        nfd__compat__subcmd__schema)
             opts="-q -h --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -929,7 +929,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__validate__subcmd__node)
+        nfd__compat__subcmd__validate__subcmd__node)
             opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --features --node --any --host-root --machine --tags --output --output-json --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

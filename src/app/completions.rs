@@ -22,7 +22,22 @@ const BIN: &str = "nfd-compat";
 pub(crate) fn completion_script(shell: Shell) -> Vec<u8> {
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), BIN, &mut out);
+    if shell == Shell::Bash {
+        out = fix_bash_state_names(&out);
+    }
     out
+}
+
+/// clap_complete's bash script tracks the subcommand path in a `cmd` state built as
+/// `nfd__compat__subcmd__validate__subcmd__node` (the binary's `-` turned into `__`), but spells
+/// the matching `case` arms `nfd__subcmd__compat__subcmd__...` (its `-` turned into the
+/// subcommand separator), so no arm below the top level ever matched and `nfd-compat
+/// validate-node --pl<TAB>` completed nothing. Spell the arms the way the state is built.
+fn fix_bash_state_names(script: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(script);
+    let wrong = format!("{}__subcmd__", BIN.replace('-', "__subcmd__"));
+    let right = format!("{}__subcmd__", BIN.replace('-', "__"));
+    text.replace(&wrong, &right).into_bytes()
 }
 
 /// The man pages: `nfd-compat.1` and one per subcommand (`nfd-compat-validate-node.1`,
