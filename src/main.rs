@@ -19,10 +19,7 @@ fn main() -> ExitCode {
         Ok(status) => ExitCode::from(u8::from(status)),
         Err(err) => {
             // A broken pipe (`nfd-compat ... | head`) is a normal way to stop reading.
-            if err.chain().any(|c| {
-                c.downcast_ref::<io::Error>()
-                    .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
-            }) {
+            if app::is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
             let _ = writeln!(io::stderr().lock(), "error: {err:#}");

@@ -84,6 +84,14 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
     }
 }
 
+/// Whether `err` is a broken pipe (`nfd-compat ... | head`): a normal way to stop reading.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
 pub(crate) fn warn(global: Global, message: &str) {
     if !global.quiet {
         let _ = writeln!(io::stderr().lock(), "warning: {message}");

@@ -79,8 +79,29 @@ pub(crate) fn spec_source(
     })
 }
 
-/// `validate-node`.
+/// `validate-node`. With `-o junit` or `-o github` an error that ends the run early is also
+/// printed as that format's document, so that a CI gate reading it sees the failure.
 pub(crate) fn run(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Result<ExitStatus> {
+    let result = validate(args, global, stdout_tty);
+    if let Err(err) = &result {
+        if !args.output_json && !super::is_broken_pipe(err) {
+            let message = format!("{err:#}");
+            let mut out = io::stdout().lock();
+            // The error itself is what the caller reports; a second failure adds nothing.
+            let _ = match args.output {
+                ReportFormat::Junit => {
+                    report::ci::render_fatal_junit("validate-node", &message, &mut out)
+                }
+                ReportFormat::Github => report::ci::render_fatal_github(&message, &mut out),
+                _ => Ok(()),
+            };
+            let _ = out.flush();
+        }
+    }
+    result
+}
+
+fn validate(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Result<ExitStatus> {
     let mut warnings: Vec<String> = Vec::new();
     let stdin_busy = args.features.iter().any(|p| p == Path::new("-"));
     let source = spec_source(
@@ -168,7 +189,9 @@ pub(crate) fn finish(
             ReportFormat::Json => report::json::render_json(&report, &mut out)?,
             ReportFormat::Yaml => report::json::render_yaml(&report, &mut out)?,
             ReportFormat::Junit => report::ci::render_junit(&report, &mut out)?,
-            ReportFormat::Github => report::ci::render_github(&report, &mut out)?,
+            ReportFormat::Github => {
+                report::ci::render_github(&report, global.quiet, &mut out)?;
+            }
         }
     }
     out.flush()?;

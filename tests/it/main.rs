@@ -2,6 +2,7 @@
 //! trees.
 
 mod authoring;
+mod ci;
 mod common;
 mod completions;
 mod errors;
