@@ -3,7 +3,7 @@
 //! term that can never match, duplicate rule names...).
 //!
 //! Pure: [`lint`] reads a [`Loaded`] spec and returns [`Finding`]s; [`check`] loads the bytes
-//! first and turns a load error into one error finding. Each finding has a stable `code`;
+//! first, turning every load error into an error finding. Each finding has a stable `code`;
 //! the codes and what they mean are listed in [`CODES`].
 
 mod names;
@@ -174,12 +174,27 @@ pub const CODES: &[(&str, Severity, &str)] = &[
     ),
 ];
 
-/// Loads `bytes` and lints the spec; a spec that does not load is one error finding.
+/// Loads `bytes` and lints the spec: every load error (the loader goes on after each one), the
+/// loader's warnings, and the advice about the parts that loaded.
 pub fn check(bytes: &[u8]) -> Vec<Finding> {
-    match spec::load(bytes) {
-        Ok(loaded) => lint(&loaded),
-        Err(e) => vec![load_error(&e)],
+    let checked = spec::load_all(bytes);
+    let mut findings: Vec<Finding> = checked.errors.iter().map(load_error).collect();
+    if let Some(loaded) = &checked.loaded {
+        // A part that holds an error was read without it: advice about the part (an empty
+        // set, say) may only be about what is missing.
+        let holds_error = |path: &str| {
+            !path.is_empty()
+                && checked.errors.iter().any(|e| {
+                    e.path
+                        .strip_prefix(path)
+                        .is_some_and(|rest| rest.starts_with(['.', '[']))
+                })
+        };
+        findings.extend(lint(loaded).into_iter().filter(|f| !holds_error(&f.path)));
     }
+    // In document order; an error about the whole document (the loader stopped) last.
+    findings.sort_by_key(|f| (f.line.is_none(), f.line, f.column));
+    findings
 }
 
 /// A load error as a finding.

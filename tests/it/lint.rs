@@ -130,3 +130,46 @@ fn no_file_is_a_usage_error() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("SPEC_FILE"), "{}", out.stderr);
 }
+
+#[test]
+fn every_load_error_is_reported_with_the_warnings() {
+    // Three mistakes (a word for a weight, an unknown op, a misspelt field) and a value NFD
+    // reads differently, in three rules.
+    let spec = b"version: v1alpha1\ncompatibilities:\n- description: three mistakes\n  weight: heavy\n  rules:\n  - name: cpu\n    matchFeatures:\n    - feature: cpu.model\n      matchExpressions:\n        vendor_id: {op: Equals, value: [Intel]}\n  - name: kernel\n    matchFeatures:\n    - feature: kernel.loadedmodule\n      matchExpresions:\n        vfio_pci: {op: Exists}\n  - name: pci\n    matchFeatures:\n    - feature: pci.device\n      matchExpressions:\n        class: {op: In, value: [0300]}\n";
+    let out = run(&["lint", "-"], Some(spec));
+    assert_eq!(out.code, 1, "{out:?}");
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 5, "{}", out.stdout);
+    assert!(
+        lines[0].starts_with("<stdin>:4:11: error[invalid-spec]: `compatibilities[0].weight`: expected an integer, found `heavy`"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        lines[1].starts_with("<stdin>:10:25: error[invalid-spec]: `compatibilities[0].rules[0].matchFeatures[0].matchExpressions.vendor_id.op`: unknown op `Equals`"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        lines[2].starts_with("<stdin>:14:7: error[invalid-spec]: `compatibilities[0].rules[1].matchFeatures[0]`: unknown field `matchExpresions`"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        lines[3].starts_with("<stdin>:20:33: warning[yaml11]: ") && lines[3].contains("`0300`"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(lines[4], "<stdin>: 3 errors, 1 warning");
+
+    let json = run(&["lint", "-o", "json", "-"], Some(spec));
+    assert_eq!(json.code, 1);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let severities: Vec<&str> = value[0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["severity"].as_str().unwrap())
+        .collect();
+    assert_eq!(severities, ["error", "error", "error", "warning"]);
+}
