@@ -146,6 +146,11 @@ pub const CODES: &[(&str, Severity, &str)] = &[
         Severity::Note,
         "a rule name used in several sets",
     ),
+    (
+        "split-version",
+        Severity::Warning,
+        "major and minor version numbers bounded separately",
+    ),
     ("empty-set", Severity::Warning, "a set with `rules: []`"),
     (
         "always-matches",
@@ -421,10 +426,74 @@ impl<'a> Linter<'a> {
                 }
             }
         }
+        self.split_version(&together);
         for ((feature, name), exprs) in together {
             if let Some(f) = names::find_feature(feature) {
                 self.never(f, name, &exprs);
             }
+        }
+    }
+
+    /// `major Ge 4` with `minor Ge 18` (in one conjunction) is checked number by number, so
+    /// `5.4` fails (4 < 18): the version has to be compared whole.
+    fn split_version(&mut self, together: &BTreeMap<(&'static str, &'a str), ElementExprs<'a>>) {
+        // (feature, major element, minor element, the whole version's element, when the
+        // whole version may not read as one)
+        const SPLIT: [(&str, &str, &str, &str, &str); 2] = [
+            (
+                "kernel.version",
+                "major",
+                "minor",
+                "full",
+                "; NFD cannot read RHEL's releases (`4.18.0-513.el8_9.x86_64`: the `_`) as versions, so for those use a `matchAny`: `major` above the bound, or `major` equal to it and `minor` within it",
+            ),
+            (
+                "system.osrelease",
+                "VERSION_ID.major",
+                "VERSION_ID.minor",
+                "VERSION_ID",
+                "",
+            ),
+        ];
+        let bounds = |exprs: Option<&ElementExprs<'a>>| {
+            let (mut lower, mut upper) = (false, false);
+            for (_, e) in exprs.into_iter().flatten() {
+                if e.value_type != ValueType::Int {
+                    continue;
+                }
+                lower |= matches!(e.op, Op::Gt | Op::Ge | Op::GtLt | Op::GeLe);
+                upper |= matches!(e.op, Op::Lt | Op::Le | Op::GtLt | Op::GeLe);
+            }
+            (lower, upper)
+        };
+        for (feature, major, minor, whole, caveat) in SPLIT {
+            let (major_lower, major_upper) = bounds(together.get(&(feature, major)));
+            let minor_exprs = together.get(&(feature, minor));
+            let (minor_lower, minor_upper) = bounds(minor_exprs);
+            let Some((path, _)) = minor_exprs.and_then(|e| e.first()) else {
+                continue;
+            };
+            let (op, example) = if major_lower && minor_lower {
+                (
+                    "Ge",
+                    "a newer version with a smaller minor number fails: 5.4 against 4.18",
+                )
+            } else if major_upper && minor_upper {
+                (
+                    "Le",
+                    "an older version with a larger minor number fails: 4.19 against 5.10",
+                )
+            } else {
+                continue;
+            };
+            let path = path.clone();
+            self.warn(
+                "split-version",
+                &path,
+                format!(
+                    "`{major}` and `{minor}` are bounded separately, so {example}; compare the whole version: `{whole}: {{op: {op}, value: [\"X.Y\"], type: version}}`{caveat}"
+                ),
+            );
         }
     }
 
