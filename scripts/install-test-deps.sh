@@ -17,6 +17,9 @@ command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
 command -v zsh >/dev/null 2>&1 || need_apt+=(zsh)
 command -v fish >/dev/null 2>&1 || need_apt+=(fish)
 command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
+# A man formatter for the man page tests; git names the commit in --version.
+command -v groff >/dev/null 2>&1 || need_apt+=(groff-base)
+command -v git >/dev/null 2>&1 || need_apt+=(git)
 if [ "${#need_apt[@]}" -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq

@@ -3,9 +3,10 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches as _;
 use nfd_compat::app::{self, ExitStatus};
 use nfd_compat::cli::Cli;
+use nfd_compat::help;
 
 // Fleet runs allocate and free many small strings on several threads, where glibc's malloc
 // spent a fifth of the time in its own bookkeeping. Built without transparent huge pages
@@ -14,7 +15,10 @@ use nfd_compat::cli::Cli;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::from_arg_matches(&help::command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     match app::run(cli) {
         Ok(status) => ExitCode::from(u8::from(status)),
         Err(err) => {

@@ -8,6 +8,7 @@ mod completions;
 mod errors;
 mod faults;
 mod fleet;
+mod help;
 mod init;
 mod lint;
 mod registries;
