@@ -1,6 +1,7 @@
 //! Integration tests: run the real `nfd-compat` binary on fixture specs, snapshots and host
 //! trees.
 
+mod attach_details;
 mod authoring;
 mod ci;
 mod common;
