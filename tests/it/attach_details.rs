@@ -4,18 +4,9 @@
 
 use std::process::Command;
 
-use crate::common::{Output, run, testdata};
+use crate::authoring::{image, nfd};
+use crate::common::{Output, testdata};
 use crate::support::registry::{Registry, oras_read, push_images, require, tag_schema_index};
-
-fn nfd(args: &[&str]) -> Output {
-    let mut all: Vec<&str> = args.to_vec();
-    all.push("--plain-http");
-    run(&all, None)
-}
-
-fn image(registry: &Registry) -> String {
-    format!("{}/app:v1", registry.host)
-}
 
 /// `list -o json`'s artifacts as `(digest, created)`, newest first.
 fn listed(registry: &Registry) -> Vec<(String, String)> {

@@ -7,13 +7,14 @@ use crate::support::registry::{
 };
 
 /// Runs nfd-compat against a plain-HTTP test registry.
-fn nfd(args: &[&str]) -> Output {
+pub(crate) fn nfd(args: &[&str]) -> Output {
     let mut all: Vec<&str> = args.to_vec();
     all.push("--plain-http");
     run(&all, None)
 }
 
-fn image(registry: &Registry) -> String {
+/// The test image `app:v1` of `registry`.
+pub(crate) fn image(registry: &Registry) -> String {
     format!("{}/app:v1", registry.host)
 }
 
