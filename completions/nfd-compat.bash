@@ -146,7 +146,7 @@ _nfd__compat() {
             return 0
             ;;
         nfd__compat__subcmd__attach)
-            opts="-q -h --image --annotation --platform --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --color --quiet --help"
+            opts="-q -h --image --annotation --platform --strict --force --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
