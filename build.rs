@@ -20,26 +20,18 @@ fn main() {
     println!("cargo:rerun-if-env-changed=NFD_COMPAT_COMMIT");
     let commit = git(&["rev-parse", "--short=12", "HEAD"]);
     if commit.is_some() {
-        // Rebuild when HEAD moves: HEAD itself, the branch it points at, packed refs.
-        for (dir_arg, file) in [
-            ("--git-dir", "HEAD".to_owned()),
-            ("--git-common-dir", "packed-refs".to_owned()),
-        ] {
-            if let Some(dir) = git(&["rev-parse", dir_arg]) {
-                println!(
-                    "cargo:rerun-if-changed={}",
-                    PathBuf::from(dir).join(file).display()
-                );
-            }
-        }
-        if let (Some(dir), Some(branch)) = (
-            git(&["rev-parse", "--git-common-dir"]),
-            git(&["symbolic-ref", "-q", "HEAD"]),
-        ) {
-            println!(
-                "cargo:rerun-if-changed={}",
-                PathBuf::from(dir).join(branch).display()
-            );
+        // Rebuild when HEAD moves: HEAD itself (a detached HEAD, another branch), the branches
+        // (a commit), packed refs. Only paths that exist: cargo reruns the script on every
+        // build for a missing one.
+        let git_dir = git(&["rev-parse", "--git-dir"]).map(PathBuf::from);
+        let common = git(&["rev-parse", "--git-common-dir"]).map(PathBuf::from);
+        let watched = [
+            git_dir.map(|d| d.join("HEAD")),
+            common.as_ref().map(|d| d.join("refs/heads")),
+            common.map(|d| d.join("packed-refs")),
+        ];
+        for path in watched.into_iter().flatten().filter(|p| p.exists()) {
+            println!("cargo:rerun-if-changed={}", path.display());
         }
     }
     let commit = commit
