@@ -15,9 +15,16 @@ use nfd_compat::help;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = match Cli::from_arg_matches(&help::command().get_matches()) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match help::command()
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(cli) => cli,
-        Err(e) => e.exit(),
+        Err(e) => {
+            app::usage_error(&e, &args);
+            e.exit()
+        }
     };
     match app::run(cli) {
         Ok(status) => ExitCode::from(u8::from(status)),

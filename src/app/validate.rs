@@ -85,20 +85,23 @@ pub(crate) fn run(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Resu
     let result = validate(args, global, stdout_tty);
     if let Err(err) = &result {
         if !args.output_json && !super::is_broken_pipe(err) {
-            let message = format!("{err:#}");
-            let mut out = io::stdout().lock();
-            // The error itself is what the caller reports; a second failure adds nothing.
-            let _ = match args.output {
-                ReportFormat::Junit => {
-                    report::ci::render_fatal_junit("validate-node", &message, &mut out)
-                }
-                ReportFormat::Github => report::ci::render_fatal_github(&message, &mut out),
-                _ => Ok(()),
-            };
-            let _ = out.flush();
+            print_fatal(args.output, &format!("{err:#}"));
         }
     }
     result
+}
+
+/// Prints `message` as the document of a run that could not be completed, in the CI
+/// formats (the others report errors on stderr only).
+pub(crate) fn print_fatal(format: ReportFormat, message: &str) {
+    let mut out = io::stdout().lock();
+    // The error itself is what the caller reports; a second failure adds nothing.
+    let _ = match format {
+        ReportFormat::Junit => report::ci::render_fatal_junit("validate-node", message, &mut out),
+        ReportFormat::Github => report::ci::render_fatal_github(message, &mut out),
+        _ => Ok(()),
+    };
+    let _ = out.flush();
 }
 
 fn validate(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Result<ExitStatus> {

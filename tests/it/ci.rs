@@ -311,3 +311,20 @@ fn quiet_silences_github_warnings() {
     assert!(!quiet.stdout.contains("::warning"), "{}", quiet.stdout);
     assert!(quiet.stderr.is_empty(), "{}", quiet.stderr);
 }
+
+#[test]
+fn a_usage_error_is_a_junit_error_and_a_github_error() {
+    let features = testdata("snapshots/intel-server.json");
+    assert_fatal_documents(
+        &["validate-node", "--features", &features],
+        "the following required arguments were not provided",
+    );
+    assert_fatal_documents(
+        &["validate-node", "--spec", "x.yaml", "--no-such-flag"],
+        "unexpected argument '--no-such-flag' found",
+    );
+    // Other formats keep stdout empty.
+    let out = run(&["validate-node", "--features", &features, "-o", "json"], None);
+    assert_eq!(out.code, 2);
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+}
