@@ -369,10 +369,15 @@ fn add_help(cmd: clap::Command, path: &str) -> clap::Command {
             format!("{code} {}", short.to_lowercase())
         })
         .collect();
+    let titles: Vec<String> = sections(path)
+        .iter()
+        .map(|s| s.title.to_lowercase())
+        .collect();
     let mut cmd = cmd
         .after_help(format!(
-            "Exit status: {}. More in --help: examples, exit status, environment.",
-            statuses.join(", ")
+            "Exit status: {}. More in --help: {}.",
+            statuses.join(", "),
+            titles.join(", ")
         ))
         .after_long_help(help_text(path));
     let names: Vec<String> = cmd
