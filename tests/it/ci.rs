@@ -324,7 +324,10 @@ fn a_usage_error_is_a_junit_error_and_a_github_error() {
         "unexpected argument '--no-such-flag' found",
     );
     // Other formats keep stdout empty.
-    let out = run(&["validate-node", "--features", &features, "-o", "json"], None);
+    let out = run(
+        &["validate-node", "--features", &features, "-o", "json"],
+        None,
+    );
     assert_eq!(out.code, 2);
     assert!(out.stdout.is_empty(), "{}", out.stdout);
 }
