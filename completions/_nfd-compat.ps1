@@ -182,6 +182,8 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('--registry-config', '--registry-config', [CompletionResultType]::ParameterName, 'Take stored credentials from this file only (docker''s config.json or podman''s auth.json format) instead of the default locations')
             [CompletionResult]::new('--authfile', '--authfile', [CompletionResultType]::ParameterName, 'Take stored credentials from this file only (docker''s config.json or podman''s auth.json format) instead of the default locations')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Refuse a spec with lint warnings, not only one with errors (for publishing from CI)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Allow `--annotation org.opencontainers.image.created=...`: the newest artifact is the one validate-node uses, so a date set by hand (in the future, say) decides that for good')
             [CompletionResult]::new('--plain-http', '--plain-http', [CompletionResultType]::ParameterName, 'Use plain HTTP for all registry communications')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (prints a warning)')
             [CompletionResult]::new('--registry-password-stdin', '--registry-password-stdin', [CompletionResultType]::ParameterName, 'Read the registry password from stdin')

@@ -145,8 +145,8 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__attach)
-            opts="-q -h --image --annotation --platform --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --color --quiet --help"
+        nfd__compat__subcmd__attach)
+            opts="-q -h --image --annotation --platform --strict --force --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -195,7 +195,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__completions)
+        nfd__compat__subcmd__completions)
             opts="-q -h --color --quiet --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -213,7 +213,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__detach)
+        nfd__compat__subcmd__detach)
             opts="-q -h --image --artifact --platform --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -263,7 +263,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__export)
+        nfd__compat__subcmd__export)
             opts="-q -h --color --quiet --help features nodefeaturegroup nodefeaturerule help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -281,7 +281,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__export__subcmd__features)
+        nfd__compat__subcmd__export__subcmd__features)
             opts="-o -p -q -h --host-root --machine --output --path --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -323,7 +323,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__export__subcmd__help)
+        nfd__compat__subcmd__export__subcmd__help)
             opts="features nodefeaturegroup nodefeaturerule help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -337,7 +337,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__export__subcmd__help__subcmd__features)
+        nfd__compat__subcmd__export__subcmd__help__subcmd__features)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -351,7 +351,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__export__subcmd__help__subcmd__help)
+        nfd__compat__subcmd__export__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -365,7 +365,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__export__subcmd__help__subcmd__nodefeaturegroup)
+        nfd__compat__subcmd__export__subcmd__help__subcmd__nodefeaturegroup)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -379,7 +379,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__export__subcmd__help__subcmd__nodefeaturerule)
+        nfd__compat__subcmd__export__subcmd__help__subcmd__nodefeaturerule)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -393,7 +393,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__export__subcmd__nodefeaturegroup)
+        nfd__compat__subcmd__export__subcmd__nodefeaturegroup)
             opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --tags --name --output --namespace --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -467,7 +467,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__export__subcmd__nodefeaturerule)
+        nfd__compat__subcmd__export__subcmd__nodefeaturerule)
             opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --tags --name --output --label --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -541,7 +541,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__fetch)
+        nfd__compat__subcmd__fetch)
             opts="-q -h --image --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -591,7 +591,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help)
+        nfd__compat__subcmd__help)
             opts="validate-node export attach list fetch detach schema completions man init lint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -605,7 +605,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__attach)
+        nfd__compat__subcmd__help__subcmd__attach)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -619,7 +619,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__completions)
+        nfd__compat__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -633,7 +633,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__detach)
+        nfd__compat__subcmd__help__subcmd__detach)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -647,7 +647,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__export)
+        nfd__compat__subcmd__help__subcmd__export)
             opts="features nodefeaturegroup nodefeaturerule"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -661,7 +661,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__export__subcmd__features)
+        nfd__compat__subcmd__help__subcmd__export__subcmd__features)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -675,7 +675,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__export__subcmd__nodefeaturegroup)
+        nfd__compat__subcmd__help__subcmd__export__subcmd__nodefeaturegroup)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -689,7 +689,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__export__subcmd__nodefeaturerule)
+        nfd__compat__subcmd__help__subcmd__export__subcmd__nodefeaturerule)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -703,7 +703,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__fetch)
+        nfd__compat__subcmd__help__subcmd__fetch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -717,7 +717,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__help)
+        nfd__compat__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -731,7 +731,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__init)
+        nfd__compat__subcmd__help__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -745,7 +745,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__lint)
+        nfd__compat__subcmd__help__subcmd__lint)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -759,7 +759,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__list)
+        nfd__compat__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -773,7 +773,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__man)
+        nfd__compat__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -787,7 +787,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__schema)
+        nfd__compat__subcmd__help__subcmd__schema)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -801,7 +801,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__help__subcmd__validate__subcmd__node)
+        nfd__compat__subcmd__help__subcmd__validate__subcmd__node)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -815,7 +815,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__init)
+        nfd__compat__subcmd__init)
             opts="-p -q -h --host-root --machine --features --node --path --force --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -857,7 +857,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__lint)
+        nfd__compat__subcmd__lint)
             opts="-o -q -h --output --strict --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -883,7 +883,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__list)
+        nfd__compat__subcmd__list)
             opts="-o -q -h --image --platform --output --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -937,7 +937,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__man)
+        nfd__compat__subcmd__man)
             opts="-q -h --dir --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -959,7 +959,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__schema)
+        nfd__compat__subcmd__schema)
             opts="-q -h --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -977,7 +977,7 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        nfd__subcmd__compat__subcmd__validate__subcmd__node)
+        nfd__compat__subcmd__validate__subcmd__node)
             opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --features --node --any --host-root --machine --tags --output --output-json --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -168,6 +168,8 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
             cand --registry-config 'Take stored credentials from this file only (docker''s config.json or podman''s auth.json format) instead of the default locations'
             cand --authfile 'Take stored credentials from this file only (docker''s config.json or podman''s auth.json format) instead of the default locations'
             cand --color 'When to use colour: auto (a terminal and no NO_COLOR), always, never'
+            cand --strict 'Refuse a spec with lint warnings, not only one with errors (for publishing from CI)'
+            cand --force 'Allow `--annotation org.opencontainers.image.created=...`: the newest artifact is the one validate-node uses, so a date set by hand (in the future, say) decides that for good'
             cand --plain-http 'Use plain HTTP for all registry communications'
             cand --insecure 'Skip TLS certificate verification (prints a warning)'
             cand --registry-password-stdin 'Read the registry password from stdin'

@@ -151,6 +151,8 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l registr
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l color -d 'When to use colour: auto (a terminal and no NO_COLOR), always, never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l strict -d 'Refuse a spec with lint warnings, not only one with errors (for publishing from CI)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l force -d 'Allow `--annotation org.opencontainers.image.created=...`: the newest artifact is the one validate-node uses, so a date set by hand (in the future, say) decides that for good'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l plain-http -d 'Use plain HTTP for all registry communications'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l insecure -d 'Skip TLS certificate verification (prints a warning)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l registry-password-stdin -d 'Read the registry password from stdin'

@@ -20,6 +20,13 @@ command -v unshare >/dev/null 2>&1 || need_apt+=(util-linux)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 command -v tinyproxy >/dev/null 2>&1 || need_apt+=(tinyproxy)
+# Real shells in a real terminal for the completion tests.
+command -v zsh >/dev/null 2>&1 || need_apt+=(zsh)
+command -v fish >/dev/null 2>&1 || need_apt+=(fish)
+command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
+# A man formatter for the man page tests; git names the commit in --version.
+command -v groff >/dev/null 2>&1 || need_apt+=(groff-base)
+command -v git >/dev/null 2>&1 || need_apt+=(git)
 if [ "${#need_apt[@]}" -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq

@@ -69,6 +69,13 @@ pub struct AttachArgs {
     /// Attach to this platform's manifest of an image index: os[/arch[/variant]][:os_version].
     #[arg(long, value_name = "PLATFORM")]
     pub platform: Option<String>,
+    /// Refuse a spec with lint warnings, not only one with errors (for publishing from CI).
+    #[arg(long)]
+    pub strict: bool,
+    /// Allow `--annotation org.opencontainers.image.created=...`: the newest artifact is the one
+    /// validate-node uses, so a date set by hand (in the future, say) decides that for good.
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub registry: RegistryArgs,
 }

@@ -3,9 +3,10 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches as _;
 use nfd_compat::app::{self, ExitStatus};
 use nfd_compat::cli::Cli;
+use nfd_compat::help;
 
 // Fleet runs allocate and free many small strings on several threads, where glibc's malloc
 // spent a fifth of the time in its own bookkeeping. Built without transparent huge pages
@@ -14,15 +15,22 @@ use nfd_compat::cli::Cli;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match help::command()
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(cli) => cli,
+        Err(e) => {
+            app::usage_error(&e, &args);
+            e.exit()
+        }
+    };
     match app::run(cli) {
         Ok(status) => ExitCode::from(u8::from(status)),
         Err(err) => {
             // A broken pipe (`nfd-compat ... | head`) is a normal way to stop reading.
-            if err.chain().any(|c| {
-                c.downcast_ref::<io::Error>()
-                    .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
-            }) {
+            if app::is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
             let _ = writeln!(io::stderr().lock(), "error: {err:#}");

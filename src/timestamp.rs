@@ -53,6 +53,16 @@ impl Timestamp {
         )
     }
 
+    /// RFC 3339 in UTC with nanoseconds, always nine digits (`2026-11-22T03:45:12.048213907Z`):
+    /// what `attach` writes as `org.opencontainers.image.created`, so that two attaches in one
+    /// second do not tie. Go's `time.Parse(time.RFC3339, ...)` (NFD, oras) reads the fraction;
+    /// the fixed width keeps the text in time order too.
+    pub(crate) fn to_rfc3339_nanos(self) -> String {
+        let seconds = self.to_rfc3339();
+        let whole = seconds.strip_suffix('Z').unwrap_or(&seconds);
+        format!("{whole}.{:09}Z", self.nanos)
+    }
+
     /// Parses Go's `time.RFC3339` layout as `time.Parse` accepts it (its strict fast path or
     /// its general parser): `YYYY-MM-DDTHH:MM:SS[.frac]Z` or `...±hh:mm`, with `T` and `Z`
     /// upper-case, a valid calendar date, hours below 24 (one digit allowed: the layout's `15`
@@ -258,6 +268,20 @@ mod tests {
         }
         assert_eq!(want.secs_until(Timestamp::new(want.secs + 5, 0)), 5);
         assert_eq!(Timestamp::new(want.secs + 5, 0).secs_until(want), 0);
+    }
+
+    #[test]
+    fn formats_nanoseconds_that_parse_back_in_order() {
+        let a = Timestamp::new(1_795_000_000, 48_213_907);
+        let b = Timestamp::new(1_795_000_000, 48_213_908);
+        let c = Timestamp::new(1_795_000_001, 0);
+        assert_eq!(a.to_rfc3339_nanos(), "2026-11-18T11:06:40.048213907Z");
+        assert_eq!(c.to_rfc3339_nanos(), "2026-11-18T11:06:41.000000000Z");
+        for t in [a, b, c] {
+            assert_eq!(Timestamp::parse_rfc3339(&t.to_rfc3339_nanos()), Some(t));
+        }
+        assert!(a.to_rfc3339_nanos() < b.to_rfc3339_nanos());
+        assert!(b.to_rfc3339_nanos() < c.to_rfc3339_nanos());
     }
 
     #[test]

@@ -9,7 +9,8 @@ use anyhow::{Context as _, Result, bail};
 use super::image::{connect, fetch_image_spec};
 use super::{ExitStatus, Global, display_path, load_spec, read_input, warn, warn_all};
 use crate::cli::{AttachArgs, DetachArgs, FetchArgs, ListArgs, ListFormat};
-use crate::registry::authoring::{self, AttachRequest};
+use crate::registry::authoring::{self, AttachRequest, IndexLeft};
+use crate::registry::oci::CREATED;
 use crate::registry::reference::parse_digest;
 use crate::registry::{Platform, Reference};
 use crate::report::listing::{self, ArtifactRow};
@@ -24,33 +25,34 @@ pub(crate) fn attach(args: &AttachArgs, global: Global) -> Result<ExitStatus> {
     let loaded = load_spec(&bytes, &name, &mut Vec::new())
         .map_err(|e| anyhow::anyhow!("{e}; nothing was attached"))?;
     // The lint's advice before anything is pushed.
-    for f in crate::lint::lint(&loaded)
+    let advice: Vec<String> = crate::lint::lint(&loaded)
         .iter()
         .filter(|f| f.severity == crate::lint::Severity::Warning)
-    {
-        let at = match (f.line, f.column) {
-            (Some(l), Some(c)) => format!("{l}:{c}: "),
-            _ => String::new(),
-        };
-        warn(
-            global,
-            &format!("spec {name}:{at}[{}] {}", f.code, f.message),
-        );
-    }
-    let mut annotations = BTreeMap::new();
-    for a in &args.annotations {
-        let Some((k, v)) = a.split_once('=').filter(|(k, _)| !k.is_empty()) else {
-            bail!("invalid --annotation `{a}`: write KEY=VALUE");
-        };
-        annotations.insert(k.to_owned(), v.to_owned());
-    }
-    if let Some(created) = annotations.get("org.opencontainers.image.created")
-        && crate::timestamp::Timestamp::parse_rfc3339(created).is_none()
-    {
+        .map(|f| {
+            let at = match (f.line, f.column) {
+                (Some(l), Some(c)) => format!("{l}:{c}: "),
+                _ => String::new(),
+            };
+            format!("{at}[{}] {}", f.code, f.message)
+        })
+        .collect();
+    if args.strict && !advice.is_empty() {
         bail!(
-            "invalid --annotation org.opencontainers.image.created=`{created}`: not an RFC 3339 time"
+            "spec {name} has {} lint {} and --strict refuses {}; nothing was attached:\n  {}",
+            advice.len(),
+            if advice.len() == 1 {
+                "warning"
+            } else {
+                "warnings"
+            },
+            if advice.len() == 1 { "it" } else { "them" },
+            advice.join("\n  ")
         );
     }
+    for a in &advice {
+        warn(global, &format!("spec {name}:{a}"));
+    }
+    let annotations = annotations(&args.annotations, args.force)?;
     let platform = args.platform.as_deref().map(Platform::parse).transpose()?;
     let mut warnings = Vec::new();
     let stdin_busy = args.spec == Path::new("-");
@@ -86,6 +88,30 @@ pub(crate) fn attach(args: &AttachArgs, global: Global) -> Result<ExitStatus> {
     writeln!(out, "{}", attached.digest)?;
     out.flush()?;
     Ok(ExitStatus::Success)
+}
+
+/// The `--annotation KEY=VALUE`s. `org.opencontainers.image.created` decides which artifact
+/// is the newest, the one validate-node uses: it is refused unless `force`, and must be an
+/// RFC 3339 time.
+fn annotations(given: &[String], force: bool) -> Result<BTreeMap<String, String>> {
+    let mut annotations = BTreeMap::new();
+    for a in given {
+        let Some((k, v)) = a.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+            bail!("invalid --annotation `{a}`: write KEY=VALUE");
+        };
+        annotations.insert(k.to_owned(), v.to_owned());
+    }
+    if let Some(created) = annotations.get(CREATED) {
+        if !force {
+            bail!(
+                "--annotation {CREATED}=`{created}` would decide which artifact is the newest (the one validate-node uses) instead of the time of the attach; leave it out, or add --force to set it anyway; nothing was attached"
+            );
+        }
+        if crate::timestamp::Timestamp::parse_rfc3339(created).is_none() {
+            bail!("invalid --annotation {CREATED}=`{created}`: not an RFC 3339 time");
+        }
+    }
+    Ok(annotations)
 }
 
 /// An informational line on stderr (hidden by `--quiet`).
@@ -169,8 +195,22 @@ pub(crate) fn detach(args: &DetachArgs, global: Global) -> Result<ExitStatus> {
     let mut warnings = Vec::new();
     let client = connect(&reference, &args.registry, false, &mut warnings, global)?;
     warn_all(global, &warnings);
-    authoring::detach(&client, &reference, &artifact, platform.as_ref())
+    let (_, index) = authoring::detach(&client, &reference, &artifact, platform.as_ref())
         .with_context(|| format!("image `{reference}`: artifact {artifact} was not removed"))?;
-    warn_info(global, &format!("removed {artifact} from `{reference}`"));
+    let also = match index {
+        IndexLeft::Kept => String::new(),
+        IndexLeft::Deleted => ", and the tag-schema index it left empty".to_owned(),
+        IndexLeft::Empty(reason) => {
+            warn(
+                global,
+                &format!("the tag-schema index of `{reference}` is left empty: {reason}"),
+            );
+            String::new()
+        }
+    };
+    warn_info(
+        global,
+        &format!("removed {artifact} from `{reference}`{also}"),
+    );
     Ok(ExitStatus::Success)
 }

@@ -8,8 +8,10 @@
 //! printed.
 //!
 //! `-o json` for a fleet is one JSON document written as the nodes complete, in input order:
-//! `{"nodes": [<report>, ...], "summary": {...}}`, one node's report per line. `-o yaml` and
-//! `--output-json` (NFD's shape has no node) are refused for a fleet.
+//! `{"nodes": [<report>, ...], "summary": {...}}`, one node's report per line. `-o junit` is
+//! one testcase per node and `-o github` one annotation per node that is not compatible, both
+//! written at the end. `-o yaml` and `--output-json` (NFD's shape has no node) are refused for
+//! a fleet.
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -19,7 +21,7 @@ use anyhow::{Result, bail};
 use super::validate::{SpecSource, check_tags, finish};
 use super::{ExitStatus, Global, display_path, warn_all};
 use crate::cli::{ReportFormat, ValidateArgs};
-use crate::fleet::render::{self, Row, Summary};
+use crate::fleet::render::{self, NodeCase, Row, Summary};
 use crate::fleet::{self, NodeResult, Settings};
 use crate::report::{Origin, Verdict};
 use crate::rules;
@@ -43,6 +45,11 @@ pub(crate) fn run(
     let single_input =
         matches!(args.features.as_slice(), [p] if p == Path::new("-") || !p.is_dir());
     let json = args.output == ReportFormat::Json && !args.output_json;
+    let format = if args.output_json {
+        ReportFormat::Table
+    } else {
+        args.output
+    };
     let options = rules::Options {
         tags: args.tags.clone(),
     };
@@ -62,7 +69,7 @@ pub(crate) fn run(
         Mode::Fleet
     };
     let mut stop: Option<anyhow::Error> = None;
-    let mut fleet_out = FleetOut::new(json);
+    let mut fleet_out = FleetOut::new(format);
     let mut out = io::stdout().lock();
     let result = fleet::validate(&args.features, &settings, &mut |r| {
         if let Mode::Undecided(held) = &mut mode {
@@ -116,16 +123,23 @@ pub(crate) fn run(
             stdout_tty,
         );
     }
-    fleet_out.finish(&mut out)?;
-    out.flush()?;
+    fleet_out.summary.finish();
     let s = &fleet_out.summary;
-    Ok(if s.errors > 0 {
+    let status = if s.errors > 0 {
         ExitStatus::Error
     } else if (args.any && s.compatible > 0) || (!args.any && s.compatible == s.nodes) {
         ExitStatus::Success
     } else {
         ExitStatus::Incompatible
-    })
+    };
+    let gate = render::Gate {
+        passes: status == ExitStatus::Success,
+        any: args.any,
+        quiet: global.quiet,
+    };
+    fleet_out.finish(gate, &mut out)?;
+    out.flush()?;
+    Ok(status)
 }
 
 /// Checks what a fleet cannot do, and prints the warnings.
@@ -140,12 +154,9 @@ fn start_fleet(
             "--output-json prints NFD's report of one node and several were given; use -o json for per-node reports"
         );
     }
-    if matches!(
-        args.output,
-        ReportFormat::Yaml | ReportFormat::Junit | ReportFormat::Github
-    ) {
+    if args.output == ReportFormat::Yaml {
         bail!(
-            "-o yaml, junit and github are for one node and several were given; use -o json or -o table"
+            "-o yaml is for one node and several were given; use -o json, table, junit or github"
         );
     }
     check_tags(&source.spec, &source.name, &args.tags)?;
@@ -155,22 +166,26 @@ fn start_fleet(
 
 /// The fleet output as it is produced.
 struct FleetOut {
-    json: bool,
+    format: ReportFormat,
     rows: Vec<Row>,
+    cases: Vec<NodeCase>,
     summary: Summary,
 }
 
 impl FleetOut {
-    fn new(json: bool) -> Self {
+    fn new(format: ReportFormat) -> Self {
         FleetOut {
-            json,
+            format,
             rows: Vec::new(),
+            cases: Vec::new(),
             summary: Summary::default(),
         }
     }
 
     fn add(&mut self, r: &NodeResult, out: &mut impl Write) -> io::Result<()> {
-        if self.json {
+        if matches!(self.format, ReportFormat::Junit | ReportFormat::Github) {
+            self.cases.push(NodeCase::of(r));
+        } else if self.format == ReportFormat::Json {
             let line = render::node_json(r)?;
             let sep = if self.summary.nodes == 0 {
                 "{\"nodes\":[\n"
@@ -187,17 +202,22 @@ impl FleetOut {
         Ok(())
     }
 
-    fn finish(&mut self, out: &mut impl Write) -> io::Result<()> {
-        self.summary.finish();
-        if self.json {
-            if self.summary.nodes == 0 {
-                out.write_all(b"{\"nodes\":[")?;
+    /// Writes the end of the output; call after [`Summary::finish`].
+    fn finish(&self, gate: render::Gate, out: &mut impl Write) -> io::Result<()> {
+        match self.format {
+            ReportFormat::Json => {
+                if self.summary.nodes == 0 {
+                    out.write_all(b"{\"nodes\":[")?;
+                }
+                out.write_all(b"\n],\n\"summary\":")?;
+                serde_json::to_writer(&mut *out, &self.summary)?;
+                out.write_all(b"}\n")
             }
-            out.write_all(b"\n],\n\"summary\":")?;
-            serde_json::to_writer(&mut *out, &self.summary)?;
-            out.write_all(b"}\n")
-        } else {
-            render::render_table(&self.rows, &self.summary, out)
+            ReportFormat::Junit => render::render_junit(&self.cases, &self.summary, out),
+            ReportFormat::Github => render::render_github(&self.cases, &self.summary, gate, out),
+            ReportFormat::Table | ReportFormat::Yaml => {
+                render::render_table(&self.rows, &self.summary, out)
+            }
         }
     }
 }

@@ -84,6 +84,74 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
     }
 }
 
+/// A command line clap rejected: when it asks `validate-node` for `-o junit` or `-o github`,
+/// the error is also printed as that format's document, so that a CI gate reading it sees
+/// the failure (clap then prints the error and exits).
+pub fn usage_error(err: &clap::Error, args: &[std::ffi::OsString]) {
+    use clap::error::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        return;
+    }
+    // Whether the command is validate-node, as far as the command line can be read.
+    let Ok(matches) = crate::help::command()
+        .ignore_errors(true)
+        .try_get_matches_from(args)
+    else {
+        return;
+    };
+    if !matches!(matches.subcommand(), Some(("validate-node", _))) {
+        return;
+    }
+    // The format asked for, read from the words themselves: clap stops at the error.
+    let words: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .skip_while(|w| w != "validate-node")
+        .collect();
+    if words.iter().any(|w| w == "--output-json") {
+        return;
+    }
+    let mut format = None;
+    for (i, w) in words.iter().enumerate() {
+        let value = match w.as_str() {
+            "-o" | "--output" => words.get(i + 1).map(String::as_str),
+            _ => w
+                .strip_prefix("--output=")
+                .or_else(|| w.strip_prefix("-o").filter(|v| !v.is_empty())),
+        };
+        if let Some(v) = value
+            .and_then(|v| <crate::cli::ReportFormat as clap::ValueEnum>::from_str(v, false).ok())
+        {
+            format = Some(v);
+        }
+    }
+    let Some(format) = format else {
+        return;
+    };
+    // The error's own words, without clap's usage lines.
+    let rendered = err.render().to_string();
+    let message = rendered
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    validate::print_fatal(format, message.trim_start_matches("error: "));
+}
+
+/// Whether `err` is a broken pipe (`nfd-compat ... | head`): a normal way to stop reading.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
 pub(crate) fn warn(global: Global, message: &str) {
     if !global.quiet {
         let _ = writeln!(io::stderr().lock(), "warning: {message}");

@@ -81,8 +81,32 @@ pub(crate) fn spec_source(
     })
 }
 
-/// `validate-node`.
+/// `validate-node`. With `-o junit` or `-o github` an error that ends the run early is also
+/// printed as that format's document, so that a CI gate reading it sees the failure.
 pub(crate) fn run(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Result<ExitStatus> {
+    let result = validate(args, global, stdout_tty);
+    if let Err(err) = &result {
+        if !args.output_json && !super::is_broken_pipe(err) {
+            print_fatal(args.output, &format!("{err:#}"));
+        }
+    }
+    result
+}
+
+/// Prints `message` as the document of a run that could not be completed, in the CI
+/// formats (the others report errors on stderr only).
+pub(crate) fn print_fatal(format: ReportFormat, message: &str) {
+    let mut out = io::stdout().lock();
+    // The error itself is what the caller reports; a second failure adds nothing.
+    let _ = match format {
+        ReportFormat::Junit => report::ci::render_fatal_junit("validate-node", message, &mut out),
+        ReportFormat::Github => report::ci::render_fatal_github(message, &mut out),
+        _ => Ok(()),
+    };
+    let _ = out.flush();
+}
+
+fn validate(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Result<ExitStatus> {
     let mut warnings: Vec<String> = Vec::new();
     let stdin_busy = args.features.iter().any(|p| p == Path::new("-"));
     let source = spec_source(
@@ -171,7 +195,9 @@ pub(crate) fn finish(
             ReportFormat::Json => report::json::render_json(&report, &mut out)?,
             ReportFormat::Yaml => report::json::render_yaml(&report, &mut out)?,
             ReportFormat::Junit => report::ci::render_junit(&report, &mut out)?,
-            ReportFormat::Github => report::ci::render_github(&report, &mut out)?,
+            ReportFormat::Github => {
+                report::ci::render_github(&report, global.quiet, &mut out)?;
+            }
         }
     }
     out.flush()?;

@@ -1,5 +1,6 @@
-//! The fleet report: a table of one row per node, a summary that groups nodes by cause, and
-//! the JSON document (per-node reports, then the summary).
+//! The fleet report: a table of one row per node, a summary that groups nodes by cause, the
+//! JSON document (per-node reports, then the summary), and the CI-gate documents (a JUnit
+//! testcase per node, a GitHub annotation per node that is not compatible).
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
@@ -7,6 +8,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::NodeResult;
+use crate::report::ci::{gh_data, gh_property, xml_escape};
 use crate::report::{BestSet, Verdict};
 
 /// How many causes a row shows before `+N more`.
@@ -205,19 +207,7 @@ pub fn render_table(rows: &[Row], summary: &Summary, out: &mut impl Write) -> io
 
 /// Writes the summary: counts, compatible nodes by best set, causes, errors.
 pub fn render_summary(summary: &Summary, out: &mut impl Write) -> io::Result<()> {
-    writeln!(
-        out,
-        "{}: {} compatible, {} incompatible, {} {}",
-        nodes(summary.nodes),
-        summary.compatible,
-        summary.incompatible,
-        summary.errors,
-        if summary.errors == 1 {
-            "error"
-        } else {
-            "errors"
-        }
-    )?;
+    writeln!(out, "{}", counts(summary))?;
     if !summary.best_sets.is_empty() {
         writeln!(out, "Compatible, by best set:")?;
         for s in &summary.best_sets {
@@ -265,4 +255,143 @@ pub fn node_json(r: &NodeResult) -> serde_json::Result<String> {
             errors: &r.errors,
         }),
     }
+}
+
+/// What the CI documents keep of a node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeCase {
+    /// The node.
+    pub name: String,
+    /// Its verdict.
+    pub verdict: Verdict,
+    /// Why it is incompatible.
+    pub causes: Vec<String>,
+    /// Why it could not be read or evaluated.
+    pub errors: Vec<String>,
+}
+
+impl NodeCase {
+    /// The case of a node.
+    pub fn of(r: &NodeResult) -> Self {
+        NodeCase {
+            name: r.name.clone(),
+            verdict: r.verdict,
+            causes: r.causes.clone(),
+            errors: r.errors.clone(),
+        }
+    }
+
+    /// Why the node is not compatible, one reason a line (never empty).
+    fn reasons(&self) -> Vec<String> {
+        let reasons = if self.verdict == Verdict::Error {
+            &self.errors
+        } else {
+            &self.causes
+        };
+        if reasons.is_empty() {
+            vec![match self.verdict {
+                Verdict::Error => "the node could not be validated".to_owned(),
+                _ => "no compatibility set has all its rules matched".to_owned(),
+            }]
+        } else {
+            reasons.clone()
+        }
+    }
+}
+
+/// The outcome of the whole run, for the CI documents.
+#[derive(Debug, Clone, Copy)]
+pub struct Gate {
+    /// Whether the run succeeds (exit 0).
+    pub passes: bool,
+    /// `--any`: one compatible node is enough.
+    pub any: bool,
+    /// `-q`: no `::warning` lines.
+    pub quiet: bool,
+}
+
+fn counts(summary: &Summary) -> String {
+    format!(
+        "{}: {} compatible, {} incompatible, {} {}",
+        nodes(summary.nodes),
+        summary.compatible,
+        summary.incompatible,
+        summary.errors,
+        if summary.errors == 1 {
+            "error"
+        } else {
+            "errors"
+        }
+    )
+}
+
+/// Writes JUnit XML: one testsuite, a testcase per node (a `<failure>` with its causes when
+/// incompatible, an `<error>` when it could not be validated).
+pub fn render_junit(cases: &[NodeCase], summary: &Summary, out: &mut impl Write) -> io::Result<()> {
+    let totals = format!(
+        r#"tests="{}" failures="{}" errors="{}""#,
+        summary.nodes, summary.incompatible, summary.errors
+    );
+    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(out, r#"<testsuites name="nfd-compat fleet" {totals}>"#)?;
+    writeln!(out, r#"  <testsuite name="nfd-compat fleet" {totals}>"#)?;
+    for case in cases {
+        let open = format!(
+            r#"    <testcase classname="nfd-compat.fleet" name="{}""#,
+            xml_escape(&case.name)
+        );
+        let (tag, kind) = match case.verdict {
+            Verdict::Compatible => {
+                writeln!(out, "{open}/>")?;
+                continue;
+            }
+            Verdict::Incompatible => ("failure", "FAIL"),
+            Verdict::Error => ("error", "ERROR"),
+        };
+        let reasons = case.reasons();
+        writeln!(out, "{open}>")?;
+        writeln!(
+            out,
+            r#"      <{tag} message="{}" type="{kind}">{}</{tag}>"#,
+            xml_escape(&reasons[0]),
+            xml_escape(&reasons.join("\n"))
+        )?;
+        writeln!(out, "    </testcase>")?;
+    }
+    writeln!(out, "  </testsuite>")?;
+    writeln!(out, "</testsuites>")
+}
+
+/// Writes GitHub Actions workflow commands: an annotation per node that is not compatible (an
+/// `::error`, or a `::warning` when `--any` let the run pass; errors stay errors), and a
+/// `::notice` with the counts.
+pub fn render_github(
+    cases: &[NodeCase],
+    summary: &Summary,
+    gate: Gate,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    for case in cases {
+        let (level, what) = match case.verdict {
+            Verdict::Compatible => continue,
+            Verdict::Incompatible if gate.passes && gate.any => ("warning", "is not compatible"),
+            Verdict::Incompatible => ("error", "is not compatible"),
+            Verdict::Error => ("error", "could not be validated"),
+        };
+        if gate.quiet && level == "warning" {
+            continue;
+        }
+        let title = format!("node `{}` {what}", case.name);
+        writeln!(
+            out,
+            "::{level} title={}::{}",
+            gh_property(&title),
+            gh_data(&case.reasons().join("\n"))
+        )?;
+    }
+    writeln!(
+        out,
+        "::notice title=nfd-compat verdict::{}",
+        gh_data(&counts(summary))
+    )
 }

@@ -3,7 +3,7 @@
 //! term that can never match, duplicate rule names...).
 //!
 //! Pure: [`lint`] reads a [`Loaded`] spec and returns [`Finding`]s; [`check`] loads the bytes
-//! first and turns a load error into one error finding. Each finding has a stable `code`;
+//! first, turning every load error into an error finding. Each finding has a stable `code`;
 //! the codes and what they mean are listed in [`CODES`].
 
 mod names;
@@ -146,6 +146,11 @@ pub const CODES: &[(&str, Severity, &str)] = &[
         Severity::Note,
         "a rule name used in several sets",
     ),
+    (
+        "split-version",
+        Severity::Warning,
+        "major and minor version numbers bounded separately",
+    ),
     ("empty-set", Severity::Warning, "a set with `rules: []`"),
     (
         "always-matches",
@@ -174,12 +179,27 @@ pub const CODES: &[(&str, Severity, &str)] = &[
     ),
 ];
 
-/// Loads `bytes` and lints the spec; a spec that does not load is one error finding.
+/// Loads `bytes` and lints the spec: every load error (the loader goes on after each one), the
+/// loader's warnings, and the advice about the parts that loaded.
 pub fn check(bytes: &[u8]) -> Vec<Finding> {
-    match spec::load(bytes) {
-        Ok(loaded) => lint(&loaded),
-        Err(e) => vec![load_error(&e)],
+    let checked = spec::load_all(bytes);
+    let mut findings: Vec<Finding> = checked.errors.iter().map(load_error).collect();
+    if let Some(loaded) = &checked.loaded {
+        // A part that holds an error was read without it: advice about the part (an empty
+        // set, say) may only be about what is missing.
+        let holds_error = |path: &str| {
+            !path.is_empty()
+                && checked.errors.iter().any(|e| {
+                    e.path
+                        .strip_prefix(path)
+                        .is_some_and(|rest| rest.starts_with(['.', '[']))
+                })
+        };
+        findings.extend(lint(loaded).into_iter().filter(|f| !holds_error(&f.path)));
     }
+    // In document order; an error about the whole document (the loader stopped) last.
+    findings.sort_by_key(|f| (f.line.is_none(), f.line, f.column));
+    findings
 }
 
 /// A load error as a finding.
@@ -406,10 +426,74 @@ impl<'a> Linter<'a> {
                 }
             }
         }
+        self.split_version(&together);
         for ((feature, name), exprs) in together {
             if let Some(f) = names::find_feature(feature) {
                 self.never(f, name, &exprs);
             }
+        }
+    }
+
+    /// `major Ge 4` with `minor Ge 18` (in one conjunction) is checked number by number, so
+    /// `5.4` fails (4 < 18): the version has to be compared whole.
+    fn split_version(&mut self, together: &BTreeMap<(&'static str, &'a str), ElementExprs<'a>>) {
+        // (feature, major element, minor element, the whole version's element, when the
+        // whole version may not read as one)
+        const SPLIT: [(&str, &str, &str, &str, &str); 2] = [
+            (
+                "kernel.version",
+                "major",
+                "minor",
+                "full",
+                "; NFD cannot read RHEL's releases (`4.18.0-513.el8_9.x86_64`: the `_`) as versions, so for those use a `matchAny`: `major` above the bound, or `major` equal to it and `minor` within it",
+            ),
+            (
+                "system.osrelease",
+                "VERSION_ID.major",
+                "VERSION_ID.minor",
+                "VERSION_ID",
+                "",
+            ),
+        ];
+        let bounds = |exprs: Option<&ElementExprs<'a>>| {
+            let (mut lower, mut upper) = (false, false);
+            for (_, e) in exprs.into_iter().flatten() {
+                if e.value_type != ValueType::Int {
+                    continue;
+                }
+                lower |= matches!(e.op, Op::Gt | Op::Ge | Op::GtLt | Op::GeLe);
+                upper |= matches!(e.op, Op::Lt | Op::Le | Op::GtLt | Op::GeLe);
+            }
+            (lower, upper)
+        };
+        for (feature, major, minor, whole, caveat) in SPLIT {
+            let (major_lower, major_upper) = bounds(together.get(&(feature, major)));
+            let minor_exprs = together.get(&(feature, minor));
+            let (minor_lower, minor_upper) = bounds(minor_exprs);
+            let Some((path, _)) = minor_exprs.and_then(|e| e.first()) else {
+                continue;
+            };
+            let (op, example) = if major_lower && minor_lower {
+                (
+                    "Ge",
+                    "a newer version with a smaller minor number fails: 5.4 against 4.18",
+                )
+            } else if major_upper && minor_upper {
+                (
+                    "Le",
+                    "an older version with a larger minor number fails: 4.19 against 5.10",
+                )
+            } else {
+                continue;
+            };
+            let path = path.clone();
+            self.warn(
+                "split-version",
+                &path,
+                format!(
+                    "`{major}` and `{minor}` are bounded separately, so {example}; compare the whole version: `{whole}: {{op: {op}, value: [\"X.Y\"], type: version}}`{caveat}"
+                ),
+            );
         }
     }
 

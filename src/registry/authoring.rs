@@ -108,7 +108,7 @@ pub fn attach(
         .annotations
         .get(oci::CREATED)
         .cloned()
-        .unwrap_or_else(|| Timestamp::now().to_rfc3339());
+        .unwrap_or_else(|| Timestamp::now().to_rfc3339_nanos());
 
     let empty = b"{}";
     let config = Descriptor {
@@ -223,15 +223,28 @@ pub fn list(
     Ok((subject, out, path))
 }
 
+/// What [`detach`] did besides removing the artifact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexLeft {
+    /// The artifacts are found another way (the referrers API), or others are still listed.
+    Kept,
+    /// The artifact was the last one: the now empty tag-schema index was deleted too (as oras
+    /// does).
+    Deleted,
+    /// The artifact was the last one, and the registry would not delete the empty index (the
+    /// reason); an empty index lists nothing, so nothing is wrong.
+    Empty(String),
+}
+
 /// Removes an artifact: its entry in the tag-schema index first (so that no index points at a
 /// missing manifest), then the manifest; the entry is restored when the registry refuses the
-/// delete.
+/// delete. An index left empty is deleted when the registry allows it.
 pub fn detach(
     client: &Client,
     image: &Reference,
     artifact: &str,
     platform: Option<&Platform>,
-) -> Result<LookupPath, RegistryError> {
+) -> Result<(LookupPath, IndexLeft), RegistryError> {
     let repo = Repo::new(client, image, "pull,push,delete");
     let attached = repo.attachments(image, platform)?;
     let (subject, path) = (attached.subject, attached.path);
@@ -265,7 +278,41 @@ pub fn detach(
             _ => Repo::fail(&format!("deleting artifact {artifact}"), &r),
         });
     }
-    Ok(path)
+    let left = if path == LookupPath::TagSchema {
+        delete_empty_index(&repo, &subject)
+    } else {
+        IndexLeft::Kept
+    };
+    Ok((path, left))
+}
+
+/// Deletes the tag-schema index of `subject` when it lists nothing. It is deleted by the
+/// digest of the empty index read, so that an index a concurrent attach has just rewritten
+/// (another digest) is left alone.
+fn delete_empty_index(repo: &Repo<'_>, subject: &str) -> IndexLeft {
+    let tag = subject.replacen(':', "-", 1);
+    let what = format!("the tag-schema index `{tag}`");
+    let index = match repo.manifest(&tag, &what) {
+        Ok(index) => index,
+        Err(e) => return IndexLeft::Empty(e.to_string()),
+    };
+    let empty = serde_json::from_slice::<Index>(&index.body).is_ok_and(|i| i.manifests.is_empty());
+    if !empty {
+        return IndexLeft::Kept;
+    }
+    let deleted = repo.client.send(
+        Method::Delete,
+        &format!("{}/manifests/{}", repo.base, index.digest),
+        &repo.scope,
+        &[],
+        None,
+        MAX_FETCH_BYTES,
+    );
+    match deleted {
+        Ok(r) if (200..300).contains(&r.status) => IndexLeft::Deleted,
+        Ok(r) => IndexLeft::Empty(Repo::fail(&format!("deleting {what}"), &r).to_string()),
+        Err(e) => IndexLeft::Empty(e.to_string()),
+    }
 }
 
 fn upload_blob(repo: &Repo<'_>, bytes: &[u8], digest: &str) -> Result<(), RegistryError> {

@@ -1,5 +1,9 @@
 //! CI-gate renderings of a report: JUnit XML (one testcase per rule, read by GitLab, Jenkins and
 //! most CI systems) and GitHub Actions workflow commands (`::error` annotations).
+//!
+//! A CI gate reads these documents instead of the exit status's stderr, so a run that fails
+//! before it has a report (no spec, registry down) still gets one: [`render_fatal_junit`] and
+//! [`render_fatal_github`].
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -54,7 +58,8 @@ fn set_name(set: &SetReport) -> String {
     name
 }
 
-fn xml_escape(s: &str) -> String {
+/// Escapes text for XML content and attribute values.
+pub(crate) fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -151,21 +156,22 @@ fn has_errors(rule: &RuleReport) -> bool {
 }
 
 /// Escapes a workflow-command message (`%`, CR, LF).
-fn gh_data(s: &str) -> String {
+pub(crate) fn gh_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
 /// Escapes a workflow-command property (also `:` and `,`).
-fn gh_property(s: &str) -> String {
+pub(crate) fn gh_property(s: &str) -> String {
     gh_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// Renders GitHub Actions workflow commands: an `::error` per failed rule (pointing at the
 /// rule in the spec file when known; a warning instead when another set made the node
-/// compatible), warnings, and a `::notice` with the verdict.
-pub fn render_github(report: &Report, out: &mut impl Write) -> io::Result<()> {
+/// compatible), warnings, and a `::notice` with the verdict. `quiet` (`-q`) leaves out every
+/// `::warning`.
+pub fn render_github(report: &Report, quiet: bool, out: &mut impl Write) -> io::Result<()> {
     let node = report.node.as_deref().unwrap_or("this node");
     let level = if report.verdict == Verdict::Compatible {
         "warning"
@@ -182,6 +188,9 @@ pub fn render_github(report: &Report, out: &mut impl Write) -> io::Result<()> {
             let title = format!("{}: rule `{}` failed on {node}", set_name(set), rule.name);
             props.push(format!("title={}", gh_property(&title)));
             let level = if has_errors(rule) { "error" } else { level };
+            if quiet && level == "warning" {
+                continue;
+            }
             writeln!(
                 out,
                 "::{level} {}::{}",
@@ -190,7 +199,7 @@ pub fn render_github(report: &Report, out: &mut impl Write) -> io::Result<()> {
             )?;
         }
     }
-    for w in &report.warnings {
+    for w in report.warnings.iter().filter(|_| !quiet) {
         writeln!(out, "::warning title=nfd-compat::{}", gh_data(w))?;
     }
     for e in &report.errors {
@@ -213,6 +222,43 @@ pub fn render_github(report: &Report, out: &mut impl Write) -> io::Result<()> {
         out,
         "::notice title=nfd-compat verdict::{}",
         gh_data(&verdict)
+    )
+}
+
+/// Renders the JUnit document of a run that ended before it had a report: one testcase,
+/// `command`, with an `<error>` carrying `message`.
+pub fn render_fatal_junit(command: &str, message: &str, out: &mut impl Write) -> io::Result<()> {
+    let message = xml_escape(message);
+    let command = xml_escape(command);
+    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(
+        out,
+        r#"<testsuites name="nfd-compat" tests="1" failures="0" errors="1">"#
+    )?;
+    writeln!(
+        out,
+        r#"  <testsuite name="nfd-compat {command}" tests="1" failures="0" errors="1">"#
+    )?;
+    writeln!(
+        out,
+        r#"    <testcase classname="nfd-compat" name="{command}">"#
+    )?;
+    writeln!(
+        out,
+        r#"      <error message="{message}" type="ERROR">{message}</error>"#
+    )?;
+    writeln!(out, "    </testcase>")?;
+    writeln!(out, "  </testsuite>")?;
+    writeln!(out, "</testsuites>")
+}
+
+/// Renders the workflow commands of a run that ended before it had a report: an `::error`
+/// with `message`, and the `::notice` verdict.
+pub fn render_fatal_github(message: &str, out: &mut impl Write) -> io::Result<()> {
+    writeln!(out, "::error title=nfd-compat::{}", gh_data(message))?;
+    writeln!(
+        out,
+        "::notice title=nfd-compat verdict::the validation could not be completed"
     )
 }
 

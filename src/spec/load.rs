@@ -23,6 +23,8 @@ pub const MAX_DEPTH: usize = 64;
 pub const MAX_EXPRESSIONS_PER_RULE: usize = 1000;
 /// The most YAML nodes a spec may expand to (aliases counted in full).
 const MAX_NODES: usize = 1_000_000;
+/// The most load errors collected before the loader stops looking for more.
+pub const MAX_LOAD_ERRORS: usize = 100;
 
 /// Legacy NodeFeatureRule fields that old specs carry and NFD ignores.
 const LEGACY_RULE_FIELDS: [&str; 5] = [
@@ -128,8 +130,41 @@ impl LoadError {
     }
 }
 
-/// Loads and checks a spec from its bytes (YAML 1.2 or JSON).
+/// What [`load_all`] found: the spec (without the parts that had errors) and every error.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The spec and its warnings; `None` when the text could not be read as a spec at all
+    /// (not YAML, empty, not a mapping...). Parts with errors are left out of it.
+    pub loaded: Option<Loaded>,
+    /// Every load error, in the order found (at most [`MAX_LOAD_ERRORS`], then one saying
+    /// the loader stopped).
+    pub errors: Vec<LoadError>,
+}
+
+/// Loads and checks a spec from its bytes (YAML 1.2 or JSON); the first error rejects it.
 pub fn load(bytes: &[u8]) -> Result<Loaded, LoadError> {
+    let checked = load_all(bytes);
+    match (checked.loaded, checked.errors.into_iter().next()) {
+        (Some(loaded), None) => Ok(loaded),
+        (_, Some(first)) => Err(first),
+        (None, None) => Err(LoadError::whole("the spec could not be read")),
+    }
+}
+
+/// Loads and checks a spec, going on after an error to find the others (each part with an
+/// error is left out and the loader moves to the next one), for `lint`.
+pub fn load_all(bytes: &[u8]) -> Checked {
+    match read_document(bytes) {
+        Err(e) => Checked {
+            loaded: None,
+            errors: vec![e],
+        },
+        Ok((root, count)) => decode(&root, count),
+    }
+}
+
+/// Reads the text as YAML: the first document's root and how many documents there are.
+fn read_document(bytes: &[u8]) -> Result<(Node, usize), LoadError> {
     if bytes.len() > MAX_SPEC_BYTES {
         return Err(LoadError::whole(format!(
             "the spec is {} bytes; the limit is {MAX_SPEC_BYTES} (4 MiB)",
@@ -154,35 +189,45 @@ pub fn load(bytes: &[u8]) -> Result<Loaded, LoadError> {
         pos: Some(e.pos),
         message: format!("not valid YAML: {}", e.message),
     })?;
+    match doc.root {
+        Some(root) if !root.is_null() => Ok((root, doc.count)),
+        _ => Err(LoadError::whole(
+            "the spec is empty: expected `version` and `compatibilities`",
+        )),
+    }
+}
+
+/// Decodes a document's root, collecting every error.
+fn decode(root: &Node, count: usize) -> Checked {
     let mut decoder = Decoder {
         warnings: Vec::new(),
         positions: HashMap::new(),
+        errors: Vec::new(),
+        stopped: false,
     };
-    let root = match doc.root {
-        Some(root) if !root.is_null() => root,
-        _ => {
-            return Err(LoadError::whole(
-                "the spec is empty: expected `version` and `compatibilities`",
-            ));
-        }
-    };
-    if doc.count > 1 {
+    if count > 1 {
         decoder.warn(
             "multiple-documents",
             "",
-            &root,
-            format!(
-                "the file holds {} YAML documents; only the first is read (as NFD does)",
-                doc.count
-            ),
+            root,
+            format!("the file holds {count} YAML documents; only the first is read (as NFD does)"),
         );
     }
-    let spec = decoder.spec(&root)?;
-    Ok(Loaded {
-        spec,
-        warnings: decoder.warnings,
-        positions: decoder.positions,
-    })
+    let spec = match decoder.spec(root) {
+        Ok(spec) => Some(spec),
+        Err(e) => {
+            decoder.errors.push(e);
+            None
+        }
+    };
+    Checked {
+        loaded: spec.map(|spec| Loaded {
+            spec,
+            warnings: decoder.warnings,
+            positions: decoder.positions,
+        }),
+        errors: decoder.errors,
+    }
 }
 
 /// The line and column of byte `offset` in `bytes`.
@@ -219,9 +264,38 @@ impl<'a> Fields<'a> {
 struct Decoder {
     warnings: Vec<SpecWarning>,
     positions: HashMap<String, Pos>,
+    /// The errors recovered from so far.
+    errors: Vec<LoadError>,
+    /// Whether [`MAX_LOAD_ERRORS`] was reached: the error being returned says so, and goes
+    /// all the way up.
+    stopped: bool,
 }
 
 impl Decoder {
+    /// Records an error and goes on, unless there are too many: then an error saying so is
+    /// returned, to stop the loader.
+    fn record(&mut self, e: LoadError) -> Result<(), LoadError> {
+        if self.stopped {
+            return Err(e);
+        }
+        self.errors.push(e);
+        if self.errors.len() >= MAX_LOAD_ERRORS {
+            self.stopped = true;
+            return Err(LoadError::whole(format!(
+                "more than {MAX_LOAD_ERRORS} errors; the rest of the spec was not checked"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The value of `result`, or `None` after recording its error (see [`Decoder::record`]).
+    fn recover<T>(&mut self, result: Result<T, LoadError>) -> Result<Option<T>, LoadError> {
+        match result {
+            Ok(v) => Ok(Some(v)),
+            Err(e) => self.record(e).map(|()| None),
+        }
+    }
+
     fn warn(&mut self, code: &'static str, path: &str, node: &Node, message: impl Into<String>) {
         self.warnings.push(SpecWarning {
             code,
@@ -231,7 +305,10 @@ impl Decoder {
         });
     }
 
-    /// Matches the keys of a mapping against `known` field names.
+    /// Matches the keys of a mapping against `known` field names. Every wrong key is an
+    /// error; all but the last are recorded and the last is returned, so that the part is
+    /// left out rather than read without a field (which would give errors that are only
+    /// consequences).
     fn fields<'a>(
         &mut self,
         node: &'a Node,
@@ -248,13 +325,15 @@ impl Decoder {
             ));
         };
         let mut found: Vec<(&'static str, &'a Node)> = Vec::with_capacity(entries.len());
+        let mut wrong = Vec::new();
         for (key, value) in entries {
             let Kind::Scalar(name, _) = &key.kind else {
-                return Err(LoadError::at(
+                wrong.push(LoadError::at(
                     path,
                     key,
                     format!("expected a field name, found {}", key.describe()),
                 ));
+                continue;
             };
             let field = if let Some(exact) = known.iter().find(|k| **k == name.as_str()) {
                 *exact
@@ -285,22 +364,32 @@ impl Decoder {
                     .map(|k| format!("`{k}`"))
                     .collect::<Vec<_>>()
                     .join(", ");
-                return Err(LoadError::at(
+                wrong.push(LoadError::at(
                     path,
                     key,
                     format!("unknown field `{name}` in {what} (expected {expected}){hint}"),
                 ));
+                continue;
             };
             if found.iter().any(|(f, _)| *f == field) {
-                return Err(LoadError::at(
+                wrong.push(LoadError::at(
                     path,
                     key,
                     format!("duplicate field `{field}`"),
                 ));
+                continue;
             }
             found.push((field, value));
         }
-        Ok(Fields { found })
+        match wrong.pop() {
+            None => Ok(Fields { found }),
+            Some(last) => {
+                for e in wrong {
+                    self.record(e)?;
+                }
+                Err(last)
+            }
+        }
     }
 
     /// A string-valued scalar; `null` reads as "" (as Go's decoder).
@@ -367,21 +456,25 @@ impl Decoder {
         let f = self.fields(root, "", "the spec", &["version", "compatibilities"], &[])?;
         let version = match f.get("version") {
             None => {
-                return Err(LoadError::at(
+                self.record(LoadError::at(
                     "",
                     root,
                     format!("missing `version`: add `version: {VERSION}` at the top"),
-                ));
+                ))?;
+                None
             }
-            Some(v) => self.string(v, "version")?,
+            Some(v) => {
+                let version = self.string(v, "version");
+                self.recover(version)?
+            }
         };
-        if version != VERSION {
+        if let Some(version) = version.as_deref().filter(|v| *v != VERSION) {
             let node = f.get("version").unwrap_or(root);
-            return Err(LoadError::at(
+            self.record(LoadError::at(
                 "version",
                 node,
                 format!("unsupported spec version `{version}`: the only version is `{VERSION}`"),
-            ));
+            ))?;
         }
         let mut compatibilities = Vec::new();
         match f.get("compatibilities") {
@@ -396,13 +489,13 @@ impl Decoder {
                     .iter()
                     .enumerate()
                 {
-                    compatibilities
-                        .push(self.compatibility(item, &format!("compatibilities[{i}]"))?);
+                    let set = self.compatibility(item, &format!("compatibilities[{i}]"));
+                    compatibilities.extend(self.recover(set)?);
                 }
             }
         }
         Ok(Spec {
-            version,
+            version: version.unwrap_or_default(),
             compatibilities,
         })
     }
@@ -418,18 +511,21 @@ impl Decoder {
         )?;
         let weight = match f.get("weight") {
             None => 0,
-            Some(w) => self.integer(w, &format!("{path}.weight"))?,
+            Some(w) => {
+                let weight = self.integer(w, &format!("{path}.weight"));
+                self.recover(weight)?.unwrap_or_default()
+            }
         };
         let tag = f
             .get("tag")
             .map(|t| self.string(t, &format!("{path}.tag")))
-            .transpose()?
-            .unwrap_or_default();
+            .transpose();
+        let tag = self.recover(tag)?.flatten().unwrap_or_default();
         let description = f
             .get("description")
             .map(|d| self.string(d, &format!("{path}.description")))
-            .transpose()?
-            .unwrap_or_default();
+            .transpose();
+        let description = self.recover(description)?.flatten().unwrap_or_default();
         let rules = match f.get("rules") {
             None => {
                 self.warn(
@@ -445,7 +541,8 @@ impl Decoder {
                 let items = Self::list(list, &rules_path, "rules")?;
                 let mut rules = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    rules.push(self.rule(item, &format!("{rules_path}[{i}]"))?);
+                    let rule = self.rule(item, &format!("{rules_path}[{i}]"));
+                    rules.extend(self.recover(rule)?);
                 }
                 Some(rules)
             }
@@ -490,7 +587,10 @@ impl Decoder {
             &LEGACY_RULE_FIELDS,
         )?;
         let name = match f.get("name") {
-            Some(n) => self.string(n, &format!("{path}.name"))?,
+            Some(n) => {
+                let name = self.string(n, &format!("{path}.name"));
+                self.recover(name)?.unwrap_or_default()
+            }
             None => {
                 self.warn(
                     "no-name",
@@ -504,26 +604,33 @@ impl Decoder {
         let mut vars = BTreeMap::new();
         if let Some(v) = f.get("vars") {
             let vars_path = format!("{path}.vars");
-            let Kind::Map(entries) = &v.kind else {
-                return Err(LoadError::at(
+            let entries: &[(Node, Node)] = if let Kind::Map(entries) = &v.kind {
+                entries
+            } else {
+                self.record(LoadError::at(
                     &vars_path,
                     v,
                     format!(
                         "expected a mapping of names to values, found {}",
                         v.describe()
                     ),
-                ));
+                ))?;
+                &[]
             };
             for (key, value) in entries {
-                let name = self.key_string(key, &vars_path)?;
-                let value_path = format!("{vars_path}.{name}");
-                let value = self.string(value, &value_path)?;
+                let var = self.key_string(key, &vars_path).and_then(|name| {
+                    let value = self.string(value, &format!("{vars_path}.{name}"))?;
+                    Ok((name, value))
+                });
+                let Some((name, value)) = self.recover(var)? else {
+                    continue;
+                };
                 if vars.insert(name.clone(), value).is_some() {
-                    return Err(LoadError::at(
+                    self.record(LoadError::at(
                         &vars_path,
                         key,
                         format!("duplicate var `{name}`"),
-                    ));
+                    ))?;
                 }
             }
         }
@@ -531,35 +638,42 @@ impl Decoder {
             None => None,
             Some(t) => {
                 let t_path = format!("{path}.varsTemplate");
-                let source = self.string(t, &t_path)?;
-                if source.is_empty() {
-                    None
-                } else {
-                    Some(
+                let template = self.string(t, &t_path).and_then(|source| {
+                    if source.is_empty() {
+                        Ok(None)
+                    } else {
                         VarsTemplate::parse(&source)
-                            .map_err(|e| LoadError::at(&t_path, t, e.to_string()))?,
-                    )
-                }
+                            .map(Some)
+                            .map_err(|e| LoadError::at(&t_path, t, e.to_string()))
+                    }
+                });
+                self.recover(template)?.flatten()
             }
         };
         let mut budget = MAX_EXPRESSIONS_PER_RULE;
         let match_features = match f.get("matchFeatures") {
             None => Vec::new(),
-            Some(list) => self.terms(
-                list,
-                &format!("{path}.matchFeatures"),
-                &mut budget,
-                path,
-                node,
-            )?,
+            Some(list) => {
+                let terms = self.terms(
+                    list,
+                    &format!("{path}.matchFeatures"),
+                    &mut budget,
+                    path,
+                    node,
+                );
+                if budget == 0 {
+                    // Over the expression limit: the rest of the rule is not read.
+                    terms?
+                } else {
+                    self.recover(terms)?.unwrap_or_default()
+                }
+            }
         };
         let mut match_any = Vec::new();
         if let Some(list) = f.get("matchAny") {
             let any_path = format!("{path}.matchAny");
-            for (i, item) in Self::list(list, &any_path, "alternatives")?
-                .iter()
-                .enumerate()
-            {
+            let items = Self::list(list, &any_path, "alternatives");
+            for (i, item) in self.recover(items)?.unwrap_or_default().iter().enumerate() {
                 let item_path = format!("{any_path}[{i}]");
                 let g = self.fields(
                     item,
@@ -567,7 +681,10 @@ impl Decoder {
                     "a matchAny element",
                     &["matchFeatures"],
                     &[],
-                )?;
+                );
+                let Some(g) = self.recover(g)? else {
+                    continue;
+                };
                 let match_features = match g.get("matchFeatures") {
                     None => {
                         self.warn(
@@ -578,13 +695,21 @@ impl Decoder {
                         );
                         Vec::new()
                     }
-                    Some(list) => self.terms(
-                        list,
-                        &format!("{item_path}.matchFeatures"),
-                        &mut budget,
-                        path,
-                        node,
-                    )?,
+                    Some(list) => {
+                        let terms = self.terms(
+                            list,
+                            &format!("{item_path}.matchFeatures"),
+                            &mut budget,
+                            path,
+                            node,
+                        );
+                        if budget == 0 {
+                            // Over the expression limit: the rest of the rule is not read.
+                            terms?
+                        } else {
+                            self.recover(terms)?.unwrap_or_default()
+                        }
+                    }
                 };
                 match_any.push(MatchAnyElem { match_features });
             }
@@ -598,6 +723,8 @@ impl Decoder {
         })
     }
 
+    /// The feature terms of `list`; a term with an error is left out (and recorded), except
+    /// that going over the rule's expression budget ends the rule.
     fn terms(
         &mut self,
         list: &Node,
@@ -609,82 +736,103 @@ impl Decoder {
         let items = Self::list(list, path, "feature terms")?;
         let mut terms = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
-            let term_path = format!("{path}[{i}]");
-            self.positions.insert(term_path.clone(), item.pos);
-            let f = self.fields(
-                item,
-                &term_path,
-                "a feature term",
-                &["feature", "matchExpressions", "matchName"],
-                &[],
-            )?;
-            let Some(feature_node) = f.get("feature") else {
-                return Err(LoadError::at(
-                    &term_path,
-                    item,
-                    "missing `feature` (e.g. `feature: kernel.loadedmodule`)",
-                ));
-            };
-            let feature = self.string(feature_node, &format!("{term_path}.feature"))?;
-            if feature.is_empty() {
-                return Err(LoadError::at(
-                    &format!("{term_path}.feature"),
-                    feature_node,
-                    "empty feature name",
-                ));
+            let term = self.term(item, &format!("{path}[{i}]"), budget, rule_path, rule_node);
+            if *budget == 0 {
+                terms.push(term?);
+            } else {
+                terms.extend(self.recover(term)?);
             }
-            if !feature.contains('.') {
-                self.warn(
-                    "feature-name",
-                    &format!("{term_path}.feature"),
-                    feature_node,
-                    format!("feature `{feature}` has no `.`: feature names are `<source>.<feature>`, e.g. `kernel.loadedmodule`"),
-                );
-            }
-            let match_expressions = match f.get("matchExpressions") {
-                None => None,
-                Some(set) => {
-                    let set_path = format!("{term_path}.matchExpressions");
-                    let Kind::Map(entries) = &set.kind else {
-                        return Err(LoadError::at(
-                            &set_path,
-                            set,
-                            format!(
-                                "expected a mapping of element names to expressions, found {}",
-                                set.describe()
-                            ),
-                        ));
-                    };
-                    let mut exprs = BTreeMap::new();
-                    for (key, value) in entries {
-                        let name = self.key_string(key, &set_path)?;
-                        spend(budget, rule_path, rule_node)?;
-                        let expr = self.expr(value, &format!("{set_path}.{name}"))?;
-                        if exprs.insert(name.clone(), expr).is_some() {
-                            return Err(LoadError::at(
-                                &set_path,
-                                key,
-                                format!("duplicate element `{name}`"),
-                            ));
-                        }
-                    }
-                    Some(exprs)
-                }
-            };
-            let match_name = match f.get("matchName") {
-                None => None,
-                Some(e) => {
-                    spend(budget, rule_path, rule_node)?;
-                    Some(self.expr(e, &format!("{term_path}.matchName"))?)
-                }
-            };
-            terms.push(Term {
-                feature,
-                match_expressions,
-                match_name,
-            });
         }
         Ok(terms)
+    }
+
+    fn term(
+        &mut self,
+        item: &Node,
+        term_path: &str,
+        budget: &mut usize,
+        rule_path: &str,
+        rule_node: &Node,
+    ) -> Result<Term, LoadError> {
+        self.positions.insert(term_path.to_owned(), item.pos);
+        let f = self.fields(
+            item,
+            term_path,
+            "a feature term",
+            &["feature", "matchExpressions", "matchName"],
+            &[],
+        )?;
+        let Some(feature_node) = f.get("feature") else {
+            return Err(LoadError::at(
+                term_path,
+                item,
+                "missing `feature` (e.g. `feature: kernel.loadedmodule`)",
+            ));
+        };
+        let feature = self.string(feature_node, &format!("{term_path}.feature"))?;
+        if feature.is_empty() {
+            return Err(LoadError::at(
+                &format!("{term_path}.feature"),
+                feature_node,
+                "empty feature name",
+            ));
+        }
+        if !feature.contains('.') {
+            self.warn(
+                "feature-name",
+                &format!("{term_path}.feature"),
+                feature_node,
+                format!("feature `{feature}` has no `.`: feature names are `<source>.<feature>`, e.g. `kernel.loadedmodule`"),
+            );
+        }
+        let match_expressions = match f.get("matchExpressions") {
+            None => None,
+            Some(set) => {
+                let set_path = format!("{term_path}.matchExpressions");
+                let Kind::Map(entries) = &set.kind else {
+                    return Err(LoadError::at(
+                        &set_path,
+                        set,
+                        format!(
+                            "expected a mapping of element names to expressions, found {}",
+                            set.describe()
+                        ),
+                    ));
+                };
+                let mut exprs = BTreeMap::new();
+                for (key, value) in entries {
+                    spend(budget, rule_path, rule_node)?;
+                    let expr = self.key_string(key, &set_path).and_then(|name| {
+                        let expr = self.expr(value, &format!("{set_path}.{name}"))?;
+                        Ok((name, expr))
+                    });
+                    let Some((name, expr)) = self.recover(expr)? else {
+                        continue;
+                    };
+                    if exprs.insert(name.clone(), expr).is_some() {
+                        self.record(LoadError::at(
+                            &set_path,
+                            key,
+                            format!("duplicate element `{name}`"),
+                        ))?;
+                    }
+                }
+                Some(exprs)
+            }
+        };
+        let match_name = match f.get("matchName") {
+            None => None,
+            Some(e) => {
+                spend(budget, rule_path, rule_node)?;
+                let expr = self.expr(e, &format!("{term_path}.matchName"));
+                self.recover(expr)?
+            }
+        };
+        Ok(Term {
+            feature,
+            match_expressions,
+            match_name,
+        })
     }
 
     fn expr(&mut self, node: &Node, path: &str) -> Result<Expr, LoadError> {
@@ -906,6 +1054,78 @@ mod tests {
             let got = err(&text);
             assert!(got.contains(want), "for\n{text}\ngot:  {got}\nwant: {want}");
         }
+    }
+
+    /// The errors `load_all` finds, as `line:col: message` (or the message alone).
+    fn all_errors(text: &str) -> Vec<String> {
+        load_all(text.as_bytes())
+            .errors
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn load_all_goes_on_after_each_error() {
+        let text = "version: v2\ncompatibilities:\n- weight: heavy\n  rules:\n  - name: a\n    matchFeatures:\n    - feature: cpu.model\n      matchExpressions:\n        vendor_id: {op: Foo}\n        family: {op: In, values: [a], valu: [b]}\n        model: {op: In, value: [\"1\"]}\n  - name: b\n    matchFeatures:\n    - feature: kernel.version\n      matchExpressions:\n        major: {op: Gt, value: [four]}\n  - name: c\n    mathFeatures: []\n";
+        let errors = all_errors(text);
+        let want = [
+            "1:10: `version`: unsupported spec version `v2`",
+            "3:11: `compatibilities[0].weight`: expected an integer, found `heavy`",
+            "9:25: `compatibilities[0].rules[0].matchFeatures[0].matchExpressions.vendor_id.op`: unknown op `Foo`",
+            "10:26: `compatibilities[0].rules[0].matchFeatures[0].matchExpressions.family`: unknown field `values`",
+            "10:39: `compatibilities[0].rules[0].matchFeatures[0].matchExpressions.family`: unknown field `valu`",
+            "16:33: `compatibilities[0].rules[1].matchFeatures[0].matchExpressions.major.value[0]`: value 0 `four` is not an integer",
+            "18:5: `compatibilities[0].rules[2]`: unknown field `mathFeatures`",
+        ];
+        assert_eq!(errors.len(), want.len(), "{errors:#?}");
+        for (got, want) in errors.iter().zip(want) {
+            assert!(got.starts_with(want), "got {got}\nwant {want}");
+        }
+        // What had no error is still read; load() rejects the spec with the first error.
+        let checked = load_all(text.as_bytes());
+        let rules = checked.loaded.unwrap().spec.compatibilities[0]
+            .rules
+            .clone()
+            .unwrap();
+        assert_eq!(rules.len(), 2, "rule `c` is left out");
+        let exprs = rules[0].match_features[0]
+            .match_expressions
+            .as_ref()
+            .unwrap();
+        assert_eq!(exprs.keys().collect::<Vec<_>>(), ["model"]);
+        assert!(err(text).starts_with("1:10: `version`: unsupported spec version `v2`"));
+    }
+
+    #[test]
+    fn load_all_stops_after_many_errors_and_says_so() {
+        let mut text = HEAD.to_owned();
+        for i in 0..(MAX_LOAD_ERRORS * 3) {
+            text.push_str(&format!("        e{i}: {{op: Foo}}\n"));
+        }
+        let errors = all_errors(&text);
+        assert_eq!(errors.len(), MAX_LOAD_ERRORS + 1, "{:?}", errors.last());
+        assert!(
+            errors[0].contains("`e0`") || errors[0].contains(".e0."),
+            "{}",
+            errors[0]
+        );
+        assert_eq!(
+            errors.last().unwrap(),
+            &format!("more than {MAX_LOAD_ERRORS} errors; the rest of the spec was not checked")
+        );
+        // Over a rule's expression budget: one error for the rule, not one per expression.
+        let mut text = HEAD.to_owned();
+        for i in 0..=MAX_EXPRESSIONS_PER_RULE + 5 {
+            text.push_str(&format!("        e{i}: {{op: Exists}}\n"));
+        }
+        text.push_str("    - feature: cpu.model\n      matchExpressions:\n        x: {op: Exists}\n    matchAny:\n    - matchFeatures:\n      - feature: cpu.model\n        matchExpressions:\n          y: {op: Exists}\n");
+        let errors = all_errors(&text);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].contains("more than 1000 expressions"),
+            "{errors:?}"
+        );
     }
 
     #[test]

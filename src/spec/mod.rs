@@ -20,8 +20,8 @@ pub use expr::{
     parse_go_int, shorten,
 };
 pub use load::{
-    LoadError, Loaded, MAX_DEPTH, MAX_EXPRESSIONS_PER_RULE, MAX_SPEC_BYTES, SpecWarning,
-    WarningPos, edit_distance, load, nearest_name,
+    Checked, LoadError, Loaded, MAX_DEPTH, MAX_EXPRESSIONS_PER_RULE, MAX_LOAD_ERRORS,
+    MAX_SPEC_BYTES, SpecWarning, WarningPos, edit_distance, load, load_all, nearest_name,
 };
 pub use template::{MAX_TEMPLATE_BYTES, SPRIG_FUNCTIONS, TemplateError, VarsTemplate};
 pub use version::Version;

@@ -1,19 +1,20 @@
 //! attach, list, fetch, detach against real registries, read back by an independent client
 //! (oras-py) and by validate-node.
 
-use std::process::Command;
-
 use crate::common::{Output, run, run_with_env, testdata};
-use crate::support::registry::{Attach, Docker, Registry, oras_read, push_images, require};
+use crate::support::registry::{
+    Attach, Docker, Registry, oras_read, push_images, tag_schema_index,
+};
 
 /// Runs nfd-compat against a plain-HTTP test registry.
-fn nfd(args: &[&str]) -> Output {
+pub(crate) fn nfd(args: &[&str]) -> Output {
     let mut all: Vec<&str> = args.to_vec();
     all.push("--plain-http");
     run(&all, None)
 }
 
-fn image(registry: &Registry) -> String {
+/// The test image `app:v1` of `registry`.
+pub(crate) fn image(registry: &Registry) -> String {
     format!("{}/app:v1", registry.host)
 }
 
@@ -133,18 +134,7 @@ fn oras_attached_artifacts_are_listed_and_the_newest_wins() {
     assert_eq!(l["artifacts"][0]["sets"][0]["tag"], "gpu");
     assert_eq!(validate(&registry)["image"]["artifact"], newer.as_str());
     // The tag-schema index lists both (read raw, with skopeo).
-    let skopeo = require("skopeo", "apt-get install -y skopeo");
-    let tag = images.amd64.replace(':', "-");
-    let out = Command::new(skopeo)
-        .args([
-            "inspect",
-            "--raw",
-            "--tls-verify=false",
-            &format!("docker://{}/app:{tag}", registry.host),
-        ])
-        .output()
-        .unwrap();
-    let index: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let index = tag_schema_index(&registry, &images.amd64).expect("the index");
     assert_eq!(
         index["mediaType"],
         "application/vnd.oci.image.index.v1+json"
@@ -183,6 +173,7 @@ fn detach_removes_the_manifest_and_the_index_entry() {
             &[
                 "--annotation",
                 "org.opencontainers.image.created=2025-01-01T00:00:00Z",
+                "--force",
             ],
         );
         let second = attach(&registry, "specs/gpu-node.yaml", &[]);

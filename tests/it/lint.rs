@@ -130,3 +130,97 @@ fn no_file_is_a_usage_error() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("SPEC_FILE"), "{}", out.stderr);
 }
+
+#[test]
+fn every_load_error_is_reported_with_the_warnings() {
+    // Three mistakes (a word for a weight, an unknown op, a misspelt field) and a value NFD
+    // reads differently, in three rules.
+    let spec = b"version: v1alpha1\ncompatibilities:\n- description: three mistakes\n  weight: heavy\n  rules:\n  - name: cpu\n    matchFeatures:\n    - feature: cpu.model\n      matchExpressions:\n        vendor_id: {op: Equals, value: [Intel]}\n  - name: kernel\n    matchFeatures:\n    - feature: kernel.loadedmodule\n      matchExpresions:\n        vfio_pci: {op: Exists}\n  - name: pci\n    matchFeatures:\n    - feature: pci.device\n      matchExpressions:\n        class: {op: In, value: [0300]}\n";
+    let out = run(&["lint", "-"], Some(spec));
+    assert_eq!(out.code, 1, "{out:?}");
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 5, "{}", out.stdout);
+    assert!(
+        lines[0].starts_with("<stdin>:4:11: error[invalid-spec]: `compatibilities[0].weight`: expected an integer, found `heavy`"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        lines[1].starts_with("<stdin>:10:25: error[invalid-spec]: `compatibilities[0].rules[0].matchFeatures[0].matchExpressions.vendor_id.op`: unknown op `Equals`"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        lines[2].starts_with("<stdin>:14:7: error[invalid-spec]: `compatibilities[0].rules[1].matchFeatures[0]`: unknown field `matchExpresions`"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        lines[3].starts_with("<stdin>:20:33: warning[yaml11]: ") && lines[3].contains("`0300`"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(lines[4], "<stdin>: 3 errors, 1 warning");
+
+    let json = run(&["lint", "-o", "json", "-"], Some(spec));
+    assert_eq!(json.code, 1);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let severities: Vec<&str> = value[0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["severity"].as_str().unwrap())
+        .collect();
+    assert_eq!(severities, ["error", "error", "error", "warning"]);
+}
+
+#[test]
+fn the_bundled_example_compares_the_kernel_version_whole() {
+    // The example used to bound `major` and `minor` separately, which turns 5.4 away.
+    let split = b"version: v1alpha1\ncompatibilities:\n- description: d\n  rules:\n  - name: kernel\n    matchFeatures:\n    - feature: kernel.version\n      matchExpressions:\n        major: {op: Ge, value: [\"4\"]}\n        minor: {op: Ge, value: [\"18\"]}\n";
+    let out = run(&["lint", "-"], Some(split));
+    assert_eq!(out.code, 0, "a warning: {out:?}");
+    assert!(
+        out.stdout.starts_with("<stdin>:10:16: warning[split-version]: `compatibilities[0].rules[0].matchFeatures[0].matchExpressions.minor`: `major` and `minor` are bounded separately, so a newer version with a smaller minor number fails: 5.4 against 4.18; compare the whole version: `full: {op: Ge, value: [\"X.Y\"], type: version}`"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(run(&["lint", "--strict", "-"], Some(split)).code, 1);
+
+    let example = testdata("specs/gpu-node.yaml");
+    let out = run(&["lint", "--strict", &example], None);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+
+    // On a 5.4 kernel the GPU set matches (it failed on `minor Ge 18` before); on 4.17 it
+    // does not; on RHEL's 4.18 (not readable as a version by NFD) it does.
+    let base: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(testdata("snapshots/intel-server.json")).unwrap(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (full, major, minor, want) in [
+        ("5.4.0-150-generic", "5", "4", 0),
+        ("4.17.0", "4", "17", 1),
+        ("4.18.0-513.5.1.el8_9.x86_64", "4", "18", 0),
+    ] {
+        let mut features = base.clone();
+        features["attributes"]["kernel.version"]["elements"] = serde_json::json!({
+            "full": full, "major": major, "minor": minor, "revision": "0"
+        });
+        let path = dir.path().join(format!("{full}.json"));
+        std::fs::write(&path, features.to_string()).unwrap();
+        let out = run(
+            &[
+                "validate-node",
+                "--spec",
+                &example,
+                "--features",
+                path.to_str().unwrap(),
+                "--tags",
+                "gpu",
+            ],
+            None,
+        );
+        assert_eq!(out.code, want, "kernel {full}: {}", out.stdout);
+    }
+}

@@ -1,7 +1,9 @@
 //! Integration tests: run the real `nfd-compat` binary on fixture specs, snapshots and host
 //! trees.
 
+mod attach_details;
 mod authoring;
+mod ci;
 mod common;
 mod completions;
 mod connection;
@@ -10,6 +12,7 @@ mod dockerhub;
 mod errors;
 mod faults;
 mod fleet;
+mod help;
 mod init;
 mod lint;
 mod namespace;

@@ -359,6 +359,28 @@ pub(crate) fn oras_read(registry: &Registry, subject: &str) -> serde_json::Value
     serde_json::from_slice(&out).unwrap()
 }
 
+/// The raw `sha256-<hex>` tag-schema index of `subject` in `app`, read with skopeo; `None`
+/// when the tag does not exist.
+pub(crate) fn tag_schema_index(registry: &Registry, subject: &str) -> Option<serde_json::Value> {
+    let skopeo = require("skopeo", "apt-get install -y skopeo");
+    let tag = subject.replacen(':', "-", 1);
+    let out = Command::new(skopeo)
+        .args([
+            "inspect",
+            "--raw",
+            "--tls-verify=false",
+            &format!("docker://{}/app:{tag}", registry.host),
+        ])
+        .output()
+        .unwrap();
+    if out.status.success() {
+        return Some(serde_json::from_slice(&out.stdout).unwrap());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("manifest unknown"), "{stderr}");
+    None
+}
+
 /// Options for [`oras_attach`].
 #[derive(Default)]
 pub(crate) struct Attach<'a> {

@@ -1,0 +1,45 @@
+//! Records the commit the binary is built from, for `--version`: from git when the source is
+//! a git checkout, else from `NFD_COMPAT_COMMIT` (for builds from a source archive), else
+//! `unknown`. A missing git or a failing git command is never a build error.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn git(args: &[&str]) -> Option<String> {
+    let out = Command::new("git").args(args).output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8(out.stdout).ok()?;
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-env-changed=NFD_COMPAT_COMMIT");
+    let commit = git(&["rev-parse", "--short=12", "HEAD"]);
+    if commit.is_some() {
+        // Rebuild when HEAD moves: HEAD itself (a detached HEAD, another branch), the branches
+        // (a commit), packed refs. Only paths that exist: cargo reruns the script on every
+        // build for a missing one.
+        let git_dir = git(&["rev-parse", "--git-dir"]).map(PathBuf::from);
+        let common = git(&["rev-parse", "--git-common-dir"]).map(PathBuf::from);
+        let watched = [
+            git_dir.map(|d| d.join("HEAD")),
+            common.as_ref().map(|d| d.join("refs/heads")),
+            common.map(|d| d.join("packed-refs")),
+        ];
+        for path in watched.into_iter().flatten().filter(|p| p.exists()) {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
+    }
+    let commit = commit
+        .or_else(|| {
+            std::env::var("NFD_COMPAT_COMMIT")
+                .ok()
+                .filter(|c| !c.is_empty())
+        })
+        .unwrap_or_else(|| "unknown".to_owned());
+    println!("cargo:rustc-env=NFD_COMPAT_COMMIT={commit}");
+}

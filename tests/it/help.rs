@@ -1,0 +1,208 @@
+//! `--help`, the man pages and `--version`: EXAMPLES, EXIT STATUS and ENVIRONMENT sections, and
+//! a version line naming the commit and the spec version.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::common::run;
+use crate::support::registry::require;
+
+#[test]
+fn validate_node_help_says_what_the_exit_statuses_mean() {
+    let long = run(&["validate-node", "--help"], None);
+    assert_eq!(long.code, 0, "{}", long.stderr);
+    for want in [
+        "\nExamples:\n  nfd-compat validate-node --image registry.example.com/app:1.0\n",
+        "\nExit status:\n  0\n      Compatible: some compatibility set has all its rules matched",
+        "\n  1\n      Incompatible: no compatibility set matched",
+        "\n  2\n      The validation could not be completed: bad arguments",
+        "\nEnvironment:\n",
+    ] {
+        assert!(long.stdout.contains(want), "{want:?} in:\n{}", long.stdout);
+    }
+    let environment = long
+        .stdout
+        .split("\nEnvironment:\n")
+        .nth(1)
+        .unwrap_or_default();
+    for var in [
+        "DOCKER_CONFIG",
+        "REGISTRY_AUTH_FILE",
+        "XDG_RUNTIME_DIR",
+        "HTTPS_PROXY",
+        "HTTP_PROXY",
+        "NO_PROXY",
+        "NO_COLOR",
+        "NODE_NAME",
+    ] {
+        assert!(environment.contains(var), "{var} in:\n{}", long.stdout);
+    }
+    let short = run(&["validate-node", "-h"], None);
+    assert_eq!(short.code, 0);
+    assert!(
+        short.stdout.contains(
+            "Exit status: 0 compatible, 1 incompatible, 2 the validation could not be completed."
+        ),
+        "{}",
+        short.stdout
+    );
+    let top = run(&["--help"], None);
+    assert!(
+        top.stdout.contains("\nExit status:\n  0\n"),
+        "{}",
+        top.stdout
+    );
+    let lint = run(&["lint", "--help"], None);
+    assert!(
+        lint.stdout
+            .contains("\n  1\n      Some spec has errors, or warnings with --strict."),
+        "{}",
+        lint.stdout
+    );
+}
+
+#[test]
+fn man_pages_have_examples_exit_status_and_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["man", "--dir", dir.path().to_str().unwrap()], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let groff = require("groff", "apt-get install -y groff-base");
+    for (page, sections) in [
+        (
+            "nfd-compat.1",
+            &["EXAMPLES", "EXIT STATUS", "ENVIRONMENT"][..],
+        ),
+        (
+            "nfd-compat-validate-node.1",
+            &["EXAMPLES", "EXIT STATUS", "ENVIRONMENT"],
+        ),
+        (
+            "nfd-compat-attach.1",
+            &["EXAMPLES", "EXIT STATUS", "ENVIRONMENT"],
+        ),
+        ("nfd-compat-lint.1", &["EXAMPLES", "EXIT STATUS"]),
+        ("nfd-compat-schema.1", &["EXIT STATUS"]),
+    ] {
+        let path = dir.path().join(page);
+        let roff = std::fs::read_to_string(&path).unwrap();
+        // Rendered by a real man formatter, with every warning on.
+        let rendered = Command::new(&groff)
+            .args(["-man", "-Tutf8", "-ww"])
+            .arg(&path)
+            .env("MANWIDTH", "80")
+            .output()
+            .expect("run groff");
+        let stderr = String::from_utf8_lossy(&rendered.stderr);
+        assert!(
+            rendered.status.success() && stderr.is_empty(),
+            "{page}: {stderr}"
+        );
+        // groff's terminal output marks bold by overstriking; read the plain text.
+        let text: String = String::from_utf8_lossy(&rendered.stdout)
+            .split('\u{8}')
+            .enumerate()
+            .map(|(i, part)| {
+                if i == 0 {
+                    part.to_owned()
+                } else {
+                    part.chars().skip(1).collect()
+                }
+            })
+            .collect();
+        for section in sections {
+            assert!(
+                roff.contains(&format!(".SH \"{section}\"")),
+                "{page}: no {section}:\n{roff}"
+            );
+            assert!(
+                text.lines().any(|l| l.trim_end() == *section),
+                "{page}: {section} not rendered:\n{text}"
+            );
+        }
+        assert!(!roff.contains(".SH EXTRA"), "{page}");
+    }
+    let main = std::fs::read_to_string(dir.path().join("nfd-compat-validate-node.1")).unwrap();
+    assert!(main.contains("\\fBDOCKER_CONFIG\\fR"), "{main}");
+    assert!(main.contains("\\fBNO_PROXY\\fR"), "{main}");
+}
+
+#[test]
+fn version_names_the_commit_and_the_spec_version() {
+    let out = run(&["--version"], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let line = out.stdout.trim_end();
+    let prefix = concat!("nfd-compat ", env!("CARGO_PKG_VERSION"), " (commit ");
+    let suffix = "; NFD image-compatibility spec v1alpha1)";
+    let commit = line
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.strip_suffix(suffix))
+        .unwrap_or_else(|| panic!("{line:?}"));
+    let git = require("git", "apt-get install -y git");
+    let head = Command::new(git)
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run git");
+    if head.status.success() {
+        assert_eq!(commit, String::from_utf8_lossy(&head.stdout).trim());
+    } else {
+        // Not a git checkout (a source archive): the build says so.
+        assert_eq!(commit, "unknown");
+    }
+    assert_eq!(run(&["-V"], None).stdout, out.stdout);
+}
+
+/// `build.rs` compiled on its own and run where the tests say.
+fn build_script(dir: &Path) -> PathBuf {
+    let rustc = require("rustc", "https://rustup.rs");
+    let exe = dir.join("build-script");
+    let out = Command::new(rustc)
+        .args(["--edition", "2024", "-o"])
+        .arg(&exe)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("build.rs"))
+        .output()
+        .expect("run rustc");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    exe
+}
+
+#[test]
+fn the_build_falls_back_cleanly_without_git() {
+    let dir = tempfile::tempdir().unwrap();
+    let exe = build_script(dir.path());
+    let outside = tempfile::tempdir().unwrap();
+    let commit_line = |path: &str, env: &[(&str, &str)]| {
+        let out = Command::new(&exe)
+            .current_dir(outside.path())
+            .env_clear()
+            .env("PATH", path)
+            .envs(env.iter().copied())
+            .output()
+            .expect("run the build script");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find(|l| l.starts_with("cargo:rustc-env=NFD_COMPAT_COMMIT="))
+            .unwrap_or_else(|| panic!("{out:?}"))
+            .to_owned()
+    };
+    // No git on PATH.
+    assert_eq!(
+        commit_line("/nonexistent", &[]),
+        "cargo:rustc-env=NFD_COMPAT_COMMIT=unknown"
+    );
+    assert_eq!(
+        commit_line("/nonexistent", &[("NFD_COMPAT_COMMIT", "0123abcd")]),
+        "cargo:rustc-env=NFD_COMPAT_COMMIT=0123abcd"
+    );
+    // Git, but not a checkout.
+    let path = std::env::var("PATH").unwrap_or_default();
+    assert_eq!(
+        commit_line(&path, &[("GIT_CEILING_DIRECTORIES", "/")]),
+        "cargo:rustc-env=NFD_COMPAT_COMMIT=unknown"
+    );
+}
