@@ -45,6 +45,7 @@ pub(crate) fn run(
     let json = args.output == ReportFormat::Json && !args.output_json;
     let options = rules::Options {
         tags: args.tags.clone(),
+        ..rules::Options::default()
     };
     let settings = Settings {
         spec: &source.spec,

@@ -79,9 +79,9 @@ pub(crate) fn run(args: &InitArgs, global: Global) -> Result<ExitStatus> {
             (node.features, node.name)
         }
         None => {
-            let (features, warnings) = discover(&args.discovery)?;
-            warn_all(global, &warnings);
-            (features, node_name(&args.discovery.host_root))
+            let found = discover(&args.discovery)?;
+            warn_all(global, &found.warnings);
+            (found.features, node_name(&args.discovery.host_root))
         }
     };
     let text = starter_spec(&features, node.as_deref());

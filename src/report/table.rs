@@ -160,6 +160,12 @@ fn render_set(set: &SetReport, out: &mut impl Write, style: Style) -> io::Result
             if let Some(error) = &e.error {
                 hints.push(format!("{}: cannot evaluate: {error}", e.qualified_name()));
             }
+            if let Some(why) = &e.unavailable {
+                hints.push(format!(
+                    "{}: cannot tell, the feature could not be discovered: {why}",
+                    e.qualified_name()
+                ));
+            }
         };
         for e in &rule.match_features {
             row(e, first.take(), &mut table);
@@ -236,12 +242,13 @@ fn verdict_line(report: &Report, style: Style) -> String {
             )
         }
         Verdict::Error => (
-            "ERROR",
+            "CANNOT TELL",
             YELLOW,
             format!(
-                "{} error{}: the verdict cannot be trusted",
+                "no set is compatible for certain, and {} error{} above leave{} the answer open",
                 report.errors.len(),
-                if report.errors.len() == 1 { "" } else { "s" }
+                if report.errors.len() == 1 { "" } else { "s" },
+                if report.errors.len() == 1 { "s" } else { "" }
             ),
         ),
     };

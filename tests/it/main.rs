@@ -2,6 +2,7 @@
 //! trees.
 
 mod authoring;
+mod cannot_tell;
 mod common;
 mod completions;
 mod errors;
