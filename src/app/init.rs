@@ -75,7 +75,12 @@ pub(crate) fn run(args: &InitArgs, global: Global) -> Result<ExitStatus> {
     }
     let (features, node) = match &args.features {
         Some(path) => {
-            let node = select_node(read_snapshot(path)?, path, args.node.as_deref())?;
+            let node = match args.node.as_deref() {
+                Some(wanted) => {
+                    crate::fleet::find_node(path, wanted).map_err(anyhow::Error::msg)?
+                }
+                None => select_node(read_snapshot(path)?, path, None)?,
+            };
             (node.features, node.name)
         }
         None => {

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 
-use super::discover::{discover, node_name, read_snapshot, select_node};
+use super::discover::{discover, node_name};
 use super::image::fetch_image_spec;
 use super::{ExitStatus, Global, display_path, load_spec, read_input, warn_all};
 use crate::cli::{LookupArgs, RegistryArgs, ReportFormat, ValidateArgs};
@@ -118,7 +118,8 @@ pub(crate) fn run(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Resu
             );
         }
         [path] if args.node.is_some() => {
-            let node = select_node(read_snapshot(path)?, path, args.node.as_deref())?;
+            let wanted = args.node.as_deref().unwrap_or_default();
+            let node = crate::fleet::find_node(path, wanted).map_err(anyhow::Error::msg)?;
             let origin = Origin {
                 spec: source.name.clone(),
                 features: format!("snapshot {}", display_path(path)),

@@ -10,6 +10,7 @@ mod faults;
 mod fleet;
 mod init;
 mod lint;
+mod node_pick;
 mod registries;
 mod reports;
 mod schema;
