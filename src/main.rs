@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use nfd_compat::app::{self, ExitStatus};
 use nfd_compat::cli::Cli;
+use nfd_compat::report::text::escape;
 
 // Fleet runs allocate and free many small strings on several threads, where glibc's malloc
 // spent a fifth of the time in its own bookkeeping. Built without transparent huge pages
@@ -25,7 +26,9 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            let _ = writeln!(io::stderr().lock(), "error: {err:#}");
+            // The message may quote a name from a spec or a snapshot: no control characters.
+            let message = format!("{err:#}");
+            let _ = writeln!(io::stderr().lock(), "error: {}", escape(&message));
             ExitCode::from(u8::from(ExitStatus::Error))
         }
     }

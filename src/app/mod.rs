@@ -86,7 +86,11 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
 
 pub(crate) fn warn(global: Global, message: &str) {
     if !global.quiet {
-        let _ = writeln!(io::stderr().lock(), "warning: {message}");
+        let _ = writeln!(
+            io::stderr().lock(),
+            "warning: {}",
+            crate::report::text::escape(message)
+        );
     }
 }
 

@@ -20,6 +20,7 @@ pub mod json;
 pub mod listing;
 pub mod nfd;
 pub mod table;
+pub mod text;
 
 /// The answer to "will the image run on this node?".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

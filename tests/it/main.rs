@@ -8,12 +8,14 @@ mod completions;
 mod errors;
 mod faults;
 mod fleet;
+mod hostile_text;
 mod init;
 mod lint;
 mod node_pick;
 mod registries;
 mod reports;
 mod schema;
+mod terminal;
 
 #[path = "../support/mod.rs"]
 mod support;
