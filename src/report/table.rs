@@ -65,9 +65,12 @@ impl Mark {
         }
     }
 
-    fn of_status(status: Status) -> Mark {
-        match status {
+    /// An expression's status; `UNKNOWN` for one that failed on a feature that could not be
+    /// discovered (NFD's report, and ours in JSON, still say it failed).
+    fn of_expr(e: &ExprReport) -> Mark {
+        match e.status {
             Status::Ok => Mark::Ok,
+            Status::Fail if e.unavailable.is_some() => Mark::Unknown,
             Status::Fail => Mark::Fail,
             Status::Error => Mark::Error,
         }
@@ -310,7 +313,7 @@ fn rows(set: &SetReport) -> (Vec<Row>, Vec<String>) {
     let mut hints: Vec<String> = Vec::new();
     let row = |e: &ExprReport, indent: &str, rows: &mut Vec<Row>, hints: &mut Vec<String>| {
         rows.push(Row {
-            mark: Some(Mark::of_status(e.status)),
+            mark: Some(Mark::of_expr(e)),
             bold: false,
             cells: [
                 format!("{indent}{}", escape(&e.qualified_name())),
@@ -538,7 +541,7 @@ fn terms(exprs: &[ExprReport], depth: usize, out: &mut impl Write, style: Style)
         let name_w = names.iter().map(|n| text_width(n)).max().unwrap_or(0);
         let expr_w = shown.iter().map(|n| text_width(n)).max().unwrap_or(0);
         for ((e, name), shown) in group.iter().zip(&names).zip(&shown) {
-            let mark = Mark::of_status(e.status).margin(style);
+            let mark = Mark::of_expr(e).margin(style);
             let has = escape(&e.node_has);
             let one = format!("{indent}{name:<name_w$}  {shown:<expr_w$}  {has}");
             let fits = |line: &str| style.columns().is_none_or(|w| text_width(line) <= w);

@@ -45,6 +45,18 @@ fn a_rule_on_a_source_that_could_not_be_read_cannot_tell() {
     assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
     assert!(out.stdout.contains("CANNOT TELL"), "{}", out.stdout);
     assert!(!out.stdout.contains("INCOMPATIBLE"), "{}", out.stdout);
+    // The rule and its expression are marked UNKNOWN, not FAIL.
+    assert!(
+        out.stdout.contains("│ UNKNOWN ┆ vfio loaded"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("│ UNKNOWN ┆   kernel.loadedmodule.vfio_pci ┆"),
+        "{}",
+        out.stdout
+    );
     // The source and the path it could not read are named.
     assert!(
         out.stdout.contains("`kernel` source") && out.stdout.contains("proc/modules"),
