@@ -214,6 +214,9 @@ pub(crate) fn starter_spec(features: &Features, node: Option<&str>) -> String {
         .map(|i| i.attributes)
         .collect();
 
+    // A node name with a line break (CR included) would end the comment it is quoted in.
+    let node = node.map(crate::report::text::escape);
+    let node = node.as_deref();
     let node_text = node.map_or_else(|| "this node".to_owned(), |n| format!("node `{n}`"));
     let mut summary: Vec<String> = Vec::new();
     let mut w = Writer {

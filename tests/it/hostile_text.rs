@@ -157,3 +157,21 @@ fn list_escapes_tags_and_descriptions_from_the_registry() {
         out.stdout
     );
 }
+
+#[test]
+fn init_quotes_a_hostile_node_name_without_breaking_the_spec() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let features = write(&dir, "node.json", &node("n\\rversion: v9\\u001b[2J"));
+    let out = run(&["init", "--features", &features], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_all_clean("init", &out);
+    assert!(
+        out.stdout.contains("n\\rversion: v9\\x1b[2J"),
+        "{}",
+        out.stdout
+    );
+    // The starter spec still loads as written.
+    let spec = write(&dir, "spec.yaml", &out.stdout);
+    let lint = run(&["lint", &spec], None);
+    assert_eq!(lint.code, 0, "{}{}", lint.stdout, lint.stderr);
+}
