@@ -7,6 +7,7 @@ use clap::FromArgMatches as _;
 use nfd_compat::app::{self, ExitStatus};
 use nfd_compat::cli::Cli;
 use nfd_compat::help;
+use nfd_compat::report::text::escape;
 
 // Fleet runs allocate and free many small strings on several threads, where glibc's malloc
 // spent a fifth of the time in its own bookkeeping. Built without transparent huge pages
@@ -33,7 +34,9 @@ fn main() -> ExitCode {
             if app::is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            let _ = writeln!(io::stderr().lock(), "error: {err:#}");
+            // The message may quote a name from a spec or a snapshot: no control characters.
+            let message = format!("{err:#}");
+            let _ = writeln!(io::stderr().lock(), "error: {}", escape(&message));
             ExitCode::from(u8::from(ExitStatus::Error))
         }
     }

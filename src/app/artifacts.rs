@@ -1,7 +1,7 @@
 //! `attach`, `list`, `fetch`, `detach`: authoring an image's compatibility artifacts.
 
 use std::collections::BTreeMap;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::{Context as _, Result, bail};
@@ -117,7 +117,11 @@ fn annotations(given: &[String], force: bool) -> Result<BTreeMap<String, String>
 /// An informational line on stderr (hidden by `--quiet`).
 fn warn_info(global: Global, message: &str) {
     if !global.quiet {
-        let _ = writeln!(io::stderr().lock(), "{message}");
+        let _ = writeln!(
+            io::stderr().lock(),
+            "{}",
+            crate::report::text::escape(message)
+        );
     }
 }
 
@@ -168,7 +172,14 @@ pub(crate) fn list(args: &ListArgs, global: Global) -> Result<ExitStatus> {
     };
     let mut out = io::stdout().lock();
     match args.output {
-        ListFormat::Table => listing::render_table(&listing, &mut out)?,
+        ListFormat::Table => {
+            let width = if io::stdout().is_terminal() {
+                crate::report::table::terminal_width()
+            } else {
+                None
+            };
+            listing::render_table(&listing, &mut out, width)?;
+        }
         ListFormat::Json => crate::report::json::render_json(&listing, &mut out)?,
     }
     out.flush()?;

@@ -1,5 +1,6 @@
 //! Getting a node's features: discovery under a host root, or a saved snapshot.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context as _, Result, bail};
@@ -62,8 +63,19 @@ pub(crate) fn select_node(
     }
 }
 
-/// Discovers the host described by `args`, returning features and warnings.
-pub(crate) fn discover(args: &DiscoveryArgs) -> Result<(Features, Vec<String>)> {
+/// What discovery found on a host.
+pub(crate) struct Discovery {
+    /// The features.
+    pub(crate) features: Features,
+    /// What could not be read, one line each, for stderr and the report.
+    pub(crate) warnings: Vec<String>,
+    /// The features that could not be discovered (or only in part), with why: the source and
+    /// the path it could not read. A rule on them that fails "cannot tell".
+    pub(crate) unavailable: BTreeMap<String, String>,
+}
+
+/// Discovers the host described by `args`.
+pub(crate) fn discover(args: &DiscoveryArgs) -> Result<Discovery> {
     let root = HostRoot::new(&args.host_root);
     if !args.host_root.is_dir() {
         bail!(
@@ -71,19 +83,61 @@ pub(crate) fn discover(args: &DiscoveryArgs) -> Result<(Features, Vec<String>)> 
             args.host_root.display()
         );
     }
+    let mut warnings = Vec::new();
     let machine = match &args.machine {
         Some(path) => Machine::load(path)
             .with_context(|| format!("cannot use machine capture `{}`", path.display()))?,
-        None => Machine::native(),
+        None => {
+            if let Some(why) = other_machine(&root) {
+                warnings.push(format!(
+                    "the cpu features (cpu.cpuid, cpu.model, ...) come from the CPU running nfd-compat, \
+                     but the host under --host-root `{}` {why}; give --machine FILE with a capture \
+                     of that host's CPU to check its own",
+                    args.host_root.display()
+                ));
+            }
+            Machine::native()
+        }
     };
     let ctx = sources::Context::new(root, machine, std::env::var("NODE_NAME").ok());
     let discovered = sources::discover_all(&ctx);
-    let warnings = discovered
-        .warnings
-        .iter()
-        .map(|w| format!("discovery ({}): {}", w.source, w.message))
-        .collect();
-    Ok((discovered.features, warnings))
+    let mut unavailable: BTreeMap<String, String> = BTreeMap::new();
+    for w in &discovered.warnings {
+        warnings.push(format!("discovery ({}): {}", w.source, w.message));
+        for feature in w.features {
+            let why = format!("the `{}` source failed: {}", w.source, w.message);
+            unavailable
+                .entry((*feature).to_owned())
+                .and_modify(|all| {
+                    all.push_str("; ");
+                    all.push_str(&why);
+                })
+                .or_insert(why);
+        }
+    }
+    Ok(Discovery {
+        features: discovered.features,
+        warnings,
+        unavailable,
+    })
+}
+
+/// Why the host under `root` looks like another machine than the one running nfd-compat: its
+/// kernel's boot id differs from ours, or it has none to compare. `None` for `/` and for a
+/// host whose `/proc` is this kernel's (a container with the host mounted, as NFD's pod).
+fn other_machine(root: &HostRoot) -> Option<&'static str> {
+    const BOOT_ID: &str = "/proc/sys/kernel/random/boot_id";
+    if root.path() == Path::new("/") {
+        return None;
+    }
+    let ours = HostRoot::new("/").read_trimmed(BOOT_ID).ok();
+    match (root.read_trimmed(BOOT_ID).ok(), ours) {
+        (Some(theirs), Some(ours)) if theirs == ours => None,
+        (Some(_), _) => Some("runs another kernel (its boot id differs)"),
+        (None, _) => {
+            Some("has no readable `/proc/sys/kernel/random/boot_id` to show it is this machine")
+        }
+    }
 }
 
 /// The node's name for the report: `NODE_NAME` (as NFD), else the host's hostname.

@@ -17,8 +17,9 @@ use crate::spec::{Compatibility, Expr, GroupRule, Op, Term};
 
 /// `export features`.
 pub(crate) fn features(args: &ExportFeaturesArgs, global: Global) -> Result<ExitStatus> {
-    let (features, warnings) = discover(&args.discovery)?;
-    warn_all(global, &warnings);
+    let found = discover(&args.discovery)?;
+    warn_all(global, &found.warnings);
+    let features = found.features;
     let mut text = Vec::new();
     match args.output {
         DataFormat::Json => {
@@ -63,6 +64,7 @@ fn exported(args: &ExportSpecArgs, global: Global) -> Result<Exported> {
     check_tags(&source.spec, &source.name, &args.tags)?;
     let options = rules::Options {
         tags: args.tags.clone(),
+        ..rules::Options::default()
     };
     let sets: Vec<(usize, Compatibility)> = source
         .spec

@@ -52,6 +52,7 @@ pub(crate) fn run(
     };
     let options = rules::Options {
         tags: args.tags.clone(),
+        ..rules::Options::default()
     };
     let settings = Settings {
         spec: &source.spec,

@@ -75,13 +75,18 @@ pub(crate) fn run(args: &InitArgs, global: Global) -> Result<ExitStatus> {
     }
     let (features, node) = match &args.features {
         Some(path) => {
-            let node = select_node(read_snapshot(path)?, path, args.node.as_deref())?;
+            let node = match args.node.as_deref() {
+                Some(wanted) => {
+                    crate::fleet::find_node(path, wanted).map_err(anyhow::Error::msg)?
+                }
+                None => select_node(read_snapshot(path)?, path, None)?,
+            };
             (node.features, node.name)
         }
         None => {
-            let (features, warnings) = discover(&args.discovery)?;
-            warn_all(global, &warnings);
-            (features, node_name(&args.discovery.host_root))
+            let found = discover(&args.discovery)?;
+            warn_all(global, &found.warnings);
+            (found.features, node_name(&args.discovery.host_root))
         }
     };
     let text = starter_spec(&features, node.as_deref());
@@ -209,6 +214,9 @@ pub(crate) fn starter_spec(features: &Features, node: Option<&str>) -> String {
         .map(|i| i.attributes)
         .collect();
 
+    // A node name with a line break (CR included) would end the comment it is quoted in.
+    let node = node.map(crate::report::text::escape);
+    let node = node.as_deref();
     let node_text = node.map_or_else(|| "this node".to_owned(), |n| format!("node `{n}`"));
     let mut summary: Vec<String> = Vec::new();
     let mut w = Writer {

@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::{ExitStatus, read_input};
 use crate::cli::{LintArgs, LintFormat};
 use crate::lint::{self, Finding, Severity};
+use crate::report::text::escape;
 use crate::spec;
 
 /// The findings of one file.
@@ -38,7 +39,8 @@ pub(crate) fn run(args: &LintArgs) -> Result<ExitStatus> {
         let bytes = match read_input(path, spec::MAX_SPEC_BYTES, "spec") {
             Ok(bytes) => bytes,
             Err(e) => {
-                let _ = writeln!(io::stderr().lock(), "error: {e:#}");
+                let message = format!("{e:#}");
+                let _ = writeln!(io::stderr().lock(), "error: {}", escape(&message));
                 status = worse(status, ExitStatus::Error);
                 continue;
             }
@@ -74,20 +76,21 @@ fn worse(a: ExitStatus, b: ExitStatus) -> ExitStatus {
 fn render_text(reports: &[FileFindings], out: &mut impl Write) -> io::Result<()> {
     for r in reports {
         for f in &r.findings {
+            let file = escape(&r.file);
             match (f.line, f.column) {
-                (Some(line), Some(column)) => write!(out, "{}:{line}:{column}: ", r.file)?,
-                _ => write!(out, "{}: ", r.file)?,
+                (Some(line), Some(column)) => write!(out, "{file}:{line}:{column}: ")?,
+                _ => write!(out, "{file}: ")?,
             }
             write!(out, "{}[{}]: ", f.severity.as_str(), f.code)?;
             if !f.path.is_empty() {
-                write!(out, "`{}`: ", f.path)?;
+                write!(out, "`{}`: ", escape(&f.path))?;
             }
-            writeln!(out, "{}", f.message)?;
+            writeln!(out, "{}", escape(&f.message))?;
         }
         let count = |s: Severity| r.findings.iter().filter(|f| f.severity == s).count();
         let mut summary = format!(
             "{}: {}, {}",
-            r.file,
+            escape(&r.file),
             plural(count(Severity::Error), "error"),
             plural(count(Severity::Warning), "warning")
         );

@@ -154,7 +154,11 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 pub(crate) fn warn(global: Global, message: &str) {
     if !global.quiet {
-        let _ = writeln!(io::stderr().lock(), "warning: {message}");
+        let _ = writeln!(
+            io::stderr().lock(),
+            "warning: {}",
+            crate::report::text::escape(message)
+        );
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 
-use super::discover::{discover, node_name, read_snapshot, select_node};
+use super::discover::{discover, node_name};
 use super::image::fetch_image_spec;
 use super::{ExitStatus, Global, display_path, load_spec, read_input, warn_all};
 use crate::cli::{LookupArgs, RegistryArgs, ReportFormat, ValidateArgs};
@@ -120,18 +120,33 @@ fn validate(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Result<Exi
     )?;
     let (features, origin) = match args.features.as_slice() {
         [] => {
-            let (features, discovery_warnings) = discover(&args.discovery)?;
-            warnings.extend(discovery_warnings);
+            let found = discover(&args.discovery)?;
+            warnings.extend(found.warnings);
             let origin = Origin {
                 spec: source.name.clone(),
                 features: format!("discovered under {}", args.discovery.host_root.display()),
                 node: node_name(&args.discovery.host_root),
                 image: source.image.clone(),
             };
-            (features, origin)
+            let options = rules::Options {
+                tags: args.tags.clone(),
+                unavailable: found.unavailable,
+            };
+            let evaluation = rules::evaluate(&source.spec, &found.features, &options);
+            return finish(
+                args,
+                &source,
+                &found.features,
+                Some(evaluation),
+                origin,
+                warnings,
+                global,
+                stdout_tty,
+            );
         }
         [path] if args.node.is_some() => {
-            let node = select_node(read_snapshot(path)?, path, args.node.as_deref())?;
+            let wanted = args.node.as_deref().unwrap_or_default();
+            let node = crate::fleet::find_node(path, wanted).map_err(anyhow::Error::msg)?;
             let origin = Origin {
                 spec: source.name.clone(),
                 features: format!("snapshot {}", display_path(path)),
@@ -167,6 +182,7 @@ pub(crate) fn finish(
     warn_all(global, &warnings);
     let options = rules::Options {
         tags: args.tags.clone(),
+        ..rules::Options::default()
     };
     let evaluation = evaluation.unwrap_or_else(|| rules::evaluate(spec, features, &options));
     if evaluation.sets.is_empty() && !args.tags.is_empty() {

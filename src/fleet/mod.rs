@@ -328,6 +328,81 @@ fn shown(path: &Path) -> String {
     }
 }
 
+/// At most this many node names are listed when `--node` names none of a list's nodes.
+const MAX_LISTED_NAMES: usize = 20;
+
+/// Reads the node named `wanted` from one snapshot file (`-` for stdin), as [`validate`] reads
+/// it: a JSON list is streamed item by item, each item read only as far as its name, and only
+/// the node wanted is parsed whole; reading stops there. The error names the input and, when
+/// no node has that name, the names it has.
+pub fn find_node(path: &Path, wanted: &str) -> Result<NodeSnapshot, String> {
+    let names_only = Needed::default();
+    let everything = Needed::all();
+    let mut found = None;
+    let mut failure = None;
+    let mut names: Vec<String> = Vec::new();
+    let mut source = String::new();
+    let mut send = |label: &Arc<Label>, index: Option<usize>, _: Option<String>, payload| {
+        source.clone_from(&label.source);
+        let unnamed =
+            || index.map_or_else(|| label.stem.clone(), |i| format!("{}[{i}]", label.stem));
+        let node = match payload {
+            Payload::Failed(message) => {
+                failure = Some(message);
+                return false;
+            }
+            Payload::Parsed(node) => node,
+            Payload::Raw(bytes) => {
+                let i = index.unwrap_or_default();
+                match typed::parse(&bytes, &names_only) {
+                    Ok(item) if item.name.as_deref() == Some(wanted) => {
+                        match parse_item(&bytes, i, &everything) {
+                            Ok(node) => node,
+                            Err(e) => {
+                                failure = Some(format!("{}: {e}", label.source));
+                                return false;
+                            }
+                        }
+                    }
+                    Ok(item) => {
+                        names.push(item.name.unwrap_or_else(unnamed));
+                        return true;
+                    }
+                    Err(e) => {
+                        failure = Some(format!(
+                            "{}: `items[{i}]`: not valid JSON: {e}",
+                            label.source
+                        ));
+                        return false;
+                    }
+                }
+            }
+        };
+        if node.name.as_deref() == Some(wanted) {
+            found = Some(node);
+            return false;
+        }
+        names.push(node.name.unwrap_or_else(unnamed));
+        true
+    };
+    read_file(path, &mut send);
+    if let Some(node) = found {
+        return Ok(node);
+    }
+    if let Some(message) = failure {
+        return Err(message);
+    }
+    let more = names.len().saturating_sub(MAX_LISTED_NAMES);
+    names.truncate(MAX_LISTED_NAMES);
+    let mut list = names.join(", ");
+    if more > 0 {
+        list.push_str(&format!(" and {more} more"));
+    }
+    Err(format!(
+        "{source} has no node `{wanted}`; its nodes are: {list}"
+    ))
+}
+
 /// Reads one snapshot file, sending its nodes; false when the receiver is gone.
 fn read_file(path: &Path, send: &mut SendFn<'_>) -> bool {
     let stdin = path == Path::new("-");

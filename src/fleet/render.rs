@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::NodeResult;
 use crate::report::ci::{gh_data, gh_property, xml_escape};
+use crate::report::text::escape;
 use crate::report::{BestSet, Verdict};
 
 /// How many causes a row shows before `+N more`.
@@ -41,7 +42,7 @@ fn set_name(set: &BestSet) -> String {
     let mut s = format!("#{}", set.number);
     let mut extra = Vec::new();
     if !set.tag.is_empty() {
-        extra.push(format!("tag {}", set.tag));
+        extra.push(format!("tag {}", escape(&set.tag)));
     }
     if set.weight != 0 {
         extra.push(format!("weight {}", set.weight));
@@ -71,10 +72,10 @@ pub fn row(r: &NodeResult) -> Row {
         }
     };
     Row {
-        node: r.name.clone(),
+        node: escape(&r.name).into_owned(),
         verdict: verdict_word(r.verdict),
         best_set: r.best_set.as_ref().map_or_else(|| "-".to_owned(), set_name),
-        reasons,
+        reasons: escape(&reasons).into_owned(),
     }
 }
 
@@ -217,13 +218,13 @@ pub fn render_summary(summary: &Summary, out: &mut impl Write) -> io::Result<()>
     if !summary.causes.is_empty() {
         writeln!(out, "Incompatible, by cause (in each node's closest set):")?;
         for c in &summary.causes {
-            writeln!(out, "  {}: {}", nodes(c.nodes), c.cause)?;
+            writeln!(out, "  {}: {}", nodes(c.nodes), escape(&c.cause))?;
         }
     }
     if summary.errors > 0 {
         writeln!(out, "Errors:")?;
         for (name, error) in &summary.failed {
-            writeln!(out, "  {name}: {error}")?;
+            writeln!(out, "  {}: {}", escape(name), escape(error))?;
         }
         if summary.errors > summary.failed.len() {
             writeln!(

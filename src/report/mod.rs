@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::features::Features;
 use crate::registry::LookupPath;
-use crate::rules::{Evaluation, ExprResult, Observed, Outcome};
+use crate::rules::{Evaluation, ExprResult, Observed, Outcome, Truth};
 use crate::spec::{Expr, Spec, Term};
 
 pub mod ci;
@@ -20,6 +20,7 @@ pub mod json;
 pub mod listing;
 pub mod nfd;
 pub mod table;
+pub mod text;
 
 /// The answer to "will the image run on this node?".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -29,7 +30,9 @@ pub enum Verdict {
     Compatible,
     /// No evaluated set has all its rules matched.
     Incompatible,
-    /// Something could not be evaluated; the answer is not trustworthy.
+    /// Cannot tell: no set is compatible for certain and some set failed only for want of
+    /// data (a feature its source could not discover, an expression that could not be
+    /// evaluated), or nothing could be evaluated at all.
     Error,
 }
 
@@ -54,7 +57,8 @@ pub struct Report {
     pub best_set: Option<BestSet>,
     /// The evaluated sets, in spec order.
     pub sets: Vec<SetReport>,
-    /// Errors that make the verdict `error`.
+    /// What could not be evaluated (expressions, templates, features whose source failed);
+    /// they make the verdict `error` unless a set decides it for certain.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
     /// Warnings from loading the spec and discovering the node.
@@ -127,6 +131,9 @@ pub struct SetReport {
     pub tag: String,
     /// Whether all its rules matched.
     pub is_match: bool,
+    /// It did not match, but only for want of data.
+    #[serde(skip_serializing_if = "is_false")]
+    pub cannot_tell: bool,
     /// Whether the spec had no `rules` key (NFD then reports `"rules": null`).
     #[serde(skip)]
     pub rules_absent: bool,
@@ -142,6 +149,9 @@ pub struct RuleReport {
     pub name: String,
     /// Whether it matched.
     pub is_match: bool,
+    /// It did not match, but only for want of data: cannot tell whether it would.
+    #[serde(skip_serializing_if = "is_false")]
+    pub cannot_tell: bool,
     /// Its `matchFeatures` expressions.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub match_features: Vec<ExprReport>,
@@ -165,6 +175,9 @@ pub struct RuleReport {
 pub struct AnyReport {
     /// Whether all its terms matched.
     pub is_match: bool,
+    /// It did not match, but only for want of data.
+    #[serde(skip_serializing_if = "is_false")]
+    pub cannot_tell: bool,
     /// Its expressions.
     pub match_features: Vec<ExprReport>,
 }
@@ -222,6 +235,18 @@ pub struct ExprReport {
     /// Why it could not be evaluated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Why its feature could not be discovered on this node (it then did not match, but
+    /// cannot tell whether the node has what it needs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unavailable: Option<String>,
+}
+
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if"
+)]
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl ExprReport {
@@ -324,6 +349,7 @@ pub fn build(
                 .zip(&rule.match_any)
                 .map(|(any, elem)| AnyReport {
                     is_match: any.is_match,
+                    cannot_tell: any.truth == Truth::Unknown,
                     match_features: entries(&elem.match_features, &any.entries),
                 })
                 .collect::<Vec<_>>();
@@ -347,6 +373,7 @@ pub fn build(
             rules.push(RuleReport {
                 name: rule.name.clone(),
                 is_match: rule_eval.is_match,
+                cannot_tell: rule_eval.truth == Truth::Unknown,
                 match_features,
                 match_any,
                 vars: rule_eval.vars.clone(),
@@ -361,20 +388,27 @@ pub fn build(
             weight: set.weight,
             tag: set.tag.clone(),
             is_match: set_eval.is_match(),
+            cannot_tell: set_eval.truth() == Truth::Unknown,
             rules_absent: set.rules.is_none(),
             rules,
         });
     }
     let best_set = best_set(spec, evaluation);
-    if sets.is_empty() {
-        errors.push("no compatibility set was evaluated".to_owned());
-    }
-    let verdict = if !errors.is_empty() {
-        Verdict::Error
-    } else if best_set.is_some() {
-        Verdict::Compatible
-    } else {
-        Verdict::Incompatible
+    let truth = evaluation
+        .sets
+        .iter()
+        .fold(Truth::False, |acc, set| acc.or(set.truth()));
+    let verdict = match truth {
+        _ if sets.is_empty() => {
+            errors.push("no compatibility set was evaluated".to_owned());
+            Verdict::Error
+        }
+        Truth::True => Verdict::Compatible,
+        Truth::False => Verdict::Incompatible,
+        Truth::Unknown => {
+            errors.extend(unavailable_errors(&sets));
+            Verdict::Error
+        }
     };
     Report {
         verdict,
@@ -406,6 +440,40 @@ impl Report {
             }
         }
     }
+}
+
+/// One error per feature that could not be discovered and leaves a set undecided, naming the
+/// rules that need it and why it is missing.
+fn unavailable_errors(sets: &[SetReport]) -> Vec<String> {
+    let mut needed: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
+    for set in sets.iter().filter(|s| s.cannot_tell) {
+        for rule in set.rules.iter().filter(|r| r.cannot_tell) {
+            let exprs = rule
+                .match_features
+                .iter()
+                .chain(rule.match_any.iter().flat_map(|a| &a.match_features));
+            for e in exprs {
+                if let Some(why) = &e.unavailable {
+                    let users = needed
+                        .entry((e.feature.as_str(), why.as_str()))
+                        .or_default();
+                    let user = format!("set #{} rule `{}`", set.number, rule.name);
+                    if !users.contains(&user) {
+                        users.push(user);
+                    }
+                }
+            }
+        }
+    }
+    needed
+        .into_iter()
+        .map(|((feature, why), users)| {
+            format!(
+                "cannot tell whether {} would match: `{feature}` could not be discovered on this node ({why})",
+                users.join(", ")
+            )
+        })
+        .collect()
 }
 
 /// An instance term can fail although each of its expressions holds on some instance (no
@@ -470,6 +538,12 @@ fn expr_report(term: &Term, result: &ExprResult, features: &Features) -> ExprRep
         status,
         features,
     );
+    let node_has = match (&result.unavailable, &result.observed) {
+        (Some(_), Observed::FeatureMissing) => {
+            "unknown: the feature could not be discovered".to_owned()
+        }
+        _ => explained.node_has,
+    };
     ExprReport {
         feature: term.feature.clone(),
         name,
@@ -477,9 +551,10 @@ fn expr_report(term: &Term, result: &ExprResult, features: &Features) -> ExprRep
         expression,
         expression_text,
         status,
-        node_has: explained.node_has,
+        node_has,
         matching_instances,
         hint: explained.hint,
         error,
+        unavailable: result.unavailable.clone(),
     }
 }

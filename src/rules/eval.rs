@@ -8,7 +8,7 @@ use std::ops::Bound;
 use super::instances::{Bits, InstanceIndex};
 use super::matcher::{can_error, match_absent, match_flag, match_value};
 use super::vars::{Element, MatchedFeatures};
-use super::{AnyResult, ExprResult, Observed, Outcome, RuleEvaluation};
+use super::{AnyResult, ExprResult, Observed, Outcome, RuleEvaluation, Truth};
 use crate::features::Features;
 use crate::spec::{Expr, GroupRule, Op, Term};
 
@@ -26,6 +26,8 @@ pub(super) struct Node<'f> {
     /// `rule.matched` once the first rule has been evaluated (the snapshot's own
     /// `rule.matched`, if any, with every vars merged in). The features are never cloned.
     matched: Option<BTreeMap<String, String>>,
+    /// Features that could not be discovered, with why.
+    unavailable: &'f BTreeMap<String, String>,
 }
 
 /// A feature's present element sets (`elements: null` counts as absent for its type).
@@ -40,7 +42,11 @@ struct Found<'a> {
 
 impl<'f> Node<'f> {
     /// Prepares `features` for the terms in `terms` (instance features are indexed once).
-    pub(super) fn new<'t>(features: &'f Features, terms: impl Iterator<Item = &'t Term>) -> Self {
+    pub(super) fn new<'t>(
+        features: &'f Features,
+        terms: impl Iterator<Item = &'t Term>,
+        unavailable: &'f BTreeMap<String, String>,
+    ) -> Self {
         let mut instances = HashMap::new();
         for term in terms {
             let key = term.feature_key();
@@ -56,6 +62,7 @@ impl<'f> Node<'f> {
             features,
             instances,
             matched: None,
+            unavailable,
         }
     }
 
@@ -102,18 +109,24 @@ impl<'f> Node<'f> {
 
         let mut match_any = Vec::with_capacity(rule.match_any.len());
         let mut any_matched = false;
+        let mut any_truth = Truth::False;
         for element in &rule.match_any {
             let mut entries = Vec::new();
-            let (is_match, data) = self.matcher(&element.match_features, want, &mut entries);
+            let (is_match, truth, data) = self.matcher(&element.match_features, want, &mut entries);
             if is_match {
                 any_matched = true;
                 matched_data.push(data);
             }
-            match_any.push(AnyResult { is_match, entries });
+            any_truth = any_truth.or(truth);
+            match_any.push(AnyResult {
+                is_match,
+                truth,
+                entries,
+            });
         }
 
         let mut match_features = Vec::new();
-        let (features_matched, data) =
+        let (features_matched, features_truth, data) =
             self.matcher(&rule.match_features, want, &mut match_features);
         if features_matched && !rule.match_features.is_empty() {
             matched_data.push(data);
@@ -121,6 +134,13 @@ impl<'f> Node<'f> {
 
         let is_match = (rule.match_any.is_empty() || any_matched)
             && (rule.match_features.is_empty() || features_matched);
+        let mut truth = Truth::True;
+        if !rule.match_any.is_empty() {
+            truth = truth.and(any_truth);
+        }
+        if !rule.match_features.is_empty() {
+            truth = truth.and(features_truth);
+        }
 
         let mut vars = BTreeMap::new();
         let mut errors = Vec::new();
@@ -143,9 +163,13 @@ impl<'f> Node<'f> {
             }
         }
 
+        if !errors.is_empty() {
+            truth = Truth::Unknown;
+        }
         RuleEvaluation {
             index,
             is_match,
+            truth,
             match_features,
             match_any,
             vars,
@@ -160,13 +184,15 @@ impl<'f> Node<'f> {
         terms: &'s [Term],
         want: bool,
         entries: &mut Vec<ExprResult>,
-    ) -> (bool, MatchedFeatures<'s>) {
+    ) -> (bool, Truth, MatchedFeatures<'s>) {
         let mut all = true;
+        let mut truth = Truth::True;
         let mut data = MatchedFeatures::default();
         for (index, term) in terms.iter().enumerate() {
             let start = entries.len();
             let mut elements = Vec::new();
             let matched = self.term(index, term, want, entries, &mut elements);
+            let term_truth = self.term_truth(term, matched, &mut entries[start..]);
             for entry in &mut entries[start..] {
                 entry.term_matched = matched;
             }
@@ -174,8 +200,36 @@ impl<'f> Node<'f> {
                 data.push(&term.feature, elements);
             }
             all &= matched;
+            truth = truth.and(term_truth);
         }
-        (all, data)
+        (all, truth, data)
+    }
+
+    /// Whether a term's result is certain: a term that did not match is unknown when its
+    /// feature could not be discovered (its entries then say why), or when an expression
+    /// could not be evaluated and no other one failed for certain (an entry that did not
+    /// hold, with no error, fails every flag, attribute and instance alike).
+    fn term_truth(&self, term: &Term, matched: bool, entries: &mut [ExprResult]) -> Truth {
+        if matched {
+            return Truth::True;
+        }
+        if let Some(why) = self.unavailable.get(term.feature_key().as_ref()) {
+            for entry in entries {
+                entry.unavailable = Some(why.clone());
+            }
+            return Truth::Unknown;
+        }
+        let errors = entries
+            .iter()
+            .any(|e| matches!(e.outcome, Outcome::Error(_)));
+        let certain_failure = entries
+            .iter()
+            .any(|e| e.outcome == Outcome::NoMatch && e.observed != Observed::NotEvaluated);
+        if errors && !certain_failure {
+            Truth::Unknown
+        } else {
+            Truth::False
+        }
     }
 
     /// Evaluates one term, appending its entries (expressions by name, then `matchName`).
@@ -231,6 +285,7 @@ fn entry(term: usize, key: Option<&String>, outcome: Outcome, observed: Observed
         outcome,
         term_matched: false,
         observed,
+        unavailable: None,
     }
 }
 

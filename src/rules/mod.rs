@@ -16,6 +16,13 @@
 //! ([`Outcome::Error`]) counts as not matched (for an instance feature: on every instance) and
 //! everything else is still evaluated; a `varsTemplate` that fails leaves the rule's match as it
 //! is, records the error in [`RuleEvaluation::errors`] and contributes no vars at all.
+//!
+//! Besides NFD's two-valued match, every term, rule and set gets a [`Truth`]: whether its
+//! result is certain. A term that did not match is [`Truth::Unknown`] when its feature is in
+//! [`Options::unavailable`] (its source could not be read on this node) or when one of its
+//! expressions could not be evaluated and none failed for certain; `and`/`or` then follow
+//! three-valued logic, so a set that fails for certain on another rule stays failed. The
+//! match results themselves (NFD's report) never change.
 
 use std::collections::BTreeMap;
 
@@ -34,6 +41,43 @@ mod vars;
 pub struct Options {
     /// When non-empty, only sets whose `tag` is in this list (exact match) are evaluated.
     pub tags: Vec<String>,
+    /// Features that could not be discovered on this node, with why (the source and the path
+    /// it could not read). A term on one of them that does not match is [`Truth::Unknown`].
+    pub unavailable: BTreeMap<String, String>,
+}
+
+/// Whether a result is certain (three-valued logic over NFD's match results).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Truth {
+    /// It matched.
+    True,
+    /// It did not match, for certain.
+    False,
+    /// It did not match, but only for want of data: a feature that could not be discovered
+    /// or an expression that could not be evaluated.
+    Unknown,
+}
+
+impl Truth {
+    /// Both hold (false wins over unknown).
+    #[must_use]
+    pub fn and(self, other: Truth) -> Truth {
+        match (self, other) {
+            (Truth::False, _) | (_, Truth::False) => Truth::False,
+            (Truth::Unknown, _) | (_, Truth::Unknown) => Truth::Unknown,
+            (Truth::True, Truth::True) => Truth::True,
+        }
+    }
+
+    /// Either holds (true wins over unknown).
+    #[must_use]
+    pub fn or(self, other: Truth) -> Truth {
+        match (self, other) {
+            (Truth::True, _) | (_, Truth::True) => Truth::True,
+            (Truth::Unknown, _) | (_, Truth::Unknown) => Truth::Unknown,
+            (Truth::False, Truth::False) => Truth::False,
+        }
+    }
 }
 
 impl Options {
@@ -64,6 +108,13 @@ impl SetEvaluation {
     pub fn is_match(&self) -> bool {
         self.rules.iter().all(|r| r.is_match)
     }
+
+    /// Whether the set matched, did not for certain, or cannot be told.
+    pub fn truth(&self) -> Truth {
+        self.rules
+            .iter()
+            .fold(Truth::True, |acc, r| acc.and(r.truth))
+    }
 }
 
 /// The result of one rule.
@@ -73,6 +124,9 @@ pub struct RuleEvaluation {
     pub index: usize,
     /// Whether the rule matched (NFD's rule-level `isMatch`).
     pub is_match: bool,
+    /// Whether that result is certain. A rule that matched but whose `varsTemplate` failed is
+    /// unknown (later rules may miss its vars).
+    pub truth: Truth,
     /// Entries for the rule's `matchFeatures`, in term order, then element-name order, with the
     /// `matchName` entry of a term after its expressions.
     pub match_features: Vec<ExprResult>,
@@ -104,6 +158,8 @@ impl RuleEvaluation {
 pub struct AnyResult {
     /// Whether all of the element's terms matched.
     pub is_match: bool,
+    /// Whether that result is certain.
+    pub truth: Truth,
     /// Its entries, ordered as [`RuleEvaluation::match_features`].
     pub entries: Vec<ExprResult>,
 }
@@ -121,6 +177,9 @@ pub struct ExprResult {
     pub term_matched: bool,
     /// What the node has, for explaining the outcome.
     pub observed: Observed,
+    /// Why the term's feature could not be discovered, when it could not and the term did
+    /// not match (from [`Options::unavailable`]).
+    pub unavailable: Option<String>,
 }
 
 /// Whether an expression held.
@@ -176,7 +235,7 @@ pub fn evaluate(spec: &Spec, features: &Features, options: &Options) -> Evaluati
         .filter(|set| options.selects(set))
         .flat_map(|set| set.rules.iter().flatten())
         .flat_map(GroupRule::terms);
-    let mut node = eval::Node::new(features, terms);
+    let mut node = eval::Node::new(features, terms, &options.unavailable);
     let mut sets = Vec::new();
     for (index, set) in spec.compatibilities.iter().enumerate() {
         if !options.selects(set) {

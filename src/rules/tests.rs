@@ -888,6 +888,7 @@ fn tags_select_sets() {
         &f,
         &Options {
             tags: vec!["kept".to_owned()],
+            ..Options::default()
         },
     );
     assert_eq!(e.sets.len(), 1);
@@ -1075,4 +1076,146 @@ fn vars_template_errors() {
         ],
     );
     assert!(rules[1].is_match);
+}
+
+/// `kernel.loadedmodule` could not be read on this node.
+fn unavailable_modules() -> Options {
+    Options {
+        unavailable: BTreeMap::from([(
+            "kernel.loadedmodule".to_owned(),
+            "the `kernel` source failed: cannot read `/proc/modules`".to_owned(),
+        )]),
+        ..Options::default()
+    }
+}
+
+fn modules_term() -> Term {
+    term("kernel.loadedmodule", vec![("vfio_pci", ex("Exists", &[]))])
+}
+
+#[test]
+fn a_term_on_an_unavailable_feature_cannot_tell_but_reports_nfd_results() {
+    let s = spec(vec![set(vec![rule(vec![modules_term()], vec![])], "")]);
+    let e = evaluate(&s, &fake(), &unavailable_modules());
+    let r = &e.sets[0].rules[0];
+    // NFD's answer is unchanged: the term does not match and its expression is FAIL.
+    assert!(!r.is_match);
+    assert_eq!(r.match_features[0].outcome, N);
+    assert_eq!(r.match_features[0].observed, Observed::FeatureMissing);
+    // But the result is not certain, and says why.
+    assert_eq!(r.truth, Truth::Unknown);
+    assert_eq!(e.sets[0].truth(), Truth::Unknown);
+    assert!(
+        r.match_features[0]
+            .unavailable
+            .as_deref()
+            .is_some_and(|w| w.contains("/proc/modules")),
+        "{:?}",
+        r.match_features[0]
+    );
+    // Without the unavailable feature the same failure is certain.
+    let e = evaluate(&s, &fake(), &Options::default());
+    assert_eq!(e.sets[0].rules[0].truth, Truth::False);
+    assert_eq!(e.sets[0].rules[0].match_features[0].unavailable, None);
+}
+
+#[test]
+fn a_certain_failure_in_the_same_set_decides_over_an_unavailable_feature() {
+    let certain = rule(
+        vec![term("fake.attribute", vec![("attr_1", ex("IsFalse", &[]))])],
+        vec![],
+    );
+    let s = spec(vec![set(
+        vec![rule(vec![modules_term()], vec![]), certain.clone()],
+        "",
+    )]);
+    let e = evaluate(&s, &fake(), &unavailable_modules());
+    assert_eq!(e.sets[0].rules[0].truth, Truth::Unknown);
+    assert_eq!(e.sets[0].rules[1].truth, Truth::False);
+    assert_eq!(e.sets[0].truth(), Truth::False);
+    // In one term list too: the certain failure wins over the unknown term.
+    let s = spec(vec![set(
+        vec![rule(
+            vec![modules_term(), certain.match_features[0].clone()],
+            vec![],
+        )],
+        "",
+    )]);
+    let e = evaluate(&s, &fake(), &unavailable_modules());
+    assert_eq!(e.sets[0].rules[0].truth, Truth::False);
+}
+
+#[test]
+fn match_any_is_true_when_one_alternative_matches_whatever_the_unknown_one() {
+    let ok = vec![term("fake.attribute", vec![("attr_1", ex("IsTrue", &[]))])];
+    let bad = vec![term("fake.attribute", vec![("attr_1", ex("IsFalse", &[]))])];
+    let unknown = vec![modules_term()];
+    let cases = [
+        (vec![unknown.clone(), ok], Truth::True),
+        (vec![unknown.clone(), bad.clone()], Truth::Unknown),
+        (vec![bad.clone(), bad], Truth::False),
+    ];
+    for (alternatives, want) in cases {
+        let s = spec(vec![set(vec![rule(vec![], alternatives)], "")]);
+        let e = evaluate(&s, &fake(), &unavailable_modules());
+        assert_eq!(e.sets[0].rules[0].truth, want);
+    }
+}
+
+#[test]
+fn an_expression_that_cannot_be_evaluated_leaves_its_term_unknown_unless_another_fails() {
+    // `Gt` on `foo` cannot be evaluated.
+    let error = ("str", ex("Gt", &["1"]));
+    let cases = [
+        (vec![error.clone()], Truth::Unknown),
+        (
+            vec![error.clone(), ("num", ex("Gt", &["5"]))],
+            Truth::Unknown,
+        ),
+        (
+            vec![error.clone(), ("num", ex("Gt", &["50"]))],
+            Truth::False,
+        ),
+    ];
+    for (expressions, want) in cases {
+        let r = run_rule(
+            &fake(),
+            rule(vec![term("test.values", expressions)], vec![]),
+        );
+        assert!(!r.is_match);
+        assert!(r.has_errors());
+        assert_eq!(r.truth, want, "{r:?}");
+    }
+    // The same on an instance feature: `attr_4` is `foobar` on the first instance.
+    let cases = [
+        (vec![("attr_4", ex("Gt", &["1"]))], Truth::Unknown),
+        (
+            vec![("attr_4", ex("Gt", &["1"])), ("attr_1", ex("IsFalse", &[]))],
+            Truth::False,
+        ),
+    ];
+    for (expressions, want) in cases {
+        let r = run_rule(
+            &fake(),
+            rule(vec![term("fake.instance", expressions)], vec![]),
+        );
+        assert_eq!(r.truth, want, "{r:?}");
+    }
+}
+
+#[test]
+fn a_matched_rule_whose_template_failed_is_unknown() {
+    let r = run_rule(
+        &fake(),
+        with_template(
+            rule(
+                vec![term("fake.attribute", vec![("attr_1", ex("IsTrue", &[]))])],
+                vec![],
+            ),
+            "{{ .fake.nosuch }}",
+        ),
+    );
+    assert!(r.is_match);
+    assert_eq!(r.errors.len(), 1, "{r:?}");
+    assert_eq!(r.truth, Truth::Unknown);
 }

@@ -66,7 +66,11 @@ impl Source for Kernel {
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let root = &ctx.root;
         // NFD's getVersion: the trimmed osrelease, also the `<kver>` of every path below.
-        let kver = out.ok_or_warn(SOURCE, root.read_trimmed("/proc/sys/kernel/osrelease"));
+        let kver = out.ok_or_lost(
+            SOURCE,
+            &["kernel.version", "kernel.enabledmodule"],
+            root.read_trimmed("/proc/sys/kernel/osrelease"),
+        );
         if let Some(kver) = &kver {
             out.features
                 .insert_attributes("kernel.version", parse_version(kver));
@@ -76,10 +80,14 @@ impl Source for Kernel {
             Ok(text) => out
                 .features
                 .insert_attributes("kernel.config", parse_kconfig(&text)),
-            Err(err) => out.warn(SOURCE, &err),
+            Err(err) => out.lost(SOURCE, &["kernel.config"], &err),
         }
 
-        let modules = out.ok_or_warn(SOURCE, root.read("/proc/modules"));
+        let modules = out.ok_or_lost(
+            SOURCE,
+            &["kernel.loadedmodule", "kernel.enabledmodule"],
+            root.read("/proc/modules"),
+        );
         let loaded = modules.as_deref().map(parse_proc_modules);
         if let Some(loaded) = &loaded {
             out.features
@@ -94,7 +102,7 @@ impl Source for Kernel {
                     enabled.extend(parse_modules_builtin(&text));
                     out.features.insert_flags("kernel.enabledmodule", enabled);
                 }
-                Err(err) => out.warn(SOURCE, &err),
+                Err(err) => out.lost(SOURCE, &["kernel.enabledmodule"], &err),
             }
         }
 
@@ -103,7 +111,7 @@ impl Source for Kernel {
                 .features
                 .insert_attributes("kernel.selinux", [("enabled", enabled.to_string())]),
             Ok(None) => {}
-            Err(err) => out.warn(SOURCE, &err),
+            Err(err) => out.lost(SOURCE, &["kernel.selinux"], &err),
         }
 
         let kvm = root.join("/sys/devices/virtual/misc/kvm");
@@ -112,7 +120,11 @@ impl Source for Kernel {
                 out.features
                     .insert_attributes("kernel.kvm", [("enabled", exists.to_string())]);
             }
-            Err(source) => out.warn(SOURCE, &SourceError::Read { path: kvm, source }),
+            Err(source) => out.lost(
+                SOURCE,
+                &["kernel.kvm"],
+                &SourceError::Read { path: kvm, source },
+            ),
         }
     }
 }

@@ -33,7 +33,7 @@ impl Source for Memory {
                     ("node_count", nodes.len().to_string()),
                 ],
             ),
-            Err(err) => out.warn(SOURCE, &err),
+            Err(err) => out.lost(SOURCE, &["memory.numa"], &err),
         }
 
         match root.read("/proc/swaps") {
@@ -41,7 +41,7 @@ impl Source for Memory {
                 "memory.swap",
                 [("enabled", swap_enabled(&text).to_string())],
             ),
-            Err(err) => out.warn(SOURCE, &err),
+            Err(err) => out.lost(SOURCE, &["memory.swap"], &err),
         }
 
         let nd = root.join("/sys/bus/nd/devices");
@@ -64,7 +64,7 @@ impl Source for Memory {
             Err(err) if err.is_not_found() => {
                 out.features.insert_instances("memory.nv", Vec::new());
             }
-            Err(err) => out.warn(SOURCE, &err),
+            Err(err) => out.lost(SOURCE, &["memory.nv"], &err),
         }
 
         let base = root.join("/sys/kernel/mm/hugepages");
@@ -74,7 +74,7 @@ impl Source for Memory {
             // No hugepages support: the feature says `enabled: false`.
             Err(err) if err.is_not_found() => Vec::new(),
             Err(err) => {
-                out.warn(SOURCE, &err);
+                out.lost(SOURCE, &["memory.hugepages"], &err);
                 return;
             }
         };

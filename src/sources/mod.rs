@@ -196,6 +196,10 @@ pub struct Warning {
     pub source: &'static str,
     /// What happened, in one line.
     pub message: String,
+    /// The features left undiscovered or incomplete by it (a rule on them that fails cannot
+    /// tell whether the node has what it needs).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub features: &'static [&'static str],
 }
 
 impl Warning {
@@ -208,7 +212,11 @@ impl Warning {
             message.push_str(&c.to_string());
             cause = c.source();
         }
-        Self { source, message }
+        Self {
+            source,
+            message,
+            features: &[],
+        }
     }
 }
 
@@ -250,6 +258,30 @@ impl Discovered {
     /// Records a warning from `source`.
     pub fn warn(&mut self, source: &'static str, err: &dyn std::error::Error) {
         self.warnings.push(Warning::from_error(source, err));
+    }
+
+    /// Records a warning from `source` about `err`, which leaves `features` undiscovered or
+    /// incomplete.
+    pub fn lost(
+        &mut self,
+        source: &'static str,
+        features: &'static [&'static str],
+        err: &dyn std::error::Error,
+    ) {
+        let mut warning = Warning::from_error(source, err);
+        warning.features = features;
+        self.warnings.push(warning);
+    }
+
+    /// The value of `result`, or `None` with its error recorded as a warning from `source`
+    /// that leaves `features` undiscovered or incomplete.
+    pub fn ok_or_lost<T, E: std::error::Error>(
+        &mut self,
+        source: &'static str,
+        features: &'static [&'static str],
+        result: Result<T, E>,
+    ) -> Option<T> {
+        result.map_err(|err| self.lost(source, features, &err)).ok()
     }
 
     /// The value of `result`, or `None` with its error recorded as a warning from `source`.

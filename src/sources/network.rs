@@ -34,6 +34,9 @@ const VIRTUAL_ATTRS: [(&str, &str); 3] = [
     ("mtu", "mtu"),
 ];
 
+/// The features of this source.
+const FEATURES: &[&str] = &["network.device", "network.virtual"];
+
 impl Source for Network {
     fn name(&self) -> &'static str {
         SOURCE
@@ -41,7 +44,7 @@ impl Source for Network {
 
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let base = ctx.root.join("/sys/class/net");
-        let Some(names) = out.ok_or_warn(SOURCE, read_dir_names_at(&base)) else {
+        let Some(names) = out.ok_or_lost(SOURCE, FEATURES, read_dir_names_at(&base)) else {
             return;
         };
         let mut devices = Vec::new();
@@ -59,8 +62,9 @@ impl Source for Network {
                     (&VIRTUAL_ATTRS, &mut virtuals)
                 }
                 Err(source) => {
-                    out.warn(
+                    out.lost(
                         SOURCE,
+                        FEATURES,
                         &SourceError::Read {
                             path: device,
                             source,

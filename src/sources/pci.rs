@@ -40,12 +40,14 @@ impl Source for Pci {
 
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let base = ctx.root.join("/sys/bus/pci/devices");
-        let Some(names) = out.ok_or_warn(SOURCE, read_dir_names_at(&base)) else {
+        let Some(names) = out.ok_or_lost(SOURCE, &["pci.device"], read_dir_names_at(&base)) else {
             return;
         };
         let mut devices = Vec::with_capacity(names.len());
         for name in names {
-            if let Some(device) = out.ok_or_warn(SOURCE, read_device(&base.join(&name))) {
+            if let Some(device) =
+                out.ok_or_lost(SOURCE, &["pci.device"], read_device(&base.join(&name)))
+            {
                 devices.push(device);
             }
         }

@@ -27,7 +27,8 @@ impl Source for Storage {
 
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let base = ctx.root.join("/sys/block");
-        let Some(names) = out.ok_or_warn(SOURCE, read_dir_names_at(&base)) else {
+        let Some(names) = out.ok_or_lost(SOURCE, &["storage.block"], read_dir_names_at(&base))
+        else {
             return;
         };
         let mut devices = Vec::with_capacity(names.len());
@@ -40,7 +41,7 @@ impl Source for Storage {
                         attributes.insert(attr.to_owned(), value);
                     }
                     Err(err) if err.is_not_found() => {}
-                    Err(err) => out.warn(SOURCE, &err),
+                    Err(err) => out.lost(SOURCE, &["storage.block"], &err),
                 }
             }
             attributes.insert("name".to_owned(), name);

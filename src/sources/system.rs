@@ -49,7 +49,7 @@ impl Source for System {
             Ok(text) => out
                 .features
                 .insert_attributes("system.osrelease", parse_os_release(&text)),
-            Err(err) => out.warn(SOURCE, &err),
+            Err(err) => out.lost(SOURCE, &["system.osrelease"], &err),
         }
 
         let dir = ctx.root.join("/sys/devices/virtual/dmi/id");

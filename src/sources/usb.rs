@@ -44,7 +44,7 @@ impl Source for Usb {
             match read_device(&dir) {
                 Ok(Some(mut device)) => instances.append(&mut device),
                 Ok(None) => {}
-                Err(err) => out.warn(SOURCE, &err),
+                Err(err) => out.lost(SOURCE, &["usb.device"], &err),
             }
         }
         out.features.insert_instances("usb.device", instances);

@@ -3,6 +3,7 @@
 
 mod attach_details;
 mod authoring;
+mod cannot_tell;
 mod ci;
 mod common;
 mod completions;
@@ -13,13 +14,16 @@ mod errors;
 mod faults;
 mod fleet;
 mod help;
+mod hostile_text;
 mod init;
 mod lint;
 mod namespace;
+mod node_pick;
 mod proxy;
 mod registries;
 mod reports;
 mod schema;
+mod terminal;
 
 #[path = "../support/mod.rs"]
 mod support;
