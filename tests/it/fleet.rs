@@ -234,6 +234,37 @@ fn nfd_json_and_yaml_are_refused_for_several_nodes() {
 }
 
 #[test]
+fn a_refusal_found_after_the_first_nodes_of_a_large_list_ends_the_run() {
+    // Over 1 MiB, so nodes are validated on several threads and results queue up while the
+    // refusal (known only at the second node) stops the run; it used to wait forever.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fleet.json");
+    fs::write(&file, fleet(60, 3)).unwrap();
+    let (_spec_dir, spec) = spec_dir();
+    for extra in [&["--output-json"][..], &["--tags", "no-such-tag"]] {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_nfd-compat"));
+        cmd.args(["validate-node", "--spec", &spec, "--features"])
+            .arg(&file)
+            .args(extra)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                child.kill().unwrap();
+                panic!("{extra:?}: still running after 60 s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        assert_eq!(status.code(), Some(2), "{extra:?}");
+    }
+}
+
+#[test]
 fn a_one_item_list_gets_exactly_the_single_node_report() {
     let spec = testdata("specs/gpu-node.yaml");
     let features: Value =

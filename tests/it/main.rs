@@ -5,6 +5,7 @@ mod authoring;
 mod common;
 mod completions;
 mod errors;
+mod export;
 mod faults;
 mod fleet;
 mod init;
