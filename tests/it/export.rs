@@ -22,7 +22,7 @@ use nfd_compat::rules::{self, Options};
 use nfd_compat::snapshot;
 use serde_json::{Map, Value, json};
 
-use crate::common::{run, testdata};
+use crate::common::{redact, run, testdata};
 
 /// One node of the test fleet.
 struct Node {
@@ -110,8 +110,7 @@ fn fleet() -> Vec<Node> {
     let mut rng = Rng::new(5);
     let mut all = Vec::new();
     for node in &base {
-        for k in 0..3 {
-            let percent = [10, 30, 60][k];
+        for (k, percent) in [15, 50].into_iter().enumerate() {
             all.push(Node {
                 name: format!("{}-v{k}", node.name),
                 features: variant(&node.features, &mut rng, percent),
@@ -259,13 +258,19 @@ impl Terms<'_> {
                     8 | 9 if numeric => {
                         let v: i64 = value.parse().unwrap();
                         match rng.below(3) {
-                            0 => expr("Gt", &[&(v - 1 + rng.below(3) as i64).to_string()]),
-                            1 => expr("Lt", &[&(v - 1 + rng.below(3) as i64).to_string()]),
+                            0 => expr(
+                                "Gt",
+                                &[&(v - 1 + i64::try_from(rng.below(3)).unwrap()).to_string()],
+                            ),
+                            1 => expr(
+                                "Lt",
+                                &[&(v - 1 + i64::try_from(rng.below(3)).unwrap()).to_string()],
+                            ),
                             _ => expr(
                                 "GtLt",
                                 &[
                                     &(v - 2).to_string(),
-                                    &(v + 1 + rng.below(2) as i64).to_string(),
+                                    &(v + 1 + i64::try_from(rng.below(2)).unwrap()).to_string(),
                                 ],
                             ),
                         }
@@ -695,4 +700,366 @@ fn exported_objects_select_exactly_the_nodes_validate_node_calls_compatible() {
     groups_tally.assert_balanced("export nodefeaturegroup");
     rule_tally.assert_balanced("export nodefeaturerule");
     assert!(refused > 0, "no spec with back-references was refused");
+}
+fn crd_schemas() -> Vec<(String, Value)> {
+    let text = fs::read_to_string(testdata("crds/nfd-api-crds.yaml")).unwrap();
+    text.split("\n---")
+        .filter(|d| d.contains("CustomResourceDefinition"))
+        .map(|d| {
+            let crd: Value = yaml_serde::from_str(d).unwrap();
+            let kind = crd["spec"]["names"]["kind"].as_str().unwrap().to_owned();
+            let schema = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"].clone();
+            (kind, schema)
+        })
+        .collect()
+}
+
+/// Validates `object` against the CRD schema of its kind; the errors, if any.
+fn schema_errors(object: &Value) -> Vec<String> {
+    let kind = object["kind"].as_str().unwrap();
+    let (_, schema) = crd_schemas()
+        .into_iter()
+        .find(|(k, _)| k == kind)
+        .unwrap_or_else(|| panic!("no CRD for {kind}"));
+    let validator = jsonschema::draft4::new(&schema).unwrap();
+    validator
+        .iter_errors(object)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect()
+}
+
+fn yaml_docs(text: &str) -> Vec<Value> {
+    text.split("---\n")
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| yaml_serde::from_str(d).unwrap())
+        .collect()
+}
+
+/// The prefix of every label and annotation the export writes (README, "Names").
+const PREFIX: &str = "nfd-compat.github.io/";
+
+/// A spec whose second rule reads the first one's var through `rule.matched`.
+const BACKREF_SPEC: &str = "version: v1alpha1
+compatibilities:
+- rules:
+  - name: kvm
+    vars: {kvm: \"true\"}
+    matchFeatures:
+    - feature: kernel.loadedmodule
+      matchExpressions:
+        kvm: {op: Exists}
+  - name: kvm and vfio
+    matchFeatures:
+    - feature: rule.matched
+      matchExpressions:
+        kvm: {op: IsTrue}
+    - feature: kernel.loadedmodule
+      matchExpressions:
+        vfio_pci: {op: Exists}
+";
+
+fn write_spec(dir: &Path, text: &str) -> String {
+    let path = dir.join("spec.yaml");
+    fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+/// `export KIND --spec SPEC -o json EXTRA...`, which must succeed with objects that pass NFD's
+/// CRD schemas; the objects.
+fn export_ok(kind: &str, spec: &str, extra: &[&str]) -> Vec<Value> {
+    let mut args = vec!["export", kind, "--spec", spec, "-o", "json"];
+    args.extend_from_slice(extra);
+    let out = run(&args, None);
+    assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+    let objects = items(&out.stdout);
+    for o in &objects {
+        assert_eq!(schema_errors(o), Vec::<String>::new(), "{o}");
+    }
+    objects
+}
+
+/// Every annotation and label key of `object` under this project's prefix.
+fn assert_our_names(object: &Value) {
+    let annotations = object["metadata"]["annotations"].as_object().unwrap();
+    let rules = object["spec"]["rules"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let labels = rules
+        .iter()
+        .filter_map(|r| r["labels"].as_object())
+        .flat_map(|l| l.keys());
+    for key in annotations.keys().chain(labels) {
+        assert!(key.starts_with(PREFIX), "{key}");
+    }
+}
+
+#[test]
+fn nodefeaturegroups_are_one_rule_per_set_and_pass_nfds_crd() {
+    let out = run(
+        &[
+            "export",
+            "nodefeaturegroup",
+            "--spec",
+            &testdata("specs/gpu-node.yaml"),
+            "--namespace",
+            "apps",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let docs = yaml_docs(&out.stdout);
+    assert_eq!(docs.len(), 2);
+    for (n, doc) in docs.iter().enumerate() {
+        assert_eq!(doc["apiVersion"], "nfd.k8s-sigs.io/v1alpha1");
+        assert_eq!(doc["kind"], "NodeFeatureGroup");
+        assert_eq!(schema_errors(doc), Vec::<String>::new(), "{doc}");
+        assert_eq!(doc["metadata"]["name"], format!("gpu-node-set{}", n + 1));
+        assert_eq!(doc["metadata"]["namespace"], "apps");
+        assert_eq!(
+            doc["spec"]["featureGroupRules"].as_array().unwrap().len(),
+            1
+        );
+        assert_our_names(doc);
+    }
+    // Set 1: 4 rules, one with a 2-element matchAny: 5 terms, 2 alternatives.
+    let rule = &docs[0]["spec"]["featureGroupRules"][0];
+    assert_eq!(rule["matchFeatures"].as_array().unwrap().len(), 5);
+    assert_eq!(rule["matchAny"].as_array().unwrap().len(), 2);
+    insta::assert_snapshot!("export_nodefeaturegroup", redact(&out.stdout));
+    // The schema check is real: a wrong op fails it.
+    let mut broken = docs[0].clone();
+    broken["spec"]["featureGroupRules"][0]["matchFeatures"][0]["matchExpressions"]
+        .as_object_mut()
+        .unwrap()
+        .values_mut()
+        .for_each(|e| e["op"] = "Maybe".into());
+    assert!(!schema_errors(&broken).is_empty());
+}
+
+#[test]
+fn matchany_lists_of_several_rules_are_multiplied_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let any = |vendors: &[&str]| {
+        let mut out = String::new();
+        for v in vendors {
+            let _ = write!(
+                out,
+                "    - matchFeatures:\n      - feature: pci.device\n        matchExpressions:\n          vendor: {{op: In, value: [\"{v}\"]}}\n"
+            );
+        }
+        out
+    };
+    let spec = format!(
+        "version: v1alpha1\ncompatibilities:\n- rules:\n  - name: gpu\n    matchAny:\n{}  - name: nic\n    matchAny:\n{}  - name: anything\n    matchAny:\n    - matchFeatures: []\n{}",
+        any(&["10de", "1002"]),
+        any(&["15b3", "8086", "14e4"]),
+        any(&["1af4"])
+    );
+    let spec = write_spec(dir.path(), &spec);
+    let group = &export_ok("nodefeaturegroup", &spec, &[])[0];
+    let alternatives: Vec<Vec<&str>> = group["spec"]["featureGroupRules"][0]["matchAny"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            a["matchFeatures"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| {
+                    t["matchExpressions"]["vendor"]["value"][0]
+                        .as_str()
+                        .unwrap()
+                })
+                .collect()
+        })
+        .collect();
+    // `anything` always matches (an element without terms), so it is left out.
+    assert_eq!(
+        alternatives,
+        [
+            ["10de", "15b3"],
+            ["10de", "8086"],
+            ["10de", "14e4"],
+            ["1002", "15b3"],
+            ["1002", "8086"],
+            ["1002", "14e4"]
+        ]
+    );
+    assert_eq!(
+        group["metadata"]["annotations"]["nfd-compat.github.io/built-from"],
+        "compatibilities[0]: 3 rules as one rule; matchFeatures = all their terms (0); matchAny = one alternative per pick of an element from each rule's matchAny (`gpu`: 2, `nic`: 3), 6 alternatives"
+    );
+}
+
+#[test]
+fn a_nodefeaturerule_labels_where_some_set_matches_and_passes_nfds_crd() {
+    let out = run(
+        &[
+            "export",
+            "nodefeaturerule",
+            "--spec",
+            &testdata("specs/gpu-node.yaml"),
+            "-o",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let rule = &items(&out.stdout)[0];
+    assert_eq!(schema_errors(rule), Vec::<String>::new(), "{rule}");
+    assert_our_names(rule);
+    let rules = rule["spec"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 2, "one rule per set");
+    for r in rules {
+        assert_eq!(
+            r["labels"],
+            json!({"nfd-compat.github.io/compatible-gpu-node": "true"})
+        );
+    }
+    insta::assert_snapshot!("export_nodefeaturerule", redact(&out.stdout));
+
+    // With back-references the rules stay apart, each marking itself; the last one labels.
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write_spec(dir.path(), BACKREF_SPEC);
+    let rule = &export_ok(
+        "nodefeaturerule",
+        &spec,
+        &["--label", "example.com/kvm-ready=yes"],
+    )[0];
+    let rules = rule["spec"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 3);
+    assert_eq!(
+        rules[0]["vars"],
+        json!({"kvm": "true", "nfd-compat.github.io/spec-set1-rule1": "true"})
+    );
+    assert_eq!(
+        rules[2]["matchAny"],
+        json!([{"matchFeatures": [{"feature": "rule.matched", "matchExpressions": {
+            "nfd-compat.github.io/spec-set1-rule1": {"op": "IsTrue"},
+            "nfd-compat.github.io/spec-set1-rule2": {"op": "IsTrue"},
+        }}]}])
+    );
+    assert_eq!(rules[2]["labels"], json!({"example.com/kvm-ready": "yes"}));
+}
+
+/// `export KIND --spec SPEC`, which must be refused (exit 2, nothing on stdout) with an error
+/// containing `error`.
+fn assert_refused(kind: &str, spec: &str, error: &str) {
+    let out = run(&["export", kind, "--spec", spec], None);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert!(out.stderr.contains(error), "{}", out.stderr);
+}
+
+#[test]
+fn what_one_rule_per_set_cannot_say_is_refused_with_a_way_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write_spec(dir.path(), BACKREF_SPEC);
+    assert_refused(
+        "nodefeaturegroup",
+        &spec,
+        "error: cannot export set #1 as a NodeFeatureGroup: `compatibilities[0].rules[1]` (`kvm and vfio`) reads `rule.matched`, which needs the rules before it kept apart; NFD's master would put a node into the group when ANY featureGroupRule matches, so use `export nodefeaturerule` (which keeps the rules apart), or select other sets with --tags\n",
+    );
+
+    let template = BACKREF_SPEC.replace(
+        "vars: {kvm: \"true\"}",
+        "varsTemplate: \"{{ range .kernel.loadedmodule }}{{ .Name }}=true\\n{{ end }}\"",
+    );
+    let spec = write_spec(dir.path(), &template);
+    assert_refused(
+        "nodefeaturegroup",
+        &spec,
+        "`compatibilities[0].rules[0]` (`kvm`) has a `varsTemplate`",
+    );
+
+    // 7 x 7 x 7 alternatives do not fit one rule; a NodeFeatureRule keeps the rules apart.
+    let mut seven = String::new();
+    for i in 0..7 {
+        let _ = write!(
+            seven,
+            "    - matchFeatures:\n      - feature: cpu.cpuid\n        matchExpressions:\n          F{i}: {{op: Exists}}\n"
+        );
+    }
+    let big = format!(
+        "version: v1alpha1\ncompatibilities:\n- rules:\n  - name: a\n    matchAny:\n{seven}  - name: b\n    matchAny:\n{seven}  - name: c\n    matchAny:\n{seven}"
+    );
+    let spec = write_spec(dir.path(), &big);
+    assert_refused(
+        "nodefeaturegroup",
+        &spec,
+        "set #1: the `matchAny` lists of `compatibilities[0].rules[0]` (7), `compatibilities[0].rules[1]` (7), `compatibilities[0].rules[2]` (7) make more than 256 combinations",
+    );
+    let rule = &export_ok("nodefeaturerule", &spec, &[])[0];
+    assert_eq!(rule["spec"]["rules"].as_array().unwrap().len(), 4);
+
+    // A matchName on rule.matched would see the markers.
+    let names = BACKREF_SPEC.replace(
+        "      matchExpressions:\n        kvm: {op: IsTrue}",
+        "      matchName: {op: In, value: [kvm]}",
+    );
+    let spec = write_spec(dir.path(), &names);
+    assert_refused(
+        "nodefeaturerule",
+        &spec,
+        "`compatibilities[0].rules[1]` (`kvm and vfio`): a `matchName` on `rule.matched`",
+    );
+}
+
+#[test]
+fn labels_are_checked_against_kubernetes_syntax() {
+    let spec = testdata("specs/gpu-node.yaml");
+    for (label, error) in [
+        ("novalue", "error: --label `novalue` is not KEY=VALUE"),
+        (
+            "app=true",
+            "error: --label `app=true`: the key has no prefix, and NFD's master would turn it into `feature.node.kubernetes.io/app`; write a prefix you own (e.g. `nfd-compat.github.io/app`)",
+        ),
+        (
+            "node.kubernetes.io/app=true",
+            "error: --label `node.kubernetes.io/app=true`: NFD's master drops labels under `node.kubernetes.io` (only `feature.node.kubernetes.io` and `profile.node.kubernetes.io` are allowed there); use a prefix you own (e.g. `nfd-compat.github.io`)",
+        ),
+        (
+            "Example.com/app=true",
+            "error: --label `Example.com/app=true`: the key's prefix `Example.com` is not a DNS subdomain (lowercase letters, digits, `-` and `.`, each part starting and ending with a letter or digit)",
+        ),
+        (
+            "example.com/app=not ok",
+            "error: --label `example.com/app=not ok`: the value `not ok` may contain only letters, digits, `-`, `_` and `.`",
+        ),
+    ] {
+        let out = run(
+            &[
+                "export",
+                "nodefeaturerule",
+                "--spec",
+                &spec,
+                "--label",
+                label,
+            ],
+            None,
+        );
+        assert_eq!(out.code, 2, "{label}");
+        assert!(out.stdout.is_empty(), "{label}: {}", out.stdout);
+        assert_eq!(out.stderr.trim(), error);
+    }
+    let long = format!("example.com/{}=true", "a".repeat(64));
+    let out = run(
+        &[
+            "export",
+            "nodefeaturerule",
+            "--spec",
+            &spec,
+            "--label",
+            &long,
+        ],
+        None,
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("is longer than 63 characters"),
+        "{}",
+        out.stderr
+    );
 }
