@@ -4,6 +4,7 @@
 mod authoring;
 mod common;
 mod completions;
+mod deploy;
 mod errors;
 mod export;
 mod faults;
