@@ -50,6 +50,18 @@ fn containers(pod: &Value) -> Vec<&Value> {
         .collect()
 }
 
+/// The value of the environment variable `name` the container sets.
+fn env_value(container: &Value, name: &str) -> String {
+    container["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == name)
+        .and_then(|e| e["value"].as_str())
+        .unwrap_or_else(|| panic!("the container does not set ${name}"))
+        .to_owned()
+}
+
 /// The nfd-compat command lines a container runs: its args, or the `nfd-compat` lines of its
 /// shell script (split into words, `"$VAR"` replaced by the container's env value, up to a
 /// redirection).
@@ -63,16 +75,6 @@ fn command_lines(container: &Value) -> Vec<Vec<String>> {
     if container["command"].is_null() {
         return vec![args];
     }
-    let env = |name: &str| {
-        container["env"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|e| e["name"] == name)
-            .and_then(|e| e["value"].as_str())
-            .unwrap_or_else(|| panic!("the script uses ${name}, which the container does not set"))
-            .to_owned()
-    };
     let script = args.last().unwrap();
     script
         .lines()
@@ -85,7 +87,7 @@ fn command_lines(container: &Value) -> Vec<Vec<String>> {
                 .map(|w| {
                     let w = w.trim_matches('"');
                     match w.strip_prefix('$') {
-                        Some(var) => env(var),
+                        Some(var) => env_value(container, var),
                         None => w.to_owned(),
                     }
                 })
@@ -151,14 +153,8 @@ fn manifests_parse_and_run_nfd_compat_with_flags_it_has() {
             assert!(parsed.is_ok(), "{file}: {args:?}: {}", parsed.unwrap_err());
             assert!(args.windows(2).any(|w| w[0] == "--image"), "{file}");
             // Registry credentials come from a Secret, the CA from a ConfigMap.
-            let auth = c["env"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|e| e["name"] == "REGISTRY_AUTH_FILE")
-                .and_then(|e| e["value"].as_str())
-                .unwrap_or_else(|| panic!("{file}: no REGISTRY_AUTH_FILE"));
-            let (_, volume) = mount(pod, c, auth);
+            let auth = env_value(c, "REGISTRY_AUTH_FILE");
+            let (_, volume) = mount(pod, c, &auth);
             assert!(volume["secret"]["secretName"].is_string(), "{file}");
             let ca = args
                 .windows(2)
@@ -197,17 +193,6 @@ fn the_cronjob_may_read_nodefeatures_and_write_its_report() {
     let namespace = cronjob["metadata"]["namespace"].as_str().unwrap();
     assert_eq!(find("ServiceAccount")[0]["metadata"]["name"], account);
     let c = containers(pod)[0];
-    let env = |name: &str| {
-        c["env"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|e| e["name"] == name)
-            .unwrap()["value"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
     let script = c["args"][0].as_str().unwrap();
     assert!(script.contains("kubectl get nodefeatures -n \"$NFD_NAMESPACE\" -o json"));
     assert!(script.contains("kubectl apply --server-side"));
@@ -251,7 +236,7 @@ fn the_cronjob_may_read_nodefeatures_and_write_its_report() {
             "{verb} nodefeatures"
         );
     }
-    let report = env("REPORT_CONFIGMAP");
+    let report = env_value(c, "REPORT_CONFIGMAP");
     for verb in ["create", "get", "patch"] {
         assert!(
             granted("Role", "RoleBinding", "", "configmaps", verb, Some(&report)),
