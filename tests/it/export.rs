@@ -994,6 +994,17 @@ fn what_one_rule_per_set_cannot_say_is_refused_with_a_way_out() {
     let rule = &export_ok("nodefeaturerule", &spec, &[])[0];
     assert_eq!(rule["spec"]["rules"].as_array().unwrap().len(), 4);
 
+    // NFD's CRDs have no match-anything op; the error says where and what to write instead.
+    let any = "version: v1alpha1\ncompatibilities:\n- rules:\n  - name: kvm\n    matchFeatures:\n    - feature: kernel.loadedmodule\n      matchExpressions:\n        kvm: {op: \"\"}\n";
+    let spec = write_spec(dir.path(), any);
+    for kind in ["nodefeaturegroup", "nodefeaturerule"] {
+        assert_refused(
+            kind,
+            &spec,
+            "error: `compatibilities[0].rules[0].matchFeatures[0].matchExpressions.kvm`: op `\"\"` (match anything) is not accepted by NFD's CRDs; remove the expression or use `Exists`\n",
+        );
+    }
+
     // A matchName on rule.matched would see the markers.
     let names = BACKREF_SPEC.replace(
         "      matchExpressions:\n        kvm: {op: IsTrue}",
