@@ -140,7 +140,7 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The objects'' name (default: from the image''s repository and tag, or the spec''s file name)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The output format')
-            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'A label to set on the compatible nodes (repeatable; default: `feature.node.kubernetes.io/compatible-<name>=true`)')
+            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'A label to set on the compatible nodes (repeatable; default: `nfd-compat.github.io/compatible-<name>=true`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
             [CompletionResult]::new('--plain-http', '--plain-http', [CompletionResultType]::ParameterName, 'Use plain HTTP for all registry communications')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (prints a warning)')

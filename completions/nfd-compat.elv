@@ -132,7 +132,7 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
             cand --name 'The objects'' name (default: from the image''s repository and tag, or the spec''s file name)'
             cand -o 'The output format'
             cand --output 'The output format'
-            cand --label 'A label to set on the compatible nodes (repeatable; default: `feature.node.kubernetes.io/compatible-<name>=true`)'
+            cand --label 'A label to set on the compatible nodes (repeatable; default: `nfd-compat.github.io/compatible-<name>=true`)'
             cand --color 'When to use colour: auto (a terminal and no NO_COLOR), always, never'
             cand --plain-http 'Use plain HTTP for all registry communications'
             cand --insecure 'Skip TLS certificate verification (prints a warning)'

@@ -126,7 +126,7 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l name -d 'The objects\' name (default: from the image\'s repository and tag, or the spec\'s file name)' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -s o -l output -d 'The output format' -r -f -a "json\t'JSON'
 yaml\t'YAML'"
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l label -d 'A label to set on the compatible nodes (repeatable; default: `feature.node.kubernetes.io/compatible-<name>=true`)' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l label -d 'A label to set on the compatible nodes (repeatable; default: `nfd-compat.github.io/compatible-<name>=true`)' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l color -d 'When to use colour: auto (a terminal and no NO_COLOR), always, never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"

@@ -328,7 +328,7 @@ pub struct ExportRuleArgs {
     #[command(flatten)]
     pub source: ExportSpecArgs,
     /// A label to set on the compatible nodes (repeatable; default:
-    /// `feature.node.kubernetes.io/compatible-<name>=true`).
+    /// `nfd-compat.github.io/compatible-<name>=true`).
     #[arg(long = "label", value_name = "KEY=VALUE")]
     pub labels: Vec<String>,
 }

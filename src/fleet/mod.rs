@@ -206,6 +206,10 @@ pub fn validate(
         }
         drop(work_rx);
         drop(done_tx);
+        // Owned here, so that an early return (the sink failed) drops the receiver before
+        // the scope joins the workers: a worker blocked on a full channel then wakes up with
+        // an error instead of waiting forever.
+        let done_rx = done_rx;
         let mut pending: BTreeMap<usize, NodeResult> = BTreeMap::new();
         let mut next = 0usize;
         for (seq, result) in &done_rx {
