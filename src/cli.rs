@@ -38,6 +38,9 @@ pub enum Command {
     Fetch(Box<FetchArgs>),
     /// Remove a compatibility artifact from an image.
     Detach(Box<DetachArgs>),
+    /// Copy an image's compatibility artifacts to another registry or OCI layout that already
+    /// holds the image (`skopeo copy` carries the image but not its artifacts).
+    Copy(Box<CopyArgs>),
     /// Print the JSON Schema (2020-12) of the spec, for editors and other validators.
     Schema,
     /// Print a shell completion script.
@@ -117,6 +120,28 @@ pub struct DetachArgs {
     pub registry: RegistryArgs,
 }
 
+/// `copy` arguments.
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// The image whose artifacts to copy (`host/repo:tag`, `oci:DIR[:TAG|@DIGEST]`).
+    #[arg(long, value_name = "REF")]
+    pub image: String,
+    /// Where to copy them: the same image in another registry or layout.
+    #[arg(long, value_name = "REF")]
+    pub to: String,
+    /// Copy only this artifact (a digest, as `list` shows it) instead of all.
+    #[arg(long, value_name = "DIGEST")]
+    pub artifact: Option<String>,
+    /// Copy the artifacts of this platform's manifest of an image index.
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<String>,
+    /// Read --to as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras's --to-oci-layout).
+    #[arg(long)]
+    pub to_oci_layout: bool,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
 /// `list` formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ListFormat {
@@ -131,7 +156,7 @@ pub enum ListFormat {
 #[command(group(clap::ArgGroup::new("source").required(true).args(["image", "spec"])))]
 pub struct ValidateArgs {
     /// The image whose compatibility artifact to validate against (`nginx:1.27`,
-    /// `registry:5000/app@sha256:...`).
+    /// `registry:5000/app@sha256:...`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`).
     #[arg(long, value_name = "REF")]
     pub image: Option<String>,
     /// The spec to validate against: a YAML or JSON file, or `-` for stdin (instead of --image).
@@ -214,6 +239,10 @@ pub struct RegistryArgs {
     /// scopes, proxies and where the credentials came from (secrets are never shown).
     #[arg(long)]
     pub debug: bool,
+    /// Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras's --oci-layout);
+    /// `--image oci:DIR[:TAG|@DIGEST]` needs no flag.
+    #[arg(long)]
+    pub oci_layout: bool,
 }
 
 /// Where and how to discover a host.
