@@ -11,6 +11,7 @@ mod errors;
 mod faults;
 mod fleet;
 mod init;
+mod layout;
 mod lint;
 mod namespace;
 mod proxy;
