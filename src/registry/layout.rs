@@ -20,6 +20,7 @@ use std::fmt;
 use std::fs;
 use std::io::{self, Read as _, Write as _};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use crate::spec::ARTIFACT_TYPE;
 
@@ -34,6 +35,8 @@ pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
 const MAX_INDEX_BYTES: u64 = 16 << 20;
 /// The lock file another writer's presence is detected by.
 const LOCK_FILE: &str = ".nfd-compat.lock";
+/// How long a writer waits for another one to finish.
+const LOCK_WAIT: Duration = Duration::from_secs(3);
 
 /// Why a layout could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -606,54 +609,53 @@ impl Layout {
         subject: &str,
         entry: &Descriptor,
     ) -> Result<(), RegistryError> {
-        let current = self.index()?;
-        let schema = self.tag_schema_index(&current, subject)?;
-        // A tag-schema index without the artifact: written before the lock is taken, as a
-        // blob nothing refers to until index.json is replaced.
-        let new_schema = match schema {
-            Some((schema_entry, mut index))
-                if index.manifests.iter().any(|d| d.digest == entry.digest) =>
-            {
-                index.manifests.retain(|d| d.digest != entry.digest);
-                let body = serde_json::to_vec(&index).map_err(|e| RegistryError::Invalid {
-                    what: "the tag-schema index".into(),
-                    expected: "JSON",
-                    reason: e.to_string(),
-                })?;
-                let digest = oci::sha256_digest(&body);
-                self.put_blob(&body, &digest)?;
-                Some((schema_entry.digest, digest, body.len() as u64))
-            }
-            _ => None,
-        };
-        let mut still_listed = false;
+        let tag = subject.replacen(':', "-", 1);
         self.edit_index(|manifests| {
             manifests.retain(|m| m.get("digest").and_then(|d| d.as_str()) != Some(&entry.digest));
-            if let Some((old, new, size)) = &new_schema {
-                for m in manifests.iter_mut() {
-                    if m.get("digest").and_then(|d| d.as_str()) == Some(old.as_str()) {
-                        m["digest"] = serde_json::Value::from(new.as_str());
-                        m["size"] = serde_json::Value::from(*size);
-                    }
-                }
+            // Its tag-schema index, rewritten without it (the new index blob is written
+            // first; nothing refers to it until index.json is replaced).
+            let Some(m) = manifests.iter_mut().rev().find(|m| {
+                m.get("annotations")
+                    .and_then(|a| a.get(REF_NAME))
+                    .and_then(|t| t.as_str())
+                    == Some(tag.as_str())
+            }) else {
+                return Ok(());
+            };
+            let what = format!("the tag-schema index `{tag}`");
+            let schema_entry: Descriptor =
+                serde_json::from_value(m.clone()).map_err(|e| RegistryError::Invalid {
+                    what: format!("the `index.json` entry of {what}"),
+                    expected: "OCI descriptor",
+                    reason: e.to_string(),
+                })?;
+            let mut index: Index =
+                decode(&self.blob(&schema_entry, &what)?, what.clone(), "OCI index")?;
+            if !index.manifests.iter().any(|d| d.digest == entry.digest) {
+                return Ok(());
             }
-            still_listed = manifests
-                .iter()
-                .any(|m| m.get("digest").and_then(|d| d.as_str()) == Some(&entry.digest));
+            index.manifests.retain(|d| d.digest != entry.digest);
+            let body = serde_json::to_vec(&index).map_err(|e| RegistryError::Invalid {
+                what,
+                expected: "JSON",
+                reason: e.to_string(),
+            })?;
+            let digest = oci::sha256_digest(&body);
+            self.put_blob(&body, &digest)?;
+            m["digest"] = serde_json::Value::from(digest);
+            m["size"] = serde_json::Value::from(body.len() as u64);
             Ok(())
         })?;
-        if !still_listed {
-            let path = self.blob_file(&entry.digest, "the artifact manifest")?;
-            if let Err(e) = fs::remove_file(&path)
-                && e.kind() != io::ErrorKind::NotFound
-            {
-                return Err(Layout::io("remove", &path, e).into());
-            }
+        // Unlisted now: its manifest goes (its config and layers may be shared and stay).
+        let path = self.blob_file(&entry.digest, "the artifact manifest")?;
+        if let Err(e) = fs::remove_file(&path)
+            && e.kind() != io::ErrorKind::NotFound
+        {
+            return Err(Layout::io("remove", &path, e).into());
         }
         Ok(())
     }
 }
-
 fn is_tag_schema(tag: &str) -> bool {
     tag.strip_prefix("sha256-")
         .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
@@ -685,7 +687,9 @@ struct Lock {
 impl Lock {
     fn take(layout: &Layout) -> Result<Lock, LayoutError> {
         let path = layout.dir.join(LOCK_FILE);
-        for _ in 0..2 {
+        // A writer holds the lock for milliseconds: wait a little before refusing.
+        let deadline = Instant::now() + LOCK_WAIT;
+        loop {
             match fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
@@ -707,6 +711,10 @@ impl Lock {
                         let _ = fs::remove_file(&path);
                         continue;
                     }
+                    if Instant::now() < deadline {
+                        std::thread::sleep(Duration::from_millis(20));
+                        continue;
+                    }
                     return Err(LayoutError::Locked {
                         dir: layout.shown(),
                         lock: path.display().to_string(),
@@ -719,11 +727,6 @@ impl Lock {
                 Err(source) => return Err(Layout::io("create", &path, source)),
             }
         }
-        Err(LayoutError::Locked {
-            dir: layout.shown(),
-            lock: path.display().to_string(),
-            holder: "a lock file that keeps reappearing".to_owned(),
-        })
     }
 }
 
