@@ -662,13 +662,29 @@ fn is_tag_schema(tag: &str) -> bool {
 }
 
 /// Reads at most `limit` bytes of `path`; `None` when it is larger.
+/// Symbolic links are not followed (nothing outside the layout is read) and a FIFO does not
+/// block: only regular files are read.
 fn read_limited(path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
-    let file = fs::File::open(path)?;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| {
+            if e.raw_os_error() == Some(libc::ELOOP) {
+                io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "it is a symbolic link; only regular files inside the layout are read",
+                )
+            } else {
+                e
+            }
+        })?;
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            "not a regular file",
+            "it is not a regular file",
         ));
     }
     if meta.len() > limit {

@@ -507,6 +507,8 @@ fn attach_and_detach_write_a_layout_skopeo_still_reads() {
     skopeo_copy(&oci(&src, "single"), &oci(&dir, "v1"), false);
     skopeo_copy(&oci(&src, "multi"), &oci(&dir, "multi"), true);
     let before = entries(&dir);
+    let inode = |p: &Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).unwrap());
+    let old_inode = inode(&dir.join("index.json"));
     let image = oci(&dir, "v1");
     let digest = ok(&[
         "attach",
@@ -517,6 +519,8 @@ fn attach_and_detach_write_a_layout_skopeo_still_reads() {
     .trim()
     .to_owned();
     let after = entries(&dir);
+    // index.json was replaced (renamed over), not rewritten in place.
+    assert_ne!(inode(&dir.join("index.json")), old_inode);
     assert_eq!(after[..2], before[..], "every tag is kept");
     assert_eq!(after[2], (digest.clone(), None));
     let entry = &read_index(&dir)["manifests"][2];
@@ -676,6 +680,19 @@ fn bad_layouts_are_clear_errors() {
     fails(&oci(&dir, "v1"), "blob file is missing");
     std::fs::write(&layer, &good).unwrap();
 
+    // Blob files that are symbolic links (to outside the layout) or FIFOs are not read.
+    let outside = work.path().join("outside.yaml");
+    std::fs::write(&outside, &good).unwrap();
+    std::fs::remove_file(&layer).unwrap();
+    std::os::unix::fs::symlink(&outside, &layer).unwrap();
+    fails(&oci(&dir, "v1"), "is a symbolic link");
+    std::fs::remove_file(&layer).unwrap();
+    stdout_of(Command::new("mkfifo").arg(&layer));
+    fails(&oci(&dir, "v1"), "is not a regular file");
+    std::fs::remove_file(&layer).unwrap();
+    std::fs::write(&layer, &good).unwrap();
+    assert_eq!(nfd(&["fetch", "--image", &oci(&dir, "v1")]).code, 0);
+
     // index.json entries whose digests would lead outside blobs/ are never opened.
     let outside = work.path().join("secret");
     std::fs::write(&outside, b"{}").unwrap();
@@ -698,4 +715,93 @@ fn bad_layouts_are_clear_errors() {
     // Not JSON.
     std::fs::write(dir.join("index.json"), b"{not json").unwrap();
     fails(&oci(&dir, "v1"), "is not a valid OCI index");
+}
+
+#[test]
+fn copy_needs_the_image_at_the_destination() {
+    let ferro = Registry::ferro();
+    let images = push_images(&ferro, None);
+    let source = format!("{}/app:v1", ferro.host);
+    let none = nfd(&["copy", "--image", &source, "--to", "oci:/nonexistent/x:v1"]);
+    assert_eq!(none.code, 2);
+    assert!(
+        none.stderr
+            .contains("OCI layout `/nonexistent/x` does not exist"),
+        "{}",
+        none.stderr
+    );
+    let work = tempfile::tempdir().unwrap();
+    let amd = work.path().join("amd");
+    skopeo_copy(&format!("docker://{source}"), &oci(&amd, "v1"), false);
+    let out = nfd(&["copy", "--image", &source, "--to", &oci(&amd, "v1")]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("no compatibility artifact"),
+        "{}",
+        out.stderr
+    );
+    let digest = ok(&[
+        "attach",
+        "--image",
+        &source,
+        &testdata("specs/gpu-node.yaml"),
+    ])
+    .trim()
+    .to_owned();
+    // A layout with another image (the arm64 one) under the tag.
+    let dir = work.path().join("other");
+    skopeo_copy(
+        &format!("docker://{}/app@{}", ferro.host, images.arm64),
+        &oci(&dir, "v1"),
+        false,
+    );
+    let before = std::fs::read(dir.join("index.json")).unwrap();
+    let out = nfd(&["copy", "--image", &source, "--to", &oci(&dir, "v1")]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains(&images.arm64)
+            && out.stderr.contains(&images.amd64)
+            && out.stderr.contains("copy the image there first"),
+        "{}",
+        out.stderr
+    );
+    // Without a tag: the subject is looked for and is not there.
+    let out = nfd(&[
+        "copy",
+        "--image",
+        &source,
+        "--to",
+        &format!("oci:{}", dir.display()),
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains(&format!("has no manifest {}", images.amd64)),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(std::fs::read(dir.join("index.json")).unwrap(), before);
+    // An unknown --artifact names what is attached.
+    let other = format!("sha256:{}", "1".repeat(64));
+    let out = nfd(&[
+        "copy",
+        "--image",
+        &source,
+        "--to",
+        &oci(&amd, "v1"),
+        "--artifact",
+        &other,
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains(&digest), "{}", out.stderr);
+    // The oras spelling of the destination.
+    let out = ok(&[
+        "copy",
+        "--image",
+        &source,
+        "--to",
+        &format!("{}:v1", amd.display()),
+        "--to-oci-layout",
+    ]);
+    assert_eq!(out, format!("{digest} copied\n"));
 }
