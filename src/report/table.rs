@@ -77,12 +77,15 @@ pub fn render(report: &Report, out: &mut impl Write, style: Style) -> io::Result
         if let (Some(platform), Some(manifest)) = (&image.platform, &image.platform_manifest) {
             line.push_str(&format!(", attached to the {platform} manifest {manifest}"));
         }
+        // An OCI layout is read without requests.
+        let requests = match image.requests {
+            0 => String::new(),
+            1 => " in 1 request".to_owned(),
+            n => format!(" in {n} requests"),
+        };
         line.push_str(&format!(
-            " ({} attached; found through the {} in {} request{})",
-            image.artifacts_attached,
-            image.lookup,
-            image.requests,
-            if image.requests == 1 { "" } else { "s" }
+            " ({} attached; found through the {}{requests})",
+            image.artifacts_attached, image.lookup,
         ));
         writeln!(out, "{line}")?;
     }

@@ -479,6 +479,19 @@ fn a_layout_laid_out_as_oras_writes_it() {
     assert_eq!(listed(&format!("{dir_s}:v1"), &["--oci-layout"]).1.len(), 3);
     let by_digest = format!("oci:{dir_s}@{}", image["digest"].as_str().unwrap());
     assert_eq!(rich(&by_digest)["image"]["artifact"], a["tagged"].as_str());
+    // The human report names the layout and how the artifact was found.
+    let snapshot = snapshot();
+    let out = nfd(&["validate-node", "--image", &layout, "--features", &snapshot]);
+    assert!(
+        out.stdout.contains(&format!(
+            "Image: {layout}@{}",
+            image["digest"].as_str().unwrap()
+        )) && out
+            .stdout
+            .contains("3 attached; found through the OCI layout index)"),
+        "{}",
+        out.stdout
+    );
     // export reads it like validate-node.
     let out = ok(&["export", "nodefeaturegroup", "--image", &layout]);
     assert!(out.contains("kind: NodeFeatureGroup"), "{out}");
