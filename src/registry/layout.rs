@@ -169,19 +169,18 @@ pub struct LayoutRef {
 
 impl LayoutRef {
     /// `DIR[:TAG|@DIGEST]` after `oci:`: the tag is after the first `:`, as in skopeo.
+    /// A tag and a digest together (`DIR:TAG@DIGEST`) are both kept; the digest is used.
     pub(crate) fn parse_transport(rest: &str, input: &str) -> Result<LayoutRef, ReferenceError> {
-        if let Some((dir, digest)) = rest.rsplit_once('@') {
-            return Self::new(dir, None, Some(digest), input);
-        }
+        let (rest, digest) = split_digest(rest);
         match rest.split_once(':') {
-            Some((dir, tag)) => Self::new(dir, Some(tag), None, input),
-            None => Self::new(rest, None, None, input),
+            Some((dir, tag)) => Self::new(dir, Some(tag), digest, input),
+            None => Self::new(rest, None, digest, input),
         }
     }
 
     /// oras's `--oci-layout DIR[:TAG|@DIGEST]`: the tag is after the last `:`.
     pub(crate) fn parse_oras(input: &str) -> Result<LayoutRef, ReferenceError> {
-        if let Some((dir, digest)) = input.rsplit_once('@') {
+        if let (dir, Some(digest)) = split_digest(input) {
             return Self::new(dir, None, Some(digest), input);
         }
         match input.rsplit_once(':').filter(|(_, tag)| !tag.contains('/')) {
@@ -228,6 +227,17 @@ impl LayoutRef {
             .as_deref()
             .or(self.tag.as_deref())
             .unwrap_or_default()
+    }
+}
+
+/// `X@algorithm:...` into `X` and the digest; an `@` inside the path (`/home/a@b/app`) is
+/// part of the path.
+fn split_digest(input: &str) -> (&str, Option<&str>) {
+    match input.rsplit_once('@') {
+        Some((rest, digest)) if digest.contains(':') && !digest.contains('/') => {
+            (rest, Some(digest))
+        }
+        _ => (input, None),
     }
 }
 
@@ -922,6 +932,11 @@ mod tests {
         );
         let o = LayoutRef::parse_oras("/x/a:b/app").unwrap();
         assert_eq!((o.dir.as_path(), o.tag), (Path::new("/x/a:b/app"), None));
+        let t = LayoutRef::parse_transport(&format!("app:v1@{d}"), "i").unwrap();
+        assert_eq!((t.tag.as_deref(), t.target()), (Some("v1"), d.as_str()));
+        assert_eq!(t.to_string(), format!("oci:app:v1@{d}"));
+        let t = LayoutRef::parse_transport("/home/a@b/app:v1", "i").unwrap();
+        assert_eq!(t.dir, Path::new("/home/a@b/app"));
         assert!(LayoutRef::parse_transport(":v1", "oci::v1").is_err());
         assert!(LayoutRef::parse_transport("app:-x", "i").is_err());
         assert!(LayoutRef::parse_transport("app@sha256:../../etc", "i").is_err());

@@ -149,3 +149,22 @@ impl Opened {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layouts_and_registries_are_told_apart() {
+        let layout = ImageRef::parse("oci:./app:v1", false).unwrap();
+        assert!(matches!(&layout, ImageRef::Layout(l) if l.tag.as_deref() == Some("v1")));
+        assert_eq!(layout.to_string(), "oci:./app:v1");
+        let oras = ImageRef::parse("./app:v1", true).unwrap();
+        assert!(matches!(&oras, ImageRef::Layout(l) if l.dir == std::path::Path::new("./app")));
+        let registry = ImageRef::parse("docker://127.0.0.1:5000/app:v1", false).unwrap();
+        assert_eq!(registry.to_string(), "127.0.0.1:5000/app:v1");
+        assert_eq!(registry.target(), "v1");
+        let e = ImageRef::parse("oci-archive:./app.tar", false).unwrap_err();
+        assert!(e.reason.contains("oci:DIR:TAG"), "{e}");
+    }
+}

@@ -308,6 +308,21 @@ fn platform_manifests_of_an_index_in_a_skopeo_layout() {
     let out_dir = work.path().join("again");
     skopeo_copy(&image, &oci(&out_dir, "multi"), true);
     assert_eq!(entries(&out_dir)[0].0, images.index);
+    // detach finds it on the platform manifest too.
+    let out = nfd(&["detach", "--image", &image, "--artifact", &arm]);
+    assert_eq!(out.code, 2, "not on the host's (amd64) manifest");
+    assert!(out.stderr.contains("is not attached"), "{}", out.stderr);
+    ok(&[
+        "detach",
+        "--image",
+        &image,
+        "--platform",
+        "linux/arm64",
+        "--artifact",
+        &arm,
+    ]);
+    assert!(listed(&image, &["--platform", "linux/arm64"]).1.is_empty());
+    assert_eq!(entries(&dir).len(), 1);
 }
 
 /// Writes a blob into a layout; returns its descriptor.
