@@ -60,7 +60,7 @@ pub enum Command {
 /// `attach` arguments.
 #[derive(Debug, Args)]
 pub struct AttachArgs {
-    /// The image to attach to.
+    /// The image to attach to (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`).
     #[arg(long, value_name = "REF")]
     pub image: String,
     /// The spec file (`-` for stdin).
@@ -79,7 +79,7 @@ pub struct AttachArgs {
 /// `list` arguments.
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// The image.
+    /// The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`).
     #[arg(long, value_name = "REF")]
     pub image: String,
     /// List the artifacts of this platform's manifest of an image index.
@@ -95,7 +95,7 @@ pub struct ListArgs {
 /// `fetch` arguments.
 #[derive(Debug, Args)]
 pub struct FetchArgs {
-    /// The image.
+    /// The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`).
     #[arg(long, value_name = "REF")]
     pub image: String,
     #[command(flatten)]
@@ -107,7 +107,7 @@ pub struct FetchArgs {
 /// `detach` arguments.
 #[derive(Debug, Args)]
 pub struct DetachArgs {
-    /// The image.
+    /// The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`).
     #[arg(long, value_name = "REF")]
     pub image: String,
     /// The artifact to remove (its digest, as `list` shows it).
@@ -312,7 +312,8 @@ pub enum ExportCommand {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("source").required(true).args(["image", "spec"])))]
 pub struct ExportSpecArgs {
-    /// The image whose compatibility artifact to export.
+    /// The image whose compatibility artifact to export (`host/repo:tag`, or an OCI layout
+    /// `oci:DIR[:TAG|@DIGEST]`).
     #[arg(long, value_name = "REF")]
     pub image: Option<String>,
     /// The spec to export: a YAML or JSON file, or `-` for stdin (instead of --image).
