@@ -585,7 +585,20 @@ impl Layout {
             .unwrap_or_default();
         let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
         let written = (|| {
-            let mut file = fs::File::create(&tmp)?;
+            // A new file (never through a symbolic link planted under the temporary name).
+            let create = || {
+                fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&tmp)
+            };
+            let mut file = match create() {
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    fs::remove_file(&tmp)?;
+                    create()?
+                }
+                other => other?,
+            };
             file.write_all(bytes)?;
             file.sync_all()?;
             fs::rename(&tmp, path)?;
@@ -907,6 +920,22 @@ mod tests {
         ] {
             assert!(blob_path(&bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_planted_temporary_symlink_is_not_written_through() {
+        let work = tempfile::tempdir().unwrap();
+        let outside = work.path().join("outside");
+        fs::write(&outside, b"keep").unwrap();
+        let dir = work.path().join("layout");
+        fs::create_dir(&dir).unwrap();
+        let tmp = dir.join(format!(".index.json.{}.tmp", std::process::id()));
+        std::os::unix::fs::symlink(&outside, &tmp).unwrap();
+        let layout = Layout { dir: dir.clone() };
+        layout.write_file(&dir.join("index.json"), b"new").unwrap();
+        assert_eq!(fs::read(&outside).unwrap(), b"keep");
+        assert_eq!(fs::read(dir.join("index.json")).unwrap(), b"new");
+        assert!(!tmp.exists());
     }
 
     #[test]
