@@ -353,10 +353,11 @@ impl Layout {
         let path = self.dir.join("index.json");
         match read_limited(&path, MAX_INDEX_BYTES) {
             Ok(Some(b)) => Ok(b),
-            Ok(None) => Err(RegistryError::TooLarge {
-                what: format!("`{}`", path.display()),
-                size: MAX_INDEX_BYTES + 1,
-            }),
+            Ok(None) => Err(LayoutError::NotLayout {
+                dir: self.shown(),
+                reason: format!("its `index.json` is larger than {MAX_INDEX_BYTES} bytes (16 MiB)"),
+            }
+            .into()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Err(LayoutError::NotLayout {
                 dir: self.shown(),
                 reason: "it has no `index.json`".to_owned(),

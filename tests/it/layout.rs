@@ -740,6 +740,15 @@ fn bad_layouts_are_clear_errors() {
     fails(&oci(&dir, "v1"), "the limit is 4194304");
     let _ = image;
 
+    // An index.json past its 16 MiB limit is refused before it is parsed.
+    let mut huge = b"{\"schemaVersion\":2,\"manifests\":[]} ".to_vec();
+    huge.resize((16 << 20) + 1, b' ');
+    std::fs::write(dir.join("index.json"), &huge).unwrap();
+    fails(
+        &oci(&dir, "v1"),
+        "`index.json` is larger than 16777216 bytes",
+    );
+
     // Not JSON.
     std::fs::write(dir.join("index.json"), b"{not json").unwrap();
     fails(&oci(&dir, "v1"), "is not a valid OCI index");
