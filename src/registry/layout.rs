@@ -35,6 +35,8 @@ pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
 const MAX_INDEX_BYTES: u64 = 16 << 20;
 /// The lock file another writer's presence is detected by.
 const LOCK_FILE: &str = ".nfd-compat.lock";
+/// How many times an edit of `index.json` is redone when another program replaced it.
+const INDEX_ATTEMPTS: usize = 3;
 /// How long a writer waits for another one to finish.
 const LOCK_WAIT: Duration = Duration::from_secs(3);
 
@@ -548,33 +550,46 @@ impl Layout {
     /// replaces it by rename. Unknown fields and every other entry are kept as they are.
     fn edit_index(
         &self,
-        edit: impl FnOnce(&mut Vec<serde_json::Value>) -> Result<(), RegistryError>,
+        mut edit: impl FnMut(&mut Vec<serde_json::Value>) -> Result<(), RegistryError>,
     ) -> Result<(), RegistryError> {
         let _lock = Lock::take(self)?;
-        let bytes = self.index_bytes()?;
         let what = format!("`{}`", self.dir.join("index.json").display());
-        let mut index: serde_json::Map<String, serde_json::Value> =
-            decode(&bytes, what.clone(), "OCI index")?;
-        let mut manifests = match index.remove("manifests") {
-            Some(serde_json::Value::Array(m)) => m,
-            None | Some(serde_json::Value::Null) => Vec::new(),
-            Some(_) => {
-                return Err(RegistryError::Invalid {
-                    what,
-                    expected: "OCI index",
-                    reason: "`manifests` is not a list".to_owned(),
-                });
+        // Tools that take no lock (skopeo, oras) may replace index.json meanwhile: the edit is
+        // redone on their version rather than overwriting it.
+        for _ in 0..INDEX_ATTEMPTS {
+            let bytes = self.index_bytes()?;
+            let mut index: serde_json::Map<String, serde_json::Value> =
+                decode(&bytes, what.clone(), "OCI index")?;
+            let mut manifests = match index.remove("manifests") {
+                Some(serde_json::Value::Array(m)) => m,
+                None | Some(serde_json::Value::Null) => Vec::new(),
+                Some(_) => {
+                    return Err(RegistryError::Invalid {
+                        what,
+                        expected: "OCI index",
+                        reason: "`manifests` is not a list".to_owned(),
+                    });
+                }
+            };
+            edit(&mut manifests)?;
+            index.insert("manifests".to_owned(), serde_json::Value::Array(manifests));
+            let body = serde_json::to_vec(&index).map_err(|e| RegistryError::Invalid {
+                what: what.clone(),
+                expected: "JSON",
+                reason: e.to_string(),
+            })?;
+            if self.index_bytes()? == bytes {
+                self.write_file(&self.dir.join("index.json"), &body)?;
+                return Ok(());
             }
-        };
-        edit(&mut manifests)?;
-        index.insert("manifests".to_owned(), serde_json::Value::Array(manifests));
-        let body = serde_json::to_vec(&index).map_err(|e| RegistryError::Invalid {
-            what: what.clone(),
-            expected: "JSON",
-            reason: e.to_string(),
-        })?;
-        self.write_file(&self.dir.join("index.json"), &body)?;
-        Ok(())
+        }
+        Err(RegistryError::Invalid {
+            what,
+            expected: "index holding our change",
+            reason: format!(
+                "another program kept replacing it ({INDEX_ATTEMPTS} attempts); try again when it is done"
+            ),
+        })
     }
 
     /// Writes `bytes` to `path` through a synced temporary file and a rename.
@@ -888,7 +903,7 @@ impl Sink for Layout {
                 .iter()
                 .any(|m| m.get("digest").and_then(|d| d.as_str()) == Some(&entry.digest));
             if !listed {
-                manifests.push(value);
+                manifests.push(value.clone());
             }
             Ok(())
         })?;
