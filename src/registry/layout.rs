@@ -794,7 +794,15 @@ impl Drop for Lock {
 impl Store for Layout {
     fn manifest(&self, target: &str, what: &str) -> Result<Fetch, RegistryError> {
         let index = self.index()?;
-        let (digest, entry) = if target.contains(':') {
+        // A digest, unless it is a tag (skopeo's ref names may hold `:`, as `example.com/app:v1`).
+        let is_tag = |t: &str| {
+            index
+                .manifests
+                .iter()
+                .any(|d| d.annotations.get(REF_NAME).is_some_and(|r| r == t))
+        };
+        let is_digest = blob_path(target).is_ok() || (target.contains(':') && !is_tag(target));
+        let (digest, entry) = if is_digest {
             let entry = index.manifests.iter().find(|d| d.digest == target).cloned();
             (target.to_owned(), entry)
         } else {

@@ -534,6 +534,20 @@ fn attach_and_detach_write_a_layout_skopeo_still_reads() {
     let dir = work.path().join("app");
     skopeo_copy(&oci(&src, "single"), &oci(&dir, "v1"), false);
     skopeo_copy(&oci(&src, "multi"), &oci(&dir, "multi"), true);
+    // A ref name with `:` (as skopeo writes `oci:DIR:example.com/app:v1`) is a tag.
+    skopeo_copy(
+        &oci(&src, "single"),
+        &oci(&work.path().join("named"), "example.com/app:v1"),
+        false,
+    );
+    let named = oci(&work.path().join("named"), "example.com/app:v1");
+    ok(&[
+        "attach",
+        "--image",
+        &named,
+        &testdata("specs/gpu-node.yaml"),
+    ]);
+    assert_eq!(listed(&named, &[]).1.len(), 1);
     let before = entries(&dir);
     let inode = |p: &Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).unwrap());
     let old_inode = inode(&dir.join("index.json"));
