@@ -754,6 +754,15 @@ fn bad_layouts_are_clear_errors() {
     fails(&oci(&dir, "v1"), "the limit is 4194304");
     let _ = image;
 
+    // An index.json that is a symbolic link (to a file outside) is not read.
+    let saved = std::fs::read(dir.join("index.json")).unwrap();
+    let outside_index = work.path().join("outside-index.json");
+    std::fs::write(&outside_index, &saved).unwrap();
+    std::fs::remove_file(dir.join("index.json")).unwrap();
+    std::os::unix::fs::symlink(&outside_index, dir.join("index.json")).unwrap();
+    fails(&oci(&dir, "v1"), "is a symbolic link");
+    std::fs::remove_file(dir.join("index.json")).unwrap();
+
     // An index.json past its 16 MiB limit is refused before it is parsed.
     let mut huge = b"{\"schemaVersion\":2,\"manifests\":[]} ".to_vec();
     huge.resize((16 << 20) + 1, b' ');
