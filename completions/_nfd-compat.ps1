@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the compatibility artifacts attached to an image, newest first')
             [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Print the spec of an image''s compatibility artifact')
             [CompletionResult]::new('detach', 'detach', [CompletionResultType]::ParameterValue, 'Remove a compatibility artifact from an image')
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy an image''s compatibility artifacts to another registry or OCI layout that already holds the image (`skopeo copy` carries the image but not its artifacts)')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema (2020-12) of the spec, for editors and other validators')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page, or write a page per command into a directory')
@@ -43,7 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             break
         }
         'nfd-compat;validate-node' {
-            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image whose compatibility artifact to validate against (`nginx:1.27`, `registry:5000/app@sha256:...`)')
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image whose compatibility artifact to validate against (`nginx:1.27`, `registry:5000/app@sha256:...`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)')
             [CompletionResult]::new('--spec', '--spec', [CompletionResultType]::ParameterName, 'The spec to validate against: a YAML or JSON file, or `-` for stdin (instead of --image)')
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Look for the artifact on this platform''s manifest of an image index: os[/arch[/variant]][:os_version]')
             [CompletionResult]::new('--artifact', '--artifact', [CompletionResultType]::ParameterName, 'Use this artifact (a digest) instead of the newest one attached')
@@ -65,6 +66,7 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('--registry-password-stdin', '--registry-password-stdin', [CompletionResultType]::ParameterName, 'Read the registry password from stdin')
             [CompletionResult]::new('--registry-token-stdin', '--registry-token-stdin', [CompletionResultType]::ParameterName, 'Read a registry access token (sent as a Bearer token) from stdin')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)')
+            [CompletionResult]::new('--oci-layout', '--oci-layout', [CompletionResultType]::ParameterName, 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag')
             [CompletionResult]::new('--any', '--any', [CompletionResultType]::ParameterName, 'With several nodes: succeed (exit 0) when at least one node is compatible, instead of all of them')
             [CompletionResult]::new('--output-json', '--output-json', [CompletionResultType]::ParameterName, 'Print NFD''s JSON report shape (as `nfd compat validate-node --output-json`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
@@ -100,7 +102,7 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             break
         }
         'nfd-compat;export;nodefeaturegroup' {
-            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image whose compatibility artifact to export')
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image whose compatibility artifact to export (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)')
             [CompletionResult]::new('--spec', '--spec', [CompletionResultType]::ParameterName, 'The spec to export: a YAML or JSON file, or `-` for stdin (instead of --image)')
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Look for the artifact on this platform''s manifest of an image index: os[/arch[/variant]][:os_version]')
             [CompletionResult]::new('--artifact', '--artifact', [CompletionResultType]::ParameterName, 'Use this artifact (a digest) instead of the newest one attached')
@@ -120,6 +122,7 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('--registry-password-stdin', '--registry-password-stdin', [CompletionResultType]::ParameterName, 'Read the registry password from stdin')
             [CompletionResult]::new('--registry-token-stdin', '--registry-token-stdin', [CompletionResultType]::ParameterName, 'Read a registry access token (sent as a Bearer token) from stdin')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)')
+            [CompletionResult]::new('--oci-layout', '--oci-layout', [CompletionResultType]::ParameterName, 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -127,7 +130,7 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             break
         }
         'nfd-compat;export;nodefeaturerule' {
-            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image whose compatibility artifact to export')
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image whose compatibility artifact to export (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)')
             [CompletionResult]::new('--spec', '--spec', [CompletionResultType]::ParameterName, 'The spec to export: a YAML or JSON file, or `-` for stdin (instead of --image)')
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Look for the artifact on this platform''s manifest of an image index: os[/arch[/variant]][:os_version]')
             [CompletionResult]::new('--artifact', '--artifact', [CompletionResultType]::ParameterName, 'Use this artifact (a digest) instead of the newest one attached')
@@ -147,6 +150,7 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('--registry-password-stdin', '--registry-password-stdin', [CompletionResultType]::ParameterName, 'Read the registry password from stdin')
             [CompletionResult]::new('--registry-token-stdin', '--registry-token-stdin', [CompletionResultType]::ParameterName, 'Read a registry access token (sent as a Bearer token) from stdin')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)')
+            [CompletionResult]::new('--oci-layout', '--oci-layout', [CompletionResultType]::ParameterName, 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -173,7 +177,7 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             break
         }
         'nfd-compat;attach' {
-            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image to attach to')
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image to attach to (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)')
             [CompletionResult]::new('--annotation', '--annotation', [CompletionResultType]::ParameterName, 'An annotation for the artifact manifest (repeatable), e.g. `org.opencontainers.image.source=...`')
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Attach to this platform''s manifest of an image index: os[/arch[/variant]][:os_version]')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file for the registry''s TLS')
@@ -189,6 +193,7 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('--registry-password-stdin', '--registry-password-stdin', [CompletionResultType]::ParameterName, 'Read the registry password from stdin')
             [CompletionResult]::new('--registry-token-stdin', '--registry-token-stdin', [CompletionResultType]::ParameterName, 'Read a registry access token (sent as a Bearer token) from stdin')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)')
+            [CompletionResult]::new('--oci-layout', '--oci-layout', [CompletionResultType]::ParameterName, 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -196,7 +201,7 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             break
         }
         'nfd-compat;list' {
-            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image')
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)')
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'List the artifacts of this platform''s manifest of an image index')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The output format')
@@ -211,6 +216,7 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('--registry-password-stdin', '--registry-password-stdin', [CompletionResultType]::ParameterName, 'Read the registry password from stdin')
             [CompletionResult]::new('--registry-token-stdin', '--registry-token-stdin', [CompletionResultType]::ParameterName, 'Read a registry access token (sent as a Bearer token) from stdin')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)')
+            [CompletionResult]::new('--oci-layout', '--oci-layout', [CompletionResultType]::ParameterName, 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -218,7 +224,7 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             break
         }
         'nfd-compat;fetch' {
-            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image')
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)')
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Look for the artifact on this platform''s manifest of an image index: os[/arch[/variant]][:os_version]')
             [CompletionResult]::new('--artifact', '--artifact', [CompletionResultType]::ParameterName, 'Use this artifact (a digest) instead of the newest one attached')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file for the registry''s TLS')
@@ -232,6 +238,7 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('--registry-password-stdin', '--registry-password-stdin', [CompletionResultType]::ParameterName, 'Read the registry password from stdin')
             [CompletionResult]::new('--registry-token-stdin', '--registry-token-stdin', [CompletionResultType]::ParameterName, 'Read a registry access token (sent as a Bearer token) from stdin')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)')
+            [CompletionResult]::new('--oci-layout', '--oci-layout', [CompletionResultType]::ParameterName, 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -239,7 +246,7 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             break
         }
         'nfd-compat;detach' {
-            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image')
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)')
             [CompletionResult]::new('--artifact', '--artifact', [CompletionResultType]::ParameterName, 'The artifact to remove (its digest, as `list` shows it)')
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'The artifact is attached to this platform''s manifest of an image index')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file for the registry''s TLS')
@@ -253,6 +260,31 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('--registry-password-stdin', '--registry-password-stdin', [CompletionResultType]::ParameterName, 'Read the registry password from stdin')
             [CompletionResult]::new('--registry-token-stdin', '--registry-token-stdin', [CompletionResultType]::ParameterName, 'Read a registry access token (sent as a Bearer token) from stdin')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)')
+            [CompletionResult]::new('--oci-layout', '--oci-layout', [CompletionResultType]::ParameterName, 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'nfd-compat;copy' {
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image whose artifacts to copy (`host/repo:tag`, `oci:DIR[:TAG|@DIGEST]`)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Where to copy them: the same image in another registry or layout')
+            [CompletionResult]::new('--artifact', '--artifact', [CompletionResultType]::ParameterName, 'Copy only this artifact (a digest, as `list` shows it) instead of all')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Copy the artifacts of this platform''s manifest of an image index')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file for the registry''s TLS')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'The deadline for all registry communication, in seconds')
+            [CompletionResult]::new('--registry-username', '--registry-username', [CompletionResultType]::ParameterName, 'The registry username (the password comes from --registry-password-stdin)')
+            [CompletionResult]::new('--registry-config', '--registry-config', [CompletionResultType]::ParameterName, 'Take stored credentials from this file only (docker''s config.json or podman''s auth.json format) instead of the default locations')
+            [CompletionResult]::new('--authfile', '--authfile', [CompletionResultType]::ParameterName, 'Take stored credentials from this file only (docker''s config.json or podman''s auth.json format) instead of the default locations')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('--to-oci-layout', '--to-oci-layout', [CompletionResultType]::ParameterName, 'Read --to as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --to-oci-layout)')
+            [CompletionResult]::new('--plain-http', '--plain-http', [CompletionResultType]::ParameterName, 'Use plain HTTP for all registry communications')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (prints a warning)')
+            [CompletionResult]::new('--registry-password-stdin', '--registry-password-stdin', [CompletionResultType]::ParameterName, 'Read the registry password from stdin')
+            [CompletionResult]::new('--registry-token-stdin', '--registry-token-stdin', [CompletionResultType]::ParameterName, 'Read a registry access token (sent as a Bearer token) from stdin')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)')
+            [CompletionResult]::new('--oci-layout', '--oci-layout', [CompletionResultType]::ParameterName, 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -317,6 +349,7 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the compatibility artifacts attached to an image, newest first')
             [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Print the spec of an image''s compatibility artifact')
             [CompletionResult]::new('detach', 'detach', [CompletionResultType]::ParameterValue, 'Remove a compatibility artifact from an image')
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy an image''s compatibility artifacts to another registry or OCI layout that already holds the image (`skopeo copy` carries the image but not its artifacts)')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema (2020-12) of the spec, for editors and other validators')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page, or write a page per command into a directory')
@@ -353,6 +386,9 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             break
         }
         'nfd-compat;help;detach' {
+            break
+        }
+        'nfd-compat;help;copy' {
             break
         }
         'nfd-compat;help;schema' {

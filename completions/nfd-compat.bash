@@ -22,6 +22,9 @@ _nfd__compat() {
             nfd__compat,completions)
                 cmd="nfd__compat__subcmd__completions"
                 ;;
+            nfd__compat,copy)
+                cmd="nfd__compat__subcmd__copy"
+                ;;
             nfd__compat,detach)
                 cmd="nfd__compat__subcmd__detach"
                 ;;
@@ -82,6 +85,9 @@ _nfd__compat() {
             nfd__compat__subcmd__help,completions)
                 cmd="nfd__compat__subcmd__help__subcmd__completions"
                 ;;
+            nfd__compat__subcmd__help,copy)
+                cmd="nfd__compat__subcmd__help__subcmd__copy"
+                ;;
             nfd__compat__subcmd__help,detach)
                 cmd="nfd__compat__subcmd__help__subcmd__detach"
                 ;;
@@ -128,7 +134,7 @@ _nfd__compat() {
 
     case "${cmd}" in
         nfd__compat)
-            opts="-q -h -V --color --quiet --help --version validate-node export attach list fetch detach schema completions man init lint help"
+            opts="-q -h -V --color --quiet --help --version validate-node export attach list fetch detach copy schema completions man init lint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -146,7 +152,7 @@ _nfd__compat() {
             return 0
             ;;
         nfd__compat__subcmd__attach)
-            opts="-q -h --image --annotation --platform --strict --force --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --color --quiet --help"
+            opts="-q -h --image --annotation --platform --strict --force --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -213,8 +219,62 @@ _nfd__compat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        nfd__compat__subcmd__copy)
+            opts="-q -h --image --to --artifact --platform --to-oci-layout --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --color --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --artifact)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --authfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         nfd__compat__subcmd__detach)
-            opts="-q -h --image --artifact --platform --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --color --quiet --help"
+            opts="-q -h --image --artifact --platform --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -394,7 +454,7 @@ _nfd__compat() {
             return 0
             ;;
         nfd__compat__subcmd__export__subcmd__nodefeaturegroup)
-            opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --tags --name --output --namespace --color --quiet --help"
+            opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --tags --name --output --namespace --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -468,7 +528,7 @@ _nfd__compat() {
             return 0
             ;;
         nfd__compat__subcmd__export__subcmd__nodefeaturerule)
-            opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --tags --name --output --label --color --quiet --help"
+            opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --tags --name --output --label --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -542,7 +602,7 @@ _nfd__compat() {
             return 0
             ;;
         nfd__compat__subcmd__fetch)
-            opts="-q -h --image --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --color --quiet --help"
+            opts="-q -h --image --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -592,7 +652,7 @@ _nfd__compat() {
             return 0
             ;;
         nfd__compat__subcmd__help)
-            opts="validate-node export attach list fetch detach schema completions man init lint help"
+            opts="validate-node export attach list fetch detach copy schema completions man init lint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -620,6 +680,20 @@ _nfd__compat() {
             return 0
             ;;
         nfd__compat__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        nfd__compat__subcmd__help__subcmd__copy)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -884,7 +958,7 @@ _nfd__compat() {
             return 0
             ;;
         nfd__compat__subcmd__list)
-            opts="-o -q -h --image --platform --output --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --color --quiet --help"
+            opts="-o -q -h --image --platform --output --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -978,7 +1052,7 @@ _nfd__compat() {
             return 0
             ;;
         nfd__compat__subcmd__validate__subcmd__node)
-            opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --features --node --any --host-root --machine --tags --output --output-json --color --quiet --help"
+            opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --features --node --any --host-root --machine --tags --output --output-json --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

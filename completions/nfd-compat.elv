@@ -31,6 +31,7 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
             cand list 'List the compatibility artifacts attached to an image, newest first'
             cand fetch 'Print the spec of an image''s compatibility artifact'
             cand detach 'Remove a compatibility artifact from an image'
+            cand copy 'Copy an image''s compatibility artifacts to another registry or OCI layout that already holds the image (`skopeo copy` carries the image but not its artifacts)'
             cand schema 'Print the JSON Schema (2020-12) of the spec, for editors and other validators'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page, or write a page per command into a directory'
@@ -39,7 +40,7 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'nfd-compat;validate-node'= {
-            cand --image 'The image whose compatibility artifact to validate against (`nginx:1.27`, `registry:5000/app@sha256:...`)'
+            cand --image 'The image whose compatibility artifact to validate against (`nginx:1.27`, `registry:5000/app@sha256:...`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)'
             cand --spec 'The spec to validate against: a YAML or JSON file, or `-` for stdin (instead of --image)'
             cand --platform 'Look for the artifact on this platform''s manifest of an image index: os[/arch[/variant]][:os_version]'
             cand --artifact 'Use this artifact (a digest) instead of the newest one attached'
@@ -61,6 +62,7 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
             cand --registry-password-stdin 'Read the registry password from stdin'
             cand --registry-token-stdin 'Read a registry access token (sent as a Bearer token) from stdin'
             cand --debug 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)'
+            cand --oci-layout 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag'
             cand --any 'With several nodes: succeed (exit 0) when at least one node is compatible, instead of all of them'
             cand --output-json 'Print NFD''s JSON report shape (as `nfd compat validate-node --output-json`)'
             cand -q 'Print no warnings (errors are still printed)'
@@ -93,7 +95,7 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'nfd-compat;export;nodefeaturegroup'= {
-            cand --image 'The image whose compatibility artifact to export'
+            cand --image 'The image whose compatibility artifact to export (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)'
             cand --spec 'The spec to export: a YAML or JSON file, or `-` for stdin (instead of --image)'
             cand --platform 'Look for the artifact on this platform''s manifest of an image index: os[/arch[/variant]][:os_version]'
             cand --artifact 'Use this artifact (a digest) instead of the newest one attached'
@@ -113,13 +115,14 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
             cand --registry-password-stdin 'Read the registry password from stdin'
             cand --registry-token-stdin 'Read a registry access token (sent as a Bearer token) from stdin'
             cand --debug 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)'
+            cand --oci-layout 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag'
             cand -q 'Print no warnings (errors are still printed)'
             cand --quiet 'Print no warnings (errors are still printed)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'nfd-compat;export;nodefeaturerule'= {
-            cand --image 'The image whose compatibility artifact to export'
+            cand --image 'The image whose compatibility artifact to export (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)'
             cand --spec 'The spec to export: a YAML or JSON file, or `-` for stdin (instead of --image)'
             cand --platform 'Look for the artifact on this platform''s manifest of an image index: os[/arch[/variant]][:os_version]'
             cand --artifact 'Use this artifact (a digest) instead of the newest one attached'
@@ -139,6 +142,7 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
             cand --registry-password-stdin 'Read the registry password from stdin'
             cand --registry-token-stdin 'Read a registry access token (sent as a Bearer token) from stdin'
             cand --debug 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)'
+            cand --oci-layout 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag'
             cand -q 'Print no warnings (errors are still printed)'
             cand --quiet 'Print no warnings (errors are still printed)'
             cand -h 'Print help (see more with ''--help'')'
@@ -159,7 +163,7 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
         &'nfd-compat;export;help;help'= {
         }
         &'nfd-compat;attach'= {
-            cand --image 'The image to attach to'
+            cand --image 'The image to attach to (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)'
             cand --annotation 'An annotation for the artifact manifest (repeatable), e.g. `org.opencontainers.image.source=...`'
             cand --platform 'Attach to this platform''s manifest of an image index: os[/arch[/variant]][:os_version]'
             cand --ca-file 'Trust the CA certificates in this PEM file for the registry''s TLS'
@@ -175,13 +179,14 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
             cand --registry-password-stdin 'Read the registry password from stdin'
             cand --registry-token-stdin 'Read a registry access token (sent as a Bearer token) from stdin'
             cand --debug 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)'
+            cand --oci-layout 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag'
             cand -q 'Print no warnings (errors are still printed)'
             cand --quiet 'Print no warnings (errors are still printed)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'nfd-compat;list'= {
-            cand --image 'The image'
+            cand --image 'The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)'
             cand --platform 'List the artifacts of this platform''s manifest of an image index'
             cand -o 'The output format'
             cand --output 'The output format'
@@ -196,13 +201,14 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
             cand --registry-password-stdin 'Read the registry password from stdin'
             cand --registry-token-stdin 'Read a registry access token (sent as a Bearer token) from stdin'
             cand --debug 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)'
+            cand --oci-layout 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag'
             cand -q 'Print no warnings (errors are still printed)'
             cand --quiet 'Print no warnings (errors are still printed)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'nfd-compat;fetch'= {
-            cand --image 'The image'
+            cand --image 'The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)'
             cand --platform 'Look for the artifact on this platform''s manifest of an image index: os[/arch[/variant]][:os_version]'
             cand --artifact 'Use this artifact (a digest) instead of the newest one attached'
             cand --ca-file 'Trust the CA certificates in this PEM file for the registry''s TLS'
@@ -216,13 +222,14 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
             cand --registry-password-stdin 'Read the registry password from stdin'
             cand --registry-token-stdin 'Read a registry access token (sent as a Bearer token) from stdin'
             cand --debug 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)'
+            cand --oci-layout 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag'
             cand -q 'Print no warnings (errors are still printed)'
             cand --quiet 'Print no warnings (errors are still printed)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'nfd-compat;detach'= {
-            cand --image 'The image'
+            cand --image 'The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)'
             cand --artifact 'The artifact to remove (its digest, as `list` shows it)'
             cand --platform 'The artifact is attached to this platform''s manifest of an image index'
             cand --ca-file 'Trust the CA certificates in this PEM file for the registry''s TLS'
@@ -236,6 +243,30 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
             cand --registry-password-stdin 'Read the registry password from stdin'
             cand --registry-token-stdin 'Read a registry access token (sent as a Bearer token) from stdin'
             cand --debug 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)'
+            cand --oci-layout 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag'
+            cand -q 'Print no warnings (errors are still printed)'
+            cand --quiet 'Print no warnings (errors are still printed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'nfd-compat;copy'= {
+            cand --image 'The image whose artifacts to copy (`host/repo:tag`, `oci:DIR[:TAG|@DIGEST]`)'
+            cand --to 'Where to copy them: the same image in another registry or layout'
+            cand --artifact 'Copy only this artifact (a digest, as `list` shows it) instead of all'
+            cand --platform 'Copy the artifacts of this platform''s manifest of an image index'
+            cand --ca-file 'Trust the CA certificates in this PEM file for the registry''s TLS'
+            cand --timeout 'The deadline for all registry communication, in seconds'
+            cand --registry-username 'The registry username (the password comes from --registry-password-stdin)'
+            cand --registry-config 'Take stored credentials from this file only (docker''s config.json or podman''s auth.json format) instead of the default locations'
+            cand --authfile 'Take stored credentials from this file only (docker''s config.json or podman''s auth.json format) instead of the default locations'
+            cand --color 'When to use colour: auto (a terminal and no NO_COLOR), always, never'
+            cand --to-oci-layout 'Read --to as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --to-oci-layout)'
+            cand --plain-http 'Use plain HTTP for all registry communications'
+            cand --insecure 'Skip TLS certificate verification (prints a warning)'
+            cand --registry-password-stdin 'Read the registry password from stdin'
+            cand --registry-token-stdin 'Read a registry access token (sent as a Bearer token) from stdin'
+            cand --debug 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)'
+            cand --oci-layout 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag'
             cand -q 'Print no warnings (errors are still printed)'
             cand --quiet 'Print no warnings (errors are still printed)'
             cand -h 'Print help (see more with ''--help'')'
@@ -294,6 +325,7 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
             cand list 'List the compatibility artifacts attached to an image, newest first'
             cand fetch 'Print the spec of an image''s compatibility artifact'
             cand detach 'Remove a compatibility artifact from an image'
+            cand copy 'Copy an image''s compatibility artifacts to another registry or OCI layout that already holds the image (`skopeo copy` carries the image but not its artifacts)'
             cand schema 'Print the JSON Schema (2020-12) of the spec, for editors and other validators'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page, or write a page per command into a directory'
@@ -321,6 +353,8 @@ set edit:completion:arg-completer[nfd-compat] = {|@words|
         &'nfd-compat;help;fetch'= {
         }
         &'nfd-compat;help;detach'= {
+        }
+        &'nfd-compat;help;copy'= {
         }
         &'nfd-compat;help;schema'= {
         }

@@ -36,13 +36,14 @@ complete -c nfd-compat -n "__fish_nfd_compat_needs_command" -f -a "attach" -d 'A
 complete -c nfd-compat -n "__fish_nfd_compat_needs_command" -f -a "list" -d 'List the compatibility artifacts attached to an image, newest first'
 complete -c nfd-compat -n "__fish_nfd_compat_needs_command" -f -a "fetch" -d 'Print the spec of an image\'s compatibility artifact'
 complete -c nfd-compat -n "__fish_nfd_compat_needs_command" -f -a "detach" -d 'Remove a compatibility artifact from an image'
+complete -c nfd-compat -n "__fish_nfd_compat_needs_command" -f -a "copy" -d 'Copy an image\'s compatibility artifacts to another registry or OCI layout that already holds the image (`skopeo copy` carries the image but not its artifacts)'
 complete -c nfd-compat -n "__fish_nfd_compat_needs_command" -f -a "schema" -d 'Print the JSON Schema (2020-12) of the spec, for editors and other validators'
 complete -c nfd-compat -n "__fish_nfd_compat_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c nfd-compat -n "__fish_nfd_compat_needs_command" -f -a "man" -d 'Print the man page, or write a page per command into a directory'
 complete -c nfd-compat -n "__fish_nfd_compat_needs_command" -f -a "init" -d 'Write a commented starter spec that this host satisfies'
 complete -c nfd-compat -n "__fish_nfd_compat_needs_command" -f -a "lint" -d 'Check specs for mistakes: every load error, plus advice (unknown features and elements, values NFD reads differently, rules that can never match...)'
 complete -c nfd-compat -n "__fish_nfd_compat_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l image -d 'The image whose compatibility artifact to validate against (`nginx:1.27`, `registry:5000/app@sha256:...`)' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l image -d 'The image whose compatibility artifact to validate against (`nginx:1.27`, `registry:5000/app@sha256:...`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l spec -d 'The spec to validate against: a YAML or JSON file, or `-` for stdin (instead of --image)' -r -F
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l platform -d 'Look for the artifact on this platform\'s manifest of an image index: os[/arch[/variant]][:os_version]' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l artifact -d 'Use this artifact (a digest) instead of the newest one attached' -r
@@ -68,6 +69,7 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l 
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l registry-password-stdin -d 'Read the registry password from stdin'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l registry-token-stdin -d 'Read a registry access token (sent as a Bearer token) from stdin'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l debug -d 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l oci-layout -d 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras\'s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l any -d 'With several nodes: succeed (exit 0) when at least one node is compatible, instead of all of them'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -l output-json -d 'Print NFD\'s JSON report shape (as `nfd compat validate-node --output-json`)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand validate-node" -s q -l quiet -d 'Print no warnings (errors are still printed)'
@@ -91,7 +93,7 @@ always\t'Always'
 never\t'Never'"
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from features" -s q -l quiet -d 'Print no warnings (errors are still printed)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from features" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l image -d 'The image whose compatibility artifact to export' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l image -d 'The image whose compatibility artifact to export (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l spec -d 'The spec to export: a YAML or JSON file, or `-` for stdin (instead of --image)' -r -F
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l platform -d 'Look for the artifact on this platform\'s manifest of an image index: os[/arch[/variant]][:os_version]' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l artifact -d 'Use this artifact (a digest) instead of the newest one attached' -r
@@ -112,9 +114,10 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l registry-password-stdin -d 'Read the registry password from stdin'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l registry-token-stdin -d 'Read a registry access token (sent as a Bearer token) from stdin'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l debug -d 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -l oci-layout -d 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras\'s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -s q -l quiet -d 'Print no warnings (errors are still printed)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturegroup" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l image -d 'The image whose compatibility artifact to export' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l image -d 'The image whose compatibility artifact to export (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l spec -d 'The spec to export: a YAML or JSON file, or `-` for stdin (instead of --image)' -r -F
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l platform -d 'Look for the artifact on this platform\'s manifest of an image index: os[/arch[/variant]][:os_version]' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l artifact -d 'Use this artifact (a digest) instead of the newest one attached' -r
@@ -135,13 +138,14 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l registry-password-stdin -d 'Read the registry password from stdin'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l registry-token-stdin -d 'Read a registry access token (sent as a Bearer token) from stdin'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l debug -d 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -l oci-layout -d 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras\'s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -s q -l quiet -d 'Print no warnings (errors are still printed)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from nodefeaturerule" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "features" -d 'Print this host\'s features as NFD\'s Features object (sorted keys)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "nodefeaturegroup" -d 'Print one NodeFeatureGroup per compatibility set, for NFD\'s master to find the matching nodes cluster-wide'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "nodefeaturerule" -d 'Print a NodeFeatureRule that labels the nodes where some compatibility set matches'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l image -d 'The image to attach to' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l image -d 'The image to attach to (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l annotation -d 'An annotation for the artifact manifest (repeatable), e.g. `org.opencontainers.image.source=...`' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l platform -d 'Attach to this platform\'s manifest of an image index: os[/arch[/variant]][:os_version]' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l ca-file -d 'Trust the CA certificates in this PEM file for the registry\'s TLS' -r -F
@@ -158,9 +162,10 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l insecur
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l registry-password-stdin -d 'Read the registry password from stdin'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l registry-token-stdin -d 'Read a registry access token (sent as a Bearer token) from stdin'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l debug -d 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -l oci-layout -d 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras\'s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -s q -l quiet -d 'Print no warnings (errors are still printed)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand attach" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -l image -d 'The image' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -l image -d 'The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -l platform -d 'List the artifacts of this platform\'s manifest of an image index' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -s o -l output -d 'The output format' -r -f -a "table\t'A table for people'
 json\t'JSON'"
@@ -176,9 +181,10 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -l insecure 
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -l registry-password-stdin -d 'Read the registry password from stdin'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -l registry-token-stdin -d 'Read a registry access token (sent as a Bearer token) from stdin'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -l debug -d 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -l oci-layout -d 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras\'s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -s q -l quiet -d 'Print no warnings (errors are still printed)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -l image -d 'The image' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -l image -d 'The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -l platform -d 'Look for the artifact on this platform\'s manifest of an image index: os[/arch[/variant]][:os_version]' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -l artifact -d 'Use this artifact (a digest) instead of the newest one attached' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -l ca-file -d 'Trust the CA certificates in this PEM file for the registry\'s TLS' -r -F
@@ -193,9 +199,10 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -l insecure
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -l registry-password-stdin -d 'Read the registry password from stdin'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -l registry-token-stdin -d 'Read a registry access token (sent as a Bearer token) from stdin'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -l debug -d 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -l oci-layout -d 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras\'s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -s q -l quiet -d 'Print no warnings (errors are still printed)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand fetch" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -l image -d 'The image' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -l image -d 'The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -l artifact -d 'The artifact to remove (its digest, as `list` shows it)' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -l platform -d 'The artifact is attached to this platform\'s manifest of an image index' -r
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -l ca-file -d 'Trust the CA certificates in this PEM file for the registry\'s TLS' -r -F
@@ -210,8 +217,29 @@ complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -l insecur
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -l registry-password-stdin -d 'Read the registry password from stdin'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -l registry-token-stdin -d 'Read a registry access token (sent as a Bearer token) from stdin'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -l debug -d 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -l oci-layout -d 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras\'s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -s q -l quiet -d 'Print no warnings (errors are still printed)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand detach" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand copy" -l image -d 'The image whose artifacts to copy (`host/repo:tag`, `oci:DIR[:TAG|@DIGEST]`)' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand copy" -l to -d 'Where to copy them: the same image in another registry or layout' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand copy" -l artifact -d 'Copy only this artifact (a digest, as `list` shows it) instead of all' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand copy" -l platform -d 'Copy the artifacts of this platform\'s manifest of an image index' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand copy" -l ca-file -d 'Trust the CA certificates in this PEM file for the registry\'s TLS' -r -F
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand copy" -l timeout -d 'The deadline for all registry communication, in seconds' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand copy" -l registry-username -d 'The registry username (the password comes from --registry-password-stdin)' -r
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand copy" -l registry-config -l authfile -d 'Take stored credentials from this file only (docker\'s config.json or podman\'s auth.json format) instead of the default locations' -r -F
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand copy" -l color -d 'When to use colour: auto (a terminal and no NO_COLOR), always, never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand copy" -l to-oci-layout -d 'Read --to as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras\'s --to-oci-layout)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand copy" -l plain-http -d 'Use plain HTTP for all registry communications'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand copy" -l insecure -d 'Skip TLS certificate verification (prints a warning)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand copy" -l registry-password-stdin -d 'Read the registry password from stdin'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand copy" -l registry-token-stdin -d 'Read a registry access token (sent as a Bearer token) from stdin'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand copy" -l debug -d 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand copy" -l oci-layout -d 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras\'s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand copy" -s q -l quiet -d 'Print no warnings (errors are still printed)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand copy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand schema" -l color -d 'When to use colour: auto (a terminal and no NO_COLOR), always, never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
@@ -247,18 +275,19 @@ never\t'Never'"
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand lint" -l strict -d 'Fail (exit 1) on warnings too'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand lint" -s q -l quiet -d 'Print no warnings (errors are still printed)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand lint" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach schema completions man init lint help" -f -a "validate-node" -d 'Check whether a node satisfies an image-compatibility spec'
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach schema completions man init lint help" -f -a "export" -d 'Print what this tool discovers (NFD\'s `nfd export features`)'
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach schema completions man init lint help" -f -a "attach" -d 'Attach a spec to an image as a compatibility artifact (checked first)'
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach schema completions man init lint help" -f -a "list" -d 'List the compatibility artifacts attached to an image, newest first'
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach schema completions man init lint help" -f -a "fetch" -d 'Print the spec of an image\'s compatibility artifact'
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach schema completions man init lint help" -f -a "detach" -d 'Remove a compatibility artifact from an image'
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach schema completions man init lint help" -f -a "schema" -d 'Print the JSON Schema (2020-12) of the spec, for editors and other validators'
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach schema completions man init lint help" -f -a "completions" -d 'Print a shell completion script'
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach schema completions man init lint help" -f -a "man" -d 'Print the man page, or write a page per command into a directory'
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach schema completions man init lint help" -f -a "init" -d 'Write a commented starter spec that this host satisfies'
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach schema completions man init lint help" -f -a "lint" -d 'Check specs for mistakes: every load error, plus advice (unknown features and elements, values NFD reads differently, rules that can never match...)'
-complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach schema completions man init lint help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach copy schema completions man init lint help" -f -a "validate-node" -d 'Check whether a node satisfies an image-compatibility spec'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach copy schema completions man init lint help" -f -a "export" -d 'Print what this tool discovers (NFD\'s `nfd export features`)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach copy schema completions man init lint help" -f -a "attach" -d 'Attach a spec to an image as a compatibility artifact (checked first)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach copy schema completions man init lint help" -f -a "list" -d 'List the compatibility artifacts attached to an image, newest first'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach copy schema completions man init lint help" -f -a "fetch" -d 'Print the spec of an image\'s compatibility artifact'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach copy schema completions man init lint help" -f -a "detach" -d 'Remove a compatibility artifact from an image'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach copy schema completions man init lint help" -f -a "copy" -d 'Copy an image\'s compatibility artifacts to another registry or OCI layout that already holds the image (`skopeo copy` carries the image but not its artifacts)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach copy schema completions man init lint help" -f -a "schema" -d 'Print the JSON Schema (2020-12) of the spec, for editors and other validators'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach copy schema completions man init lint help" -f -a "completions" -d 'Print a shell completion script'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach copy schema completions man init lint help" -f -a "man" -d 'Print the man page, or write a page per command into a directory'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach copy schema completions man init lint help" -f -a "init" -d 'Write a commented starter spec that this host satisfies'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach copy schema completions man init lint help" -f -a "lint" -d 'Check specs for mistakes: every load error, plus advice (unknown features and elements, values NFD reads differently, rules that can never match...)'
+complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and not __fish_seen_subcommand_from validate-node export attach list fetch detach copy schema completions man init lint help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "features" -d 'Print this host\'s features as NFD\'s Features object (sorted keys)'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "nodefeaturegroup" -d 'Print one NodeFeatureGroup per compatibility set, for NFD\'s master to find the matching nodes cluster-wide'
 complete -c nfd-compat -n "__fish_nfd_compat_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "nodefeaturerule" -d 'Print a NodeFeatureRule that labels the nodes where some compatibility set matches'

@@ -38,6 +38,9 @@ pub enum Command {
     Fetch(Box<FetchArgs>),
     /// Remove a compatibility artifact from an image.
     Detach(Box<DetachArgs>),
+    /// Copy an image's compatibility artifacts to another registry or OCI layout that already
+    /// holds the image (`skopeo copy` carries the image but not its artifacts).
+    Copy(Box<CopyArgs>),
     /// Print the JSON Schema (2020-12) of the spec, for editors and other validators.
     Schema,
     /// Print a shell completion script.
@@ -57,7 +60,7 @@ pub enum Command {
 /// `attach` arguments.
 #[derive(Debug, Args)]
 pub struct AttachArgs {
-    /// The image to attach to.
+    /// The image to attach to (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`).
     #[arg(long, value_name = "REF")]
     pub image: String,
     /// The spec file (`-` for stdin).
@@ -83,7 +86,7 @@ pub struct AttachArgs {
 /// `list` arguments.
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// The image.
+    /// The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`).
     #[arg(long, value_name = "REF")]
     pub image: String,
     /// List the artifacts of this platform's manifest of an image index.
@@ -99,7 +102,7 @@ pub struct ListArgs {
 /// `fetch` arguments.
 #[derive(Debug, Args)]
 pub struct FetchArgs {
-    /// The image.
+    /// The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`).
     #[arg(long, value_name = "REF")]
     pub image: String,
     #[command(flatten)]
@@ -111,7 +114,7 @@ pub struct FetchArgs {
 /// `detach` arguments.
 #[derive(Debug, Args)]
 pub struct DetachArgs {
-    /// The image.
+    /// The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`).
     #[arg(long, value_name = "REF")]
     pub image: String,
     /// The artifact to remove (its digest, as `list` shows it).
@@ -120,6 +123,28 @@ pub struct DetachArgs {
     /// The artifact is attached to this platform's manifest of an image index.
     #[arg(long, value_name = "PLATFORM")]
     pub platform: Option<String>,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+/// `copy` arguments.
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// The image whose artifacts to copy (`host/repo:tag`, `oci:DIR[:TAG|@DIGEST]`).
+    #[arg(long, value_name = "REF")]
+    pub image: String,
+    /// Where to copy them: the same image in another registry or layout.
+    #[arg(long, value_name = "REF")]
+    pub to: String,
+    /// Copy only this artifact (a digest, as `list` shows it) instead of all.
+    #[arg(long, value_name = "DIGEST")]
+    pub artifact: Option<String>,
+    /// Copy the artifacts of this platform's manifest of an image index.
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<String>,
+    /// Read --to as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras's --to-oci-layout).
+    #[arg(long)]
+    pub to_oci_layout: bool,
     #[command(flatten)]
     pub registry: RegistryArgs,
 }
@@ -138,7 +163,7 @@ pub enum ListFormat {
 #[command(group(clap::ArgGroup::new("source").required(true).args(["image", "spec"])))]
 pub struct ValidateArgs {
     /// The image whose compatibility artifact to validate against (`nginx:1.27`,
-    /// `registry:5000/app@sha256:...`).
+    /// `registry:5000/app@sha256:...`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`).
     #[arg(long, value_name = "REF")]
     pub image: Option<String>,
     /// The spec to validate against: a YAML or JSON file, or `-` for stdin (instead of --image).
@@ -221,6 +246,10 @@ pub struct RegistryArgs {
     /// scopes, proxies and where the credentials came from (secrets are never shown).
     #[arg(long)]
     pub debug: bool,
+    /// Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras's --oci-layout);
+    /// `--image oci:DIR[:TAG|@DIGEST]` needs no flag.
+    #[arg(long)]
+    pub oci_layout: bool,
 }
 
 /// Where and how to discover a host.
@@ -290,7 +319,8 @@ pub enum ExportCommand {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("source").required(true).args(["image", "spec"])))]
 pub struct ExportSpecArgs {
-    /// The image whose compatibility artifact to export.
+    /// The image whose compatibility artifact to export (`host/repo:tag`, or an OCI layout
+    /// `oci:DIR[:TAG|@DIGEST]`).
     #[arg(long, value_name = "REF")]
     pub image: Option<String>,
     /// The spec to export: a YAML or JSON file, or `-` for stdin (instead of --image).

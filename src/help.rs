@@ -58,12 +58,12 @@ const REGISTRY_ENV: &[(&str, &str)] = &[
         "Docker's configuration directory: credentials (and credential helpers) from $DOCKER_CONFIG/config.json, else ~/.docker/config.json, searched last.",
     ),
     (
-        "HTTPS_PROXY, HTTP_PROXY, ALL_PROXY",
-        "The proxy for registry requests (lower-case names too).",
+        "HTTPS_PROXY, HTTP_PROXY",
+        "The proxy for https:// and for --plain-http registry requests, as Go programs read them (lower-case names too); loopback is never proxied.",
     ),
     (
         "NO_PROXY",
-        "Comma-separated hosts reached without the proxy.",
+        "Comma-separated hosts reached without the proxy: `example.com` and `.example.com` cover subdomains, `*` all; ports, IP addresses and CIDR ranges too.",
     ),
 ];
 
@@ -127,7 +127,7 @@ fn root() -> Vec<Section> {
                     "Where registry credentials are looked up, in this order (see the registry commands' help).",
                 ),
                 (
-                    "HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY",
+                    "HTTPS_PROXY, HTTP_PROXY, NO_PROXY",
                     "The proxy for registry requests, and the hosts reached without it.",
                 ),
             ],
@@ -260,6 +260,16 @@ pub fn sections(path: &str) -> Vec<Section> {
             "nfd-compat detach --image registry.example.com/app:1.0 --artifact sha256:...",
             "Remove an artifact (a digest as list prints it).",
         )]),
+        "copy" => registry_command(&[
+            (
+                "nfd-compat copy --image registry.example.com/app:1.0 --to oci:./app:1.0",
+                "Carry an image's compatibility artifacts into an OCI layout that skopeo made, for an air-gapped cluster.",
+            ),
+            (
+                "nfd-compat copy --image oci:./app:1.0 --to registry.internal/app:1.0",
+                "And on into the registry inside it (the image must be there already); re-running copies nothing new.",
+            ),
+        ]),
         "init" => vec![Section {
             title: "EXAMPLES",
             entries: vec![(

@@ -6,19 +6,20 @@ use std::path::Path;
 
 use anyhow::{Context as _, Result, bail};
 
-use super::image::{connect, fetch_image_spec};
+use super::image::{fetch_image_spec, open};
 use super::{ExitStatus, Global, display_path, load_spec, read_input, warn, warn_all};
 use crate::cli::{AttachArgs, DetachArgs, FetchArgs, ListArgs, ListFormat};
 use crate::registry::authoring::{self, AttachRequest, IndexLeft};
 use crate::registry::oci::CREATED;
 use crate::registry::reference::parse_digest;
-use crate::registry::{Platform, Reference};
+use crate::registry::store::Opened;
+use crate::registry::{ImageRef, Platform};
 use crate::report::listing::{self, ArtifactRow};
 use crate::spec;
 
 /// `attach`: check the spec, push the artifact, print its digest.
 pub(crate) fn attach(args: &AttachArgs, global: Global) -> Result<ExitStatus> {
-    let reference = Reference::parse(&args.image)?;
+    let reference = ImageRef::parse(&args.image, args.registry.oci_layout)?;
     let name = display_path(&args.spec);
     let bytes = read_input(&args.spec, spec::MAX_SPEC_BYTES, "spec")?;
     // The load warnings are part of the lint's advice below.
@@ -56,7 +57,7 @@ pub(crate) fn attach(args: &AttachArgs, global: Global) -> Result<ExitStatus> {
     let platform = args.platform.as_deref().map(Platform::parse).transpose()?;
     let mut warnings = Vec::new();
     let stdin_busy = args.spec == Path::new("-");
-    let client = connect(
+    let opened = open(
         &reference,
         &args.registry,
         stdin_busy,
@@ -75,7 +76,7 @@ pub(crate) fn attach(args: &AttachArgs, global: Global) -> Result<ExitStatus> {
         annotations,
         platform,
     };
-    let attached = authoring::attach(&client, &reference, &request)
+    let attached = authoring::attach(&*opened.sink("pull,push"), &reference, &request)
         .with_context(|| format!("image `{reference}`: nothing was attached"))?;
     warn_info(
         global,
@@ -127,13 +128,14 @@ fn warn_info(global: Global, message: &str) {
 
 /// `list`: the attached artifacts, newest first.
 pub(crate) fn list(args: &ListArgs, global: Global) -> Result<ExitStatus> {
-    let reference = Reference::parse(&args.image)?;
+    let reference = ImageRef::parse(&args.image, args.registry.oci_layout)?;
     let platform = args.platform.as_deref().map(Platform::parse).transpose()?;
     let mut warnings = Vec::new();
-    let client = connect(&reference, &args.registry, false, &mut warnings, global)?;
+    let opened = open(&reference, &args.registry, false, &mut warnings, global)?;
     warn_all(global, &warnings);
-    let (subject, artifacts, lookup) = authoring::list(&client, &reference, platform.as_ref())
-        .with_context(|| format!("image `{reference}`"))?;
+    let (subject, artifacts, lookup) =
+        authoring::list(&*opened.sink("pull"), &reference, platform.as_ref())
+            .with_context(|| format!("image `{reference}`"))?;
     let rows: Vec<ArtifactRow> = artifacts
         .into_iter()
         .map(|a| {
@@ -199,15 +201,23 @@ pub(crate) fn fetch(args: &FetchArgs, global: Global) -> Result<ExitStatus> {
 
 /// `detach`: remove one artifact.
 pub(crate) fn detach(args: &DetachArgs, global: Global) -> Result<ExitStatus> {
-    let reference = Reference::parse(&args.image)?;
+    let reference = ImageRef::parse(&args.image, args.registry.oci_layout)?;
     let artifact =
         parse_digest(&args.artifact).map_err(|e| anyhow::anyhow!("invalid --artifact: {e}"))?;
     let platform = args.platform.as_deref().map(Platform::parse).transpose()?;
     let mut warnings = Vec::new();
-    let client = connect(&reference, &args.registry, false, &mut warnings, global)?;
+    let opened = open(&reference, &args.registry, false, &mut warnings, global)?;
     warn_all(global, &warnings);
-    let (_, index) = authoring::detach(&client, &reference, &artifact, platform.as_ref())
-        .with_context(|| format!("image `{reference}`: artifact {artifact} was not removed"))?;
+    let index = match &opened {
+        Opened::Registry(client, registry_ref) => {
+            authoring::detach(client, registry_ref, &artifact, platform.as_ref())
+                .map(|(_, index)| index)
+        }
+        Opened::Layout(layout) => layout
+            .detach(&reference, &artifact, platform.as_ref())
+            .map(|()| IndexLeft::Kept),
+    }
+    .with_context(|| format!("image `{reference}`: artifact {artifact} was not removed"))?;
     let also = match index {
         IndexLeft::Kept => String::new(),
         IndexLeft::Deleted => ", and the tag-schema index it left empty".to_owned(),

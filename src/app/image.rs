@@ -8,9 +8,11 @@ use anyhow::{Context as _, Result, bail};
 use super::{Global, warn_all};
 use crate::cli::{LookupArgs, RegistryArgs};
 use crate::registry::auth::{Found, Secret};
+use crate::registry::layout::Layout;
 use crate::registry::proxy::Proxies;
 use crate::registry::reference::parse_digest;
-use crate::registry::{Fetched, Lookup, Platform, Reference, auth, client};
+use crate::registry::store::Opened;
+use crate::registry::{Fetched, ImageRef, Lookup, Platform, Reference, auth, client};
 
 /// Fetches the spec attached to `image`. `stdin_busy`: stdin carries other input, so a secret
 /// cannot be read from it. The warnings are returned on success and printed on failure (a
@@ -22,11 +24,12 @@ pub(crate) fn fetch_image_spec(
     stdin_busy: bool,
     global: Global,
 ) -> Result<(Fetched, Vec<String>)> {
-    let reference = Reference::parse(image)?;
+    let reference = ImageRef::parse(image, registry.oci_layout)?;
     let mut warnings = Vec::new();
     let lookup = resolve_lookup(lookup)?;
-    let client = connect(&reference, registry, stdin_busy, &mut warnings, global)?;
-    let fetched = match crate::registry::fetch_spec(&client, &reference, &lookup) {
+    let opened = open(&reference, registry, stdin_busy, &mut warnings, global)?;
+    let store = opened.sink("pull");
+    let fetched = match crate::registry::artifact::fetch_from(&*store, &reference, &lookup) {
         Ok(f) => f,
         Err(e) => {
             warn_all(global, &warnings);
@@ -40,6 +43,27 @@ pub(crate) fn fetch_image_spec(
             .map(|w| format!("image `{reference}`: {w}")),
     );
     Ok((fetched, warnings))
+}
+
+/// Opens the store `image` is in: its registry (with the options and credentials of
+/// `registry`) or its OCI layout. The warnings go to `warnings`, and are printed when this
+/// fails.
+pub(crate) fn open(
+    image: &ImageRef,
+    registry: &RegistryArgs,
+    stdin_busy: bool,
+    warnings: &mut Vec<String>,
+    global: Global,
+) -> Result<Opened> {
+    match image {
+        ImageRef::Registry(reference) => {
+            let client = connect(reference, registry, stdin_busy, warnings, global)?;
+            Ok(Opened::Registry(Box::new(client), reference.clone()))
+        }
+        ImageRef::Layout(layout) => Ok(Opened::Layout(
+            Layout::open(&layout.dir).with_context(|| format!("image `{image}`"))?,
+        )),
+    }
 }
 
 /// Checks `--platform` and `--artifact`.

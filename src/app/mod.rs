@@ -3,6 +3,7 @@
 
 mod artifacts;
 mod completions;
+mod copy;
 mod discover;
 mod export;
 mod fleet;
@@ -70,6 +71,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::List(args) => artifacts::list(&args, global),
         Command::Fetch(args) => artifacts::fetch(&args, global),
         Command::Detach(args) => artifacts::detach(&args, global),
+        Command::Copy(args) => copy::run(&args, global),
         Command::Schema => schema::run(),
         Command::Completions(args) => completions::run(&args),
         Command::Man(args) => completions::man(&args),

@@ -15,9 +15,11 @@ use crate::spec::{ARTIFACT_TYPE, SPEC_MEDIA_TYPE};
 use crate::timestamp::Timestamp;
 
 use super::client::{Client, HttpError, Method, Response, Scope, query_escape};
-use super::oci::{self, Descriptor, Index, Manifest, PlatformSpec};
+use super::oci::{self, Descriptor, Index, Manifest};
 use super::platform::Platform;
 use super::reference::Reference;
+use super::store::{ImageRef, Store, artifact_manifest};
+use super::subject::attachments;
 
 /// The largest manifest or blob fetched (oras' `FetchBytes` default).
 pub const MAX_FETCH_BYTES: u64 = 4 << 20;
@@ -32,6 +34,8 @@ pub enum LookupPath {
     ReferrersApi,
     /// The `sha256-<hex>` tag schema (registries without the API).
     TagSchema,
+    /// The manifests listed in an OCI image layout's `index.json`.
+    OciLayout,
 }
 
 impl fmt::Display for LookupPath {
@@ -39,6 +43,7 @@ impl fmt::Display for LookupPath {
         f.write_str(match self {
             LookupPath::ReferrersApi => "referrers API",
             LookupPath::TagSchema => "tag schema",
+            LookupPath::OciLayout => "OCI layout index",
         })
     }
 }
@@ -91,6 +96,9 @@ pub enum RegistryError {
     /// Transport, timeout, TLS or credentials.
     #[error(transparent)]
     Http(#[from] HttpError),
+    /// An OCI image layout that cannot be read or written.
+    #[error(transparent)]
+    Layout(#[from] super::layout::LayoutError),
     /// The registry answered with an unexpected status.
     #[error("{what}: the registry answered {status}{}", message.as_ref().map(|m| format!(" ({m})")).unwrap_or_default())]
     Status {
@@ -185,8 +193,17 @@ pub fn fetch_spec(
     lookup: &Lookup,
 ) -> Result<Fetched, RegistryError> {
     let repo = Repo::new(client, image, "pull");
+    fetch_from(&repo, &ImageRef::Registry(image.clone()), lookup)
+}
+
+/// Fetches the compatibility spec of `image` from `store` (a registry or a layout).
+pub(crate) fn fetch_from(
+    repo: &dyn Store,
+    image: &ImageRef,
+    lookup: &Lookup,
+) -> Result<Fetched, RegistryError> {
     let mut warnings = Vec::new();
-    let attached = repo.attachments(image, lookup.platform.as_ref())?;
+    let attached = attachments(repo, image, lookup.platform.as_ref())?;
     let (image_digest, subject, subject_platform, candidates, path) = (
         attached.image_digest,
         attached.subject,
@@ -207,7 +224,7 @@ pub fn fetch_spec(
         None => newest(&candidates).clone(),
     };
 
-    let artifact = repo.artifact_manifest(&chosen)?;
+    let (artifact, _) = artifact_manifest(repo, &chosen)?;
     if artifact
         .artifact_type
         .as_deref()
@@ -238,7 +255,7 @@ pub fn fetch_spec(
         artifact_created: chosen.annotations.get(oci::CREATED).cloned(),
         artifacts_found: candidates.len(),
         lookup: path,
-        requests: client.requests(),
+        requests: repo.requests(),
         warnings,
     })
 }
@@ -431,56 +448,6 @@ impl<'a> Repo<'a> {
         })
     }
 
-    /// The manifest of `platform` in an index, or the image itself when its config matches.
-    pub(crate) fn select_platform(
-        &self,
-        resolved: &Fetch,
-        platform: &Platform,
-    ) -> Result<(String, Option<String>), RegistryError> {
-        let fits = |p: &PlatformSpec| {
-            platform.matches(
-                &p.os,
-                &p.architecture,
-                p.variant.as_deref(),
-                p.os_version.as_deref(),
-            )
-        };
-        if oci::is_index(&resolved.media_type) {
-            let index: Index = decode(&resolved.body, "the image index", "OCI index")?;
-            let found = index
-                .manifests
-                .iter()
-                .find(|m| m.platform.as_ref().is_some_and(fits));
-            return match found {
-                Some(m) => Ok((
-                    m.digest.clone(),
-                    m.platform.as_ref().map(PlatformSpec::label),
-                )),
-                None => Err(RegistryError::NoPlatform {
-                    platform: platform.to_string(),
-                    available: index
-                        .manifests
-                        .iter()
-                        .filter_map(|m| m.platform.as_ref().map(PlatformSpec::label))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                }),
-            };
-        }
-        let manifest: Manifest = decode(&resolved.body, "the image manifest", "OCI manifest")?;
-        let config = self.blob(&manifest.config, "the image config")?;
-        // The image config names its platform with the same fields as an index entry.
-        let config: PlatformSpec = decode(&config, "the image config", "image config")?;
-        if fits(&config) {
-            Ok((resolved.digest.clone(), None))
-        } else {
-            Err(RegistryError::PlatformMismatch {
-                platform: platform.to_string(),
-                found: config.label(),
-            })
-        }
-    }
-
     /// The compatibility artifacts attached to `digest`.
     pub(crate) fn referrers(
         &self,
@@ -593,22 +560,6 @@ impl<'a> Repo<'a> {
             return Err(Self::fail(&what, &r));
         }
         decode(&r.body, what, "OCI index").map(Some)
-    }
-
-    /// GETs and parses an artifact manifest, verifying digest and size.
-    fn artifact_manifest(&self, d: &Descriptor) -> Result<Manifest, RegistryError> {
-        let what = format!("artifact manifest {}", d.digest);
-        if d.size > MAX_FETCH_BYTES {
-            return Err(RegistryError::TooLarge { what, size: d.size });
-        }
-        let fetched = self.manifest(&d.digest, &what)?;
-        if fetched.body.len() as u64 != d.size {
-            return Err(RegistryError::Corrupt {
-                what,
-                expected: format!("size {}", d.size),
-            });
-        }
-        decode(&fetched.body, what, "OCI manifest")
     }
 
     /// GETs a blob, verifying digest and size.

@@ -20,6 +20,8 @@ use super::client::{Client, Method, Response};
 use super::oci::{self, Descriptor, Index, Manifest};
 use super::platform::Platform;
 use super::reference::Reference;
+use super::store::{ImageRef, Sink, Store};
+use super::subject::{attachments, select_platform};
 
 /// How many times the tag-schema index is re-written when a concurrent writer is detected.
 const INDEX_ATTEMPTS: usize = 3;
@@ -70,14 +72,14 @@ pub struct Listed {
 /// The manifest the artifacts of `image` are attached to: the image's own, or that of
 /// `platform` in its index.
 fn subject_of(
-    repo: &Repo<'_>,
-    image: &Reference,
+    repo: &dyn Store,
+    image: &ImageRef,
     platform: Option<&Platform>,
 ) -> Result<Descriptor, RegistryError> {
     let resolved = repo.manifest(image.target(), "the image manifest")?;
     let subject = match platform {
         Some(platform) => {
-            let (digest, _) = repo.select_platform(&resolved, platform)?;
+            let (digest, _) = select_platform(repo, &resolved, platform)?;
             if digest == resolved.digest {
                 resolved
             } else {
@@ -96,14 +98,13 @@ fn subject_of(
     })
 }
 
-/// Attaches a spec to an image.
-pub fn attach(
-    client: &Client,
-    image: &Reference,
+/// Attaches a spec to an image in `repo` (a registry repository or a layout).
+pub(crate) fn attach(
+    repo: &dyn Sink,
+    image: &ImageRef,
     request: &AttachRequest<'_>,
 ) -> Result<Attached, RegistryError> {
-    let repo = Repo::new(client, image, "pull,push");
-    let subject = subject_of(&repo, image, request.platform.as_ref())?;
+    let subject = subject_of(repo, image, request.platform.as_ref())?;
     let created = request
         .annotations
         .get(oci::CREATED)
@@ -149,38 +150,17 @@ pub fn attach(
     })?;
     let digest = oci::sha256_digest(&body);
 
-    upload_blob(&repo, empty, &config.digest)?;
-    upload_blob(&repo, request.spec, &layer.digest)?;
-    let put = put_manifest(&repo, &digest, &body, oci::OCI_MANIFEST)?;
-
-    // A registry that processed `subject` says so; otherwise ask the referrers API.
-    let lookup = if put.header("oci-subject").is_some() {
-        LookupPath::ReferrersApi
-    } else {
-        repo.lookup_path(&subject.digest)?
+    repo.put_blob(empty, &config.digest)?;
+    repo.put_blob(request.spec, &layer.digest)?;
+    let entry = Descriptor {
+        media_type: oci::OCI_MANIFEST.to_owned(),
+        digest: digest.clone(),
+        size: body.len() as u64,
+        artifact_type: Some(ARTIFACT_TYPE.to_owned()),
+        annotations,
+        platform: None,
     };
-    if lookup == LookupPath::TagSchema {
-        let entry = Descriptor {
-            media_type: oci::OCI_MANIFEST.to_owned(),
-            digest: digest.clone(),
-            size: body.len() as u64,
-            artifact_type: Some(ARTIFACT_TYPE.to_owned()),
-            annotations,
-            platform: None,
-        };
-        if let Err(e) = add_to_tag_schema(&repo, &subject.digest, &entry) {
-            // Leave nothing half-written: the artifact is unreachable without its index entry.
-            let _ = repo.client.send(
-                Method::Delete,
-                &format!("{}/manifests/{digest}", repo.base),
-                &repo.scope,
-                &[],
-                None,
-                0,
-            );
-            return Err(e);
-        }
-    }
+    let lookup = repo.put_artifact(&subject.digest, &entry, &body)?;
     Ok(Attached {
         digest,
         subject: subject.digest,
@@ -189,14 +169,13 @@ pub fn attach(
     })
 }
 
-/// The compatibility artifacts attached to an image, newest first.
-pub fn list(
-    client: &Client,
-    image: &Reference,
+/// The compatibility artifacts attached to an image in `repo`, newest first.
+pub(crate) fn list(
+    repo: &dyn Store,
+    image: &ImageRef,
     platform: Option<&Platform>,
 ) -> Result<(String, Vec<Listed>, LookupPath), RegistryError> {
-    let repo = Repo::new(client, image, "pull");
-    let attached = repo.attachments(image, platform)?;
+    let attached = attachments(repo, image, platform)?;
     let (subject, path) = (attached.subject, attached.path);
     let found = newest_first(attached.found);
     let mut out = Vec::with_capacity(found.len());
@@ -246,7 +225,7 @@ pub fn detach(
     platform: Option<&Platform>,
 ) -> Result<(LookupPath, IndexLeft), RegistryError> {
     let repo = Repo::new(client, image, "pull,push,delete");
-    let attached = repo.attachments(image, platform)?;
+    let attached = attachments(&repo, &ImageRef::Registry(image.clone()), platform)?;
     let (subject, path) = (attached.subject, attached.path);
     let entry = find_attached(&attached.found, artifact)?;
     if path == LookupPath::TagSchema {
@@ -312,6 +291,60 @@ fn delete_empty_index(repo: &Repo<'_>, subject: &str) -> IndexLeft {
         Ok(r) if (200..300).contains(&r.status) => IndexLeft::Deleted,
         Ok(r) => IndexLeft::Empty(Repo::fail(&format!("deleting {what}"), &r).to_string()),
         Err(e) => IndexLeft::Empty(e.to_string()),
+    }
+}
+
+impl Sink for Repo<'_> {
+    fn has_manifest(&self, digest: &str) -> Result<bool, RegistryError> {
+        let r = self.client.send(
+            Method::Head,
+            &format!("{}/manifests/{digest}", self.base),
+            &self.scope,
+            &[("accept", oci::MANIFEST_ACCEPT)],
+            None,
+            0,
+        )?;
+        match r.status {
+            200..=299 => Ok(true),
+            404 => Ok(false),
+            _ => Err(Repo::fail(&format!("manifest {digest}"), &r)),
+        }
+    }
+
+    fn put_blob(&self, bytes: &[u8], digest: &str) -> Result<(), RegistryError> {
+        upload_blob(self, bytes, digest)
+    }
+
+    fn put_artifact(
+        &self,
+        subject: &str,
+        entry: &Descriptor,
+        body: &[u8],
+    ) -> Result<LookupPath, RegistryError> {
+        let (repo, digest) = (self, &entry.digest);
+        let put = put_manifest(repo, digest, body, oci::OCI_MANIFEST)?;
+
+        // A registry that processed `subject` says so; otherwise ask the referrers API.
+        let lookup = if put.header("oci-subject").is_some() {
+            LookupPath::ReferrersApi
+        } else {
+            repo.lookup_path(subject)?
+        };
+        if lookup == LookupPath::TagSchema
+            && let Err(e) = add_to_tag_schema(repo, subject, entry)
+        {
+            // Leave nothing half-written: the artifact is unreachable without its index entry.
+            let _ = repo.client.send(
+                Method::Delete,
+                &format!("{}/manifests/{digest}", repo.base),
+                &repo.scope,
+                &[],
+                None,
+                0,
+            );
+            return Err(e);
+        }
+        Ok(lookup)
     }
 }
 

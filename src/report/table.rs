@@ -162,13 +162,16 @@ pub fn render(report: &Report, out: &mut impl Write, style: Style) -> io::Result
                 escape(platform)
             );
         }
+        // An OCI layout is read without requests.
+        let requests = match image.requests {
+            0 => String::new(),
+            1 => " in 1 request".to_owned(),
+            n => format!(" in {n} requests"),
+        };
         let _ = write!(
             line,
-            " ({} attached; found through the {} in {} request{})",
-            image.artifacts_attached,
-            image.lookup,
-            image.requests,
-            if image.requests == 1 { "" } else { "s" }
+            " ({} attached; found through the {}{requests})",
+            image.artifacts_attached, image.lookup,
         );
         write_wrapped(out, style, &line, "", "  ")?;
     }

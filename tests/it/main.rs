@@ -18,6 +18,7 @@ mod fleet;
 mod help;
 mod hostile_text;
 mod init;
+mod layout;
 mod lint;
 mod namespace;
 mod node_pick;
