@@ -18,13 +18,9 @@ fn main() -> ExitCode {
     match app::run(cli) {
         Ok(status) => ExitCode::from(u8::from(status)),
         Err(err) => {
-            // A broken pipe (`nfd-compat ... | head`) is a normal way to stop reading.
-            if err.chain().any(|c| {
-                c.downcast_ref::<io::Error>()
-                    .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
-            }) {
-                return ExitCode::SUCCESS;
-            }
+            // A closed stdout is not an error here: the report writer drops the rest and the
+            // command keeps its verdict (`app::stdout`). A broken pipe that reaches this point
+            // came from elsewhere (a registry connection) and is a real error.
             let _ = writeln!(io::stderr().lock(), "error: {err:#}");
             ExitCode::from(u8::from(ExitStatus::Error))
         }

@@ -76,7 +76,7 @@ pub(crate) fn attach(args: &AttachArgs, global: Global) -> Result<ExitStatus> {
             attached.digest, attached.subject, attached.lookup, attached.created
         ),
     );
-    let mut out = io::stdout().lock();
+    let mut out = super::stdout();
     writeln!(out, "{}", attached.digest)?;
     out.flush()?;
     Ok(ExitStatus::Success)
@@ -134,7 +134,7 @@ pub(crate) fn list(args: &ListArgs, global: Global) -> Result<ExitStatus> {
         lookup,
         artifacts: rows,
     };
-    let mut out = io::stdout().lock();
+    let mut out = super::stdout();
     match args.output {
         ListFormat::Table => listing::render_table(&listing, &mut out)?,
         ListFormat::Json => crate::report::json::render_json(&listing, &mut out)?,
@@ -147,7 +147,7 @@ pub(crate) fn list(args: &ListArgs, global: Global) -> Result<ExitStatus> {
 pub(crate) fn fetch(args: &FetchArgs, global: Global) -> Result<ExitStatus> {
     let (fetched, warnings) = fetch_image_spec(&args.image, &args.lookup, &args.registry, false)?;
     warn_all(global, &warnings);
-    let mut out = io::stdout().lock();
+    let mut out = super::stdout();
     out.write_all(&fetched.spec)?;
     out.flush()?;
     Ok(ExitStatus::Success)

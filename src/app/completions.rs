@@ -5,7 +5,7 @@
 //! that they match the binary's output).
 
 use std::fs;
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context as _, Result};
@@ -53,7 +53,7 @@ fn add_pages(cmd: &clap::Command, pages: &mut Vec<(String, Vec<u8>)>) -> Result<
 
 /// `completions SHELL`.
 pub(crate) fn run(args: &CompletionsArgs) -> Result<ExitStatus> {
-    let mut out = io::stdout().lock();
+    let mut out = super::stdout();
     out.write_all(&completion_script(args.shell))?;
     out.flush()?;
     Ok(ExitStatus::Success)
@@ -64,7 +64,7 @@ pub(crate) fn man(args: &ManArgs) -> Result<ExitStatus> {
     let pages = man_pages()?;
     match &args.dir {
         None => {
-            let mut out = io::stdout().lock();
+            let mut out = super::stdout();
             if let Some((_, roff)) = pages.first() {
                 out.write_all(roff)?;
             }

@@ -1,7 +1,7 @@
 //! `export`: what discovery finds, as NFD's Features object; a spec as NFD objects
 //! (NodeFeatureGroups, a NodeFeatureRule) for NFD's master to evaluate in the cluster.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Result, bail};
@@ -243,7 +243,7 @@ fn print_objects(objects: &[Value], format: DataFormat) -> Result<ExitStatus> {
             text.push(b'\n');
         }
     }
-    let mut out = io::stdout().lock();
+    let mut out = super::stdout();
     out.write_all(&text)?;
     out.flush()?;
     Ok(ExitStatus::Success)

@@ -63,7 +63,7 @@ pub(crate) fn run(
     };
     let mut stop: Option<anyhow::Error> = None;
     let mut fleet_out = FleetOut::new(json);
-    let mut out = io::stdout().lock();
+    let mut out = super::stdout();
     let result = fleet::validate(&args.features, &settings, &mut |r| {
         if let Mode::Undecided(held) = &mut mode {
             held.push(r);

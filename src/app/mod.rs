@@ -161,12 +161,58 @@ pub(crate) fn warn_all(global: Global, warnings: &[String]) {
     }
 }
 
+/// Standard output, where a closed pipe (`nfd-compat ... | head -1`) means the reader stopped
+/// reading: what is left is dropped and the command still ends with its verdict, so a
+/// `set -o pipefail` gate sees 1 for an incompatible node, not 0 and not a write error.
+pub(crate) struct Stdout {
+    inner: io::StdoutLock<'static>,
+    closed: bool,
+}
+
+/// The report's destination (see [`Stdout`]).
+pub(crate) fn stdout() -> Stdout {
+    Stdout {
+        inner: io::stdout().lock(),
+        closed: false,
+    }
+}
+
+impl Stdout {
+    fn settle<T>(&mut self, result: io::Result<T>, closed: T) -> io::Result<T> {
+        match result {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(closed)
+            }
+            other => other,
+        }
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        let result = self.inner.write(buf);
+        self.settle(result, buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let result = self.inner.flush();
+        self.settle(result, ())
+    }
+}
+
 /// Writes `bytes` to `path` ([`write_atomically`]), or to stdout when there is no path.
 pub(crate) fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
     match path {
         Some(path) => write_atomically(path, bytes),
         None => {
-            let mut out = io::stdout().lock();
+            let mut out = stdout();
             out.write_all(bytes)?;
             Ok(out.flush()?)
         }

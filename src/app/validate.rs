@@ -1,7 +1,7 @@
 //! `validate-node`: one node against one spec (from a file or an image's artifact); several
 //! nodes go to `fleet`.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Result, bail};
@@ -149,7 +149,7 @@ pub(crate) fn finish(
     if let Some(file) = &source.file {
         report.locate(file, &source.positions);
     }
-    let mut out = io::stdout().lock();
+    let mut out = super::stdout();
     if args.output_json {
         report::nfd::render(&report, &mut out)?;
     } else {

@@ -7,6 +7,7 @@ mod completions;
 mod errors;
 mod faults;
 mod fleet;
+mod hostile;
 mod init;
 mod lint;
 mod registries;

@@ -1,0 +1,329 @@
+//! The bad-input matrix: hostile specs, snapshots and host trees, each run through the real
+//! binary with its bound asserted (exit status, wall time, and the child's peak RSS read with
+//! `wait4`). The margins are generous on purpose; the limits themselves are listed in the
+//! README ("Input limits").
+
+use std::fs;
+use std::io::{Read, Write};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::common::{command, testdata};
+
+/// Every hostile run must end within this (the test fails, it does not hang, past it).
+const MAX_WALL: Duration = Duration::from_secs(10);
+/// Every hostile run must stay under this peak RSS.
+const MAX_RSS_MB: u64 = 300;
+/// A run still going after this is killed, so that a hang fails the test instead of hanging it.
+const KILL_AFTER: Duration = Duration::from_secs(30);
+
+/// How one run of the binary ended, and what it cost.
+#[derive(Debug)]
+struct Measured {
+    /// The exit code (-1 when killed by a signal).
+    code: i32,
+    /// Standard output (the first 64 KiB).
+    stdout: String,
+    /// Standard error (the first 64 KiB).
+    stderr: String,
+    /// Wall time from spawn to exit.
+    wall: Duration,
+    /// The child's peak resident set size, in MiB.
+    rss_mb: u64,
+}
+
+impl Measured {
+    /// Asserts exit `code`, the time and memory bounds, and that no panic text was printed.
+    fn assert_bounded(&self, code: i32, what: &str) {
+        assert_eq!(
+            self.code, code,
+            "{what}: exit {} (want {code})\nstderr: {}",
+            self.code, self.stderr
+        );
+        assert!(
+            self.wall < MAX_WALL,
+            "{what}: took {:?} (bound {MAX_WALL:?})",
+            self.wall
+        );
+        assert!(
+            self.rss_mb < MAX_RSS_MB,
+            "{what}: peak RSS {} MiB (bound {MAX_RSS_MB} MiB)",
+            self.rss_mb
+        );
+        assert!(
+            !self.stderr.contains("panicked") && !self.stderr.contains("RUST_BACKTRACE"),
+            "{what}: panic text reached the user: {}",
+            self.stderr
+        );
+        assert!(
+            self.stderr.len() < 4096,
+            "{what}: {} bytes of error output",
+            self.stderr.len()
+        );
+    }
+}
+
+/// Reads at most 64 KiB of `r` and drains the rest.
+fn capture(mut r: impl Read + Send + 'static) -> thread::JoinHandle<String> {
+    thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut chunk = [0u8; 8192];
+        loop {
+            match r.read(&mut chunk) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    if kept.len() < 64 * 1024 {
+                        kept.extend_from_slice(&chunk[..n]);
+                    }
+                }
+            }
+        }
+        String::from_utf8_lossy(&kept).into_owned()
+    })
+}
+
+/// Waits for `pid` and returns its exit code and peak RSS in KiB.
+#[expect(
+    unsafe_code,
+    reason = "wait4 is how a parent reads a finished child's peak RSS"
+)]
+fn wait_measured(pid: u32) -> (i32, u64) {
+    let pid = libc::pid_t::try_from(pid).expect("pid fits");
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is a valid value for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `status` and `usage` are valid for writes for the duration of the call.
+    let reaped = unsafe { libc::wait4(pid, &raw mut status, 0, &raw mut usage) };
+    assert_eq!(reaped, pid, "wait4 failed");
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    (code, u64::try_from(usage.ru_maxrss).unwrap_or(0))
+}
+
+/// Kills `pid` (a child of ours that has not been reaped yet).
+#[expect(unsafe_code, reason = "killing a hung child by its pid")]
+fn kill(pid: u32) {
+    let pid = libc::pid_t::try_from(pid).expect("pid fits");
+    // SAFETY: sending a signal has no memory-safety preconditions; the pid is our unreaped
+    // child, so it cannot have been reused.
+    unsafe {
+        libc::kill(pid, libc::SIGKILL);
+    }
+}
+
+/// Runs `nfd-compat args` with `stdin` (none: an empty stdin) and measures it.
+#[expect(clippy::zombie_processes, reason = "reaped by `wait_measured`")]
+fn measure(args: &[&str], stdin: Option<Vec<u8>>) -> Measured {
+    let mut cmd = command(args, &[]);
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let start = Instant::now();
+    let mut child = cmd.spawn().expect("spawn nfd-compat");
+    let pid = child.id();
+    let mut input = child.stdin.take().expect("stdin");
+    let feeder = thread::spawn(move || {
+        if let Some(bytes) = stdin {
+            // The binary may stop reading early (a limit); a broken pipe is fine then.
+            let _ = input.write_all(&bytes);
+        }
+    });
+    let stdout = capture(child.stdout.take().expect("stdout"));
+    let stderr = capture(child.stderr.take().expect("stderr"));
+    let done = Arc::new(AtomicBool::new(false));
+    let watchdog = {
+        let done = Arc::clone(&done);
+        thread::spawn(move || {
+            let start = Instant::now();
+            while start.elapsed() < KILL_AFTER {
+                if done.load(Ordering::SeqCst) {
+                    return;
+                }
+                thread::sleep(Duration::from_millis(50));
+            }
+            if !done.load(Ordering::SeqCst) {
+                kill(pid);
+            }
+        })
+    };
+    let (code, rss_kb) = wait_measured(pid);
+    let wall = start.elapsed();
+    done.store(true, Ordering::SeqCst);
+    watchdog.join().expect("watchdog");
+    feeder.join().expect("stdin feeder");
+    Measured {
+        code,
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
+        wall,
+        rss_mb: rss_kb / 1024,
+    }
+}
+
+/// A spec with one rule matching the example snapshot's `kernel.config` that carries
+/// `template` as its `varsTemplate`.
+fn spec_with_template(template: &str) -> String {
+    format!(
+        "version: v1alpha1\ncompatibilities:\n- rules:\n  - name: bomb\n    varsTemplate: {}\n    \
+         matchFeatures:\n    - feature: kernel.config\n      matchExpressions:\n        \
+         NET: {{op: Exists}}\n",
+        serde_json::to_string(template).expect("json string")
+    )
+}
+
+/// Template bombs: each small, each over a limit at execution; the rule errs (exit 2) within
+/// the bounds, with a short message naming the limit.
+#[test]
+fn template_bombs_are_bounded() {
+    let list = |n: usize| format!("{{{{ $a := splitList \"\" (repeat {n} \"a\") }}}}");
+    let cases = [
+        (
+            format!(
+                "{}{{{{ range $a }}}}{{{{ range $a }}}}{{{{ range $a }}}}{{{{ end }}}}\
+                 {{{{ end }}}}{{{{ end }}}}",
+                list(30_000)
+            ),
+            "more than 200000 steps",
+        ),
+        (
+            format!(
+                "{}{{{{ range $a }}}}{{{{ repeat 60000 \"x\" }}}}{{{{ end }}}}",
+                list(30_000)
+            ),
+            "output over 1048576 bytes",
+        ),
+        (
+            "{{ $s := repeat 60000 \"a\" }}{{ replace \"a\" $s $s }}".to_owned(),
+            "replace: result of about 3600000000 bytes",
+        ),
+        (
+            "{{ printf \"%999999999d\" 1 }}".to_owned(),
+            "printf: width or precision 999999999",
+        ),
+        (
+            format!("{}{{{{ join (repeat 60000 \"-\") $a }}}}", list(30_000)),
+            "join: result of up to",
+        ),
+        (
+            format!(
+                "{}{{{{ range $a }}}}{{{{ $x := repeat 1000000 \"a\" }}}}{{{{ end }}}}",
+                list(30_000)
+            ),
+            "functions made more than",
+        ),
+    ];
+    let snapshot = testdata("snapshots/example-nodefeature.yaml");
+    for (template, want) in cases {
+        let m = measure(
+            &[
+                "validate-node",
+                "--spec",
+                "-",
+                "--features",
+                &snapshot,
+                "-o",
+                "json",
+            ],
+            Some(spec_with_template(&template).into_bytes()),
+        );
+        m.assert_bounded(2, &template);
+        assert!(
+            m.stdout.contains(want) || m.stderr.contains(want),
+            "{template}: want {want:?}\nstdout: {}\nstderr: {}",
+            m.stdout,
+            m.stderr
+        );
+    }
+}
+
+/// An expanded line quoted in an error is cut short.
+#[test]
+fn rendered_template_in_an_error_is_cut() {
+    let snapshot = testdata("snapshots/example-nodefeature.yaml");
+    let m = measure(
+        &["validate-node", "--spec", "-", "--features", &snapshot],
+        Some(spec_with_template("{{ repeat 900000 \"a\" }}").into_bytes()),
+    );
+    m.assert_bounded(2, "long line");
+    assert!(
+        m.stdout.contains("missing value in expanded template line"),
+        "stdout: {}\nstderr: {}",
+        m.stdout,
+        m.stderr
+    );
+    assert!(m.stdout.len() < 8192, "{} bytes of report", m.stdout.len());
+}
+
+/// Runs `args` with stdout a pipe closed at once (`| head -0`), returning the exit code.
+fn exit_with_closed_stdout(args: &[&str]) -> (i32, String) {
+    let mut child = command(args, &[])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn nfd-compat");
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("read stderr");
+    let status = child.wait().expect("wait");
+    (status.code().unwrap_or(-1), stderr)
+}
+
+/// A closed stdout keeps the verdict: 1 stays 1, 2 stays 2, 0 stays 0, for every output.
+#[test]
+fn broken_pipe_keeps_the_verdict() {
+    let snapshot = testdata("snapshots/example-nodefeature.yaml");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, spec: String| {
+        let path = dir.path().join(name);
+        fs::write(&path, spec).expect("write spec");
+        path.to_str().expect("utf-8").to_owned()
+    };
+    let incompatible = write(
+        "incompatible.yaml",
+        spec_with_template("").replace("NET", "NOSUCH"),
+    );
+    let compatible = write("compatible.yaml", spec_with_template(""));
+    let erring = write(
+        "erring.yaml",
+        spec_with_template("{{ printf \"%999999999d\" 1 }}"),
+    );
+    let (incompatible, compatible, erring) = (&*incompatible, &*compatible, &*erring);
+    for (spec, want) in [(incompatible, 1), (compatible, 0), (erring, 2)] {
+        for output in [
+            &["-o", "table"][..],
+            &["-o", "json"],
+            &["-o", "yaml"],
+            &["--output-json"],
+        ] {
+            let mut args = vec!["validate-node", "--spec", spec, "--features", &snapshot];
+            args.extend_from_slice(output);
+            let (code, stderr) = exit_with_closed_stdout(&args);
+            assert_eq!(code, want, "{args:?}: stderr {stderr}");
+        }
+    }
+    // Other commands keep their status too.
+    let (code, stderr) = exit_with_closed_stdout(&["lint", incompatible]);
+    let lint = crate::common::run(&["lint", incompatible], None);
+    assert_eq!(code, lint.code, "lint: {stderr}");
+    let (code, stderr) = exit_with_closed_stdout(&["schema"]);
+    assert_eq!(code, 0, "schema: {stderr}");
+    let (code, stderr) = exit_with_closed_stdout(&[
+        "export",
+        "features",
+        "--host-root",
+        &testdata("hosts/intel-server"),
+    ]);
+    assert_eq!(code, 0, "export: {stderr}");
+}
