@@ -9,6 +9,7 @@ pub mod app;
 pub mod cli;
 pub mod features;
 pub mod fleet;
+pub(crate) mod input;
 pub mod lint;
 pub mod registry;
 pub mod report;

@@ -1,6 +1,5 @@
 //! Reaching an image's registry: options, credentials, and fetching the spec.
 
-use std::fs;
 use std::io::{self, Read};
 use std::time::Duration;
 
@@ -67,7 +66,11 @@ pub(crate) fn connect(
     }
     let ca_pem = match &r.ca_file {
         Some(path) => Some(
-            fs::read(path)
+            crate::input::open_regular(path)
+                .and_then(|f| {
+                    let mut pem = Vec::new();
+                    f.take(1024 * 1024).read_to_end(&mut pem).map(|_| pem)
+                })
                 .with_context(|| format!("cannot read --ca-file `{}`", path.display()))?,
         ),
         None => None,

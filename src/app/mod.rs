@@ -120,14 +120,14 @@ pub(crate) fn read_input(path: &Path, limit: usize, what: &str) -> Result<Vec<u8
         }
         return Ok(bytes);
     }
-    let file = fs::File::open(path)
+    if fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        bail!("{what} {} is a directory, not a file", display_path(path));
+    }
+    let file = crate::input::open_regular(path)
         .with_context(|| format!("cannot open {what} {}", display_path(path)))?;
     let meta = file
         .metadata()
         .with_context(|| format!("cannot read {what} {}", display_path(path)))?;
-    if meta.is_dir() {
-        bail!("{what} {} is a directory, not a file", display_path(path));
-    }
     if meta.len() > limit64 {
         return Err(too_large(meta.len()));
     }

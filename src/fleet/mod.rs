@@ -348,7 +348,7 @@ fn read_file(path: &Path, send: &mut SendFn<'_>) -> bool {
     let reader: Box<dyn Read> = if stdin {
         Box::new(io::stdin().lock())
     } else {
-        match fs::File::open(path) {
+        match crate::input::open_regular(path) {
             Ok(f) => Box::new(f),
             Err(e) => {
                 return fail(send, None, format!("cannot open {}: {e}", label.source));

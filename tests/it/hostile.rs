@@ -5,6 +5,7 @@
 
 use std::fs;
 use std::io::{Read, Write};
+use std::path::Path;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -326,4 +327,205 @@ fn broken_pipe_keeps_the_verdict() {
         &testdata("hosts/intel-server"),
     ]);
     assert_eq!(code, 0, "export: {stderr}");
+}
+
+/// Writes `text` at `rel` under `root`, creating directories.
+fn put(root: &Path, rel: &str, text: &[u8]) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    fs::write(path, text).expect("write");
+}
+
+/// Makes a FIFO at `path` with `mkfifo` (coreutils).
+fn mkfifo(path: &Path) {
+    fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo (coreutils) must be installed");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+/// `export features --host-root root`: bounded, exit 0, and its output and warnings.
+fn discover(root: &Path, what: &str) -> Measured {
+    let m = measure(
+        &[
+            "export",
+            "features",
+            "--host-root",
+            root.to_str().expect("utf-8"),
+        ],
+        None,
+    );
+    m.assert_bounded(0, what);
+    m
+}
+
+/// FIFOs, sockets and devices as `--spec`, `--features` or inside a host tree are refused at
+/// once; nothing blocks. `-` still reads stdin.
+#[test]
+fn special_files_are_refused_without_hanging() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("fifo");
+    mkfifo(&fifo);
+    let socket_path = dir.path().join("socket");
+    let _socket = std::os::unix::net::UnixListener::bind(&socket_path).expect("bind socket");
+    let snapshot = testdata("snapshots/example-nodefeature.yaml");
+    let spec = testdata("specs/nfd-example.yaml");
+    let (fifo, socket) = (
+        fifo.to_str().expect("utf-8"),
+        socket_path.to_str().expect("utf-8"),
+    );
+    let cases = [
+        (
+            ["--spec", fifo, "--features", &snapshot],
+            "a FIFO, not a regular file",
+        ),
+        (
+            ["--spec", &spec, "--features", fifo],
+            "a FIFO, not a regular file",
+        ),
+        (
+            ["--spec", socket, "--features", &snapshot],
+            "a socket, not a regular file",
+        ),
+        (
+            ["--spec", "/dev/zero", "--features", &snapshot],
+            "a character device",
+        ),
+        (
+            ["--spec", &spec, "--features", "/dev/zero"],
+            "a character device",
+        ),
+        (
+            ["--spec", &spec, "--features", "/dev/urandom"],
+            "a character device",
+        ),
+    ];
+    for (args, want) in cases {
+        let mut all = vec!["validate-node"];
+        all.extend(args);
+        let m = measure(&all, None);
+        m.assert_bounded(2, &format!("{args:?}"));
+        assert!(m.stderr.contains(want), "{args:?}: {}", m.stderr);
+    }
+    // Stdin is still read.
+    let m = measure(
+        &[
+            "validate-node",
+            "--spec",
+            "-",
+            "--features",
+            &snapshot,
+            "-o",
+            "json",
+        ],
+        Some(spec_with_template("").into_bytes()),
+    );
+    m.assert_bounded(0, "spec on stdin");
+
+    // Inside a host tree: a warning naming the file, discovery goes on.
+    let host = dir.path().join("host");
+    put(&host, "proc/sys/kernel/osrelease", b"6.8.0-1\n");
+    put(&host, "etc/os-release", b"ID=inside\n");
+    mkfifo(&host.join("proc/modules"));
+    mkfifo(&host.join("etc/kubernetes/node-feature-discovery/features.d/fifo"));
+    put(
+        &host,
+        "etc/kubernetes/node-feature-discovery/features.d/ok",
+        b"present=yes\n",
+    );
+    mkfifo(&host.join("sys/class/net/eth0/mtu"));
+    fs::write(host.join("sys/class/net/eth0/operstate"), "up\n").expect("write");
+    std::os::unix::fs::symlink("/dev/zero", host.join("boot")).expect("symlink");
+    let m = discover(&host, "special files in a host tree");
+    for want in [
+        "proc/modules` is a FIFO, not a regular file",
+        "features.d/fifo` is a FIFO, not a regular file",
+    ] {
+        assert!(m.stderr.contains(want), "want {want:?}: {}", m.stderr);
+    }
+    assert!(m.stdout.contains("\"present\": \"yes\""), "{}", m.stdout);
+    assert!(m.stdout.contains("\"ID\": \"inside\""), "{}", m.stdout);
+}
+
+/// Host files over their limit are refused while reading: a 2 GiB `/proc/modules` (sparse), a
+/// link to `/dev/zero`, a gzip bomb as `/proc/config.gz`.
+#[test]
+fn large_host_files_are_refused_while_reading() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let host = dir.path().join("host");
+    put(&host, "proc/sys/kernel/osrelease", b"6.8.0-1\n");
+    let modules = fs::File::create(host.join("proc/modules")).expect("create");
+    modules.set_len(2 << 30).expect("sparse 2 GiB file");
+    // 512 MiB of zeros, gzipped (about 500 KiB): read whole, it alone would pass the RSS bound.
+    let gzip = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "head -c 536870912 /dev/zero | gzip -1 > '{}'",
+            host.join("proc/config.gz").display()
+        ))
+        .status()
+        .expect("sh, head and gzip must be installed");
+    assert!(gzip.success(), "gzip bomb");
+    let m = discover(&host, "large host files");
+    // The bomb is skipped like any unreadable config (NFD tries the next location).
+    for want in [
+        "proc/modules` is larger than 16777216 bytes",
+        "no readable kernel config",
+    ] {
+        assert!(m.stderr.contains(want), "want {want:?}: {}", m.stderr);
+    }
+
+    // `/proc/modules` as a link to /dev/zero: resolved inside the root, where there is none.
+    fs::remove_file(host.join("proc/modules")).expect("rm");
+    std::os::unix::fs::symlink("/dev/zero", host.join("proc/modules")).expect("symlink");
+    let m = discover(&host, "a link to /dev/zero");
+    assert!(
+        m.stderr
+            .contains("proc/modules`: No such file or directory"),
+        "{}",
+        m.stderr
+    );
+}
+
+/// Every host path stays under `--host-root`: a kernel release with `../`, a relative link
+/// climbing out, an absolute link (resolved from the root, as on the host).
+#[test]
+fn host_reads_stay_inside_the_root() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let outside = dir.path().join("outside");
+    put(&outside, "modules.builtin", b"kernel/escaped_builtin.ko\n");
+    put(&outside, "modules", b"escaped_module 16384 0 - Live 0x0\n");
+    let host = dir.path().join("a/b/host");
+    let up = "../".repeat(12);
+    let escape = format!("{up}{}", outside.display());
+    // `/lib/modules/<release>/modules.builtin` must not leave the root.
+    put(&host, "proc/sys/kernel/osrelease", escape.as_bytes());
+    std::os::unix::fs::symlink(format!("{escape}/modules"), host.join("proc/modules"))
+        .expect("symlink");
+    put(&host, "usr/lib/os-release", b"ID=inside-root\n");
+    fs::create_dir_all(host.join("etc")).expect("mkdir");
+    std::os::unix::fs::symlink("/usr/lib/os-release", host.join("etc/os-release"))
+        .expect("symlink");
+    // A link loop ends with an error, not a hang.
+    fs::create_dir_all(host.join("sys/class")).expect("mkdir");
+    std::os::unix::fs::symlink("net", host.join("sys/class/net")).expect("symlink");
+    let m = discover(&host, "escapes");
+    assert!(
+        !m.stdout.contains("escaped"),
+        "read outside the root: {}",
+        m.stdout
+    );
+    assert!(m.stdout.contains("\"ID\": \"inside-root\""), "{}", m.stdout);
+    assert!(
+        m.stderr.contains("too many symbolic links resolving"),
+        "{}",
+        m.stderr
+    );
+    assert!(
+        m.stderr.contains("proc/modules`: No such file"),
+        "{}",
+        m.stderr
+    );
 }
