@@ -157,6 +157,8 @@ fn start_fleet(
 struct FleetOut {
     json: bool,
     rows: Vec<Row>,
+    /// How many of `rows` are failed nodes.
+    error_rows: usize,
     summary: Summary,
 }
 
@@ -165,6 +167,7 @@ impl FleetOut {
         FleetOut {
             json,
             rows: Vec::new(),
+            error_rows: 0,
             summary: Summary::default(),
         }
     }
@@ -179,7 +182,10 @@ impl FleetOut {
             };
             out.write_all(sep.as_bytes())?;
             out.write_all(line.as_bytes())?;
+        } else if r.verdict == Verdict::Error && self.error_rows >= render::LISTED_ERROR_ROWS {
+            self.summary.unlisted_rows += 1;
         } else {
+            self.error_rows += usize::from(r.verdict == Verdict::Error);
             self.rows.push(render::row(r));
         }
         debug_assert!(r.verdict != Verdict::Error || !r.errors.is_empty());

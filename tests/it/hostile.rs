@@ -529,3 +529,127 @@ fn host_reads_stay_inside_the_root() {
         m.stderr
     );
 }
+
+/// `validate-node` of the example spec against the snapshot in `file`.
+fn validate_snapshot(file: &Path, output: &str) -> Measured {
+    let spec = testdata("specs/nfd-example.yaml");
+    measure(
+        &[
+            "validate-node",
+            "--spec",
+            &spec,
+            "--features",
+            file.to_str().expect("utf-8"),
+            "-o",
+            output,
+        ],
+        None,
+    )
+}
+
+/// YAML aliases of a large anchored string are refused before they are expanded.
+#[test]
+fn snapshot_alias_bomb_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut yaml = format!(
+        "apiVersion: nfd.k8s-sigs.io/v1alpha1\nkind: NodeFeature\nmetadata:\n  name: n\n  \
+         annotations:\n    big: &big \"{}\"\nspec:\n  features:\n    attributes:\n      \
+         custom.x:\n        elements:\n",
+        "x".repeat(1 << 20)
+    );
+    for i in 0..4000 {
+        yaml.push_str(&format!("          k{i}: *big\n"));
+    }
+    let file = dir.path().join("bomb.yaml");
+    fs::write(&file, yaml).expect("write");
+    let m = validate_snapshot(&file, "json");
+    m.assert_bounded(2, "alias bomb");
+    assert!(
+        m.stderr
+            .contains("aliases expand to more than 16777216 bytes"),
+        "{}",
+        m.stderr
+    );
+}
+
+/// A NodeFeature JSON snapshot of `instances` PCI-like instances and as many flags.
+fn large_snapshot(instances: usize) -> String {
+    let mut s = String::from(
+        "{\"apiVersion\": \"nfd.k8s-sigs.io/v1alpha1\", \"kind\": \"NodeFeature\", \
+         \"metadata\": {\"name\": \"big\"}, \"spec\": {\"features\": {\"flags\": \
+         {\"cpu.cpuid\": {\"elements\": {",
+    );
+    for i in 0..instances {
+        s.push_str(&format!(
+            "{}\"FLAG_{i}\": {{}}",
+            if i > 0 { ", " } else { "" }
+        ));
+    }
+    s.push_str("}}}, \"instances\": {\"pci.device\": {\"elements\": [");
+    for i in 0..instances {
+        s.push_str(&format!(
+            "{}\n  {{\"attributes\": {{\"class\": \"0200\", \"vendor\": \"8086\", \
+             \"device\": \"{i:04x}\", \"subsystem_vendor\": \"8086\", \"subsystem_device\": \
+             \"0000\", \"sriov_totalvfs\": \"64\", \"iommu_group/type\": \"DMA\", \
+             \"iommu/intel-iommu/version\": \"1:0\"}}}}",
+            if i > 0 { "," } else { "" }
+        ));
+    }
+    s.push_str("]}}}}}\n");
+    s
+}
+
+/// A valid snapshot costs a small multiple of its size: it is read straight into features,
+/// without a generic tree of the whole document (which cost about ten times the text).
+#[test]
+fn valid_snapshot_memory_is_a_small_multiple_of_its_size() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = large_snapshot(40_000);
+    let size_mb = u64::try_from(text.len() >> 20).expect("size");
+    let file = dir.path().join("big.json");
+    fs::write(&file, &text).expect("write");
+    let m = validate_snapshot(&file, "json");
+    m.assert_bounded(1, "large valid snapshot");
+    // The binary itself takes about 20 MiB (a debug build). The features cost about 3.6 times
+    // the text (a map per instance) and the text is held while they are built; a generic tree
+    // of the document, as before, took 10 to 20 times.
+    let bound = 6 * size_mb + 25;
+    assert!(
+        m.rss_mb < bound,
+        "a {size_mb} MiB snapshot took {} MiB (bound {bound} MiB)",
+        m.rss_mb
+    );
+}
+
+/// A list with many bad items: the table keeps a hundred error rows and counts the rest, the
+/// summary lists twenty; memory does not grow with the errors.
+#[test]
+fn many_bad_items_keep_a_bounded_number_of_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let list = |n: usize| {
+        format!(
+            "{{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [{}]}}",
+            vec!["{}"; n].join(",")
+        )
+    };
+    let small = dir.path().join("small.json");
+    fs::write(&small, list(10_000)).expect("write");
+    let large = dir.path().join("large.json");
+    fs::write(&large, list(200_000)).expect("write");
+    let small = validate_snapshot(&small, "table");
+    small.assert_bounded(2, "10,000 bad items");
+    let m = validate_snapshot(&large, "table");
+    m.assert_bounded(2, "200,000 bad items");
+    assert!(
+        m.stdout.contains("... and 199900 more nodes with errors"),
+        "{}",
+        &m.stdout[m.stdout.len().saturating_sub(2000)..]
+    );
+    let growth = m.rss_mb.saturating_sub(small.rss_mb);
+    assert!(
+        growth < 25,
+        "20x the bad items took {growth} MiB more ({} MiB, then {} MiB)",
+        small.rss_mb,
+        m.rss_mb
+    );
+}
