@@ -13,6 +13,9 @@ use crate::features::{AttributeSet, Features, FlagSet, Instance, InstanceSet};
 
 /// The largest snapshot accepted, in bytes.
 pub const MAX_SNAPSHOT_BYTES: usize = 256 << 20;
+/// The largest YAML snapshot accepted, in bytes. The YAML reader holds the whole document's
+/// events while reading, about twelve times the text; JSON is read as a stream.
+pub const MAX_YAML_SNAPSHOT_BYTES: usize = 16 << 20;
 /// The API version of NodeFeature objects.
 pub const NFD_API_VERSION: &str = "nfd.k8s-sigs.io/v1alpha1";
 /// The label NFD sets on a NodeFeature to name its node.
@@ -67,6 +70,17 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<NodeSnapshot>, SnapshotError> {
     }
     let json = trimmed.starts_with('{') || trimmed.starts_with('[');
     if !json {
+        if bytes.len() > MAX_YAML_SNAPSHOT_BYTES {
+            return Err(SnapshotError::new(
+                "",
+                format!(
+                    "a YAML snapshot of {} bytes; the limit for YAML is {MAX_YAML_SNAPSHOT_BYTES} \
+                     (16 MiB): save larger fleets as JSON (`kubectl get nodefeatures -A -o json`), \
+                     which is read as a stream",
+                    bytes.len()
+                ),
+            ));
+        }
         check_aliases(text)?;
     }
     // Read straight into features first; the generic tree below costs about ten times the

@@ -395,7 +395,8 @@ fn read_file(path: &Path, send: &mut SendFn<'_>) -> bool {
     if first != Some(b'{') {
         // YAML, an empty input or not an object: read whole, as a single snapshot is.
         let mut bytes = Vec::new();
-        let limit = u64::try_from(MAX_SNAPSHOT_BYTES).unwrap_or(u64::MAX);
+        // One byte over the YAML limit is enough for the reader to refuse it.
+        let limit = u64::try_from(snapshot::MAX_YAML_SNAPSHOT_BYTES).unwrap_or(u64::MAX);
         if let Err(e) = reader.take(limit + 1).read_to_end(&mut bytes) {
             return fail(send, None, format!("cannot read {}: {e}", label.source));
         }

@@ -52,9 +52,10 @@ const MAX_LINKS: usize = 40;
 /// component at a time, `..` stops at the root and a symbolic link is followed as the host
 /// would see it, an absolute target starting again at the root (like `openat2` with
 /// `RESOLVE_IN_ROOT`). NFD joins paths without this, so a crafted kernel release or link can
-/// make it read outside the mount; see README, "Differences from NFD". Every file is opened
-/// without blocking and must be a regular file (a FIFO, device or socket is refused, so
-/// nothing hangs), and is read up to a limit that depends on its kind.
+/// make it read outside the mount (README, "Where nfd-compat differs from NFD"). Every file
+/// is opened without blocking and must be a regular file (a FIFO, device or socket is
+/// refused, so nothing hangs), and is read up to a limit that depends on its kind (README,
+/// "Input limits").
 #[derive(Clone)]
 pub struct HostRoot {
     root: PathBuf,

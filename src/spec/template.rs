@@ -133,6 +133,65 @@ impl VarsTemplate {
         })
     }
 
+    /// What in the template is likely to run into an execution limit on every node, found
+    /// cheaply from the source (`lint` and `attach` warn): `range` nested three deep,
+    /// `repeat` of a literal count that makes more than [`MAX_VALUE_BYTES`], a `printf` width
+    /// over [`MAX_PRINTF_WIDTH`].
+    pub fn dangers(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        let (mut stack, mut deepest) = (Vec::new(), 0usize);
+        let mut rest = self.source.as_str();
+        while let Some(open) = rest.find("{{") {
+            let action = &rest[open + 2..];
+            let end = action.find("}}").unwrap_or(action.len());
+            let body = action[..end].trim_start_matches('-').trim();
+            let keyword = body.split_whitespace().next().unwrap_or("");
+            match keyword {
+                "range" | "if" | "with" => {
+                    stack.push(keyword == "range");
+                    deepest = deepest.max(stack.iter().filter(|r| **r).count());
+                }
+                "end" => {
+                    stack.pop();
+                }
+                _ => {}
+            }
+            let words: Vec<&str> = body
+                .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '|')
+                .filter(|w| !w.is_empty())
+                .collect();
+            for pair in words.windows(3) {
+                if pair[0] == "repeat"
+                    && let Ok(count) = pair[1].parse::<usize>()
+                {
+                    let len = pair[2].trim_matches(|c| c == '"' || c == '`').len().max(1);
+                    if count.saturating_mul(len) > MAX_VALUE_BYTES {
+                        found.push(format!(
+                            "`repeat {count}` makes more than {MAX_VALUE_BYTES} bytes, \
+                             which stops the template on every node"
+                        ));
+                    }
+                }
+            }
+            for pair in words.windows(2) {
+                if pair[0] == "printf"
+                    && let Some(format) = pair[1].strip_prefix('"')
+                    && let Err(e) = printf_padding(format.trim_end_matches('"'))
+                {
+                    found.push(format!("{e}; it stops the template on every node"));
+                }
+            }
+            rest = &action[end..];
+        }
+        if deepest >= 3 {
+            found.push(format!(
+                "`range` nested {deepest} deep multiplies the iterations; past {MAX_STEPS} \
+                 steps the template stops"
+            ));
+        }
+        found
+    }
+
     /// The template as written.
     pub fn source(&self) -> &str {
         &self.source
@@ -1205,6 +1264,46 @@ mod tests {
             err.starts_with("missing value in expanded template line \"aaa"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn dangers_are_found_in_the_source() {
+        let cases = [
+            (
+                "{{ range .a }}{{ range .b }}{{ range .c }}{{ end }}{{ end }}{{ end }}",
+                "`range` nested 3 deep",
+            ),
+            (
+                "{{ repeat 99999999 \"ab\" }}",
+                "`repeat 99999999` makes more than",
+            ),
+            ("{{ x := (repeat 2000000 \"a\") }}", "`repeat 2000000`"),
+            (
+                "{{ printf \"%999999999d\" 1 }}",
+                "printf: width or precision 999999999",
+            ),
+        ];
+        for (source, want) in cases {
+            let t = VarsTemplate {
+                source: source.to_owned(),
+                template: Arc::new(Template::default()),
+            };
+            let found = t.dangers();
+            assert!(
+                found.iter().any(|d| d.contains(want)),
+                "{source}: {found:?}"
+            );
+        }
+        for fine in [
+            "{{ range .a }}{{ range .b }}x{{ end }}{{ end }}",
+            "{{ repeat 3 \"ab\" }}",
+            "{{ printf \"%5d\" 1 }}",
+        ] {
+            assert!(
+                VarsTemplate::parse(fine).unwrap().dangers().is_empty(),
+                "{fine}"
+            );
+        }
     }
 
     #[test]

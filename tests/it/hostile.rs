@@ -243,6 +243,30 @@ fn template_bombs_are_bounded() {
     }
 }
 
+/// `lint` (and `attach`, which prints the lint's warnings before pushing) flags templates
+/// that will run into a limit on every node.
+#[test]
+fn lint_flags_template_bombs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("bomb.yaml");
+    fs::write(
+        &file,
+        spec_with_template(
+            "{{ range .a }}{{ range .b }}{{ range .c }}{{ repeat 99999999 \"x\" }}{{ end }}\
+             {{ end }}{{ end }}",
+        ),
+    )
+    .expect("write");
+    let m = measure(&["lint", file.to_str().expect("utf-8")], None);
+    for want in [
+        "template-limit",
+        "`range` nested 3 deep",
+        "`repeat 99999999` makes more than 1048576 bytes",
+    ] {
+        assert!(m.stdout.contains(want), "want {want:?}: {}", m.stdout);
+    }
+}
+
 /// An expanded line quoted in an error is cut short.
 #[test]
 fn rendered_template_in_an_error_is_cut() {
@@ -567,6 +591,22 @@ fn snapshot_alias_bomb_is_refused() {
     assert!(
         m.stderr
             .contains("aliases expand to more than 16777216 bytes"),
+        "{}",
+        m.stderr
+    );
+    // YAML is read whole (its reader keeps every event), so it has a lower size limit.
+    let big = dir.path().join("big.yaml");
+    let mut yaml = String::from("flags:\n  cpu.cpuid:\n    elements:\n");
+    let mut i = 0;
+    while yaml.len() <= 17 << 20 {
+        yaml.push_str(&format!("      FLAG_{i}: {{}}\n"));
+        i += 1;
+    }
+    fs::write(&big, yaml).expect("write");
+    let m = validate_snapshot(&big, "json");
+    m.assert_bounded(2, "17 MiB of YAML");
+    assert!(
+        m.stderr.contains("the limit for YAML is 16777216"),
         "{}",
         m.stderr
     );
