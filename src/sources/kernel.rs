@@ -106,12 +106,19 @@ impl Source for Kernel {
         }
 
         let kvm = root.join("/sys/devices/virtual/misc/kvm");
-        match kvm.try_exists() {
+        let exists = match root.resolve(&kvm) {
+            Ok(real) => real
+                .try_exists()
+                .map_err(|source| SourceError::Read { path: kvm, source }),
+            Err(e) if e.is_not_found() => Ok(false),
+            Err(e) => Err(e),
+        };
+        match exists {
             Ok(exists) => {
                 out.features
                     .insert_attributes("kernel.kvm", [("enabled", exists.to_string())]);
             }
-            Err(source) => out.warn(SOURCE, &SourceError::Read { path: kvm, source }),
+            Err(err) => out.warn(SOURCE, &err),
         }
     }
 }

@@ -1216,6 +1216,18 @@ mod tests {
     }
 
     #[test]
+    fn the_clock_stops_an_execution() {
+        let mut budget = Budget::new();
+        budget.deadline = Instant::now();
+        BUDGET.set(Some(budget));
+        std::thread::sleep(Duration::from_millis(2));
+        let err = charge_step().unwrap_err().to_string();
+        let budget = BUDGET.take().unwrap();
+        assert!(err.contains("ran longer than 2 s"), "{err}");
+        assert_eq!(budget.exceeded.as_deref(), Some("ran longer than 2 s"));
+    }
+
+    #[test]
     fn instrumentation_keeps_the_output() {
         let sources = [
             "{{ range .kernel.loadedmodule }}mod-{{ .Name }}=true\n{{ end }}",

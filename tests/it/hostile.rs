@@ -433,6 +433,13 @@ fn special_files_are_refused_without_hanging() {
         m.assert_bounded(2, &format!("{args:?}"));
         assert!(m.stderr.contains(want), "{args:?}: {}", m.stderr);
     }
+    let m = measure(&["export", "features", "--machine", fifo], None);
+    m.assert_bounded(2, "--machine FIFO");
+    assert!(
+        m.stderr.contains("a FIFO, not a regular file"),
+        "{}",
+        m.stderr
+    );
     // Stdin is still read.
     let m = measure(
         &[
