@@ -13,6 +13,7 @@ use std::ffi::OsString;
 use std::fmt;
 use std::fs;
 use std::io::{self, Read};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -61,8 +62,9 @@ pub struct HostRoot {
     root: PathBuf,
     /// Whether paths must be resolved inside the root (any root but `/`).
     confined: bool,
-    /// Directories already resolved: the path as joined (root included) and where it is.
-    resolved: Arc<Mutex<HashMap<PathBuf, PathBuf>>>,
+    /// Directories already resolved: the path as joined (root included, as bytes: hashing
+    /// bytes is cheaper than hashing a path's components) and where it is.
+    resolved: Arc<Mutex<HashMap<Box<[u8]>, PathBuf>>>,
 }
 
 impl fmt::Debug for HostRoot {
@@ -198,13 +200,17 @@ impl HostRoot {
         }
         let real = self.resolve(dir)?;
         if let Ok(mut cache) = self.resolved.lock() {
-            cache.insert(dir.to_owned(), real.clone());
+            cache.insert(dir.as_os_str().as_bytes().into(), real.clone());
         }
         Ok(real)
     }
 
     fn cached(&self, dir: &Path) -> Option<PathBuf> {
-        self.resolved.lock().ok()?.get(dir).cloned()
+        self.resolved
+            .lock()
+            .ok()?
+            .get(dir.as_os_str().as_bytes())
+            .cloned()
     }
 
     /// Opens a regular file given with the root, inside the root, without blocking: a FIFO,
@@ -336,21 +342,38 @@ fn components(path: &Path) -> Vec<OsString> {
 
 /// Reads `r` (from `path`) to the end, refusing more than `limit` bytes as soon as the limit
 /// is passed.
-pub(crate) fn read_at_most(r: impl Read, path: &Path, limit: u64) -> Result<Vec<u8>, SourceError> {
+///
+/// Reads in 4 KiB chunks: a sysfs attribute takes one read and one more for the end of file,
+/// with no probing and no buffer growth.
+pub(crate) fn read_at_most(
+    mut r: impl Read,
+    path: &Path,
+    limit: u64,
+) -> Result<Vec<u8>, SourceError> {
+    let limit_len = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut chunk = [0u8; 4096];
     let mut bytes = Vec::new();
-    r.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|source| SourceError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-    if bytes.len() as u64 > limit {
-        return Err(SourceError::TooLarge {
-            path: path.to_owned(),
-            limit,
-        });
+    loop {
+        match r.read(&mut chunk) {
+            Ok(0) => return Ok(bytes),
+            Ok(n) => {
+                if bytes.len() + n > limit_len {
+                    return Err(SourceError::TooLarge {
+                        path: path.to_owned(),
+                        limit,
+                    });
+                }
+                bytes.extend_from_slice(&chunk[..n]);
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(source) => {
+                return Err(SourceError::Read {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        }
     }
-    Ok(bytes)
 }
 
 /// The leading ASCII digits of `s` and the rest; `None` when `s` does not start with a digit.

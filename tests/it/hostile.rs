@@ -338,6 +338,23 @@ fn broken_pipe_keeps_the_verdict() {
             assert_eq!(code, want, "{args:?}: stderr {stderr}");
         }
     }
+    // A fleet (two snapshots) keeps its status, table or JSON.
+    let fleet = testdata("snapshots");
+    for output in ["table", "json"] {
+        let args = [
+            "validate-node",
+            "--spec",
+            incompatible,
+            "--features",
+            &fleet,
+            "-o",
+            output,
+        ];
+        let want = crate::common::run(&args, None).code;
+        assert_eq!(want, 1, "the fleet is incompatible");
+        let (code, stderr) = exit_with_closed_stdout(&args);
+        assert_eq!(code, want, "{args:?}: stderr {stderr}");
+    }
     // Other commands keep their status too.
     let (code, stderr) = exit_with_closed_stdout(&["lint", incompatible]);
     let lint = crate::common::run(&["lint", incompatible], None);
