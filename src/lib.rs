@@ -10,6 +10,7 @@ pub mod cli;
 pub mod features;
 pub mod fleet;
 pub mod help;
+pub(crate) mod input;
 pub mod lint;
 pub mod registry;
 pub mod report;

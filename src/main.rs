@@ -30,11 +30,10 @@ fn main() -> ExitCode {
     match app::run(cli) {
         Ok(status) => ExitCode::from(u8::from(status)),
         Err(err) => {
-            // A broken pipe (`nfd-compat ... | head`) is a normal way to stop reading.
-            if app::is_broken_pipe(&err) {
-                return ExitCode::SUCCESS;
-            }
-            // The message may quote a name from a spec or a snapshot: no control characters.
+            // A closed stdout is not an error here: the report writer drops the rest and the
+            // command keeps its verdict (`app::stdout`). A broken pipe that reaches this point
+            // came from elsewhere (a registry connection) and is a real error. The message may
+            // quote a name from a spec or a snapshot: no control characters.
             let message = format!("{err:#}");
             let _ = writeln!(io::stderr().lock(), "error: {}", escape(&message));
             ExitCode::from(u8::from(ExitStatus::Error))

@@ -13,6 +13,9 @@ use crate::features::{AttributeSet, Features, FlagSet, Instance, InstanceSet};
 
 /// The largest snapshot accepted, in bytes.
 pub const MAX_SNAPSHOT_BYTES: usize = 256 << 20;
+/// The largest YAML snapshot accepted, in bytes. The YAML reader holds the whole document's
+/// events while reading, about twelve times the text; JSON is read as a stream.
+pub const MAX_YAML_SNAPSHOT_BYTES: usize = 16 << 20;
 /// The API version of NodeFeature objects.
 pub const NFD_API_VERSION: &str = "nfd.k8s-sigs.io/v1alpha1";
 /// The label NFD sets on a NodeFeature to name its node.
@@ -65,7 +68,47 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<NodeSnapshot>, SnapshotError> {
     if trimmed.is_empty() {
         return Err(SnapshotError::new("", "the snapshot is empty"));
     }
-    let value: Value = if trimmed.starts_with('{') || trimmed.starts_with('[') {
+    let json = trimmed.starts_with('{') || trimmed.starts_with('[');
+    if !json {
+        if bytes.len() > MAX_YAML_SNAPSHOT_BYTES {
+            return Err(SnapshotError::new(
+                "",
+                format!(
+                    "a YAML snapshot of {} bytes; the limit for YAML is {MAX_YAML_SNAPSHOT_BYTES} \
+                     (16 MiB): save larger fleets as JSON (`kubectl get nodefeatures -A -o json`), \
+                     which is read as a stream",
+                    bytes.len()
+                ),
+            ));
+        }
+        check_aliases(text)?;
+    }
+    // Read straight into features first; the generic tree below costs about ten times the
+    // text, so it is built only to name the fault in a document that did not read.
+    let typed = if json {
+        let mut de = serde_json::Deserializer::from_str(text);
+        crate::fleet::typed::document(&mut de)
+            .and_then(|doc| de.end().map(|()| doc))
+            .map_err(|e| e.to_string())
+    } else {
+        crate::fleet::typed::document(yaml_serde::Deserializer::from_str(text))
+            .map_err(|e| e.to_string())
+    };
+    let reason = match typed.map(nodes_of) {
+        Ok(Some(nodes)) => return Ok(nodes),
+        Ok(None) => "not a snapshot".to_owned(),
+        Err(e) => e,
+    };
+    if bytes.len() > MAX_DETAILED_BYTES {
+        return Err(SnapshotError::new(
+            "",
+            format!(
+                "not a valid snapshot: {}",
+                crate::spec::shorten(&reason, 300)
+            ),
+        ));
+    }
+    let value: Value = if json {
         serde_json::from_str(text)
             .map_err(|e| SnapshotError::new("", format!("not valid JSON: {e}")))?
     } else {
@@ -73,6 +116,95 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<NodeSnapshot>, SnapshotError> {
             .map_err(|e| SnapshotError::new("", format!("not valid YAML: {e}")))?
     };
     from_value(&value)
+}
+
+/// The largest snapshot whose faults are named by path (`items[3].spec...`): finding the
+/// path needs a generic tree of the whole document. A larger invalid snapshot gets the
+/// reader's message (with line and column) instead.
+const MAX_DETAILED_BYTES: usize = 16 << 20;
+
+/// The nodes of a document read by the typed reader, when it is one `from_value` accepts
+/// as it is; `None` sends the document through `from_value` for its message.
+fn nodes_of(doc: crate::fleet::typed::Document) -> Option<Vec<NodeSnapshot>> {
+    use crate::fleet::typed::{Document, Item};
+    let node = |item: Item| -> Option<NodeSnapshot> {
+        (item.api_version.as_deref() == Some(NFD_API_VERSION)
+            && item.kind.as_deref().is_none_or(|k| k == "NodeFeature"))
+        .then_some(())?;
+        Some(NodeSnapshot {
+            name: item.name,
+            features: item.features?,
+        })
+    };
+    match doc {
+        Document::Features(features) => Some(vec![NodeSnapshot {
+            name: None,
+            features,
+        }]),
+        Document::Node(item) => Some(vec![node(item)?]),
+        Document::List { items, .. } => items.into_iter().map(node).collect(),
+    }
+}
+
+/// The most that aliases in a YAML snapshot may add, counting each expansion in full: its
+/// scalars' bytes plus 16 per node. kubectl never writes aliases; this stops a few aliases
+/// of a large anchored string from growing into gigabytes.
+pub const MAX_ALIAS_BYTES: usize = 16 << 20;
+
+/// Refuses a YAML snapshot whose aliases expand past [`MAX_ALIAS_BYTES`], reading only the
+/// event stream (no tree is built).
+fn check_aliases(text: &str) -> Result<(), SnapshotError> {
+    use saphyr_parser::{Event, Parser};
+    const NODE: usize = 16;
+    // The weight of each open collection, and of each anchor once complete.
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    let mut anchors: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    let mut added = 0usize;
+    let mut parser = Parser::new_from_str(text);
+    while let Some(event) = parser.next_event() {
+        // Syntax errors are left to the reader, which reports them with their place.
+        let Ok((event, _)) = event else {
+            return Ok(());
+        };
+        let weight = match event {
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                open.push((anchor, NODE));
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some((anchor, weight)) = open.pop() else {
+                    continue;
+                };
+                if anchor != 0 {
+                    anchors.insert(anchor, weight);
+                }
+                weight
+            }
+            Event::Scalar(value, _, anchor, _) => {
+                let weight = value.len() + NODE;
+                if anchor != 0 {
+                    anchors.insert(anchor, weight);
+                }
+                weight
+            }
+            Event::Alias(id) => {
+                let weight = anchors.get(&id).copied().unwrap_or(NODE);
+                added = added.saturating_add(weight);
+                if added > MAX_ALIAS_BYTES {
+                    return Err(SnapshotError::new(
+                        "",
+                        format!("aliases expand to more than {MAX_ALIAS_BYTES} bytes"),
+                    ));
+                }
+                weight
+            }
+            _ => continue,
+        };
+        if let Some((_, parent)) = open.last_mut() {
+            *parent = parent.saturating_add(weight);
+        }
+    }
+    Ok(())
 }
 
 /// Converts a parsed snapshot document into its nodes.

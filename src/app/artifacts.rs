@@ -85,7 +85,7 @@ pub(crate) fn attach(args: &AttachArgs, global: Global) -> Result<ExitStatus> {
             attached.digest, attached.subject, attached.lookup, attached.created
         ),
     );
-    let mut out = io::stdout().lock();
+    let mut out = super::stdout();
     writeln!(out, "{}", attached.digest)?;
     out.flush()?;
     Ok(ExitStatus::Success)
@@ -172,7 +172,7 @@ pub(crate) fn list(args: &ListArgs, global: Global) -> Result<ExitStatus> {
         lookup,
         artifacts: rows,
     };
-    let mut out = io::stdout().lock();
+    let mut out = super::stdout();
     match args.output {
         ListFormat::Table => {
             let width = if io::stdout().is_terminal() {
@@ -193,7 +193,7 @@ pub(crate) fn fetch(args: &FetchArgs, global: Global) -> Result<ExitStatus> {
     let (fetched, warnings) =
         fetch_image_spec(&args.image, &args.lookup, &args.registry, false, global)?;
     warn_all(global, &warnings);
-    let mut out = io::stdout().lock();
+    let mut out = super::stdout();
     out.write_all(&fetched.spec)?;
     out.flush()?;
     Ok(ExitStatus::Success)

@@ -5,7 +5,7 @@
 //! that they match the binary's output).
 
 use std::fs;
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context as _, Result};
@@ -58,7 +58,7 @@ pub(crate) fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
 fn add_pages(cmd: &clap::Command, path: &str, pages: &mut Vec<(String, Vec<u8>)>) -> Result<()> {
     let man = clap_mangen::Man::new(cmd.clone());
     let mut roff = Vec::new();
-    let render = |roff: &mut Vec<u8>| -> io::Result<()> {
+    let render = |roff: &mut Vec<u8>| -> std::io::Result<()> {
         man.render_title(roff)?;
         man.render_name_section(roff)?;
         man.render_synopsis_section(roff)?;
@@ -94,7 +94,7 @@ fn add_pages(cmd: &clap::Command, path: &str, pages: &mut Vec<(String, Vec<u8>)>
 
 /// `completions SHELL`.
 pub(crate) fn run(args: &CompletionsArgs) -> Result<ExitStatus> {
-    let mut out = io::stdout().lock();
+    let mut out = super::stdout();
     out.write_all(&completion_script(args.shell))?;
     out.flush()?;
     Ok(ExitStatus::Success)
@@ -105,7 +105,7 @@ pub(crate) fn man(args: &ManArgs) -> Result<ExitStatus> {
     let pages = man_pages()?;
     match &args.dir {
         None => {
-            let mut out = io::stdout().lock();
+            let mut out = super::stdout();
             if let Some((_, roff)) = pages.first() {
                 out.write_all(roff)?;
             }

@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Result, bail};
@@ -431,7 +431,7 @@ fn print_objects(objects: &[Value], format: DataFormat) -> Result<ExitStatus> {
             text.push(b'\n');
         }
     }
-    let mut out = io::stdout().lock();
+    let mut out = super::stdout();
     out.write_all(&text)?;
     out.flush()?;
     Ok(ExitStatus::Success)

@@ -71,7 +71,7 @@ pub(crate) fn run(
     };
     let mut stop: Option<anyhow::Error> = None;
     let mut fleet_out = FleetOut::new(format);
-    let mut out = io::stdout().lock();
+    let mut out = super::stdout();
     let result = fleet::validate(&args.features, &settings, &mut |r| {
         if let Mode::Undecided(held) = &mut mode {
             held.push(r);
@@ -170,6 +170,8 @@ struct FleetOut {
     format: ReportFormat,
     rows: Vec<Row>,
     cases: Vec<NodeCase>,
+    /// How many of `rows` are failed nodes.
+    error_rows: usize,
     summary: Summary,
 }
 
@@ -179,6 +181,7 @@ impl FleetOut {
             format,
             rows: Vec::new(),
             cases: Vec::new(),
+            error_rows: 0,
             summary: Summary::default(),
         }
     }
@@ -195,7 +198,10 @@ impl FleetOut {
             };
             out.write_all(sep.as_bytes())?;
             out.write_all(line.as_bytes())?;
+        } else if r.verdict == Verdict::Error && self.error_rows >= render::LISTED_ERROR_ROWS {
+            self.summary.unlisted_rows += 1;
         } else {
+            self.error_rows += usize::from(r.verdict == Verdict::Error);
             self.rows.push(render::row(r));
         }
         debug_assert!(r.verdict != Verdict::Error || !r.errors.is_empty());

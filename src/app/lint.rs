@@ -55,7 +55,7 @@ pub(crate) fn run(args: &LintArgs) -> Result<ExitStatus> {
         }
         reports.push(FileFindings { file, findings });
     }
-    let mut out = io::stdout().lock();
+    let mut out = super::stdout();
     match args.output {
         LintFormat::Text => render_text(&reports, &mut out)?,
         LintFormat::Json => {

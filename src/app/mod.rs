@@ -194,14 +194,14 @@ pub(crate) fn read_input(path: &Path, limit: usize, what: &str) -> Result<Vec<u8
         }
         return Ok(bytes);
     }
-    let file = fs::File::open(path)
+    if fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        bail!("{what} {} is a directory, not a file", display_path(path));
+    }
+    let file = crate::input::open_regular(path)
         .with_context(|| format!("cannot open {what} {}", display_path(path)))?;
     let meta = file
         .metadata()
         .with_context(|| format!("cannot read {what} {}", display_path(path)))?;
-    if meta.is_dir() {
-        bail!("{what} {} is a directory, not a file", display_path(path));
-    }
     if meta.len() > limit64 {
         return Err(too_large(meta.len()));
     }
@@ -235,12 +235,58 @@ pub(crate) fn warn_all(global: Global, warnings: &[String]) {
     }
 }
 
+/// Standard output, where a closed pipe (`nfd-compat ... | head -1`) means the reader stopped
+/// reading: what is left is dropped and the command still ends with its verdict, so a
+/// `set -o pipefail` gate sees 1 for an incompatible node, not 0 and not a write error.
+pub(crate) struct Stdout {
+    inner: io::StdoutLock<'static>,
+    closed: bool,
+}
+
+/// The report's destination (see [`Stdout`]).
+pub(crate) fn stdout() -> Stdout {
+    Stdout {
+        inner: io::stdout().lock(),
+        closed: false,
+    }
+}
+
+impl Stdout {
+    fn settle<T>(&mut self, result: io::Result<T>, closed: T) -> io::Result<T> {
+        match result {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(closed)
+            }
+            other => other,
+        }
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        let result = self.inner.write(buf);
+        self.settle(result, buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let result = self.inner.flush();
+        self.settle(result, ())
+    }
+}
+
 /// Writes `bytes` to `path` ([`write_atomically`]), or to stdout when there is no path.
 pub(crate) fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
     match path {
         Some(path) => write_atomically(path, bytes),
         None => {
-            let mut out = io::stdout().lock();
+            let mut out = stdout();
             out.write_all(bytes)?;
             Ok(out.flush()?)
         }

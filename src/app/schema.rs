@@ -1,6 +1,6 @@
 //! `schema`: the spec's JSON Schema, generated from the spec's wire types.
 
-use std::io::{self, Write};
+use std::io::Write;
 
 use anyhow::Result;
 
@@ -9,7 +9,7 @@ use crate::spec::schema::json_schema_text;
 
 /// `schema`.
 pub(crate) fn run() -> Result<ExitStatus> {
-    let mut out = io::stdout().lock();
+    let mut out = super::stdout();
     out.write_all(json_schema_text().as_bytes())?;
     out.flush()?;
     Ok(ExitStatus::Success)

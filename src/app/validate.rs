@@ -1,7 +1,7 @@
 //! `validate-node`: one node against one spec (from a file or an image's artifact); several
 //! nodes go to `fleet`.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Result, bail};
@@ -96,7 +96,7 @@ pub(crate) fn run(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Resu
 /// Prints `message` as the document of a run that could not be completed, in the CI
 /// formats (the others report errors on stderr only).
 pub(crate) fn print_fatal(format: ReportFormat, message: &str) {
-    let mut out = io::stdout().lock();
+    let mut out = super::stdout();
     // The error itself is what the caller reports; a second failure adds nothing.
     let _ = match format {
         ReportFormat::Junit => report::ci::render_fatal_junit("validate-node", message, &mut out),
@@ -192,7 +192,7 @@ pub(crate) fn finish(
     if let Some(file) = &source.file {
         report.locate(file, &source.positions);
     }
-    let mut out = io::stdout().lock();
+    let mut out = super::stdout();
     if args.output_json {
         report::nfd::render(&report, &mut out)?;
     } else {

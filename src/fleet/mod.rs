@@ -155,6 +155,7 @@ pub fn validate(
     };
     let mut ordered = Ordered {
         names: HashMap::new(),
+        sources: Vec::new(),
         sink,
     };
     let threads = match settings.threads {
@@ -242,25 +243,45 @@ fn small(inputs: &[PathBuf]) -> bool {
 
 /// Hands results to the caller in input order, turning a repeated node name into an error.
 struct Ordered<'s> {
-    /// Node names seen, with where each came from.
-    names: HashMap<String, String>,
+    /// Node names seen (a 128-bit hash of each: a million nodes cost about 30 MB, not the
+    /// names themselves), with where each came from (an index into `sources`).
+    names: HashMap<u128, u32>,
+    /// The distinct sources, in order of first use.
+    sources: Vec<String>,
     sink: &'s mut dyn FnMut(NodeResult) -> io::Result<()>,
+}
+
+/// A 128-bit hash of a node name: two SipHashes with different keys, so that telling two
+/// names apart by it is as good as comparing them.
+fn name_hash(name: &str) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let mut a = std::hash::DefaultHasher::new();
+    name.hash(&mut a);
+    let mut b = std::hash::DefaultHasher::new();
+    (0x9e37_79b9_7f4a_7c15_u64, name).hash(&mut b);
+    (u128::from(a.finish()) << 64) | u128::from(b.finish())
 }
 
 impl Ordered<'_> {
     fn deliver(&mut self, mut r: NodeResult) -> io::Result<()> {
-        match self.names.entry(r.name.clone()) {
+        match self.names.entry(name_hash(&r.name)) {
             Entry::Occupied(first) => {
+                let first = usize::try_from(*first.get()).unwrap_or(usize::MAX);
                 let message = format!(
                     "{}: duplicate node name `{}`: already given by {} (give each node once)",
                     r.source,
                     r.name,
-                    first.get()
+                    self.sources
+                        .get(first)
+                        .map_or("an earlier input", String::as_str)
                 );
                 r = NodeResult::failed(r.name, r.source, message);
             }
             Entry::Vacant(slot) => {
-                slot.insert(r.source.clone());
+                if self.sources.last() != Some(&r.source) {
+                    self.sources.push(r.source.clone());
+                }
+                slot.insert(u32::try_from(self.sources.len() - 1).unwrap_or(u32::MAX));
             }
         }
         (self.sink)(r)
@@ -427,7 +448,7 @@ fn read_file(path: &Path, send: &mut SendFn<'_>) -> bool {
     let reader: Box<dyn Read> = if stdin {
         Box::new(io::stdin().lock())
     } else {
-        match fs::File::open(path) {
+        match crate::input::open_regular(path) {
             Ok(f) => Box::new(f),
             Err(e) => {
                 return fail(send, None, format!("cannot open {}: {e}", label.source));
@@ -453,10 +474,12 @@ fn read_file(path: &Path, send: &mut SendFn<'_>) -> bool {
     if first != Some(b'{') {
         // YAML, an empty input or not an object: read whole, as a single snapshot is.
         let mut bytes = Vec::new();
-        let limit = u64::try_from(MAX_SNAPSHOT_BYTES).unwrap_or(u64::MAX);
+        // One byte over the YAML limit is enough for the reader to refuse it.
+        let limit = u64::try_from(snapshot::MAX_YAML_SNAPSHOT_BYTES).unwrap_or(u64::MAX);
         if let Err(e) = reader.take(limit + 1).read_to_end(&mut bytes) {
             return fail(send, None, format!("cannot read {}: {e}", label.source));
         }
+        bytes.shrink_to_fit();
         return send_parsed(&label, &bytes, send);
     }
     let mut ok = true;
@@ -467,7 +490,12 @@ fn read_file(path: &Path, send: &mut SendFn<'_>) -> bool {
         return false;
     }
     match result {
-        Ok(split::Split::Document(doc)) => send_parsed(&label, &doc, send),
+        Ok(split::Split::Document(mut doc)) => {
+            // The buffer grew by doubling; what is parsed next costs a few times the text, and
+            // the spare capacity would add up to as much again for as long.
+            doc.shrink_to_fit();
+            send_parsed(&label, &doc, send)
+        }
         Ok(split::Split::List { items, rest }) => {
             let source = &label.source;
             let message = match serde_json::from_slice::<Value>(&rest) {

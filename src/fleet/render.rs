@@ -17,6 +17,14 @@ const ROW_CAUSES: usize = 2;
 /// How many failed nodes the summary lists by name.
 const LISTED_ERRORS: usize = 20;
 
+/// How many rows of failed nodes the table shows; the rest are counted (their errors are in
+/// `-o json`), so that a million bad items cost no more than a hundred.
+pub const LISTED_ERROR_ROWS: usize = 100;
+
+/// How many distinct causes are counted one by one; nodes with any further cause are counted
+/// together, so that causes quoting per-node values cannot grow without bound.
+const COUNTED_CAUSES: usize = 10_000;
+
 /// One row of the table (what is kept per node for a table).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
@@ -102,6 +110,12 @@ pub struct Summary {
     /// The failed nodes (the first few): name and error.
     #[serde(skip)]
     pub failed: Vec<(String, String)>,
+    /// Rows of failed nodes left out of the table (past [`LISTED_ERROR_ROWS`]).
+    #[serde(skip)]
+    pub unlisted_rows: usize,
+    /// Incompatible nodes whose cause came after [`COUNTED_CAUSES`] distinct ones.
+    #[serde(skip)]
+    other_causes: usize,
 }
 
 /// Nodes whose best set is one set.
@@ -153,8 +167,10 @@ impl Summary {
             for c in &r.causes {
                 if let Some(n) = self.by_cause.get_mut(c) {
                     *n += 1;
-                } else {
+                } else if self.by_cause.len() < COUNTED_CAUSES {
                     self.by_cause.insert(c.clone(), 1);
+                } else {
+                    self.other_causes += 1;
                 }
             }
         }
@@ -172,6 +188,12 @@ impl Summary {
             })
             .collect();
         causes.sort_by(|a, b| b.nodes.cmp(&a.nodes).then_with(|| a.cause.cmp(&b.cause)));
+        if self.other_causes > 0 {
+            causes.push(CauseCount {
+                cause: format!("(other causes, past the first {COUNTED_CAUSES})"),
+                nodes: self.other_causes,
+            });
+        }
         self.causes = causes;
     }
 }
@@ -201,6 +223,13 @@ pub fn render_table(rows: &[Row], summary: &Summary, out: &mut impl Write) -> io
     line(out, headers[0], headers[1], headers[2], headers[3])?;
     for r in rows {
         line(out, &r.node, r.verdict, &r.best_set, &r.reasons)?;
+    }
+    if summary.unlisted_rows > 0 {
+        writeln!(
+            out,
+            "... and {} more nodes with errors (all are in -o json)",
+            summary.unlisted_rows
+        )?;
     }
     writeln!(out)?;
     render_summary(summary, out)

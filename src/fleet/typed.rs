@@ -14,6 +14,7 @@
 //! wrong `apiVersion`) makes the caller fall back to the generic conversion, which accepts
 //! what it should and names the fault.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
@@ -83,7 +84,7 @@ impl Names {
 }
 
 /// A NodeFeature read with [`Needed`]: its `apiVersion`, `kind`, name and features.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Item {
     /// `apiVersion`.
     pub api_version: Option<String>,
@@ -101,6 +102,124 @@ pub fn parse(bytes: &[u8], needed: &Needed) -> serde_json::Result<Item> {
     let item = ItemSeed(needed).deserialize(&mut de)?;
     de.end()?;
     Ok(item)
+}
+
+/// A whole snapshot document, read with everything kept and without building a generic
+/// tree first (a tree costs about ten times the text).
+#[derive(Debug)]
+pub enum Document {
+    /// A bare Features object.
+    Features(Features),
+    /// A NodeFeature.
+    Node(Item),
+    /// A list (`kind` says which) of NodeFeature objects.
+    List {
+        /// `kind`.
+        kind: String,
+        /// `items`.
+        items: Vec<Item>,
+    },
+}
+
+/// Reads a snapshot document: a Features object, a NodeFeature or a list of them. Anything
+/// else, or anything mixed, is an error (the caller then names the fault precisely).
+pub fn document<'de, D: Deserializer<'de>>(d: D) -> Result<Document, D::Error> {
+    d.deserialize_map(DocumentVisitor(&Needed::all()))
+}
+
+struct DocumentVisitor<'a>(&'a Needed);
+
+impl<'de> Visitor<'de> for DocumentVisitor<'_> {
+    type Value = Document;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Features object, a NodeFeature or a NodeFeatureList")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document, A::Error> {
+        let (mut item, mut meta) = (Item::default(), Meta::default());
+        let mut items: Option<Vec<Item>> = None;
+        let mut bare = Features::default();
+        let (mut object_keys, mut feature_keys) = (false, false);
+        while let Some(Key(key)) = map.next_key()? {
+            let section = match &*key {
+                "flags" => Some(Kind::Flags),
+                "attributes" => Some(Kind::Attributes),
+                "instances" => Some(Kind::Instances),
+                _ => None,
+            };
+            if let Some(kind) = section {
+                feature_keys = true;
+                map.next_value_seed(Section {
+                    needed: self.0,
+                    out: &mut bare,
+                    kind,
+                })?;
+                continue;
+            }
+            object_keys = true;
+            if key == "items" {
+                items = Some(map.next_value_seed(ItemsSeed(self.0))?);
+            } else if !item_field(&key, &mut map, self.0, &mut item, &mut meta)? {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        item.name = meta.labels.remove(snapshot::NODE_NAME_LABEL).or(meta.name);
+        match (item.kind.take(), items) {
+            (None, None) if !object_keys => Ok(Document::Features(bare)),
+            (Some(kind), _) if feature_keys => Err(de::Error::custom(format!(
+                "a `{kind}` with Features fields"
+            ))),
+            (Some(kind), Some(items)) if kind == "NodeFeatureList" || kind == "List" => {
+                Ok(Document::List { kind, items })
+            }
+            (Some(kind), None) if kind == "NodeFeature" => {
+                item.kind = Some(kind);
+                Ok(Document::Node(item))
+            }
+            _ => Err(de::Error::custom("not a snapshot document")),
+        }
+    }
+}
+
+/// Reads the value of `key` into `item` or `meta` when it is a NodeFeature field the readers
+/// keep; false (the value not read) otherwise.
+fn item_field<'de, A: MapAccess<'de>>(
+    key: &str,
+    map: &mut A,
+    needed: &Needed,
+    item: &mut Item,
+    meta: &mut Meta,
+) -> Result<bool, A::Error> {
+    match key {
+        "apiVersion" => item.api_version = map.next_value()?,
+        "kind" => item.kind = map.next_value()?,
+        "metadata" => *meta = map.next_value()?,
+        "spec" => item.features = map.next_value_seed(SpecSeed(needed))?,
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+struct ItemsSeed<'a>(&'a Needed);
+
+impl<'de> DeserializeSeed<'de> for ItemsSeed<'_> {
+    type Value = Vec<Item>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<Item>, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ItemsSeed<'_> {
+    type Value = Vec<Item>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of NodeFeature objects")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Item>, A::Error> {
+        let mut out = Vec::new();
+        while let Some(item) = seq.next_element_seed(ItemSeed(self.0))? {
+            out.push(item);
+        }
+        Ok(out)
+    }
 }
 
 struct ItemSeed<'a>(&'a Needed);
@@ -125,22 +244,10 @@ impl<'de> Visitor<'de> for ItemSeed<'_> {
         f.write_str("a NodeFeature")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Item, A::Error> {
-        let mut item = Item {
-            api_version: None,
-            kind: None,
-            name: None,
-            features: None,
-        };
-        let mut meta = Meta::default();
+        let (mut item, mut meta) = (Item::default(), Meta::default());
         while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "apiVersion" => item.api_version = map.next_value()?,
-                "kind" => item.kind = map.next_value()?,
-                "metadata" => meta = map.next_value()?,
-                "spec" => item.features = map.next_value_seed(SpecSeed(self.0))?,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+            if !item_field(&key, &mut map, self.0, &mut item, &mut meta)? {
+                map.next_value::<IgnoredAny>()?;
             }
         }
         item.name = meta.labels.remove(snapshot::NODE_NAME_LABEL).or(meta.name);
@@ -389,11 +496,10 @@ impl<'de> Visitor<'de> for AttributesSeed<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut out = BTreeMap::new();
-        // Borrowed keys: an escaped name fails here and the caller falls back.
-        while let Some(key) = map.next_key::<&'de str>()? {
-            if self.0.is_none_or(|keep| keep.contains(key)) {
-                let value: String = map.next_value()?;
-                out.insert(key.to_owned(), value);
+        while let Some(Key(key)) = map.next_key()? {
+            if self.0.is_none_or(|keep| keep.contains(&key)) {
+                let Scalar(value) = map.next_value()?;
+                out.insert(key.into_owned(), value);
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -431,7 +537,7 @@ impl<'de> Visitor<'de> for ElementSetSeed<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Elements, A::Error> {
         let mut out = Elements::Missing;
-        while let Some(key) = map.next_key::<&'de str>()? {
+        while let Some(Key(key)) = map.next_key()? {
             if key != "elements" {
                 map.next_value::<IgnoredAny>()?;
             } else if self.flags {
@@ -482,12 +588,86 @@ impl<'de> Visitor<'de> for FlagNames<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut out = BTreeSet::new();
-        while let Some(key) = map.next_key::<&'de str>()? {
+        while let Some(Key(key)) = map.next_key()? {
             map.next_value::<IgnoredAny>()?;
-            if self.0.is_none_or(|keep| keep.contains(key)) {
-                out.insert(key.to_owned());
+            if self.0.is_none_or(|keep| keep.contains(&key)) {
+                out.insert(key.into_owned());
             }
         }
         Ok(out)
+    }
+}
+
+/// A mapping key, borrowed from the input where the format allows (JSON without escapes) and
+/// owned otherwise (YAML, escaped JSON).
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Key<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a name")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(v)))
+    }
+}
+
+/// An element value: a string, or a number, boolean or null read as the string kubectl would
+/// have quoted (as [`snapshot::parse`] reads them).
+struct Scalar(String);
+
+impl<'de> de::Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ScalarVisitor)
+    }
+}
+
+struct ScalarVisitor;
+
+impl Visitor<'_> for ScalarVisitor {
+    type Value = Scalar;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+        Ok(Scalar(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar, E> {
+        Ok(Scalar(v))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
+        Ok(Scalar(v.to_string()))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+        Ok(Scalar(v.to_string()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+        Ok(Scalar(v.to_string()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+        // As `serde_json::Number` prints it (what the generic reader does).
+        serde_json::Number::from_f64(v)
+            .map(|n| Scalar(n.to_string()))
+            .ok_or_else(|| E::custom("a number that is not finite"))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
+        Ok(Scalar(String::new()))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Scalar, E> {
+        Ok(Scalar(String::new()))
     }
 }

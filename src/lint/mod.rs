@@ -377,6 +377,15 @@ impl<'a> Linter<'a> {
                         );
                     }
                 }
+                if let Some(template) = &rule.vars_template {
+                    for danger in template.dangers() {
+                        self.warn(
+                            "template-limit",
+                            &format!("{rule_path}.varsTemplate"),
+                            danger,
+                        );
+                    }
+                }
                 self.conjunction(&format!("{rule_path}.matchFeatures"), &rule.match_features);
                 for (a, elem) in rule.match_any.iter().enumerate() {
                     self.conjunction(

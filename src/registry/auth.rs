@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -315,8 +315,26 @@ fn helper_key(registry: &str) -> &str {
     }
 }
 
+/// The largest credentials file read.
+const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Reads a credentials file: a regular file (a FIFO is refused, never waited on), at most
+/// [`MAX_CONFIG_BYTES`].
+fn read_config(path: &Path) -> std::io::Result<String> {
+    let mut text = String::new();
+    crate::input::open_regular(path)?
+        .take(MAX_CONFIG_BYTES + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(std::io::Error::other(format!(
+            "larger than {MAX_CONFIG_BYTES} bytes"
+        )));
+    }
+    Ok(text)
+}
+
 fn from_file(path: &Path, registry: &str, shown: &str) -> Result<FileAnswer, AuthError> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match read_config(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileAnswer::Missing),
         Err(e) => {

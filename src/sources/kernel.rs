@@ -21,8 +21,7 @@ use std::path::{Path, PathBuf};
 use flate2::read::GzDecoder;
 
 use super::{
-    Context, Discovered, HostRoot, Source, SourceError, lossy, read_attribute, read_path,
-    take_digits,
+    Context, Discovered, HostRoot, MAX_TEXT_BYTES, Source, SourceError, lossy, take_digits,
 };
 
 /// NFD's `kernel` source.
@@ -115,16 +114,19 @@ impl Source for Kernel {
         }
 
         let kvm = root.join("/sys/devices/virtual/misc/kvm");
-        match kvm.try_exists() {
+        let exists = match root.resolve(&kvm) {
+            Ok(real) => real
+                .try_exists()
+                .map_err(|source| SourceError::Read { path: kvm, source }),
+            Err(e) if e.is_not_found() => Ok(false),
+            Err(e) => Err(e),
+        };
+        match exists {
             Ok(exists) => {
                 out.features
                     .insert_attributes("kernel.kvm", [("enabled", exists.to_string())]);
             }
-            Err(source) => out.lost(
-                SOURCE,
-                &["kernel.kvm"],
-                &SourceError::Read { path: kvm, source },
-            ),
+            Err(err) => out.lost(SOURCE, &["kernel.kvm"], &err),
         }
     }
 }
@@ -201,9 +203,9 @@ fn read_kconfig(root: &HostRoot, kver: Option<&str>) -> Result<String, KernelErr
         // Go's `filepath.Ext(path) == ".gz"`: exact, case-sensitive.
         let gzipped = Path::new(abs).extension().is_some_and(|ext| ext == "gz");
         let text = if gzipped {
-            read_gzip(&last)
+            read_gzip(root, &last)
         } else {
-            read_path(&last).ok()
+            root.read_path(&last).ok()
         };
         if let Some(text) = text {
             return Ok(text);
@@ -218,20 +220,30 @@ fn read_kconfig(root: &HostRoot, kver: Option<&str>) -> Result<String, KernelErr
 
 /// A gzipped text file, or `None` if it cannot be read or decompressed (NFD then tries the
 /// next location).
-fn read_gzip(path: &Path) -> Option<String> {
-    let bytes = std::fs::read(path).ok()?;
+fn read_gzip(root: &HostRoot, path: &Path) -> Option<String> {
+    let bytes = root.read_limited(path, MAX_TEXT_BYTES).ok()?;
     gunzip(path, &bytes).ok()
 }
 
 /// Decompresses gzip data read from `path`.
 fn gunzip(path: &Path, bytes: &[u8]) -> Result<String, KernelError> {
-    let mut text = Vec::with_capacity(bytes.len() * 6);
+    // A gzip bomb stops at the limit: the decompressed text is bounded like a plain config.
+    let mut text = Vec::new();
     GzDecoder::new(bytes)
+        .take(MAX_TEXT_BYTES + 1)
         .read_to_end(&mut text)
         .map_err(|source| KernelError::Gzip {
             path: path.to_owned(),
             source,
         })?;
+    if text.len() as u64 > MAX_TEXT_BYTES {
+        return Err(KernelError::Gzip {
+            path: path.to_owned(),
+            source: std::io::Error::other(format!(
+                "decompresses to more than {MAX_TEXT_BYTES} bytes"
+            )),
+        });
+    }
     Ok(lossy(text))
 }
 
@@ -279,7 +291,7 @@ pub(crate) fn parse_modules_builtin(text: &str) -> Vec<&str> {
 fn selinux_enabled(root: &HostRoot) -> Result<Option<bool>, SourceError> {
     // Read `enforce` first: when it is there, both directories are, and two stats are saved.
     let enforce = root.join("/sys/fs/selinux/enforce");
-    let err = match read_attribute(&enforce) {
+    let err = match root.read_attribute(&enforce) {
         // NFD indexes the first byte and would panic on an empty file; we say `false`.
         Ok(text) => return Ok(Some(text.starts_with('1'))),
         Err(err) => err,

@@ -18,11 +18,9 @@
 
 use crate::timestamp::Timestamp;
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::{Context, Discovered, Source, SourceError, lossy, read_dir_names_at};
+use super::{Context, Discovered, HostRoot, Source, SourceError, lossy, read_at_most};
 
 /// NFD's `local` source.
 pub(crate) struct Local;
@@ -61,10 +59,10 @@ impl Source for Local {
         let now = Timestamp::from_system_time(ctx.now);
         let mut features: BTreeMap<String, String> = BTreeMap::new();
         let mut labels: BTreeMap<String, String> = BTreeMap::new();
-        match read_dir_names_at(&dir) {
+        match ctx.root.read_dir_names_at(&dir) {
             Ok(names) => {
                 for name in names.iter().filter(|n| !n.starts_with('.')) {
-                    match read_feature_file(&dir.join(name)) {
+                    match read_feature_file(&ctx.root, &dir.join(name)) {
                         Ok(Some(text)) => {
                             let file = parse_feature_file(&text, now);
                             let owned = |(k, v): (&str, &str)| (k.to_owned(), v.to_owned());
@@ -87,26 +85,27 @@ impl Source for Local {
     }
 }
 
-/// The text of a feature file, `None` for a directory. One open and one `fstat`.
-fn read_feature_file(path: &Path) -> Result<Option<String>, LocalError> {
-    let read_err = |source| SourceError::Read {
+/// The text of a feature file, `None` for a directory. One open and one `fstat`; a FIFO or
+/// device is refused, and the read stops at the limit even if the file grows meanwhile.
+fn read_feature_file(root: &HostRoot, path: &Path) -> Result<Option<String>, LocalError> {
+    let file = match root.open(path) {
+        Ok(file) => file,
+        Err(SourceError::NotRegular {
+            kind: "directory", ..
+        }) => return Ok(None),
+        Err(err) => return Err(err.into()),
+    };
+    let meta = file.metadata().map_err(|source| SourceError::Read {
         path: path.to_owned(),
         source,
-    };
-    let mut file = File::open(path).map_err(read_err)?;
-    let meta = file.metadata().map_err(read_err)?;
-    if meta.is_dir() {
-        return Ok(None);
-    }
+    })?;
     if meta.len() > MAX_FILE_SIZE {
         return Err(LocalError::TooBig {
             path: path.to_owned(),
             size: meta.len(),
         });
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.read_to_end(&mut bytes).map_err(read_err)?;
-    Ok(Some(lossy(bytes)))
+    Ok(Some(lossy(read_at_most(file, path, MAX_FILE_SIZE)?)))
 }
 
 /// What one feature file contributes.

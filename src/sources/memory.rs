@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use crate::features::Instance;
 
-use super::{Context, Discovered, Source, read_dir_names_at, read_path_trimmed};
+use super::{Context, Discovered, Source};
 
 /// NFD's `memory` source.
 pub(crate) struct Memory;
@@ -45,14 +45,14 @@ impl Source for Memory {
         }
 
         let nd = root.join("/sys/bus/nd/devices");
-        match read_dir_names_at(&nd) {
+        match root.read_dir_names_at(&nd) {
             Ok(devices) => {
                 let mut instances = Vec::with_capacity(devices.len());
                 for name in devices {
                     let dir = nd.join(&name);
                     let mut attributes = BTreeMap::new();
                     for attr in ["devtype", "mode"] {
-                        if let Ok(value) = read_path_trimmed(&dir.join(attr)) {
+                        if let Ok(value) = root.read_path_trimmed(&dir.join(attr)) {
                             attributes.insert(attr.to_owned(), value);
                         }
                     }
@@ -69,7 +69,7 @@ impl Source for Memory {
 
         let base = root.join("/sys/kernel/mm/hugepages");
         let mut hugepages = BTreeMap::from([("enabled".to_owned(), "false".to_owned())]);
-        let entries = match read_dir_names_at(&base) {
+        let entries = match root.read_dir_names_at(&base) {
             Ok(entries) => entries,
             // No hugepages support: the feature says `enabled: false`.
             Err(err) if err.is_not_found() => Vec::new(),
@@ -85,7 +85,7 @@ impl Source for Memory {
             let count = out
                 .ok_or_warn(
                     SOURCE,
-                    read_path_trimmed(&base.join(&entry).join("nr_hugepages")),
+                    root.read_path_trimmed(&base.join(&entry).join("nr_hugepages")),
                 )
                 .unwrap_or_default();
             if count.parse::<u64>().is_ok_and(|n| n > 0) {

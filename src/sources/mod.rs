@@ -8,9 +8,15 @@
 //! A source never aborts discovery: a missing directory gives an empty feature (where NFD gives
 //! one) or a [`Warning`] (where NFD would fail the whole run).
 
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::fmt;
 use std::fs;
 use std::io::{self, Read};
-use std::path::{Path, PathBuf};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use crate::features::Features;
@@ -27,16 +33,65 @@ mod usb;
 
 pub use cpu::Machine;
 
+/// The largest sysfs or procfs attribute read (one value: `class`, `nr_hugepages`...).
+pub const MAX_ATTRIBUTE_BYTES: u64 = 64 * 1024;
+
+/// The largest whole host text file read (`/proc/modules`, `modules.builtin`, a kernel
+/// config, `/proc/self/mountinfo`, `/etc/os-release`), and the most a gzipped kernel config
+/// may decompress to.
+pub const MAX_TEXT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The most entries read from one host directory.
+pub const MAX_DIR_ENTRIES: usize = 65_536;
+
+/// The most symbolic links followed resolving one host path (Linux's own limit).
+const MAX_LINKS: usize = 40;
+
 /// The root of the host's file system (`/`, or where the host is mounted).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Every read stays inside the root: below a root other than `/`, each path is resolved one
+/// component at a time, `..` stops at the root and a symbolic link is followed as the host
+/// would see it, an absolute target starting again at the root (like `openat2` with
+/// `RESOLVE_IN_ROOT`). NFD joins paths without this, so a crafted kernel release or link can
+/// make it read outside the mount (README, "Where nfd-compat differs from NFD"). Every file
+/// is opened without blocking and must be a regular file (a FIFO, device or socket is
+/// refused, so nothing hangs), and is read up to a limit that depends on its kind (README,
+/// "Input limits").
+#[derive(Clone)]
 pub struct HostRoot {
     root: PathBuf,
+    /// Whether paths must be resolved inside the root (any root but `/`).
+    confined: bool,
+    /// Directories already resolved: the path as joined (root included, as bytes: hashing
+    /// bytes is cheaper than hashing a path's components) and where it is.
+    resolved: Arc<Mutex<HashMap<Box<[u8]>, PathBuf>>>,
 }
+
+impl fmt::Debug for HostRoot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HostRoot")
+            .field("root", &self.root)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for HostRoot {
+    fn eq(&self, other: &Self) -> bool {
+        self.root == other.root
+    }
+}
+
+impl Eq for HostRoot {}
 
 impl HostRoot {
     /// A host root at `root`.
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into() }
+        let root = root.into();
+        Self {
+            confined: root != Path::new("/"),
+            root,
+            resolved: Arc::default(),
+        }
     }
 
     /// The root directory itself.
@@ -44,37 +99,280 @@ impl HostRoot {
         &self.root
     }
 
-    /// The host path `abs` (written as on the host, e.g. `/proc/modules`) under this root.
+    /// The host path `abs` (written as on the host, e.g. `/proc/modules`) under this root, as
+    /// written: reads resolve it inside the root.
     pub fn join(&self, abs: impl AsRef<Path>) -> PathBuf {
         let abs = abs.as_ref();
         let rel = abs.strip_prefix("/").unwrap_or(abs);
         self.root.join(rel)
     }
 
-    /// Reads a host file as text (lossily: sysfs and procfs are ASCII in practice).
+    /// Reads a host text file (lossily: sysfs and procfs are ASCII in practice), up to
+    /// [`MAX_TEXT_BYTES`].
     pub fn read(&self, abs: impl AsRef<Path>) -> Result<String, SourceError> {
-        read_path(&self.join(abs))
+        self.read_path(&self.join(abs))
     }
 
-    /// Reads a small host file (an attribute) and trims surrounding whitespace.
+    /// Reads a host attribute and trims surrounding whitespace.
     pub fn read_trimmed(&self, abs: impl AsRef<Path>) -> Result<String, SourceError> {
-        read_path_trimmed(&self.join(abs))
+        self.read_path_trimmed(&self.join(abs))
     }
 
-    /// Reads raw bytes of a host file.
+    /// Reads the raw bytes of a host attribute (up to [`MAX_ATTRIBUTE_BYTES`]).
     pub fn read_bytes(&self, abs: impl AsRef<Path>) -> Result<Vec<u8>, SourceError> {
-        let path = self.join(abs);
-        fs::read(&path).map_err(|source| SourceError::Read { path, source })
+        self.read_limited(&self.join(abs), MAX_ATTRIBUTE_BYTES)
     }
 
     /// The names of the entries of a host directory, sorted.
     pub fn read_dir_names(&self, abs: impl AsRef<Path>) -> Result<Vec<String>, SourceError> {
-        read_dir_names_at(&self.join(abs))
+        self.read_dir_names_at(&self.join(abs))
     }
 
-    /// Whether a host path exists (following links).
+    /// Whether a host path exists (following links, inside the root).
     pub fn exists(&self, abs: impl AsRef<Path>) -> bool {
-        self.join(abs).exists()
+        self.exists_at(&self.join(abs))
+    }
+
+    /// Whether a path given with the root (as from [`HostRoot::join`]) exists.
+    pub(crate) fn exists_at(&self, path: &Path) -> bool {
+        self.resolve(path).is_ok_and(|real| real.exists())
+    }
+
+    /// Where `path` (root included, as from [`HostRoot::join`]) really is, every link
+    /// resolved inside the root. Below `/` the path is returned as it is.
+    pub(crate) fn resolve(&self, path: &Path) -> Result<PathBuf, SourceError> {
+        if !self.confined {
+            return Ok(path.to_owned());
+        }
+        let under_root = path
+            .strip_prefix(&self.root)
+            .map_err(|_| SourceError::Outside {
+                path: path.to_owned(),
+            })?;
+        let mut real = self.root.clone();
+        let mut depth = 0usize;
+        let mut pending: Vec<OsString> = components(under_root);
+        let mut links = 0usize;
+        while let Some(name) = pending.pop() {
+            if name == ".." {
+                if depth > 0 {
+                    real.pop();
+                    depth -= 1;
+                }
+                continue;
+            }
+            let next = real.join(&name);
+            let meta = fs::symlink_metadata(&next).map_err(|source| SourceError::Read {
+                path: path.to_owned(),
+                source,
+            })?;
+            if !meta.file_type().is_symlink() {
+                real = next;
+                depth += 1;
+                continue;
+            }
+            links += 1;
+            if links > MAX_LINKS {
+                return Err(SourceError::Links {
+                    path: path.to_owned(),
+                });
+            }
+            let target = fs::read_link(&next).map_err(|source| SourceError::Read {
+                path: path.to_owned(),
+                source,
+            })?;
+            if target.has_root() {
+                real.clone_from(&self.root);
+                depth = 0;
+            }
+            pending.extend(components(&target));
+        }
+        Ok(real)
+    }
+
+    /// [`HostRoot::resolve`] for a directory, remembered for the next file in it.
+    fn resolve_dir(&self, dir: &Path) -> Result<PathBuf, SourceError> {
+        if !self.confined {
+            return Ok(dir.to_owned());
+        }
+        if let Some(real) = self.cached(dir) {
+            return Ok(real);
+        }
+        let real = self.resolve(dir)?;
+        if let Ok(mut cache) = self.resolved.lock() {
+            cache.insert(dir.as_os_str().as_bytes().into(), real.clone());
+        }
+        Ok(real)
+    }
+
+    fn cached(&self, dir: &Path) -> Option<PathBuf> {
+        self.resolved
+            .lock()
+            .ok()?
+            .get(dir.as_os_str().as_bytes())
+            .cloned()
+    }
+
+    /// Opens a regular file given with the root, inside the root, without blocking: a FIFO,
+    /// socket or device is refused before anything is read from it.
+    pub(crate) fn open(&self, path: &Path) -> Result<fs::File, SourceError> {
+        let read_err = |source| SourceError::Read {
+            path: path.to_owned(),
+            source,
+        };
+        let mut options = fs::OpenOptions::new();
+        options.read(true);
+        let file = if self.confined {
+            // The directory is resolved (and remembered); the file itself is opened without
+            // following a link, and only a link is resolved the slow way.
+            options.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
+            let direct = match (path.parent(), path.file_name()) {
+                (Some(dir), Some(name)) => {
+                    // A missing directory is reported as the file asked for.
+                    let dir = self.resolve_dir(dir).map_err(|e| match e {
+                        SourceError::Read { source, .. } => read_err(source),
+                        other => other,
+                    })?;
+                    Some(options.open(dir.join(name)))
+                }
+                _ => None,
+            };
+            match direct {
+                Some(Err(e)) if e.raw_os_error() == Some(libc::ELOOP) => {
+                    options.open(self.resolve(path)?).map_err(read_err)?
+                }
+                Some(result) => result.map_err(read_err)?,
+                None => options.open(self.resolve(path)?).map_err(read_err)?,
+            }
+        } else {
+            options.custom_flags(libc::O_NONBLOCK);
+            options.open(path).map_err(read_err)?
+        };
+        let kind = file.metadata().map_err(read_err)?.file_type();
+        if !kind.is_file() {
+            return Err(SourceError::NotRegular {
+                path: path.to_owned(),
+                kind: crate::input::file_kind(kind),
+            });
+        }
+        Ok(file)
+    }
+
+    /// Reads a file given with the root, refusing (while reading) more than `limit` bytes.
+    pub(crate) fn read_limited(&self, path: &Path, limit: u64) -> Result<Vec<u8>, SourceError> {
+        let file = self.open(path)?;
+        read_at_most(file, path, limit)
+    }
+
+    /// Reads a text file given with the root (lossily), up to [`MAX_TEXT_BYTES`].
+    pub(crate) fn read_path(&self, path: &Path) -> Result<String, SourceError> {
+        self.read_limited(path, MAX_TEXT_BYTES).map(lossy)
+    }
+
+    /// Reads an attribute given with the root (lossily), up to [`MAX_ATTRIBUTE_BYTES`].
+    pub(crate) fn read_attribute(&self, path: &Path) -> Result<String, SourceError> {
+        self.read_limited(path, MAX_ATTRIBUTE_BYTES).map(lossy)
+    }
+
+    /// Reads an attribute given with the root and trims surrounding whitespace (NFD's
+    /// `strings.TrimSpace`).
+    pub(crate) fn read_path_trimmed(&self, path: &Path) -> Result<String, SourceError> {
+        self.read_attribute(path).map(|s| {
+            let trimmed = s.trim();
+            if trimmed.len() == s.len() {
+                s
+            } else {
+                trimmed.to_owned()
+            }
+        })
+    }
+
+    /// The entries of a directory given with the root (at most [`MAX_DIR_ENTRIES`]): names,
+    /// and whether each is a directory or a link.
+    pub(crate) fn read_dir_entries(&self, path: &Path) -> Result<Vec<(String, bool)>, SourceError> {
+        let read_err = |source| SourceError::Read {
+            path: path.to_owned(),
+            source,
+        };
+        let entries = fs::read_dir(self.resolve_dir(path)?).map_err(read_err)?;
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(read_err)?;
+            if names.len() == MAX_DIR_ENTRIES {
+                return Err(SourceError::TooManyEntries {
+                    path: path.to_owned(),
+                    limit: MAX_DIR_ENTRIES,
+                });
+            }
+            let dir_or_link = entry
+                .file_type()
+                .is_ok_and(|t| t.is_dir() || t.is_symlink());
+            names.push((
+                entry.file_name().to_string_lossy().into_owned(),
+                dir_or_link,
+            ));
+        }
+        names.sort_unstable();
+        Ok(names)
+    }
+
+    /// The names of the entries of a directory given with the root, sorted (Go's
+    /// `os.ReadDir`).
+    pub(crate) fn read_dir_names_at(&self, path: &Path) -> Result<Vec<String>, SourceError> {
+        Ok(self
+            .read_dir_entries(path)?
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect())
+    }
+}
+
+/// The components of a relative or absolute path, last first (a stack to pop), without the
+/// root and `.`.
+fn components(path: &Path) -> Vec<OsString> {
+    path.components()
+        .rev()
+        .filter_map(|c| match c {
+            Component::Normal(name) => Some(name.to_owned()),
+            Component::ParentDir => Some(OsString::from("..")),
+            Component::RootDir | Component::CurDir | Component::Prefix(_) => None,
+        })
+        .collect()
+}
+
+/// Reads `r` (from `path`) to the end, refusing more than `limit` bytes as soon as the limit
+/// is passed.
+///
+/// Reads in 4 KiB chunks: a sysfs attribute takes one read and one more for the end of file,
+/// with no probing and no buffer growth.
+pub(crate) fn read_at_most(
+    mut r: impl Read,
+    path: &Path,
+    limit: u64,
+) -> Result<Vec<u8>, SourceError> {
+    let limit_len = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut chunk = [0u8; 4096];
+    let mut bytes = Vec::new();
+    loop {
+        match r.read(&mut chunk) {
+            Ok(0) => return Ok(bytes),
+            Ok(n) => {
+                if bytes.len() + n > limit_len {
+                    return Err(SourceError::TooLarge {
+                        path: path.to_owned(),
+                        limit,
+                    });
+                }
+                bytes.extend_from_slice(&chunk[..n]);
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(source) => {
+                return Err(SourceError::Read {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        }
     }
 }
 
@@ -92,74 +390,6 @@ pub(crate) fn lossy(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// Reads a file, given by its full path (host root included), as text (lossily).
-///
-/// Sources that walk a directory join each entry once and read its attributes through this,
-/// instead of re-joining the host root for every file.
-pub(crate) fn read_path(path: &Path) -> Result<String, SourceError> {
-    match fs::read(path) {
-        Ok(bytes) => Ok(lossy(bytes)),
-        Err(source) => Err(SourceError::Read {
-            path: path.to_owned(),
-            source,
-        }),
-    }
-}
-
-/// Reads a small file (a sysfs or procfs attribute) by its full path as text (lossily).
-///
-/// Unlike `fs::read` this does not `fstat` the file first to size the buffer (sysfs reports a
-/// size of 4096 for every attribute anyway): one `open`, reads until end of file, one `close`.
-pub(crate) fn read_attribute(path: &Path) -> Result<String, SourceError> {
-    let read_err = |source| SourceError::Read {
-        path: path.to_owned(),
-        source,
-    };
-    let mut file = fs::File::open(path).map_err(read_err)?;
-    let mut chunk = [0u8; 4096];
-    let mut bytes = Vec::new();
-    loop {
-        match file.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-            Err(err) => return Err(read_err(err)),
-        }
-    }
-    Ok(lossy(bytes))
-}
-
-/// Reads a small file by its full path and trims surrounding whitespace (NFD's
-/// `strings.TrimSpace`).
-pub(crate) fn read_path_trimmed(path: &Path) -> Result<String, SourceError> {
-    read_attribute(path).map(|s| {
-        let trimmed = s.trim();
-        if trimmed.len() == s.len() {
-            s
-        } else {
-            trimmed.to_owned()
-        }
-    })
-}
-
-/// The names of the entries of a directory given by its full path, sorted (Go's `os.ReadDir`).
-pub(crate) fn read_dir_names_at(path: &Path) -> Result<Vec<String>, SourceError> {
-    let entries = fs::read_dir(path).map_err(|source| SourceError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    let mut names = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|source| SourceError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        names.push(entry.file_name().to_string_lossy().into_owned());
-    }
-    names.sort_unstable();
-    Ok(names)
-}
-
 /// An I/O failure while discovering, naming the path.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
@@ -171,6 +401,42 @@ pub enum SourceError {
         /// The I/O error.
         #[source]
         source: io::Error,
+    },
+    /// A host file is a FIFO, device, socket or directory, where a regular file was expected.
+    #[error("`{}` is a {kind}, not a regular file", path.display())]
+    NotRegular {
+        /// The path as seen from here (host root included).
+        path: PathBuf,
+        /// What it is.
+        kind: &'static str,
+    },
+    /// A host file is larger than the limit for its kind.
+    #[error("`{}` is larger than {limit} bytes, the limit for this file", path.display())]
+    TooLarge {
+        /// The path as seen from here (host root included).
+        path: PathBuf,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// A host directory has more entries than read.
+    #[error("`{}` has more than {limit} entries", path.display())]
+    TooManyEntries {
+        /// The path as seen from here (host root included).
+        path: PathBuf,
+        /// The limit.
+        limit: usize,
+    },
+    /// Resolving a host path followed too many symbolic links (a loop).
+    #[error("too many symbolic links resolving `{}`", path.display())]
+    Links {
+        /// The path as seen from here (host root included).
+        path: PathBuf,
+    },
+    /// A path that is not under the host root was to be read (a bug).
+    #[error("`{}` is not under the host root", path.display())]
+    Outside {
+        /// The path.
+        path: PathBuf,
     },
     /// A file could be read but not understood.
     #[error("cannot parse `{}`: {reason}", path.display())]

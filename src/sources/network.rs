@@ -11,7 +11,7 @@ use std::io;
 
 use crate::features::Instance;
 
-use super::{Context, Discovered, Source, SourceError, read_dir_names_at, read_path_trimmed};
+use super::{Context, Discovered, Source, SourceError};
 
 /// NFD's `network` source.
 pub(crate) struct Network;
@@ -44,7 +44,8 @@ impl Source for Network {
 
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let base = ctx.root.join("/sys/class/net");
-        let Some(names) = out.ok_or_lost(SOURCE, FEATURES, read_dir_names_at(&base)) else {
+        let Some(names) = out.ok_or_lost(SOURCE, FEATURES, ctx.root.read_dir_names_at(&base))
+        else {
             return;
         };
         let mut devices = Vec::new();
@@ -75,7 +76,7 @@ impl Source for Network {
             };
             let mut attributes = BTreeMap::new();
             for (file, attr) in attrs {
-                if let Ok(value) = read_path_trimmed(&dir.join(file)) {
+                if let Ok(value) = ctx.root.read_path_trimmed(&dir.join(file)) {
                     attributes.insert((*attr).to_owned(), value);
                 }
             }

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use crate::features::Instance;
 
-use super::{Context, Discovered, Source, SourceError, read_attribute, read_dir_names_at};
+use super::{Context, Discovered, HostRoot, Source, SourceError};
 
 /// NFD's `pci` source.
 pub(crate) struct Pci;
@@ -40,14 +40,18 @@ impl Source for Pci {
 
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let base = ctx.root.join("/sys/bus/pci/devices");
-        let Some(names) = out.ok_or_lost(SOURCE, &["pci.device"], read_dir_names_at(&base)) else {
+        let Some(names) =
+            out.ok_or_lost(SOURCE, &["pci.device"], ctx.root.read_dir_names_at(&base))
+        else {
             return;
         };
         let mut devices = Vec::with_capacity(names.len());
         for name in names {
-            if let Some(device) =
-                out.ok_or_lost(SOURCE, &["pci.device"], read_device(&base.join(&name)))
-            {
+            if let Some(device) = out.ok_or_lost(
+                SOURCE,
+                &["pci.device"],
+                read_device(&ctx.root, &base.join(&name)),
+            ) {
                 devices.push(device);
             }
         }
@@ -56,14 +60,14 @@ impl Source for Pci {
 }
 
 /// One device's attributes (NFD `readPciDevInfo`).
-fn read_device(dir: &Path) -> Result<Instance, SourceError> {
+fn read_device(root: &HostRoot, dir: &Path) -> Result<Instance, SourceError> {
     let mut attributes = BTreeMap::new();
     for attr in MANDATORY {
-        let raw = read_attribute(&dir.join(attr))?;
+        let raw = root.read_attribute(&dir.join(attr))?;
         attributes.insert(attr.to_owned(), attribute_value(attr, &raw).to_owned());
     }
     for attr in OPTIONAL {
-        if let Ok(raw) = read_attribute(&dir.join(attr)) {
+        if let Ok(raw) = root.read_attribute(&dir.join(attr)) {
             attributes.insert(attr.to_owned(), attribute_value(attr, &raw).to_owned());
         }
     }

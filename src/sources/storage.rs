@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use crate::features::Instance;
 
-use super::{Context, Discovered, Source, read_dir_names_at, read_path_trimmed};
+use super::{Context, Discovered, Source};
 
 /// NFD's `storage` source.
 pub(crate) struct Storage;
@@ -27,8 +27,11 @@ impl Source for Storage {
 
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let base = ctx.root.join("/sys/block");
-        let Some(names) = out.ok_or_lost(SOURCE, &["storage.block"], read_dir_names_at(&base))
-        else {
+        let Some(names) = out.ok_or_lost(
+            SOURCE,
+            &["storage.block"],
+            ctx.root.read_dir_names_at(&base),
+        ) else {
             return;
         };
         let mut devices = Vec::with_capacity(names.len());
@@ -36,7 +39,7 @@ impl Source for Storage {
             let queue = base.join(&name).join("queue");
             let mut attributes = BTreeMap::new();
             for attr in QUEUE_ATTRS {
-                match read_path_trimmed(&queue.join(attr)) {
+                match ctx.root.read_path_trimmed(&queue.join(attr)) {
                     Ok(value) => {
                         attributes.insert(attr.to_owned(), value);
                     }

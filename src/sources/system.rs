@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Context, Discovered, Source, read_path_trimmed, take_digits};
+use super::{Context, Discovered, Source, take_digits};
 
 /// NFD's `system` source.
 pub(crate) struct System;
@@ -55,7 +55,7 @@ impl Source for System {
         let dir = ctx.root.join("/sys/devices/virtual/dmi/id");
         let mut dmi = BTreeMap::new();
         for attr in DMI_ID_ATTRS {
-            if let Ok(value) = read_path_trimmed(&dir.join(attr)) {
+            if let Ok(value) = ctx.root.read_path_trimmed(&dir.join(attr)) {
                 dmi.insert(attr, value);
             }
         }

@@ -8,12 +8,11 @@
 //! empty list, as in NFD.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::Path;
 
 use crate::features::Instance;
 
-use super::{Context, Discovered, Source, SourceError, read_dir_names_at, read_path_trimmed};
+use super::{Context, Discovered, HostRoot, Source, SourceError};
 
 /// NFD's `usb` source.
 pub(crate) struct Usb;
@@ -37,11 +36,11 @@ impl Source for Usb {
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let base = ctx.root.join("/sys/bus/usb/devices");
         // Go's Glob ignores I/O errors and yields no match.
-        let names = read_dir_names_at(&base).unwrap_or_default();
+        let names = ctx.root.read_dir_names_at(&base).unwrap_or_default();
         let mut instances = Vec::new();
         for name in names {
             let dir = base.join(&name);
-            match read_device(&dir) {
+            match read_device(&ctx.root, &dir) {
                 Ok(Some(mut device)) => instances.append(&mut device),
                 Ok(None) => {}
                 Err(err) => out.lost(SOURCE, &["usb.device"], &err),
@@ -52,11 +51,11 @@ impl Source for Usb {
 }
 
 /// The instances of one device directory, `None` when it is not a device (no `idProduct`).
-fn read_device(dir: &Path) -> Result<Option<Vec<Instance>>, SourceError> {
+fn read_device(root: &HostRoot, dir: &Path) -> Result<Option<Vec<Instance>>, SourceError> {
     let mut attributes = BTreeMap::new();
     for (attr, file) in DEVICE_ATTRS {
         let path = dir.join(file);
-        match read_path_trimmed(&path) {
+        match root.read_path_trimmed(&path) {
             Ok(value) if !value.is_empty() => {
                 attributes.insert(attr.to_owned(), value);
             }
@@ -72,9 +71,9 @@ fn read_device(dir: &Path) -> Result<Option<Vec<Instance>>, SourceError> {
     // Interface-level classes: `<dev>/*/bInterfaceClass`, in name order. Only directories and
     // links can hold the file; the entry type comes with the listing, so files cost nothing.
     let mut instances = Vec::new();
-    for entry in subdirectories(dir)? {
+    for entry in subdirectories(root, dir)? {
         let file = dir.join(&entry).join("bInterfaceClass");
-        match read_path_trimmed(&file) {
+        match root.read_path_trimmed(&file) {
             Ok(class) => {
                 let mut interface = attributes.clone();
                 interface.insert("class".to_owned(), class);
@@ -91,21 +90,12 @@ fn read_device(dir: &Path) -> Result<Option<Vec<Instance>>, SourceError> {
 }
 
 /// The names of the directories and links in `dir`, sorted.
-fn subdirectories(dir: &Path) -> Result<Vec<String>, SourceError> {
-    let read_err = |source| SourceError::Read {
-        path: dir.to_owned(),
-        source,
-    };
-    let mut names = Vec::new();
-    for entry in fs::read_dir(dir).map_err(read_err)? {
-        let entry = entry.map_err(read_err)?;
-        let kind = entry.file_type().map_err(read_err)?;
-        if kind.is_dir() || kind.is_symlink() {
-            names.push(entry.file_name().to_string_lossy().into_owned());
-        }
-    }
-    names.sort_unstable();
-    Ok(names)
+fn subdirectories(root: &HostRoot, dir: &Path) -> Result<Vec<String>, SourceError> {
+    Ok(root
+        .read_dir_entries(dir)?
+        .into_iter()
+        .filter_map(|(name, dir_or_link)| dir_or_link.then_some(name))
+        .collect())
 }
 
 #[cfg(test)]

@@ -31,14 +31,8 @@ pub(crate) fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
 
 /// As [`run`], with extra environment variables.
 pub(crate) fn run_with_env(args: &[&str], env: &[(&str, &str)], stdin: Option<&[u8]>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nfd-compat"));
-    cmd.args(args)
-        .env_remove("NO_COLOR")
-        .env_remove("REGISTRY_AUTH_FILE")
-        .env_remove("DOCKER_CONFIG")
-        .env("NODE_NAME", "test-node")
-        .envs(env.iter().copied())
-        .stdin(Stdio::piped())
+    let mut cmd = command(args, env);
+    cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn nfd-compat");
@@ -55,6 +49,19 @@ pub(crate) fn run_with_env(args: &[&str], env: &[(&str, &str)], stdin: Option<&[
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// The `nfd-compat args` command with a clean environment for colour, credentials and node
+/// name, plus `env`.
+pub(crate) fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nfd-compat"));
+    cmd.args(args)
+        .env_remove("NO_COLOR")
+        .env_remove("REGISTRY_AUTH_FILE")
+        .env_remove("DOCKER_CONFIG")
+        .env("NODE_NAME", "test-node")
+        .envs(env.iter().copied());
+    cmd
 }
 
 /// Replaces the absolute testdata path with a stable placeholder.

@@ -16,6 +16,7 @@ mod export;
 mod faults;
 mod fleet;
 mod help;
+mod hostile;
 mod hostile_text;
 mod init;
 mod layout;

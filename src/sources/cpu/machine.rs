@@ -35,8 +35,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::fs;
 use std::io;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 /// The instruction set architecture of a machine.
@@ -143,10 +143,18 @@ impl Machine {
     /// Reads a capture file (format in the module doc).
     pub fn load(path: impl AsRef<Path>) -> Result<Self, CaptureError> {
         let path = path.as_ref();
-        let text = fs::read_to_string(path).map_err(|source| CaptureError::Read {
+        // A capture is a few KiB; a FIFO or device is refused, and the read is bounded.
+        let read_err = |source| CaptureError::Read {
             path: path.to_owned(),
             source,
-        })?;
+        };
+        let mut text = String::new();
+        crate::input::open_regular(path)
+            .and_then(|f| {
+                f.take(super::super::MAX_TEXT_BYTES)
+                    .read_to_string(&mut text)
+            })
+            .map_err(read_err)?;
         Self::parse(&text).map_err(|e| CaptureError::File {
             path: path.to_owned(),
             source: Box::new(e),
@@ -624,7 +632,7 @@ mod tests {
     fn load_error_names_the_file_and_line() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.txt");
-        fs::write(&path, "arch: x86_64\nbad\n").unwrap();
+        std::fs::write(&path, "arch: x86_64\nbad\n").unwrap();
         let err = Machine::load(&path).unwrap_err();
         let chain = format!("{err}: {}", std::error::Error::source(&err).unwrap());
         assert!(
