@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::sources::cpu::arm::{HWCAP_NAMES, HWCAP2_NAMES};
+use crate::sources::cpu::x86_flags;
 use crate::spec::{
     self, Compiled, Expr, LoadError, Loaded, Op, Pos, Term, ValueType, edit_distance, nearest_name,
 };
@@ -630,7 +631,7 @@ impl<'a> Linter<'a> {
             self.warn("cpuid-flag", path, message);
             return;
         }
-        let known = names::X86_FLAGS
+        let known = x86_flags::NAMES
             .iter()
             .chain(arm.iter())
             .any(|k| *k == name)
@@ -641,7 +642,7 @@ impl<'a> Linter<'a> {
         // Other architectures (ppc64le, s390x) have flags of their own; only a near miss of
         // a known name is worth a word.
         let upper = name.to_ascii_uppercase();
-        let near = names::X86_FLAGS
+        let near = x86_flags::NAMES
             .iter()
             .chain(arm.iter())
             .map(|k| (edit_distance(&upper, k), *k))
