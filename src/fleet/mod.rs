@@ -24,6 +24,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
@@ -146,6 +147,17 @@ pub fn validate(
     settings: &Settings<'_>,
     sink: &mut dyn FnMut(NodeResult) -> io::Result<()>,
 ) -> io::Result<()> {
+    run(inputs, settings, INLINE_BYTES, sink).map(|_workers| ())
+}
+
+/// [`validate`], with inputs of at most `inline_bytes` (and `threads` 0) validated on the
+/// calling thread. Returns how many worker threads ran (0: the calling thread did it all).
+fn run(
+    inputs: &[PathBuf],
+    settings: &Settings<'_>,
+    inline_bytes: u64,
+    sink: &mut dyn FnMut(NodeResult) -> io::Result<()>,
+) -> io::Result<usize> {
     // Full reports explain with every feature; rows need only what the spec reads.
     let all = Needed::all();
     let needed = if settings.reports {
@@ -158,7 +170,7 @@ pub fn validate(
         sink,
     };
     let threads = match settings.threads {
-        0 if small(inputs) => 1,
+        0 if small(inputs, inline_bytes) => 1,
         0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
         n => n,
     };
@@ -174,18 +186,21 @@ pub fn validate(
                 }
             }
         });
-        return failure.map_or(Ok(()), Err);
+        return failure.map_or(Ok(0), Err);
     }
     let (work_tx, work_rx) = mpsc::sync_channel::<Work>(threads * 4);
     let (done_tx, done_rx) = mpsc::sync_channel::<(usize, NodeResult)>(threads * 4);
     let work_rx = Arc::new(Mutex::new(work_rx));
     let (needed, all) = (&needed, &all);
+    let started = AtomicUsize::new(0);
+    let started = &started;
     std::thread::scope(|scope| {
         scope.spawn(move || read_inputs(inputs, &mut |work| work_tx.send(work).is_ok()));
         for _ in 0..threads {
             let rx = Arc::clone(&work_rx);
             let tx = done_tx.clone();
             scope.spawn(move || {
+                started.fetch_add(1, Ordering::Relaxed);
                 loop {
                     let work = {
                         let Ok(guard) = rx.lock() else { return };
@@ -219,12 +234,13 @@ pub fn validate(
                 ordered.deliver(r)?;
             }
         }
-        Ok(())
-    })
+        io::Result::Ok(())
+    })?;
+    Ok(started.load(Ordering::Relaxed))
 }
 
-/// Whether `inputs` are regular files of at most [`INLINE_BYTES`] together.
-fn small(inputs: &[PathBuf]) -> bool {
+/// Whether `inputs` are regular files of at most `limit` bytes together.
+fn small(inputs: &[PathBuf], limit: u64) -> bool {
     let mut total = 0u64;
     for path in inputs {
         if path == Path::new("-") {
@@ -237,7 +253,7 @@ fn small(inputs: &[PathBuf]) -> bool {
             Err(_) => {}
         }
     }
-    total <= INLINE_BYTES
+    total <= limit
 }
 
 /// Hands results to the caller in input order, turning a repeated node name into an error.
@@ -650,7 +666,14 @@ mod tests {
     /// (name, verdict, best set, causes, errors) of each result, in order.
     type Outline = Vec<(String, Verdict, Option<BestSet>, Vec<String>, Vec<String>)>;
 
-    fn outline(inputs: &[PathBuf], spec: &Spec, threads: usize, reports: bool) -> Outline {
+    /// The outline of a run, and how many worker threads ran.
+    fn outline(
+        inputs: &[PathBuf],
+        spec: &Spec,
+        threads: usize,
+        reports: bool,
+        inline_bytes: u64,
+    ) -> (Outline, usize) {
         let options = rules::Options::default();
         let settings = Settings {
             spec,
@@ -662,7 +685,7 @@ mod tests {
             threads,
         };
         let mut out = Vec::new();
-        validate(inputs, &settings, &mut |r| {
+        let workers = run(inputs, &settings, inline_bytes, &mut |r| {
             if r.verdict != Verdict::Error {
                 assert_eq!(r.report.is_some(), reports, "{}", r.name);
             }
@@ -670,7 +693,7 @@ mod tests {
             Ok(())
         })
         .expect("validate");
-        out
+        (out, workers)
     }
 
     /// `node-00000` .. `node-{n-1}`, then `node-{again}`.
@@ -704,11 +727,37 @@ mod tests {
         let spec = load(generate::spec_yaml(50).as_bytes())
             .expect("generated spec")
             .spec;
-        let inline = outline(&inputs, &spec, 1, false);
-        assert_eq!(inline, outline(&inputs, &spec, 3, false));
-        assert_eq!(inline, outline(&inputs, &spec, 0, false));
-        // Full reports read every feature; the verdicts do not change.
-        assert_eq!(inline, outline(&inputs, &spec, 2, true));
+        let total: u64 = inputs
+            .iter()
+            .filter_map(|p| fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum();
+        assert!(total <= INLINE_BYTES, "the inputs are small: {total} bytes");
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let (inline, workers) = outline(&inputs, &spec, 1, false, INLINE_BYTES);
+        assert_eq!(workers, 0, "one thread runs inline");
+        let runs = [
+            // Three workers, whatever the size.
+            (3, false, INLINE_BYTES, 3),
+            // "Choose" keeps small inputs on the calling thread...
+            (0, false, INLINE_BYTES, 0),
+            // ...and starts one worker per core once they exceed the threshold (on one core,
+            // "one per core" is the calling thread again).
+            (0, false, 0, if cores > 1 { cores } else { 0 }),
+            // Full reports read every feature; the verdicts do not change.
+            (2, true, INLINE_BYTES, 2),
+        ];
+        for (threads, reports, inline_bytes, want_workers) in runs {
+            let (got, workers) = outline(&inputs, &spec, threads, reports, inline_bytes);
+            assert_eq!(
+                workers, want_workers,
+                "threads {threads}, inline up to {inline_bytes} bytes"
+            );
+            assert_eq!(
+                inline, got,
+                "threads {threads}, inline up to {inline_bytes} bytes"
+            );
+        }
         let names: Vec<&str> = inline.iter().map(|r| r.0.as_str()).collect();
         assert_eq!(&names[..13], &names_of(12, Some(3))[..], "{names:?}");
         // The truncated list's complete items repeat names too; then one error for the rest.
