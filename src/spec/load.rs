@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
+use super::code::Code;
 use super::expr::{Expr, ExprError};
 use super::template::VarsTemplate;
 use super::yaml::{self, Kind, Limits, Node, Pos, Style};
@@ -51,7 +52,7 @@ pub struct Loaded {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SpecWarning {
     /// A stable identifier of the kind of warning (`yaml11`, `legacy-field`, ...).
-    pub code: &'static str,
+    pub code: Code,
     /// The path in the spec (empty for the whole document).
     pub path: String,
     /// The position in the text.
@@ -207,7 +208,7 @@ fn decode(root: &Node, count: usize) -> Checked {
     };
     if count > 1 {
         decoder.warn(
-            "multiple-documents",
+            Code::MultipleDocuments,
             "",
             root,
             format!("the file holds {count} YAML documents; only the first is read (as NFD does)"),
@@ -296,7 +297,7 @@ impl Decoder {
         }
     }
 
-    fn warn(&mut self, code: &'static str, path: &str, node: &Node, message: impl Into<String>) {
+    fn warn(&mut self, code: Code, path: &str, node: &Node, message: impl Into<String>) {
         self.warnings.push(SpecWarning {
             code,
             path: path.to_owned(),
@@ -339,7 +340,7 @@ impl Decoder {
                 *exact
             } else if let Some(folded) = known.iter().find(|k| k.eq_ignore_ascii_case(name)) {
                 self.warn(
-                    "field-case",
+                    Code::FieldCase,
                     path,
                     key,
                     format!("field `{name}` is read as `{folded}` (NFD matches field names case-insensitively); write `{folded}`"),
@@ -347,7 +348,7 @@ impl Decoder {
                 *folded
             } else if legacy.iter().any(|k| k.eq_ignore_ascii_case(name)) {
                 self.warn(
-                    "legacy-field",
+                    Code::LegacyField,
                     path,
                     key,
                     format!(
@@ -401,7 +402,7 @@ impl Decoder {
                 }
                 if let Some(read) = yaml::yaml11_string(s, false) {
                     self.warn(
-                        "yaml11",
+                        Code::Yaml11,
                         path,
                         node,
                         format!("NFD (YAML 1.1) reads unquoted `{s}` as `{read}`; nfd-compat reads `{s}`. Quote it (\"{s}\") so both read the same"),
@@ -425,7 +426,7 @@ impl Decoder {
                     && let Some(read) = yaml::yaml11_string(s, true)
                 {
                     self.warn(
-                            "yaml11",
+                            Code::Yaml11,
                             path,
                             key,
                             format!("NFD (YAML 1.1) reads the unquoted key `{s}` as `{read}`; nfd-compat reads `{s}`. Quote it (\"{s}\") so both read the same"),
@@ -479,7 +480,7 @@ impl Decoder {
         let mut compatibilities = Vec::new();
         match f.get("compatibilities") {
             None => self.warn(
-                "no-sets",
+                Code::NoSets,
                 "",
                 root,
                 "the spec has no `compatibilities`: there is nothing to validate",
@@ -529,7 +530,7 @@ impl Decoder {
         let rules = match f.get("rules") {
             None => {
                 self.warn(
-                    "no-rules",
+                    Code::NoRules,
                     path,
                     node,
                     "the set has no `rules`: it matches every node",
@@ -568,7 +569,7 @@ impl Decoder {
         })?;
         if let Some(read) = yaml::yaml11_string(s, false) {
             self.warn(
-                "yaml11",
+                Code::Yaml11,
                 path,
                 node,
                 format!("NFD (YAML 1.1) reads `{s}` as {read}; nfd-compat reads {value}"),
@@ -593,7 +594,7 @@ impl Decoder {
             }
             None => {
                 self.warn(
-                    "no-name",
+                    Code::NoName,
                     path,
                     node,
                     "the rule has no `name`; reports will show it without one",
@@ -688,7 +689,7 @@ impl Decoder {
                 let match_features = match g.get("matchFeatures") {
                     None => {
                         self.warn(
-                            "empty-any",
+                            Code::EmptyAny,
                             &item_path,
                             item,
                             "a matchAny element without `matchFeatures` always matches",
@@ -779,7 +780,7 @@ impl Decoder {
         }
         if !feature.contains('.') {
             self.warn(
-                "feature-name",
+                Code::FeatureName,
                 &format!("{term_path}.feature"),
                 feature_node,
                 format!("feature `{feature}` has no `.`: feature names are `<source>.<feature>`, e.g. `kernel.loadedmodule`"),
@@ -845,7 +846,7 @@ impl Decoder {
         };
         if op.is_empty() {
             self.warn(
-                "match-any-op",
+                Code::MatchAnyOp,
                 path,
                 op_node.unwrap_or(node),
                 "no `op`: NFD reads this as the match-anything op `\"\"`, which always matches; use `Exists` to require the element",
@@ -915,7 +916,7 @@ impl Decoder {
         .inspect(|expr| {
             if has_type && !expr.op.is_ordering() {
                 self.warn(
-                    "type-ignored",
+                    Code::TypeIgnored,
                     path,
                     node,
                     format!("`type` is only read by Gt, Ge, Lt, Le, GtLt and GeLe; op `{}` ignores it", expr.op),

@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+pub mod code;
 mod expr;
 mod load;
 pub mod schema;
@@ -15,6 +16,7 @@ mod template;
 mod version;
 mod yaml;
 
+pub use code::{Code, Severity};
 pub use expr::{
     Compiled, Expr, ExprError, MAX_REGEX_LEN, MAX_VALUES, OPS, Op, StringSet, ValueType, go_quote,
     parse_go_int, shorten,
