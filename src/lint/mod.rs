@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::sources::cpu::arm::{HWCAP_NAMES, HWCAP2_NAMES};
 use crate::sources::cpu::x86_flags;
 use crate::spec::{
-    self, Compiled, Expr, LoadError, Loaded, Op, Pos, Term, ValueType, edit_distance, nearest_name,
+    self, Compiled, Expr, LoadError, Loaded, Op, Pos, Term, ValueType, nearest_name,
 };
 pub use crate::spec::{Code, Severity};
 use names::{Elements, Feature, Kind};
@@ -482,14 +482,8 @@ impl<'a> Linter<'a> {
         }
         // Other architectures (ppc64le, s390x) have flags of their own; only a near miss of
         // a known name is worth a word.
-        let upper = name.to_ascii_uppercase();
-        let near = x86_flags::NAMES
-            .iter()
-            .chain(arm.iter())
-            .map(|k| (edit_distance(&upper, k), *k))
-            .filter(|(d, _)| *d == 1)
-            .min_by_key(|(d, _)| *d);
-        if let Some((_, k)) = near {
+        let near = nearest_name(name, x86_flags::NAMES.iter().chain(arm.iter()).copied());
+        if let Some(k) = near {
             self.push(
                 Code::UnknownElement,
                 path,

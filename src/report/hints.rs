@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::features::Features;
 use crate::rules::Observed;
 use crate::sources::pci;
-use crate::spec::{Expr, Term, shorten};
+use crate::spec::{Expr, Term, nearest_name, shorten};
 
 use super::Status;
 
@@ -62,7 +62,7 @@ fn explain_observed(
     let feature = term.feature_key();
     match observed {
         Observed::FeatureMissing => {
-            let hint = nearest(&feature, features.keys().into_iter())
+            let hint = nearest_name(&feature, features.keys())
                 .map(|k| format!("the node has no feature `{feature}`; did you mean `{k}`?"));
             Explained {
                 node_has: "no such feature on this node".into(),
@@ -145,7 +145,7 @@ fn missing_element_hint(feature: &str, key: &str, features: &Features) -> Option
     if let Some(same) = names.iter().find(|n| n.eq_ignore_ascii_case(key)) {
         return Some(format!("names are case-sensitive: the node has `{same}`"));
     }
-    nearest(key, names.iter().copied())
+    nearest_name(key, names.iter().copied())
         .map(|n| format!("the node has no `{key}`; did you mean `{n}`?"))
 }
 
@@ -276,20 +276,4 @@ fn list<'a>(items: impl Iterator<Item = &'a str>, len: usize) -> String {
         out.push(&more);
     }
     out.join(", ")
-}
-
-/// The candidate closest to `name`, when close enough to be a typo.
-fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (name.len() / 4).clamp(1, 3);
-    candidates
-        .filter(|c| *c != name)
-        .map(|c| {
-            (
-                crate::spec::edit_distance(&name.to_ascii_lowercase(), &c.to_ascii_lowercase()),
-                c,
-            )
-        })
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
 }

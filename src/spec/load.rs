@@ -12,6 +12,7 @@ use std::fmt;
 
 use super::code::Code;
 use super::expr::{Expr, ExprError};
+use super::nearest::nearest_name;
 use super::template::VarsTemplate;
 use super::yaml::{self, Kind, Limits, Node, Pos, Style};
 use super::{Compatibility, GroupRule, MatchAnyElem, Spec, Term, VERSION};
@@ -938,34 +939,6 @@ fn spend(budget: &mut usize, rule_path: &str, rule_node: &Node) -> Result<(), Lo
     }
     *budget -= 1;
     Ok(())
-}
-
-/// The known name closest to `name` by edit distance (ignoring ASCII case), when close enough
-/// to be a typo.
-pub fn nearest_name<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let lower = name.to_ascii_lowercase();
-    known
-        .into_iter()
-        .map(|k| (edit_distance(&lower, &k.to_ascii_lowercase()), k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-/// Levenshtein distance.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 pub mod code;
 mod expr;
 mod load;
+mod nearest;
 pub mod schema;
 mod template;
 mod version;
@@ -23,8 +24,9 @@ pub use expr::{
 };
 pub use load::{
     Checked, LoadError, Loaded, MAX_DEPTH, MAX_EXPRESSIONS_PER_RULE, MAX_LOAD_ERRORS,
-    MAX_SPEC_BYTES, SpecWarning, WarningPos, edit_distance, load, load_all, nearest_name,
+    MAX_SPEC_BYTES, SpecWarning, WarningPos, load, load_all,
 };
+pub use nearest::nearest_name;
 pub use template::{MAX_TEMPLATE_BYTES, SPRIG_FUNCTIONS, TemplateError, VarsTemplate};
 pub use version::Version;
 pub use yaml::Pos;
