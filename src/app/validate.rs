@@ -26,7 +26,7 @@ pub(crate) struct SpecSource {
     /// The spec's file, when it came from one (not stdin).
     pub(crate) file: Option<String>,
     /// Where each rule starts in it.
-    pub(crate) positions: std::collections::HashMap<String, spec::Pos>,
+    pub(crate) positions: spec::Positions,
 }
 
 /// Loads the spec from `--image` or `--spec`, adding warnings to `warnings`.

@@ -113,8 +113,8 @@ impl<'a> Linter<'a> {
     fn position(&self, path: &str) -> Option<Pos> {
         let mut p = path;
         loop {
-            if let Some(pos) = self.loaded.positions.get(p) {
-                return Some(*pos);
+            if let Some(pos) = self.loaded.positions.at(p) {
+                return Some(pos);
             }
             let cut = if p.ends_with(']') {
                 p.rfind('[')

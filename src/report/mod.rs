@@ -425,18 +425,12 @@ pub fn build(
 }
 
 impl Report {
-    /// Records where each rule starts in the spec file (`positions` as the loader gives them).
-    pub fn locate(
-        &mut self,
-        file: &str,
-        positions: &std::collections::HashMap<String, crate::spec::Pos>,
-    ) {
+    /// Records where each rule starts in the spec file.
+    pub fn locate(&mut self, file: &str, positions: &crate::spec::Positions) {
         self.spec_file = Some(file.to_owned());
         for set in &mut self.sets {
             for (r, rule) in set.rules.iter_mut().enumerate() {
-                rule.line = positions
-                    .get(&format!("compatibilities[{}].rules[{r}]", set.index))
-                    .map(|p| p.line);
+                rule.line = positions.rule(set.index, r).map(|p| p.line);
             }
         }
     }

@@ -44,9 +44,34 @@ pub struct Loaded {
     pub spec: Spec,
     /// Things that load but deserve attention, in document order.
     pub warnings: Vec<SpecWarning>,
-    /// Where each set, rule, term and expression starts, by its path
+    /// Where each set, rule, term and expression starts.
+    pub positions: Positions,
+}
+
+/// Where the parts of a spec start in its text.
+#[derive(Debug, Clone, Default)]
+pub struct Positions {
+    /// Every set, rule, term and expression, by its path
     /// (`compatibilities[0].rules[1].matchFeatures[0].matchExpressions.vendor`).
-    pub positions: HashMap<String, Pos>,
+    paths: HashMap<String, Pos>,
+    /// Each rule, by the index of its set and its index in the set.
+    rules: Vec<Vec<Pos>>,
+}
+
+impl Positions {
+    /// Where the part at `path` starts, if the loader recorded it.
+    pub fn at(&self, path: &str) -> Option<Pos> {
+        self.paths.get(path).copied()
+    }
+
+    /// Where rule `rule` of set `set` (`compatibilities[set].rules[rule]`) starts.
+    pub fn rule(&self, set: usize, rule: usize) -> Option<Pos> {
+        self.rules.get(set)?.get(rule).copied()
+    }
+
+    fn insert(&mut self, path: &str, pos: Pos) {
+        self.paths.insert(path.to_owned(), pos);
+    }
 }
 
 /// A warning about the spec, with where it applies.
@@ -203,7 +228,7 @@ fn read_document(bytes: &[u8]) -> Result<(Node, usize), LoadError> {
 fn decode(root: &Node, count: usize) -> Checked {
     let mut decoder = Decoder {
         warnings: Vec::new(),
-        positions: HashMap::new(),
+        positions: Positions::default(),
         errors: Vec::new(),
         stopped: false,
     };
@@ -265,7 +290,7 @@ impl<'a> Fields<'a> {
 
 struct Decoder {
     warnings: Vec<SpecWarning>,
-    positions: HashMap<String, Pos>,
+    positions: Positions,
     /// The errors recovered from so far.
     errors: Vec<LoadError>,
     /// Whether [`MAX_LOAD_ERRORS`] was reached: the error being returned says so, and goes
@@ -491,6 +516,7 @@ impl Decoder {
                     .iter()
                     .enumerate()
                 {
+                    self.positions.rules.push(Vec::new());
                     let set = self.compatibility(item, &format!("compatibilities[{i}]"));
                     compatibilities.extend(self.recover(set)?);
                 }
@@ -503,7 +529,7 @@ impl Decoder {
     }
 
     fn compatibility(&mut self, node: &Node, path: &str) -> Result<Compatibility, LoadError> {
-        self.positions.insert(path.to_owned(), node.pos);
+        self.positions.insert(path, node.pos);
         let f = self.fields(
             node,
             path,
@@ -543,6 +569,9 @@ impl Decoder {
                 let items = Self::list(list, &rules_path, "rules")?;
                 let mut rules = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
+                    if let Some(set) = self.positions.rules.last_mut() {
+                        set.push(item.pos);
+                    }
                     let rule = self.rule(item, &format!("{rules_path}[{i}]"));
                     rules.extend(self.recover(rule)?);
                 }
@@ -580,7 +609,7 @@ impl Decoder {
     }
 
     fn rule(&mut self, node: &Node, path: &str) -> Result<GroupRule, LoadError> {
-        self.positions.insert(path.to_owned(), node.pos);
+        self.positions.insert(path, node.pos);
         let f = self.fields(
             node,
             path,
@@ -756,7 +785,7 @@ impl Decoder {
         rule_path: &str,
         rule_node: &Node,
     ) -> Result<Term, LoadError> {
-        self.positions.insert(term_path.to_owned(), item.pos);
+        self.positions.insert(term_path, item.pos);
         let f = self.fields(
             item,
             term_path,
@@ -838,7 +867,7 @@ impl Decoder {
     }
 
     fn expr(&mut self, node: &Node, path: &str) -> Result<Expr, LoadError> {
-        self.positions.insert(path.to_owned(), node.pos);
+        self.positions.insert(path, node.pos);
         let f = self.fields(node, path, "an expression", &["op", "value", "type"], &[])?;
         let op_node = f.get("op");
         let op = match op_node {
@@ -957,6 +986,21 @@ mod tests {
             .iter()
             .map(ToString::to_string)
             .collect()
+    }
+
+    #[test]
+    fn rule_positions_are_found_by_index() {
+        let text = "version: v1alpha1\ncompatibilities:\n- rules:\n  - name: a\n- rules:\n  - name: b\n\n  - {name: c}\n";
+        let positions = load(text.as_bytes()).unwrap().positions;
+        let at = |set, rule| positions.rule(set, rule).map(|p| (p.line, p.col));
+        assert_eq!(at(0, 0), Some((4, 5)));
+        assert_eq!(at(1, 0), Some((6, 5)));
+        assert_eq!(at(1, 1), Some((8, 5)));
+        assert_eq!((at(0, 1), at(2, 0)), (None, None));
+        assert_eq!(
+            positions.at("compatibilities[1].rules[1]").map(|p| p.line),
+            Some(8)
+        );
     }
 
     const HEAD: &str = "version: v1alpha1\ncompatibilities:\n- rules:\n  - name: r\n    matchFeatures:\n    - feature: cpu.model\n      matchExpressions:\n";

@@ -24,7 +24,7 @@ pub use expr::{
 };
 pub use load::{
     Checked, LoadError, Loaded, MAX_DEPTH, MAX_EXPRESSIONS_PER_RULE, MAX_LOAD_ERRORS,
-    MAX_SPEC_BYTES, SpecWarning, WarningPos, load, load_all,
+    MAX_SPEC_BYTES, Positions, SpecWarning, WarningPos, load, load_all,
 };
 pub use nearest::nearest_name;
 pub use template::{MAX_TEMPLATE_BYTES, SPRIG_FUNCTIONS, TemplateError, VarsTemplate};
