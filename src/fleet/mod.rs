@@ -62,8 +62,8 @@ pub struct Settings<'a> {
 pub struct NodeResult {
     /// The node's name: from the snapshot, else from the file name.
     pub name: String,
-    /// Where its features came from (`snapshot `nodes.json``).
-    pub source: String,
+    /// Where its features came from.
+    pub source: Source,
     /// The verdict (`Error` for a node that could not be read).
     pub verdict: Verdict,
     /// The best matching set.
@@ -89,7 +89,7 @@ pub struct Kept {
 }
 
 impl NodeResult {
-    fn failed(name: String, source: String, message: String) -> Self {
+    fn failed(name: String, source: Source, message: String) -> Self {
         NodeResult {
             name,
             source,
@@ -103,11 +103,48 @@ impl NodeResult {
     }
 }
 
+/// Where a node came from: a snapshot file or a directory of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// `snapshot` or `directory`.
+    pub kind: &'static str,
+    /// The path as given; `None` for stdin.
+    pub path: Option<String>,
+}
+
+impl Source {
+    fn of(kind: &'static str, path: &Path) -> Self {
+        Source {
+            kind,
+            path: (path != Path::new("-")).then(|| path.display().to_string()),
+        }
+    }
+
+    /// As data (reports): `snapshot nodes.json`, `snapshot <stdin>`.
+    pub fn plain(&self) -> String {
+        format!(
+            "{} {}",
+            self.kind,
+            self.path.as_deref().unwrap_or("<stdin>")
+        )
+    }
+}
+
+/// As messages say it: `snapshot `nodes.json``, `snapshot <stdin>`.
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.path {
+            Some(path) => write!(f, "{} `{path}`", self.kind),
+            None => write!(f, "{} <stdin>", self.kind),
+        }
+    }
+}
+
 /// Where a node came from.
 #[derive(Debug)]
 struct Label {
-    /// `snapshot `path`` or `snapshot <stdin>`.
-    source: String,
+    /// The file or directory.
+    source: Source,
     /// The name given to unnamed nodes: the file name without extension, `<stdin>`.
     stem: String,
 }
@@ -259,7 +296,7 @@ fn small(inputs: &[PathBuf], limit: u64) -> bool {
 /// Hands results to the caller in input order, turning a repeated node name into an error.
 struct Ordered<'s> {
     /// Node names seen, with where each came from.
-    names: HashMap<String, String>,
+    names: HashMap<String, Source>,
     sink: &'s mut dyn FnMut(NodeResult) -> io::Result<()>,
 }
 
@@ -300,7 +337,7 @@ fn read_inputs(inputs: &[PathBuf], submit: &mut dyn FnMut(Work) -> bool) {
     for path in inputs {
         if path != Path::new("-") && path.is_dir() {
             let label = Arc::new(Label {
-                source: format!("directory {}", shown(path)),
+                source: Source::of("directory", path),
                 stem: path.file_name().map_or_else(
                     || path.display().to_string(),
                     |n| n.to_string_lossy().into_owned(),
@@ -363,7 +400,7 @@ pub fn find_node(path: &Path, wanted: &str) -> Result<NodeSnapshot, String> {
     let mut names: Vec<String> = Vec::new();
     let mut source = String::new();
     let mut send = |label: &Arc<Label>, index: Option<usize>, _: Option<String>, payload| {
-        source.clone_from(&label.source);
+        source = label.source.to_string();
         let unnamed =
             || index.map_or_else(|| label.stem.clone(), |i| format!("{}[{i}]", label.stem));
         let node = match payload {
@@ -427,7 +464,7 @@ pub fn find_node(path: &Path, wanted: &str) -> Result<NodeSnapshot, String> {
 fn read_file(path: &Path, send: &mut SendFn<'_>) -> bool {
     let stdin = path == Path::new("-");
     let label = Arc::new(Label {
-        source: format!("snapshot {}", shown(path)),
+        source: Source::of("snapshot", path),
         stem: if stdin {
             "<stdin>".to_owned()
         } else {
@@ -614,7 +651,7 @@ fn reduce(
     evaluation: &Evaluation,
     features: &Features,
     name: String,
-    source: String,
+    source: Source,
     settings: &Settings<'_>,
 ) -> NodeResult {
     let spec = settings.spec;
@@ -627,7 +664,7 @@ fn reduce(
     let report = (settings.reports || has_errors).then(|| {
         let origin = Origin {
             spec: settings.spec_name.to_owned(),
-            features: source.clone(),
+            features: source.plain(),
             node: Some(name.clone()),
             image: settings.image.cloned(),
         };

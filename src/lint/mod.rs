@@ -788,12 +788,12 @@ impl<'a> Linter<'a> {
         } else if exprs.len() == 1 {
             format!(
                 "no value of `{name}` satisfies {}: the term never matches",
-                last.nfd_string()
+                last.text()
             )
         } else {
             let all = exprs
                 .iter()
-                .map(|(p, e)| format!("{} ({})", e.nfd_string(), self.line_of(p)))
+                .map(|(p, e)| format!("{} ({})", e.text(), self.line_of(p)))
                 .collect::<Vec<_>>()
                 .join(", ");
             format!(

@@ -316,7 +316,7 @@ fn messages_name_the_fix() {
         ),
         (
             "{feature: kernel.version, matchExpressions: {major: {op: GtLt, value: [\"1\", \"2\"]}}}",
-            "no value of `major` satisfies {op: \"GtLt\", value: [\"1\" \"2\"]}",
+            "no value of `major` satisfies {op: \"GtLt\", value: [\"1\", \"2\"]}",
         ),
         (
             "{feature: pci.device, matchExpressions: {class: {op: DoesNotExist}}}",

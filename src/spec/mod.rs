@@ -19,8 +19,8 @@ mod yaml;
 
 pub use code::{Code, Severity};
 pub use expr::{
-    Compiled, Expr, ExprError, MAX_REGEX_LEN, MAX_VALUES, OPS, Op, StringSet, ValueType, go_quote,
-    parse_go_int, shorten,
+    Compiled, Expr, ExprError, MAX_REGEX_LEN, MAX_VALUES, OPS, Op, StringSet, ValueType,
+    expression_text, go_quote, parse_go_int, shorten,
 };
 pub use load::{
     Checked, LoadError, Loaded, MAX_DEPTH, MAX_EXPRESSIONS_PER_RULE, MAX_LOAD_ERRORS,
