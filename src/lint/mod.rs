@@ -13,33 +13,13 @@ mod tests;
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
-
 use crate::sources::cpu::arm::{HWCAP_NAMES, HWCAP2_NAMES};
 use crate::sources::cpu::x86_flags;
 use crate::spec::{
     self, Compiled, Expr, LoadError, Loaded, Op, Pos, Term, ValueType, nearest_name,
 };
-pub use crate::spec::{Code, Severity};
+pub use crate::spec::{Code, Finding, Severity};
 use names::{Elements, Feature, Kind};
-
-/// One thing the lint found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    /// How serious it is.
-    pub severity: Severity,
-    /// A stable identifier of the check (`unknown-feature`, `yaml11`, ...).
-    pub code: Code,
-    /// The path in the spec (`compatibilities[0].rules[1].matchFeatures[0].feature`); empty
-    /// for the whole document.
-    pub path: String,
-    /// The line, from 1, when the text gives one.
-    pub line: Option<usize>,
-    /// The column, from 1, when the text gives one.
-    pub column: Option<usize>,
-    /// What is wrong and how to fix it.
-    pub message: String,
-}
 
 /// Loads `bytes` and lints the spec: every load error (the loader goes on after each one), the
 /// loader's warnings, and the advice about the parts that loaded.
@@ -82,16 +62,7 @@ pub fn lint(loaded: &Loaded) -> Vec<Finding> {
         loaded,
         findings: Vec::new(),
     };
-    for w in &loaded.warnings {
-        linter.findings.push(Finding {
-            severity: w.code.severity(),
-            code: w.code,
-            path: w.path.clone(),
-            line: Some(w.pos.line),
-            column: Some(w.pos.column),
-            message: w.message.clone(),
-        });
-    }
+    linter.findings.extend(loaded.warnings.iter().cloned());
     linter.sets();
     let mut findings = linter.findings;
     findings.sort_by_key(|f| (f.line, f.column));

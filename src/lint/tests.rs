@@ -210,6 +210,16 @@ fn every_check_has_a_positive_and_a_negative_case() {
 }
 
 #[test]
+fn loader_warnings_are_reported_as_they_are() {
+    let text =
+        "version: v1alpha1\ncompatibilities:\n- description: d\n  rules:\n  - matchFeatures: []\n";
+    let loaded = spec::load(text.as_bytes()).unwrap();
+    assert_eq!(loaded.warnings.len(), 1, "{:?}", loaded.warnings);
+    let linted = lint(&loaded);
+    assert!(linted.contains(&loaded.warnings[0]), "{linted:?}");
+}
+
+#[test]
 fn findings_carry_path_position_and_fix() {
     let spec = rule(&[
         "{feature: kernel.loadedmodule, matchExpressions: {vfio-pci: {op: Exists}}}",

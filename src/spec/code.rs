@@ -29,6 +29,38 @@ impl Severity {
     }
 }
 
+/// One thing found about a spec: a loader warning, a lint advice or (as `invalid-spec`) a
+/// load error. The one diagnostic type of the loader and the lint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// How serious it is (the code's severity).
+    pub severity: Severity,
+    /// What kind of finding it is.
+    pub code: Code,
+    /// The path in the spec (`compatibilities[0].rules[1].matchFeatures[0].feature`); empty
+    /// for the whole document.
+    pub path: String,
+    /// The line, from 1, when the text gives one.
+    pub line: Option<usize>,
+    /// The column, from 1, when the text gives one.
+    pub column: Option<usize>,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+/// `LINE:COL: `path`: message`, each part when known.
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let (Some(line), Some(column)) = (self.line, self.column) {
+            write!(f, "{line}:{column}: ")?;
+        }
+        if !self.path.is_empty() {
+            write!(f, "`{}`: ", self.path)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
 /// Which step reports a code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
@@ -178,6 +210,27 @@ mod tests {
             serde_json::to_string(&Code::DuplicateRuleAcrossSets).unwrap(),
             "\"duplicate-rule-across-sets\""
         );
+    }
+
+    #[test]
+    fn findings_print_position_path_and_message() {
+        let text = "version: v1alpha1\ncompatibilities:\n- rules:\n  - matchFeatures: []\n";
+        let loaded = crate::spec::load(text.as_bytes()).unwrap();
+        let [w] = loaded.warnings.as_slice() else {
+            panic!("{:?}", loaded.warnings)
+        };
+        assert_eq!(
+            w.to_string(),
+            "4:5: `compatibilities[0].rules[0]`: the rule has no `name`; reports will show it without one"
+        );
+        assert_eq!((w.code, w.severity), (Code::NoName, Severity::Warning));
+        let whole = Finding {
+            line: None,
+            column: None,
+            path: String::new(),
+            ..w.clone()
+        };
+        assert_eq!(whole.to_string(), whole.message);
     }
 
     #[test]

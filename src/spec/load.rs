@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use super::code::Code;
+use super::code::{Code, Finding};
 use super::expr::{Expr, ExprError};
 use super::nearest::nearest_name;
 use super::template::VarsTemplate;
@@ -43,7 +43,7 @@ pub struct Loaded {
     /// The checked spec.
     pub spec: Spec,
     /// Things that load but deserve attention, in document order.
-    pub warnings: Vec<SpecWarning>,
+    pub warnings: Vec<Finding>,
     /// Where each set, rule, term and expression starts.
     pub positions: Positions,
 }
@@ -71,48 +71,6 @@ impl Positions {
 
     fn insert(&mut self, path: &str, pos: Pos) {
         self.paths.insert(path.to_owned(), pos);
-    }
-}
-
-/// A warning about the spec, with where it applies.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct SpecWarning {
-    /// A stable identifier of the kind of warning (`yaml11`, `legacy-field`, ...).
-    pub code: Code,
-    /// The path in the spec (empty for the whole document).
-    pub path: String,
-    /// The position in the text.
-    #[serde(flatten)]
-    pub pos: WarningPos,
-    /// What is wrong and how to fix it.
-    pub message: String,
-}
-
-/// A position, serialised as `line` and `column`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct WarningPos {
-    /// Line, from 1.
-    pub line: usize,
-    /// Column, from 1.
-    pub column: usize,
-}
-
-impl From<Pos> for WarningPos {
-    fn from(p: Pos) -> Self {
-        WarningPos {
-            line: p.line,
-            column: p.col,
-        }
-    }
-}
-
-impl fmt::Display for SpecWarning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: ", self.pos.line, self.pos.column)?;
-        if !self.path.is_empty() {
-            write!(f, "`{}`: ", self.path)?;
-        }
-        f.write_str(&self.message)
     }
 }
 
@@ -289,7 +247,7 @@ impl<'a> Fields<'a> {
 }
 
 struct Decoder {
-    warnings: Vec<SpecWarning>,
+    warnings: Vec<Finding>,
     positions: Positions,
     /// The errors recovered from so far.
     errors: Vec<LoadError>,
@@ -324,10 +282,12 @@ impl Decoder {
     }
 
     fn warn(&mut self, code: Code, path: &str, node: &Node, message: impl Into<String>) {
-        self.warnings.push(SpecWarning {
+        self.warnings.push(Finding {
+            severity: code.severity(),
             code,
             path: path.to_owned(),
-            pos: node.pos.into(),
+            line: Some(node.pos.line),
+            column: Some(node.pos.col),
             message: message.into(),
         });
     }

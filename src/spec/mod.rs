@@ -17,14 +17,14 @@ mod template;
 mod version;
 mod yaml;
 
-pub use code::{Code, Severity};
+pub use code::{Code, Finding, Severity};
 pub use expr::{
     Compiled, Expr, ExprError, MAX_REGEX_LEN, MAX_VALUES, OPS, Op, StringSet, ValueType,
     expression_text, go_quote, parse_go_int, shorten,
 };
 pub use load::{
     Checked, LoadError, Loaded, MAX_DEPTH, MAX_EXPRESSIONS_PER_RULE, MAX_LOAD_ERRORS,
-    MAX_SPEC_BYTES, Positions, SpecWarning, WarningPos, load, load_all,
+    MAX_SPEC_BYTES, Positions, load, load_all,
 };
 pub use nearest::nearest_name;
 pub use template::{MAX_TEMPLATE_BYTES, SPRIG_FUNCTIONS, TemplateError, VarsTemplate};
