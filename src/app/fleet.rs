@@ -19,7 +19,7 @@ use std::path::Path;
 use anyhow::{Result, bail};
 
 use super::validate::{SpecSource, check_tags, finish};
-use super::{ExitStatus, Global, display_path, warn_all};
+use super::{ExitStatus, Global, plain_path, warn_all};
 use crate::cli::{ReportFormat, ValidateArgs};
 use crate::fleet::render::{self, NodeCase, Row, Summary};
 use crate::fleet::{self, NodeResult, Settings};
@@ -56,7 +56,7 @@ pub(crate) fn run(
     };
     let settings = Settings {
         spec: &source.spec,
-        spec_name: &source.name,
+        spec_name: &source.label,
         image: source.image.as_ref(),
         options: &options,
         reports: json,
@@ -108,8 +108,8 @@ pub(crate) fn run(
             evaluation,
         } = *kept;
         let origin = Origin {
-            spec: source.name.clone(),
-            features: format!("snapshot {}", display_path(path)),
+            spec: source.label.clone(),
+            features: format!("snapshot {}", plain_path(path)),
             node: node.name,
             image: source.image.clone(),
         };

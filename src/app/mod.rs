@@ -173,6 +173,15 @@ pub(crate) fn display_path(path: &Path) -> String {
     }
 }
 
+/// How a path is given as data (reports): as written, `<stdin>` for `-`.
+pub(crate) fn plain_path(path: &Path) -> String {
+    if path == Path::new("-") {
+        "<stdin>".to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
+
 /// Reads a file (or stdin for `-`), refusing more than `limit` bytes before reading them all.
 pub(crate) fn read_input(path: &Path, limit: usize, what: &str) -> Result<Vec<u8>> {
     let too_large = |len: u64| {

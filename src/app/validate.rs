@@ -8,7 +8,7 @@ use anyhow::{Result, bail};
 
 use super::discover::{discover, node_name};
 use super::image::fetch_image_spec;
-use super::{ExitStatus, Global, display_path, load_spec, read_input, warn_all};
+use super::{ExitStatus, Global, display_path, load_spec, plain_path, read_input, warn_all};
 use crate::cli::{LookupArgs, RegistryArgs, ReportFormat, ValidateArgs};
 use crate::features::Features;
 use crate::report::{self, ImageInfo, Origin, Verdict};
@@ -19,14 +19,17 @@ use crate::spec::{self, Spec};
 pub(crate) struct SpecSource {
     /// The loaded spec.
     pub(crate) spec: Spec,
-    /// How messages name it.
+    /// How messages name it (decorated: "`spec.yaml`", "of `app:1` (artifact ...)").
     pub(crate) name: String,
+    /// Where it came from, as data for reports: the file as given, `<stdin>`, or the image
+    /// reference (the artifact is in `image`).
+    pub(crate) label: String,
     /// The image it came from.
     pub(crate) image: Option<ImageInfo>,
     /// The spec's file, when it came from one (not stdin).
     pub(crate) file: Option<String>,
     /// Where each rule starts in it.
-    pub(crate) positions: std::collections::HashMap<String, spec::Pos>,
+    pub(crate) positions: spec::Positions,
 }
 
 /// Loads the spec from `--image` or `--spec`, adding warnings to `warnings`.
@@ -39,7 +42,7 @@ pub(crate) fn spec_source(
     warnings: &mut Vec<String>,
     global: Global,
 ) -> Result<SpecSource> {
-    let (spec_bytes, spec_name, image) = match (image, spec_path) {
+    let (spec_bytes, spec_name, label, image) = match (image, spec_path) {
         (Some(image), _) => {
             let (fetched, fetch_warnings) =
                 fetch_image_spec(image, lookup, registry, stdin_busy, global)?;
@@ -60,11 +63,13 @@ pub(crate) fn spec_source(
                 lookup: fetched.lookup,
                 requests: fetched.requests,
             };
-            (fetched.spec, name, Some(info))
+            let label = fetched.image.clone();
+            (fetched.spec, name, label, Some(info))
         }
         (None, Some(path)) => (
             read_input(path, spec::MAX_SPEC_BYTES, "spec")?,
             display_path(path),
+            plain_path(path),
             None,
         ),
         (None, None) => bail!("give --image REF or --spec FILE"),
@@ -73,6 +78,7 @@ pub(crate) fn spec_source(
     Ok(SpecSource {
         spec: loaded.spec,
         name: spec_name,
+        label,
         image,
         file: spec_path
             .filter(|p| *p != Path::new("-"))
@@ -123,7 +129,7 @@ fn validate(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Result<Exi
             let found = discover(&args.discovery)?;
             warnings.extend(found.warnings);
             let origin = Origin {
-                spec: source.name.clone(),
+                spec: source.label.clone(),
                 features: format!("discovered under {}", args.discovery.host_root.display()),
                 node: node_name(&args.discovery.host_root),
                 image: source.image.clone(),
@@ -148,8 +154,8 @@ fn validate(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Result<Exi
             let wanted = args.node.as_deref().unwrap_or_default();
             let node = crate::fleet::find_node(path, wanted).map_err(anyhow::Error::msg)?;
             let origin = Origin {
-                spec: source.name.clone(),
-                features: format!("snapshot {}", display_path(path)),
+                spec: source.label.clone(),
+                features: format!("snapshot {}", plain_path(path)),
                 node: node.name,
                 image: source.image.clone(),
             };

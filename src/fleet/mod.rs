@@ -24,6 +24,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
@@ -61,8 +62,8 @@ pub struct Settings<'a> {
 pub struct NodeResult {
     /// The node's name: from the snapshot, else from the file name.
     pub name: String,
-    /// Where its features came from (`snapshot `nodes.json``).
-    pub source: String,
+    /// Where its features came from.
+    pub source: Source,
     /// The verdict (`Error` for a node that could not be read).
     pub verdict: Verdict,
     /// The best matching set.
@@ -88,7 +89,7 @@ pub struct Kept {
 }
 
 impl NodeResult {
-    fn failed(name: String, source: String, message: String) -> Self {
+    fn failed(name: String, source: Source, message: String) -> Self {
         NodeResult {
             name,
             source,
@@ -102,11 +103,48 @@ impl NodeResult {
     }
 }
 
+/// Where a node came from: a snapshot file or a directory of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// `snapshot` or `directory`.
+    pub kind: &'static str,
+    /// The path as given; `None` for stdin.
+    pub path: Option<String>,
+}
+
+impl Source {
+    fn of(kind: &'static str, path: &Path) -> Self {
+        Source {
+            kind,
+            path: (path != Path::new("-")).then(|| path.display().to_string()),
+        }
+    }
+
+    /// As data (reports): `snapshot nodes.json`, `snapshot <stdin>`.
+    pub fn plain(&self) -> String {
+        format!(
+            "{} {}",
+            self.kind,
+            self.path.as_deref().unwrap_or("<stdin>")
+        )
+    }
+}
+
+/// As messages say it: `snapshot `nodes.json``, `snapshot <stdin>`.
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.path {
+            Some(path) => write!(f, "{} `{path}`", self.kind),
+            None => write!(f, "{} <stdin>", self.kind),
+        }
+    }
+}
+
 /// Where a node came from.
 #[derive(Debug)]
 struct Label {
-    /// `snapshot `path`` or `snapshot <stdin>`.
-    source: String,
+    /// The file or directory.
+    source: Source,
     /// The name given to unnamed nodes: the file name without extension, `<stdin>`.
     stem: String,
 }
@@ -146,6 +184,17 @@ pub fn validate(
     settings: &Settings<'_>,
     sink: &mut dyn FnMut(NodeResult) -> io::Result<()>,
 ) -> io::Result<()> {
+    run(inputs, settings, INLINE_BYTES, sink).map(|_workers| ())
+}
+
+/// [`validate`], with inputs of at most `inline_bytes` (and `threads` 0) validated on the
+/// calling thread. Returns how many worker threads ran (0: the calling thread did it all).
+fn run(
+    inputs: &[PathBuf],
+    settings: &Settings<'_>,
+    inline_bytes: u64,
+    sink: &mut dyn FnMut(NodeResult) -> io::Result<()>,
+) -> io::Result<usize> {
     // Full reports explain with every feature; rows need only what the spec reads.
     let all = Needed::all();
     let needed = if settings.reports {
@@ -159,7 +208,7 @@ pub fn validate(
         sink,
     };
     let threads = match settings.threads {
-        0 if small(inputs) => 1,
+        0 if small(inputs, inline_bytes) => 1,
         0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
         n => n,
     };
@@ -175,18 +224,21 @@ pub fn validate(
                 }
             }
         });
-        return failure.map_or(Ok(()), Err);
+        return failure.map_or(Ok(0), Err);
     }
     let (work_tx, work_rx) = mpsc::sync_channel::<Work>(threads * 4);
     let (done_tx, done_rx) = mpsc::sync_channel::<(usize, NodeResult)>(threads * 4);
     let work_rx = Arc::new(Mutex::new(work_rx));
     let (needed, all) = (&needed, &all);
+    let started = AtomicUsize::new(0);
+    let started = &started;
     std::thread::scope(|scope| {
         scope.spawn(move || read_inputs(inputs, &mut |work| work_tx.send(work).is_ok()));
         for _ in 0..threads {
             let rx = Arc::clone(&work_rx);
             let tx = done_tx.clone();
             scope.spawn(move || {
+                started.fetch_add(1, Ordering::Relaxed);
                 loop {
                     let work = {
                         let Ok(guard) = rx.lock() else { return };
@@ -220,12 +272,13 @@ pub fn validate(
                 ordered.deliver(r)?;
             }
         }
-        Ok(())
-    })
+        io::Result::Ok(())
+    })?;
+    Ok(started.load(Ordering::Relaxed))
 }
 
-/// Whether `inputs` are regular files of at most [`INLINE_BYTES`] together.
-fn small(inputs: &[PathBuf]) -> bool {
+/// Whether `inputs` are regular files of at most `limit` bytes together.
+fn small(inputs: &[PathBuf], limit: u64) -> bool {
     let mut total = 0u64;
     for path in inputs {
         if path == Path::new("-") {
@@ -238,7 +291,7 @@ fn small(inputs: &[PathBuf]) -> bool {
             Err(_) => {}
         }
     }
-    total <= INLINE_BYTES
+    total <= limit
 }
 
 /// Hands results to the caller in input order, turning a repeated node name into an error.
@@ -247,7 +300,7 @@ struct Ordered<'s> {
     /// names themselves), with where each came from (an index into `sources`).
     names: HashMap<u128, u32>,
     /// The distinct sources, in order of first use.
-    sources: Vec<String>,
+    sources: Vec<Source>,
     sink: &'s mut dyn FnMut(NodeResult) -> io::Result<()>,
 }
 
@@ -273,7 +326,7 @@ impl Ordered<'_> {
                     r.name,
                     self.sources
                         .get(first)
-                        .map_or("an earlier input", String::as_str)
+                        .map_or_else(|| "an earlier input".to_owned(), Source::to_string)
                 );
                 r = NodeResult::failed(r.name, r.source, message);
             }
@@ -305,7 +358,7 @@ fn read_inputs(inputs: &[PathBuf], submit: &mut dyn FnMut(Work) -> bool) {
     for path in inputs {
         if path != Path::new("-") && path.is_dir() {
             let label = Arc::new(Label {
-                source: format!("directory {}", shown(path)),
+                source: Source::of("directory", path),
                 stem: path.file_name().map_or_else(
                     || path.display().to_string(),
                     |n| n.to_string_lossy().into_owned(),
@@ -368,7 +421,7 @@ pub fn find_node(path: &Path, wanted: &str) -> Result<NodeSnapshot, String> {
     let mut names: Vec<String> = Vec::new();
     let mut source = String::new();
     let mut send = |label: &Arc<Label>, index: Option<usize>, _: Option<String>, payload| {
-        source.clone_from(&label.source);
+        source = label.source.to_string();
         let unnamed =
             || index.map_or_else(|| label.stem.clone(), |i| format!("{}[{i}]", label.stem));
         let node = match payload {
@@ -432,7 +485,7 @@ pub fn find_node(path: &Path, wanted: &str) -> Result<NodeSnapshot, String> {
 fn read_file(path: &Path, send: &mut SendFn<'_>) -> bool {
     let stdin = path == Path::new("-");
     let label = Arc::new(Label {
-        source: format!("snapshot {}", shown(path)),
+        source: Source::of("snapshot", path),
         stem: if stdin {
             "<stdin>".to_owned()
         } else {
@@ -626,7 +679,7 @@ fn reduce(
     evaluation: &Evaluation,
     features: &Features,
     name: String,
-    source: String,
+    source: Source,
     settings: &Settings<'_>,
 ) -> NodeResult {
     let spec = settings.spec;
@@ -639,7 +692,7 @@ fn reduce(
     let report = (settings.reports || has_errors).then(|| {
         let origin = Origin {
             spec: settings.spec_name.to_owned(),
-            features: source.clone(),
+            features: source.plain(),
             node: Some(name.clone()),
             image: settings.image.cloned(),
         };
@@ -678,7 +731,14 @@ mod tests {
     /// (name, verdict, best set, causes, errors) of each result, in order.
     type Outline = Vec<(String, Verdict, Option<BestSet>, Vec<String>, Vec<String>)>;
 
-    fn outline(inputs: &[PathBuf], spec: &Spec, threads: usize, reports: bool) -> Outline {
+    /// The outline of a run, and how many worker threads ran.
+    fn outline(
+        inputs: &[PathBuf],
+        spec: &Spec,
+        threads: usize,
+        reports: bool,
+        inline_bytes: u64,
+    ) -> (Outline, usize) {
         let options = rules::Options::default();
         let settings = Settings {
             spec,
@@ -690,7 +750,7 @@ mod tests {
             threads,
         };
         let mut out = Vec::new();
-        validate(inputs, &settings, &mut |r| {
+        let workers = run(inputs, &settings, inline_bytes, &mut |r| {
             if r.verdict != Verdict::Error {
                 assert_eq!(r.report.is_some(), reports, "{}", r.name);
             }
@@ -698,7 +758,7 @@ mod tests {
             Ok(())
         })
         .expect("validate");
-        out
+        (out, workers)
     }
 
     /// `node-00000` .. `node-{n-1}`, then `node-{again}`.
@@ -732,11 +792,37 @@ mod tests {
         let spec = load(generate::spec_yaml(50).as_bytes())
             .expect("generated spec")
             .spec;
-        let inline = outline(&inputs, &spec, 1, false);
-        assert_eq!(inline, outline(&inputs, &spec, 3, false));
-        assert_eq!(inline, outline(&inputs, &spec, 0, false));
-        // Full reports read every feature; the verdicts do not change.
-        assert_eq!(inline, outline(&inputs, &spec, 2, true));
+        let total: u64 = inputs
+            .iter()
+            .filter_map(|p| fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum();
+        assert!(total <= INLINE_BYTES, "the inputs are small: {total} bytes");
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let (inline, workers) = outline(&inputs, &spec, 1, false, INLINE_BYTES);
+        assert_eq!(workers, 0, "one thread runs inline");
+        let runs = [
+            // Three workers, whatever the size.
+            (3, false, INLINE_BYTES, 3),
+            // "Choose" keeps small inputs on the calling thread...
+            (0, false, INLINE_BYTES, 0),
+            // ...and starts one worker per core once they exceed the threshold (on one core,
+            // "one per core" is the calling thread again).
+            (0, false, 0, if cores > 1 { cores } else { 0 }),
+            // Full reports read every feature; the verdicts do not change.
+            (2, true, INLINE_BYTES, 2),
+        ];
+        for (threads, reports, inline_bytes, want_workers) in runs {
+            let (got, workers) = outline(&inputs, &spec, threads, reports, inline_bytes);
+            assert_eq!(
+                workers, want_workers,
+                "threads {threads}, inline up to {inline_bytes} bytes"
+            );
+            assert_eq!(
+                inline, got,
+                "threads {threads}, inline up to {inline_bytes} bytes"
+            );
+        }
         let names: Vec<&str> = inline.iter().map(|r| r.0.as_str()).collect();
         assert_eq!(&names[..13], &names_of(12, Some(3))[..], "{names:?}");
         // The truncated list's complete items repeat names too; then one error for the rest.

@@ -273,7 +273,7 @@ pub fn node_json(r: &NodeResult) -> serde_json::Result<String> {
     struct Failed<'a> {
         verdict: Verdict,
         node: &'a str,
-        features: &'a str,
+        features: String,
         errors: &'a [String],
     }
     match &r.report {
@@ -281,7 +281,7 @@ pub fn node_json(r: &NodeResult) -> serde_json::Result<String> {
         None => serde_json::to_string(&Failed {
             verdict: r.verdict,
             node: &r.name,
-            features: &r.source,
+            features: r.source.plain(),
             errors: &r.errors,
         }),
     }

@@ -4,7 +4,7 @@
 //!
 //! Pure: [`lint`] reads a [`Loaded`] spec and returns [`Finding`]s; [`check`] loads the bytes
 //! first, turning every load error into an error finding. Each finding has a stable `code`;
-//! the codes and what they mean are listed in [`CODES`].
+//! the codes and what they mean are listed in [`Code`] (and docs/LINT.md).
 
 mod names;
 mod never;
@@ -13,171 +13,13 @@ mod tests;
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
-
 use crate::sources::cpu::arm::{HWCAP_NAMES, HWCAP2_NAMES};
+use crate::sources::cpu::x86_flags;
 use crate::spec::{
-    self, Compiled, Expr, LoadError, Loaded, Op, Pos, Term, ValueType, edit_distance, nearest_name,
+    self, Compiled, Expr, LoadError, Loaded, Op, Pos, Term, ValueType, nearest_name,
 };
+pub use crate::spec::{Code, Finding, Severity};
 use names::{Elements, Feature, Kind};
-
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Worth knowing; never fails a lint, not even with `--strict`.
-    Note,
-    /// Loads, but likely does not do what was meant; fails with `--strict`.
-    Warning,
-    /// The spec does not load.
-    Error,
-}
-
-impl Severity {
-    /// The word used in text output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Note => "note",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
-/// One thing the lint found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    /// How serious it is.
-    pub severity: Severity,
-    /// A stable identifier of the check (`unknown-feature`, `yaml11`, ...).
-    pub code: &'static str,
-    /// The path in the spec (`compatibilities[0].rules[1].matchFeatures[0].feature`); empty
-    /// for the whole document.
-    pub path: String,
-    /// The line, from 1, when the text gives one.
-    pub line: Option<usize>,
-    /// The column, from 1, when the text gives one.
-    pub column: Option<usize>,
-    /// What is wrong and how to fix it.
-    pub message: String,
-}
-
-/// Every code the lint itself emits (the loader's warning codes are kept as they are), with
-/// its severity and a one-line description.
-pub const CODES: &[(&str, Severity, &str)] = &[
-    ("invalid-spec", Severity::Error, "the spec does not load"),
-    (
-        "unknown-feature",
-        Severity::Warning,
-        "a feature no NFD source produces",
-    ),
-    (
-        "feature-case",
-        Severity::Warning,
-        "a feature name not in NFD's spelling",
-    ),
-    (
-        "fake-feature",
-        Severity::Warning,
-        "a feature of NFD's test-only fake source",
-    ),
-    (
-        "unknown-element",
-        Severity::Warning,
-        "an element name the feature never has",
-    ),
-    (
-        "cpuid-flag",
-        Severity::Warning,
-        "a CPU flag not in NFD's spelling",
-    ),
-    (
-        "module-dash",
-        Severity::Warning,
-        "a kernel module name with `-`",
-    ),
-    (
-        "module-name",
-        Severity::Warning,
-        "a kernel module name in another form",
-    ),
-    (
-        "value-format",
-        Severity::Warning,
-        "a value the element never has in that form",
-    ),
-    (
-        "config-value",
-        Severity::Warning,
-        "`true`/`false` tested on a kernel config value",
-    ),
-    (
-        "not-a-number",
-        Severity::Warning,
-        "an integer comparison on a non-integer element",
-    ),
-    (
-        "flag-op",
-        Severity::Warning,
-        "an op other than Exists/DoesNotExist on a flag",
-    ),
-    (
-        "never-matches",
-        Severity::Warning,
-        "expressions that no node can satisfy",
-    ),
-    (
-        "bounds-order",
-        Severity::Warning,
-        "`type: version` bounds out of order",
-    ),
-    (
-        "instance-negation",
-        Severity::Warning,
-        "only NotIn/DoesNotExist on an instance feature",
-    ),
-    (
-        "duplicate-rule",
-        Severity::Warning,
-        "two rules of one set with the same name",
-    ),
-    (
-        "duplicate-rule-across-sets",
-        Severity::Note,
-        "a rule name used in several sets",
-    ),
-    (
-        "split-version",
-        Severity::Warning,
-        "major and minor version numbers bounded separately",
-    ),
-    ("empty-set", Severity::Warning, "a set with `rules: []`"),
-    (
-        "always-matches",
-        Severity::Warning,
-        "a rule with no matchFeatures and no matchAny",
-    ),
-    (
-        "empty-any",
-        Severity::Warning,
-        "a matchAny element without terms",
-    ),
-    (
-        "duplicate-tag",
-        Severity::Warning,
-        "two sets with the same tag",
-    ),
-    (
-        "same-weight",
-        Severity::Note,
-        "every set has the same positive weight",
-    ),
-    (
-        "no-description",
-        Severity::Note,
-        "a set without a description",
-    ),
-];
 
 /// Loads `bytes` and lints the spec: every load error (the loader goes on after each one), the
 /// loader's warnings, and the advice about the parts that loaded.
@@ -205,8 +47,8 @@ pub fn check(bytes: &[u8]) -> Vec<Finding> {
 /// A load error as a finding.
 pub fn load_error(e: &LoadError) -> Finding {
     Finding {
-        severity: Severity::Error,
-        code: "invalid-spec",
+        severity: Code::InvalidSpec.severity(),
+        code: Code::InvalidSpec,
         path: e.path.clone(),
         line: e.pos.map(|p| p.line),
         column: e.pos.map(|p| p.col),
@@ -220,16 +62,7 @@ pub fn lint(loaded: &Loaded) -> Vec<Finding> {
         loaded,
         findings: Vec::new(),
     };
-    for w in &loaded.warnings {
-        linter.findings.push(Finding {
-            severity: Severity::Warning,
-            code: w.code,
-            path: w.path.clone(),
-            line: Some(w.pos.line),
-            column: Some(w.pos.column),
-            message: w.message.clone(),
-        });
-    }
+    linter.findings.extend(loaded.warnings.iter().cloned());
     linter.sets();
     let mut findings = linter.findings;
     findings.sort_by_key(|f| (f.line, f.column));
@@ -251,8 +84,8 @@ impl<'a> Linter<'a> {
     fn position(&self, path: &str) -> Option<Pos> {
         let mut p = path;
         loop {
-            if let Some(pos) = self.loaded.positions.get(p) {
-                return Some(*pos);
+            if let Some(pos) = self.loaded.positions.at(p) {
+                return Some(pos);
             }
             let cut = if p.ends_with(']') {
                 p.rfind('[')
@@ -263,20 +96,16 @@ impl<'a> Linter<'a> {
         }
     }
 
-    fn push(&mut self, severity: Severity, code: &'static str, path: &str, message: String) {
+    fn push(&mut self, code: Code, path: &str, message: String) {
         let pos = self.position(path);
         self.findings.push(Finding {
-            severity,
+            severity: code.severity(),
             code,
             path: path.to_owned(),
             line: pos.map(|p| p.line),
             column: pos.map(|p| p.col),
             message,
         });
-    }
-
-    fn warn(&mut self, code: &'static str, path: &str, message: String) {
-        self.push(Severity::Warning, code, path, message);
     }
 
     fn line_of(&self, path: &str) -> String {
@@ -291,17 +120,14 @@ impl<'a> Linter<'a> {
         for (i, set) in sets.iter().enumerate() {
             let path = format!("compatibilities[{i}]");
             if set.description.is_empty() {
-                self.push(
-                    Severity::Note,
-                    "no-description",
+                self.push(Code::NoDescription,
                     &path,
                     "the set has no `description`; add one saying what it requires (reports show it)".into(),
                 );
             }
             if !set.tag.is_empty() {
                 if let Some(first) = tags.get(set.tag.as_str()) {
-                    self.warn(
-                        "duplicate-tag",
+                    self.push(Code::DuplicateTag,
                         &format!("{path}.tag"),
                         format!(
                             "tag `{}` is also the tag of `{first}`; `--tags {}` selects both sets: give each set its own tag",
@@ -316,8 +142,7 @@ impl<'a> Linter<'a> {
                 continue;
             };
             if rules.is_empty() {
-                self.warn(
-                    "empty-set",
+                self.push(Code::EmptySet,
                     &format!("{path}.rules"),
                     "the set has no rules (`rules: []`), so it matches every node: add rules or remove the set".into(),
                 );
@@ -329,8 +154,7 @@ impl<'a> Linter<'a> {
                 let name = rule.name.as_str();
                 if !name.is_empty() {
                     if let Some(first) = in_set.get(name) {
-                        self.warn(
-                            "duplicate-rule",
+                        self.push(Code::DuplicateRule,
                             &rule_path,
                             format!("rule name `{name}` is also used by `{first}` in this set; reports cannot tell them apart: rename one"),
                         );
@@ -341,9 +165,7 @@ impl<'a> Linter<'a> {
                         Some((other, first)) if *other != i => {
                             if !noted_across.contains(&name) {
                                 noted_across.push(name);
-                                self.push(
-                                    Severity::Note,
-                                    "duplicate-rule-across-sets",
+                                self.push(Code::DuplicateRuleAcrossSets,
                                     &rule_path,
                                     format!("rule name `{name}` is also used by `{first}` in another set"),
                                 );
@@ -356,8 +178,7 @@ impl<'a> Linter<'a> {
                     }
                 }
                 if rule.match_features.is_empty() && rule.match_any.is_empty() {
-                    self.warn(
-                        "always-matches",
+                    self.push(Code::AlwaysMatches,
                         &rule_path,
                         "the rule has neither `matchFeatures` nor `matchAny`, so it matches every node: add the features it needs".into(),
                     );
@@ -368,10 +189,9 @@ impl<'a> Linter<'a> {
                         .loaded
                         .warnings
                         .iter()
-                        .any(|w| w.code == "empty-any" && w.path == elem_path);
+                        .any(|w| w.code == Code::EmptyAny && w.path == elem_path);
                     if elem.match_features.is_empty() && !loader_said {
-                        self.warn(
-                            "empty-any",
+                        self.push(Code::EmptyAny,
                             &elem_path,
                             "a matchAny element with no terms always matches, and so does the whole `matchAny`: add terms or remove it".into(),
                         );
@@ -379,8 +199,8 @@ impl<'a> Linter<'a> {
                 }
                 if let Some(template) = &rule.vars_template {
                     for danger in template.dangers() {
-                        self.warn(
-                            "template-limit",
+                        self.push(
+                            Code::TemplateLimit,
                             &format!("{rule_path}.varsTemplate"),
                             danger,
                         );
@@ -397,9 +217,7 @@ impl<'a> Linter<'a> {
         }
         if sets.len() >= 2 && sets[0].weight > 0 && sets.iter().all(|s| s.weight == sets[0].weight)
         {
-            self.push(
-                Severity::Note,
-                "same-weight",
+            self.push(Code::SameWeight,
                 "compatibilities[0].weight",
                 format!(
                     "every set has weight {}: weights only rank the sets (the report names the highest-weight set that matches), so equal weights rank nothing; give the preferred set a higher weight",
@@ -496,8 +314,7 @@ impl<'a> Linter<'a> {
                 continue;
             };
             let path = path.clone();
-            self.warn(
-                "split-version",
+            self.push(Code::SplitVersion,
                 &path,
                 format!(
                     "`{major}` and `{minor}` are bounded separately, so {example}; compare the whole version: `{whole}: {{op: {op}, value: [\"X.Y\"], type: version}}`{caveat}"
@@ -515,16 +332,15 @@ impl<'a> Linter<'a> {
             return None;
         }
         if key.starts_with("fake.") {
-            self.warn(
-                "fake-feature",
+            self.push(Code::FakeFeature,
                 &feature_path,
                 format!("`{}` comes from NFD's test-only `fake` source, which validate-node never runs: the term never matches on a real node", term.feature),
             );
             return None;
         }
         let Some(feature) = names::find_feature(&key) else {
-            self.warn(
-                "unknown-feature",
+            self.push(
+                Code::UnknownFeature,
                 &feature_path,
                 format!(
                     "no NFD source produces feature `{}`, so the term never matches{}",
@@ -535,8 +351,7 @@ impl<'a> Linter<'a> {
             return None;
         };
         if term.feature != feature.name {
-            self.warn(
-                "feature-case",
+            self.push(Code::FeatureCase,
                 &feature_path,
                 format!(
                     "NFD looks features up lower-cased, so `{}` works, but NFD's own report shows its expressions as FAIL: write `{}`",
@@ -571,8 +386,8 @@ impl<'a> Linter<'a> {
                         .map(|k| format!("`{k}`"))
                         .collect::<Vec<_>>()
                         .join(", ");
-                    self.warn(
-                        "unknown-element",
+                    self.push(
+                        Code::UnknownElement,
                         path,
                         format!(
                             "`{}` has no element `{name}`{hint}; its elements are {list}",
@@ -588,8 +403,7 @@ impl<'a> Linter<'a> {
                     let hint = names::hugepages_spelling(name)
                         .map(|s| format!(": write `{s}`"))
                         .unwrap_or_default();
-                    self.warn(
-                        "unknown-element",
+                    self.push(Code::UnknownElement,
                         path,
                         format!("`memory.hugepages` has no element `{name}`; its elements are `enabled` and `hugepages-<size>` with the size as a Kubernetes quantity (`hugepages-2Mi`, `hugepages-1Gi`){hint}"),
                     );
@@ -598,8 +412,7 @@ impl<'a> Linter<'a> {
             Elements::OsRelease => self.os_release(name, path),
             Elements::KernelConfig => {
                 if let Some(symbol) = name.strip_prefix("CONFIG_") {
-                    self.warn(
-                        "unknown-element",
+                    self.push(Code::UnknownElement,
                         path,
                         format!("NFD strips the `CONFIG_` prefix from kernel config keys, so `{name}` never exists: write `{symbol}`"),
                     );
@@ -636,10 +449,10 @@ impl<'a> Linter<'a> {
                     "NFD does not use /proc/cpuinfo's flag names: `{name}` is `{nfd}` in `cpu.cpuid`; write `{nfd}`"
                 )
             };
-            self.warn("cpuid-flag", path, message);
+            self.push(Code::CpuidFlag, path, message);
             return;
         }
-        let known = names::X86_FLAGS
+        let known = x86_flags::NAMES
             .iter()
             .chain(arm.iter())
             .any(|k| *k == name)
@@ -649,16 +462,10 @@ impl<'a> Linter<'a> {
         }
         // Other architectures (ppc64le, s390x) have flags of their own; only a near miss of
         // a known name is worth a word.
-        let upper = name.to_ascii_uppercase();
-        let near = names::X86_FLAGS
-            .iter()
-            .chain(arm.iter())
-            .map(|k| (edit_distance(&upper, k), *k))
-            .filter(|(d, _)| *d == 1)
-            .min_by_key(|(d, _)| *d);
-        if let Some((_, k)) = near {
-            self.warn(
-                "unknown-element",
+        let near = nearest_name(name, x86_flags::NAMES.iter().chain(arm.iter()).copied());
+        if let Some(k) = near {
+            self.push(
+                Code::UnknownElement,
                 path,
                 format!("`cpu.cpuid` has no flag `{name}` on x86 or arm64; did you mean `{k}`?"),
             );
@@ -677,18 +484,17 @@ impl<'a> Linter<'a> {
                     "loaded modules appear with `_` (`{fixed}`); only built-in modules keep `-` as modules.builtin spells them: write `{fixed}` unless `{name}` is built in"
                 )
             };
-            self.warn("module-dash", path, message);
+            self.push(Code::ModuleDash, path, message);
         }
         if let Some(base) = name.strip_suffix(".ko") {
-            self.warn(
-                "module-name",
+            self.push(
+                Code::ModuleName,
                 path,
                 format!("module names have no `.ko` suffix: write `{base}`"),
             );
         } else if name.chars().any(|c| c.is_ascii_uppercase()) {
             let symbol = name.strip_prefix("CONFIG_").unwrap_or(name);
-            self.warn(
-                "module-name",
+            self.push(Code::ModuleName,
                 path,
                 format!(
                     "module names are lower case; `{name}` looks like a kernel config symbol: test feature `kernel.config` element `{symbol}` (`y` built in, `m` module), or write `{}`",
@@ -724,7 +530,7 @@ impl<'a> Linter<'a> {
                 "`system.osrelease` has no element `{name}`; its elements are the os-release variables (`ID`, `VERSION_ID`, ...) plus `VERSION_ID.major` and `VERSION_ID.minor`"
             )
         };
-        self.warn("unknown-element", path, message);
+        self.push(Code::UnknownElement, path, message);
     }
 
     /// Op and value checks of one expression.
@@ -736,8 +542,7 @@ impl<'a> Linter<'a> {
                 } else {
                     ""
                 };
-                self.warn(
-                    "flag-op",
+                self.push(Code::FlagOp,
                     path,
                     format!(
                         "`{}` is a flag feature: `{name}` has no value, so `{}` is always false; use `Exists`{hint}",
@@ -751,8 +556,7 @@ impl<'a> Linter<'a> {
             && v.len() == 2
             && ((expr.op == Op::GtLt && v[0] >= v[1]) || (expr.op == Op::GeLe && v[0] > v[1]))
         {
-            self.warn(
-                "bounds-order",
+            self.push(Code::BoundsOrder,
                 path,
                 format!(
                     "with `type: version` NFD does not check the bounds: nothing lies {} `{}` and `{}`, so the expression never matches; write the lower bound first",
@@ -768,13 +572,12 @@ impl<'a> Linter<'a> {
             if strings {
                 for (i, v) in expr.value.iter().enumerate() {
                     if let Some(fix) = hex_fix(f.name, name, v, width) {
-                        self.warn("value-format", &format!("{path}.value[{i}]"), fix);
+                        self.push(Code::ValueFormat, &format!("{path}.value[{i}]"), fix);
                     }
                 }
             }
             if integer_order {
-                self.warn(
-                    "not-a-number",
+                self.push(Code::NotANumber,
                     path,
                     format!("`{name}` is hexadecimal (`10de`, `0b40`): `{}` reads it as a decimal integer, so NFD fails on values with letters and compares the others wrongly; use `In` or `InRegexp`", expr.op),
                 );
@@ -789,16 +592,15 @@ impl<'a> Linter<'a> {
                         "false" | "no" | "n" | "off" | "0" if v != "false" => "IsFalse",
                         _ => continue,
                     };
-                    self.warn(
-                        "value-format",
+                    self.push(
+                        Code::ValueFormat,
                         &format!("{path}.value[{i}]"),
                         format!("`{name}` is `true` or `false`, never `{v}`: use `{{op: {op}}}`"),
                     );
                 }
             }
             if integer_order {
-                self.warn(
-                    "not-a-number",
+                self.push(Code::NotANumber,
                     path,
                     format!("`{name}` is `true` or `false`, not a number: `{}` fails on it; use `IsTrue` or `IsFalse`", expr.op),
                 );
@@ -818,8 +620,7 @@ impl<'a> Linter<'a> {
                     for (i, v) in expr.value.iter().enumerate() {
                         let lower = v.to_ascii_lowercase();
                         if *v != lower && names::HYPERVISORS.contains(&lower.as_str()) {
-                            self.warn(
-                                "value-format",
+                            self.push(Code::ValueFormat,
                                 &format!("{path}.value[{i}]"),
                                 format!("NFD reports hypervisors in lower case: `{v}` never matches; write `{lower}`"),
                             );
@@ -847,8 +648,7 @@ impl<'a> Linter<'a> {
     }
 
     fn not_a_number(&mut self, name: &str, expr: &Expr, path: &str, what: &str) {
-        self.warn(
-            "not-a-number",
+        self.push(Code::NotANumber,
             path,
             format!(
                 "`{}` compares integers, but `{name}` is {what}: NFD fails with `not a number` where it is not one",
@@ -873,7 +673,7 @@ impl<'a> Linter<'a> {
                         .map(|k| format!("vendor names are case-sensitive: `{v}` never matches; write `{k}`"))
                 });
             if let Some(fix) = fix {
-                self.warn("value-format", &format!("{path}.value[{i}]"), fix);
+                self.push(Code::ValueFormat, &format!("{path}.value[{i}]"), fix);
             }
         }
     }
@@ -882,16 +682,14 @@ impl<'a> Linter<'a> {
         let fix =
             "use `{op: In, value: [\"y\"]}` (built in) or `[\"y\", \"m\"]` (built in or module)";
         if matches!(expr.op, Op::IsTrue | Op::IsFalse) {
-            self.warn(
-                "config-value",
+            self.push(Code::ConfigValue,
                 path,
                 format!("kernel config values are `y`, `m` or the option's value, never `true`/`false`, so `{}` on `{name}` never matches: {fix}", expr.op),
             );
         } else if matches!(expr.op, Op::In | Op::NotIn) {
             for (i, v) in expr.value.iter().enumerate() {
                 if v == "true" || v == "false" {
-                    self.warn(
-                        "config-value",
+                    self.push(Code::ConfigValue,
                         &format!("{path}.value[{i}]"),
                         format!("kernel config values are `y`, `m` or the option's value, never `{v}`: {fix}"),
                     );
@@ -902,8 +700,7 @@ impl<'a> Linter<'a> {
 
     fn match_name(&mut self, f: &Feature, expr: &Expr, path: &str) {
         if expr.op == Op::DoesNotExist {
-            self.warn(
-                "never-matches",
+            self.push(Code::NeverMatches,
                 path,
                 format!("`matchName` with `DoesNotExist` never matches (it is tested against the names `{}` has); to require that an element is absent write `matchExpressions: {{NAME: {{op: DoesNotExist}}}}`", f.name),
             );
@@ -932,8 +729,7 @@ impl<'a> Linter<'a> {
             .iter()
             .any(|(k, e)| e.op == Op::DoesNotExist && f.always.contains(&k.as_str()));
         if f.kind == Kind::Instance && only_negative && !never {
-            self.warn(
-                "instance-negation",
+            self.push(Code::InstanceNegation,
                 term_path,
                 format!("a term on `{}` matches when *some* instance satisfies it, so this matches any node with one instance that is not excluded; NFD cannot express \"no such instance\"", f.name),
             );
@@ -972,12 +768,12 @@ impl<'a> Linter<'a> {
         } else if exprs.len() == 1 {
             format!(
                 "no value of `{name}` satisfies {}: the term never matches",
-                last.nfd_string()
+                last.text()
             )
         } else {
             let all = exprs
                 .iter()
-                .map(|(p, e)| format!("{} ({})", e.nfd_string(), self.line_of(p)))
+                .map(|(p, e)| format!("{} ({})", e.text(), self.line_of(p)))
                 .collect::<Vec<_>>()
                 .join(", ");
             format!(
@@ -985,7 +781,7 @@ impl<'a> Linter<'a> {
                 f.name
             )
         };
-        self.warn("never-matches", last_path, message);
+        self.push(Code::NeverMatches, last_path, message);
     }
 }
 

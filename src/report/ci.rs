@@ -20,9 +20,9 @@ fn failures(rule: &RuleReport) -> Vec<String> {
         let mut line = format!(
             "{prefix}{} {} {}: {}",
             e.qualified_name(),
-            e.expression_text,
+            e.expression,
             e.status.as_str(),
-            e.node_has
+            e.node_has.decorated()
         );
         if let Some(err) = &e.error {
             let _ = write!(line, " (cannot evaluate: {err})");

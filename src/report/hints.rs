@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 use crate::features::Features;
 use crate::rules::Observed;
 use crate::sources::pci;
-use crate::spec::{Expr, Term, shorten};
+use crate::spec::{Expr, Term, nearest_name, shorten};
 
-use super::Status;
+use super::{NodeHas, Status};
 
 /// The explanation of one expression.
 pub(super) struct Explained {
     /// What the node has.
-    pub(super) node_has: String,
+    pub(super) node_has: NodeHas,
     /// Advice, when a likely cause is known.
     pub(super) hint: Option<String>,
 }
@@ -62,15 +62,17 @@ fn explain_observed(
     let feature = term.feature_key();
     match observed {
         Observed::FeatureMissing => {
-            let hint = nearest(&feature, features.keys().into_iter())
+            let hint = nearest_name(&feature, features.keys())
                 .map(|k| format!("the node has no feature `{feature}`; did you mean `{k}`?"));
             Explained {
-                node_has: "no such feature on this node".into(),
+                node_has: NodeHas::Words("no such feature on this node".into()),
                 hint,
             }
         }
         Observed::NotEvaluated => Explained {
-            node_has: "not evaluated: the term's matchExpressions did not all match".into(),
+            node_has: NodeHas::Words(
+                "not evaluated: the term's matchExpressions did not all match".into(),
+            ),
             hint: None,
         },
         Observed::Names { matching } => {
@@ -84,16 +86,16 @@ fn explain_observed(
                 )
             };
             Explained {
-                node_has,
+                node_has: NodeHas::Words(node_has),
                 hint: None,
             }
         }
         Observed::Element { flag, value } => {
             let node_has = match (flag, value) {
-                (true, Some(v)) => format!("present; value `{}`", shorten(v, 60)),
-                (true, None) => "present".into(),
-                (false, Some(v)) => format!("`{}`", shorten(v, 60)),
-                (false, None) => "absent".into(),
+                (true, Some(v)) => NodeHas::PresentWithValue(shorten(v, 60)),
+                (true, None) => NodeHas::Words("present".into()),
+                (false, Some(v)) => NodeHas::Value(shorten(v, 60)),
+                (false, None) => NodeHas::Words("absent".into()),
             };
             let hint = match (key, status) {
                 (Some(key), Status::Fail | Status::Error) if !flag && value.is_none() => {
@@ -108,7 +110,7 @@ fn explain_observed(
         }
         Observed::Instances { total, matching } => {
             let node_has = match key {
-                _ if *total == 0 => "no instances".into(),
+                _ if *total == 0 => "no instances".to_owned(),
                 Some(_) if status == Status::Ok => {
                     format!("{} of {total} instances", matching.len())
                 }
@@ -116,7 +118,7 @@ fn explain_observed(
                 None => format!("{total} instances"),
             };
             Explained {
-                node_has,
+                node_has: NodeHas::Words(node_has),
                 hint: None,
             }
         }
@@ -145,7 +147,7 @@ fn missing_element_hint(feature: &str, key: &str, features: &Features) -> Option
     if let Some(same) = names.iter().find(|n| n.eq_ignore_ascii_case(key)) {
         return Some(format!("names are case-sensitive: the node has `{same}`"));
     }
-    nearest(key, names.iter().copied())
+    nearest_name(key, names.iter().copied())
         .map(|n| format!("the node has no `{key}`; did you mean `{n}`?"))
 }
 
@@ -276,20 +278,4 @@ fn list<'a>(items: impl Iterator<Item = &'a str>, len: usize) -> String {
         out.push(&more);
     }
     out.join(", ")
-}
-
-/// The candidate closest to `name`, when close enough to be a typo.
-fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (name.len() / 4).clamp(1, 3);
-    candidates
-        .filter(|c| *c != name)
-        .map(|c| {
-            (
-                crate::spec::edit_distance(&name.to_ascii_lowercase(), &c.to_ascii_lowercase()),
-                c,
-            )
-        })
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
 }

@@ -5,7 +5,9 @@
 //! hint where one is known. Renderers are pure functions of the report: [`table`] (the human
 //! view), [`json`] (the rich JSON or YAML document) and [`nfd`] (NFD's `--output-json` shape).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::Serialize;
 
@@ -207,6 +209,43 @@ impl Status {
     }
 }
 
+/// What the node has for one expression. Serialised as plain text (`4`, `present; value 4`,
+/// `2 of 9 instances`); [`NodeHas::decorated`] marks values for human output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeHas {
+    /// The element's value.
+    Value(String),
+    /// The element is both a flag and an attribute: present, with this value.
+    PresentWithValue(String),
+    /// Words about what the node has (`present`, `absent`, `2 of 9 instances`).
+    Words(String),
+}
+
+impl NodeHas {
+    /// As data: the value or the words, undecorated.
+    pub fn plain(&self) -> Cow<'_, str> {
+        match self {
+            NodeHas::Value(v) | NodeHas::Words(v) => Cow::Borrowed(v),
+            NodeHas::PresentWithValue(v) => Cow::Owned(format!("present; value {v}")),
+        }
+    }
+
+    /// For people: values in backticks, so that a value reads apart from the words.
+    pub fn decorated(&self) -> Cow<'_, str> {
+        match self {
+            NodeHas::Value(v) => Cow::Owned(format!("`{v}`")),
+            NodeHas::PresentWithValue(v) => Cow::Owned(format!("present; value `{v}`")),
+            NodeHas::Words(w) => Cow::Borrowed(w),
+        }
+    }
+}
+
+impl Serialize for NodeHas {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.plain())
+    }
+}
+
 /// One expression with what the node has.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -224,8 +263,8 @@ pub struct ExprReport {
     pub expression_text: String,
     /// Whether it held.
     pub status: Status,
-    /// What the node has, in words.
-    pub node_has: String,
+    /// What the node has: the element's value, or words.
+    pub node_has: NodeHas,
     /// For instance features: the indexes of the instances that satisfied it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matching_instances: Option<Vec<usize>>,
@@ -271,6 +310,17 @@ pub struct ExpressionOut {
     /// The type (omitted when empty).
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub value_type: Option<String>,
+}
+
+impl fmt::Display for ExpressionOut {
+    /// As messages show it: `{op: "In", value: ["a", "b"]}`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::spec::expression_text(
+            self.op,
+            &self.value,
+            self.value_type.as_deref(),
+        ))
+    }
 }
 
 impl From<&Expr> for ExpressionOut {
@@ -363,7 +413,7 @@ pub fn build(
                         n + 1,
                         rule.name,
                         e.qualified_name(),
-                        e.expression_text
+                        e.expression
                     ));
                 }
             }
@@ -425,18 +475,12 @@ pub fn build(
 }
 
 impl Report {
-    /// Records where each rule starts in the spec file (`positions` as the loader gives them).
-    pub fn locate(
-        &mut self,
-        file: &str,
-        positions: &std::collections::HashMap<String, crate::spec::Pos>,
-    ) {
+    /// Records where each rule starts in the spec file.
+    pub fn locate(&mut self, file: &str, positions: &crate::spec::Positions) {
         self.spec_file = Some(file.to_owned());
         for set in &mut self.sets {
             for (r, rule) in set.rules.iter_mut().enumerate() {
-                rule.line = positions
-                    .get(&format!("compatibilities[{}].rules[{r}]", set.index))
-                    .map(|p| p.line);
+                rule.line = positions.rule(set.index, r).map(|p| p.line);
             }
         }
     }
@@ -540,7 +584,7 @@ fn expr_report(term: &Term, result: &ExprResult, features: &Features) -> ExprRep
     );
     let node_has = match (&result.unavailable, &result.observed) {
         (Some(_), Observed::FeatureMissing) => {
-            "unknown: the feature could not be discovered".to_owned()
+            NodeHas::Words("unknown: the feature could not be discovered".to_owned())
         }
         _ => explained.node_has,
     };

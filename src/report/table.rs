@@ -321,7 +321,7 @@ fn rows(set: &SetReport) -> (Vec<Row>, Vec<String>) {
             cells: [
                 format!("{indent}{}", escape(&e.qualified_name())),
                 escape(&expression_text(e)).into_owned(),
-                escape(&e.node_has).into_owned(),
+                escape(&e.node_has.decorated()).into_owned(),
             ],
         });
         for note in notes(e) {
@@ -545,7 +545,8 @@ fn terms(exprs: &[ExprReport], depth: usize, out: &mut impl Write, style: Style)
         let expr_w = shown.iter().map(|n| text_width(n)).max().unwrap_or(0);
         for ((e, name), shown) in group.iter().zip(&names).zip(&shown) {
             let mark = Mark::of_expr(e).margin(style);
-            let has = escape(&e.node_has);
+            let node_has = e.node_has.decorated();
+            let has = escape(&node_has);
             let one = format!("{indent}{name:<name_w$}  {shown:<expr_w$}  {has}");
             let fits = |line: &str| style.columns().is_none_or(|w| text_width(line) <= w);
             let unpadded = format!("{indent}{name}  {shown}  {has}");

@@ -329,6 +329,14 @@ impl Expr {
         })
     }
 
+    /// The expression for messages: `{op: "In", value: ["a", "b"], type: version}` (NFD's
+    /// form with commas between values, and the `type` when written). NFD's own form, for the
+    /// table, is [`Expr::nfd_string`].
+    pub fn text(&self) -> String {
+        let value_type = self.type_written.as_deref().filter(|t| !t.is_empty());
+        expression_text(self.op.as_str(), &self.value, value_type)
+    }
+
     /// NFD's `MatchExpression.String()`: `{op: "In", value: ["a" "b"]}` (type not shown).
     pub fn nfd_string(&self) -> String {
         if self.value.is_empty() {
@@ -341,6 +349,21 @@ impl Expr {
             values.join(" ")
         )
     }
+}
+
+/// `{op: "In", value: ["a", "b"], type: version}`: an expression for messages (see
+/// [`Expr::text`]).
+pub fn expression_text(op: &str, values: &[String], value_type: Option<&str>) -> String {
+    let mut out = format!("{{op: {}", go_quote(op));
+    if !values.is_empty() {
+        let values: Vec<String> = values.iter().map(|v| go_quote(v)).collect();
+        out.push_str(&format!(", value: [{}]", values.join(", ")));
+    }
+    if let Some(t) = value_type {
+        out.push_str(&format!(", type: {t}"));
+    }
+    out.push('}');
+    out
 }
 
 fn compile_regexes(values: &[String]) -> Result<Vec<Regex>, ExprError> {
@@ -557,6 +580,7 @@ mod tests {
     fn nfd_string_matches_go_formatting() {
         let e = Expr::new("In", v(&["Intel", "AMD"]), None).unwrap();
         assert_eq!(e.nfd_string(), r#"{op: "In", value: ["Intel" "AMD"]}"#);
+        assert_eq!(e.text(), r#"{op: "In", value: ["Intel", "AMD"]}"#);
         let e = Expr::new("Exists", vec![], None).unwrap();
         assert_eq!(e.nfd_string(), r#"{op: "Exists"}"#);
         let e = Expr::new("", vec![], None).unwrap();

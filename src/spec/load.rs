@@ -10,7 +10,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
+use super::code::{Code, Finding};
 use super::expr::{Expr, ExprError};
+use super::nearest::nearest_name;
 use super::template::VarsTemplate;
 use super::yaml::{self, Kind, Limits, Node, Pos, Style};
 use super::{Compatibility, GroupRule, MatchAnyElem, Spec, Term, VERSION};
@@ -41,51 +43,34 @@ pub struct Loaded {
     /// The checked spec.
     pub spec: Spec,
     /// Things that load but deserve attention, in document order.
-    pub warnings: Vec<SpecWarning>,
-    /// Where each set, rule, term and expression starts, by its path
+    pub warnings: Vec<Finding>,
+    /// Where each set, rule, term and expression starts.
+    pub positions: Positions,
+}
+
+/// Where the parts of a spec start in its text.
+#[derive(Debug, Clone, Default)]
+pub struct Positions {
+    /// Every set, rule, term and expression, by its path
     /// (`compatibilities[0].rules[1].matchFeatures[0].matchExpressions.vendor`).
-    pub positions: HashMap<String, Pos>,
+    paths: HashMap<String, Pos>,
+    /// Each rule, by the index of its set and its index in the set.
+    rules: Vec<Vec<Pos>>,
 }
 
-/// A warning about the spec, with where it applies.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct SpecWarning {
-    /// A stable identifier of the kind of warning (`yaml11`, `legacy-field`, ...).
-    pub code: &'static str,
-    /// The path in the spec (empty for the whole document).
-    pub path: String,
-    /// The position in the text.
-    #[serde(flatten)]
-    pub pos: WarningPos,
-    /// What is wrong and how to fix it.
-    pub message: String,
-}
-
-/// A position, serialised as `line` and `column`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct WarningPos {
-    /// Line, from 1.
-    pub line: usize,
-    /// Column, from 1.
-    pub column: usize,
-}
-
-impl From<Pos> for WarningPos {
-    fn from(p: Pos) -> Self {
-        WarningPos {
-            line: p.line,
-            column: p.col,
-        }
+impl Positions {
+    /// Where the part at `path` starts, if the loader recorded it.
+    pub fn at(&self, path: &str) -> Option<Pos> {
+        self.paths.get(path).copied()
     }
-}
 
-impl fmt::Display for SpecWarning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: ", self.pos.line, self.pos.column)?;
-        if !self.path.is_empty() {
-            write!(f, "`{}`: ", self.path)?;
-        }
-        f.write_str(&self.message)
+    /// Where rule `rule` of set `set` (`compatibilities[set].rules[rule]`) starts.
+    pub fn rule(&self, set: usize, rule: usize) -> Option<Pos> {
+        self.rules.get(set)?.get(rule).copied()
+    }
+
+    fn insert(&mut self, path: &str, pos: Pos) {
+        self.paths.insert(path.to_owned(), pos);
     }
 }
 
@@ -201,13 +186,13 @@ fn read_document(bytes: &[u8]) -> Result<(Node, usize), LoadError> {
 fn decode(root: &Node, count: usize) -> Checked {
     let mut decoder = Decoder {
         warnings: Vec::new(),
-        positions: HashMap::new(),
+        positions: Positions::default(),
         errors: Vec::new(),
         stopped: false,
     };
     if count > 1 {
         decoder.warn(
-            "multiple-documents",
+            Code::MultipleDocuments,
             "",
             root,
             format!("the file holds {count} YAML documents; only the first is read (as NFD does)"),
@@ -262,8 +247,8 @@ impl<'a> Fields<'a> {
 }
 
 struct Decoder {
-    warnings: Vec<SpecWarning>,
-    positions: HashMap<String, Pos>,
+    warnings: Vec<Finding>,
+    positions: Positions,
     /// The errors recovered from so far.
     errors: Vec<LoadError>,
     /// Whether [`MAX_LOAD_ERRORS`] was reached: the error being returned says so, and goes
@@ -296,11 +281,13 @@ impl Decoder {
         }
     }
 
-    fn warn(&mut self, code: &'static str, path: &str, node: &Node, message: impl Into<String>) {
-        self.warnings.push(SpecWarning {
+    fn warn(&mut self, code: Code, path: &str, node: &Node, message: impl Into<String>) {
+        self.warnings.push(Finding {
+            severity: code.severity(),
             code,
             path: path.to_owned(),
-            pos: node.pos.into(),
+            line: Some(node.pos.line),
+            column: Some(node.pos.col),
             message: message.into(),
         });
     }
@@ -339,7 +326,7 @@ impl Decoder {
                 *exact
             } else if let Some(folded) = known.iter().find(|k| k.eq_ignore_ascii_case(name)) {
                 self.warn(
-                    "field-case",
+                    Code::FieldCase,
                     path,
                     key,
                     format!("field `{name}` is read as `{folded}` (NFD matches field names case-insensitively); write `{folded}`"),
@@ -347,7 +334,7 @@ impl Decoder {
                 *folded
             } else if legacy.iter().any(|k| k.eq_ignore_ascii_case(name)) {
                 self.warn(
-                    "legacy-field",
+                    Code::LegacyField,
                     path,
                     key,
                     format!(
@@ -401,7 +388,7 @@ impl Decoder {
                 }
                 if let Some(read) = yaml::yaml11_string(s, false) {
                     self.warn(
-                        "yaml11",
+                        Code::Yaml11,
                         path,
                         node,
                         format!("NFD (YAML 1.1) reads unquoted `{s}` as `{read}`; nfd-compat reads `{s}`. Quote it (\"{s}\") so both read the same"),
@@ -425,7 +412,7 @@ impl Decoder {
                     && let Some(read) = yaml::yaml11_string(s, true)
                 {
                     self.warn(
-                            "yaml11",
+                            Code::Yaml11,
                             path,
                             key,
                             format!("NFD (YAML 1.1) reads the unquoted key `{s}` as `{read}`; nfd-compat reads `{s}`. Quote it (\"{s}\") so both read the same"),
@@ -479,7 +466,7 @@ impl Decoder {
         let mut compatibilities = Vec::new();
         match f.get("compatibilities") {
             None => self.warn(
-                "no-sets",
+                Code::NoSets,
                 "",
                 root,
                 "the spec has no `compatibilities`: there is nothing to validate",
@@ -489,6 +476,7 @@ impl Decoder {
                     .iter()
                     .enumerate()
                 {
+                    self.positions.rules.push(Vec::new());
                     let set = self.compatibility(item, &format!("compatibilities[{i}]"));
                     compatibilities.extend(self.recover(set)?);
                 }
@@ -501,7 +489,7 @@ impl Decoder {
     }
 
     fn compatibility(&mut self, node: &Node, path: &str) -> Result<Compatibility, LoadError> {
-        self.positions.insert(path.to_owned(), node.pos);
+        self.positions.insert(path, node.pos);
         let f = self.fields(
             node,
             path,
@@ -529,7 +517,7 @@ impl Decoder {
         let rules = match f.get("rules") {
             None => {
                 self.warn(
-                    "no-rules",
+                    Code::NoRules,
                     path,
                     node,
                     "the set has no `rules`: it matches every node",
@@ -541,6 +529,9 @@ impl Decoder {
                 let items = Self::list(list, &rules_path, "rules")?;
                 let mut rules = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
+                    if let Some(set) = self.positions.rules.last_mut() {
+                        set.push(item.pos);
+                    }
                     let rule = self.rule(item, &format!("{rules_path}[{i}]"));
                     rules.extend(self.recover(rule)?);
                 }
@@ -568,7 +559,7 @@ impl Decoder {
         })?;
         if let Some(read) = yaml::yaml11_string(s, false) {
             self.warn(
-                "yaml11",
+                Code::Yaml11,
                 path,
                 node,
                 format!("NFD (YAML 1.1) reads `{s}` as {read}; nfd-compat reads {value}"),
@@ -578,7 +569,7 @@ impl Decoder {
     }
 
     fn rule(&mut self, node: &Node, path: &str) -> Result<GroupRule, LoadError> {
-        self.positions.insert(path.to_owned(), node.pos);
+        self.positions.insert(path, node.pos);
         let f = self.fields(
             node,
             path,
@@ -593,7 +584,7 @@ impl Decoder {
             }
             None => {
                 self.warn(
-                    "no-name",
+                    Code::NoName,
                     path,
                     node,
                     "the rule has no `name`; reports will show it without one",
@@ -688,7 +679,7 @@ impl Decoder {
                 let match_features = match g.get("matchFeatures") {
                     None => {
                         self.warn(
-                            "empty-any",
+                            Code::EmptyAny,
                             &item_path,
                             item,
                             "a matchAny element without `matchFeatures` always matches",
@@ -754,7 +745,7 @@ impl Decoder {
         rule_path: &str,
         rule_node: &Node,
     ) -> Result<Term, LoadError> {
-        self.positions.insert(term_path.to_owned(), item.pos);
+        self.positions.insert(term_path, item.pos);
         let f = self.fields(
             item,
             term_path,
@@ -779,7 +770,7 @@ impl Decoder {
         }
         if !feature.contains('.') {
             self.warn(
-                "feature-name",
+                Code::FeatureName,
                 &format!("{term_path}.feature"),
                 feature_node,
                 format!("feature `{feature}` has no `.`: feature names are `<source>.<feature>`, e.g. `kernel.loadedmodule`"),
@@ -836,7 +827,7 @@ impl Decoder {
     }
 
     fn expr(&mut self, node: &Node, path: &str) -> Result<Expr, LoadError> {
-        self.positions.insert(path.to_owned(), node.pos);
+        self.positions.insert(path, node.pos);
         let f = self.fields(node, path, "an expression", &["op", "value", "type"], &[])?;
         let op_node = f.get("op");
         let op = match op_node {
@@ -845,7 +836,7 @@ impl Decoder {
         };
         if op.is_empty() {
             self.warn(
-                "match-any-op",
+                Code::MatchAnyOp,
                 path,
                 op_node.unwrap_or(node),
                 "no `op`: NFD reads this as the match-anything op `\"\"`, which always matches; use `Exists` to require the element",
@@ -915,7 +906,7 @@ impl Decoder {
         .inspect(|expr| {
             if has_type && !expr.op.is_ordering() {
                 self.warn(
-                    "type-ignored",
+                    Code::TypeIgnored,
                     path,
                     node,
                     format!("`type` is only read by Gt, Ge, Lt, Le, GtLt and GeLe; op `{}` ignores it", expr.op),
@@ -939,34 +930,6 @@ fn spend(budget: &mut usize, rule_path: &str, rule_node: &Node) -> Result<(), Lo
     Ok(())
 }
 
-/// The known name closest to `name` by edit distance (ignoring ASCII case), when close enough
-/// to be a typo.
-pub fn nearest_name<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let lower = name.to_ascii_lowercase();
-    known
-        .into_iter()
-        .map(|k| (edit_distance(&lower, &k.to_ascii_lowercase()), k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-/// Levenshtein distance.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -983,6 +946,21 @@ mod tests {
             .iter()
             .map(ToString::to_string)
             .collect()
+    }
+
+    #[test]
+    fn rule_positions_are_found_by_index() {
+        let text = "version: v1alpha1\ncompatibilities:\n- rules:\n  - name: a\n- rules:\n  - name: b\n\n  - {name: c}\n";
+        let positions = load(text.as_bytes()).unwrap().positions;
+        let at = |set, rule| positions.rule(set, rule).map(|p| (p.line, p.col));
+        assert_eq!(at(0, 0), Some((4, 5)));
+        assert_eq!(at(1, 0), Some((6, 5)));
+        assert_eq!(at(1, 1), Some((8, 5)));
+        assert_eq!((at(0, 1), at(2, 0)), (None, None));
+        assert_eq!(
+            positions.at("compatibilities[1].rules[1]").map(|p| p.line),
+            Some(8)
+        );
     }
 
     const HEAD: &str = "version: v1alpha1\ncompatibilities:\n- rules:\n  - name: r\n    matchFeatures:\n    - feature: cpu.model\n      matchExpressions:\n";

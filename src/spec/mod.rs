@@ -8,21 +8,25 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+pub mod code;
 mod expr;
 mod load;
+mod nearest;
 pub mod schema;
 mod template;
 mod version;
 mod yaml;
 
+pub use code::{Code, Finding, Severity};
 pub use expr::{
-    Compiled, Expr, ExprError, MAX_REGEX_LEN, MAX_VALUES, OPS, Op, StringSet, ValueType, go_quote,
-    parse_go_int, shorten,
+    Compiled, Expr, ExprError, MAX_REGEX_LEN, MAX_VALUES, OPS, Op, StringSet, ValueType,
+    expression_text, go_quote, parse_go_int, shorten,
 };
 pub use load::{
     Checked, LoadError, Loaded, MAX_DEPTH, MAX_EXPRESSIONS_PER_RULE, MAX_LOAD_ERRORS,
-    MAX_SPEC_BYTES, SpecWarning, WarningPos, edit_distance, load, load_all, nearest_name,
+    MAX_SPEC_BYTES, Positions, load, load_all,
 };
+pub use nearest::nearest_name;
 pub use template::{MAX_TEMPLATE_BYTES, SPRIG_FUNCTIONS, TemplateError, VarsTemplate};
 pub use version::Version;
 pub use yaml::Pos;

@@ -25,6 +25,7 @@ mod namespace;
 mod node_pick;
 mod proxy;
 mod registries;
+mod report_data;
 mod reports;
 mod schema;
 mod terminal;

@@ -13,6 +13,7 @@ mod rdt;
 mod security;
 mod topology;
 mod x86;
+pub(crate) mod x86_flags;
 
 #[cfg(test)]
 mod tests;

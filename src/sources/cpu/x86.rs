@@ -9,6 +9,7 @@
 use std::collections::BTreeSet;
 
 use super::machine::Machine;
+use super::x86_flags::Flag as F;
 
 /// What klauspost/cpuid reports about an x86 CPU, as far as NFD uses it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,11 +40,13 @@ impl X86Info {
 
     /// NFD's `cpu.cpuid` flags: the feature set plus `X86_64_V1..X86_64_V<level>`.
     pub(crate) fn nfd_flags(&self) -> BTreeSet<String> {
-        let mut flags: BTreeSet<String> = self.features.iter().map(|&f| f.to_owned()).collect();
-        for level in 1..=self.x64_level {
-            flags.insert(format!("X86_64_V{level}"));
-        }
-        flags
+        let levels = F::LEVELS.iter().take(self.x64_level as usize);
+        self.features
+            .iter()
+            .copied()
+            .chain(levels.map(|f| f.name()))
+            .map(str::to_owned)
+            .collect()
     }
 
     /// The value of `cpu.model` `hypervisor`: `none` without the HYPERVISOR bit, else the
@@ -139,24 +142,25 @@ const fn bit(v: u32, n: u32) -> bool {
     (v >> n) & 1 == 1
 }
 
-/// A feature set under construction (klauspost's `flagSet`).
+/// A feature set under construction (klauspost's `flagSet`); only flags of the one table in
+/// [`super::x86_flags`] can be set.
 #[derive(Default)]
-struct Set(BTreeSet<&'static str>);
+struct Set(BTreeSet<F>);
 
 impl Set {
-    fn set(&mut self, name: &'static str) {
-        self.0.insert(name);
+    fn set(&mut self, flag: F) {
+        self.0.insert(flag);
     }
-    fn set_if(&mut self, cond: bool, name: &'static str) {
+    fn set_if(&mut self, cond: bool, flag: F) {
         if cond {
-            self.0.insert(name);
+            self.0.insert(flag);
         }
     }
-    fn has(&self, name: &str) -> bool {
-        self.0.contains(name)
+    fn has(&self, flag: F) -> bool {
+        self.0.contains(&flag)
     }
-    fn has_all(&self, names: &[&str]) -> bool {
-        names.iter().all(|n| self.0.contains(n))
+    fn has_all(&self, flags: &[F]) -> bool {
+        flags.iter().all(|f| self.0.contains(f))
     }
 }
 
@@ -172,14 +176,14 @@ pub(crate) fn decode(m: &Machine) -> X86Info {
     };
     let features = support(m, vendor, family, model);
     let x64_level = x64_level(&features);
-    let avx10_level = if features.has("AVX10") && max_basic >= 0x24 {
+    let avx10_level = if features.has(F::AVX10) && max_basic >= 0x24 {
         m.cpuid(0x24, 0)[1] & 0xff
     } else {
         0
     };
     let [_, hb, hc, hd] = m.cpuid(0x4000_0000, 0);
     let hypervisor_vendor = registers_as_string(&[hb, hc, hd]);
-    let sgx_epc_size = if features.has("SGX") {
+    let sgx_epc_size = if features.has(F::SGX) {
         sgx_epc_size(m)
     } else {
         0
@@ -188,7 +192,7 @@ pub(crate) fn decode(m: &Machine) -> X86Info {
         vendor,
         family,
         model,
-        features: features.0,
+        features: features.0.iter().map(|f| f.name()).collect(),
         x64_level,
         avx10_level,
         hypervisor_vendor,
@@ -247,13 +251,43 @@ fn threads_per_core(m: &Machine, vendor: &str, family: u32) -> u32 {
 
 /// klauspost's `X64Level()`.
 fn x64_level(fs: &Set) -> u32 {
-    const V1: &[&str] = &["CMOV", "CMPXCHG8", "X87", "FXSR", "MMX", "SSE", "SSE2"];
-    const V2: &[&str] = &["CX16", "LAHF", "POPCNT", "SSE3", "SSE4", "SSE42", "SSSE3"];
-    const V3: &[&str] = &[
-        "AVX", "AVX2", "BMI1", "BMI2", "F16C", "FMA3", "LZCNT", "MOVBE", "OSXSAVE",
+    const V1: &[F] = &[
+        F::CMOV,
+        F::CMPXCHG8,
+        F::X87,
+        F::FXSR,
+        F::MMX,
+        F::SSE,
+        F::SSE2,
     ];
-    const V4: &[&str] = &["AVX512F", "AVX512BW", "AVX512CD", "AVX512DQ", "AVX512VL"];
-    if !fs.has("SYSCALL") && !fs.has("SYSEE") {
+    const V2: &[F] = &[
+        F::CX16,
+        F::LAHF,
+        F::POPCNT,
+        F::SSE3,
+        F::SSE4,
+        F::SSE42,
+        F::SSSE3,
+    ];
+    const V3: &[F] = &[
+        F::AVX,
+        F::AVX2,
+        F::BMI1,
+        F::BMI2,
+        F::F16C,
+        F::FMA3,
+        F::LZCNT,
+        F::MOVBE,
+        F::OSXSAVE,
+    ];
+    const V4: &[F] = &[
+        F::AVX512F,
+        F::AVX512BW,
+        F::AVX512CD,
+        F::AVX512DQ,
+        F::AVX512VL,
+    ];
+    if !fs.has(F::SYSCALL) && !fs.has(F::SYSEE) {
         return 0;
     }
     let mut level = 0;
@@ -283,177 +317,177 @@ fn support(m: &Machine, vendor: &str, family: u32, model: u32) -> Set {
     let amd = vendor == "AMD";
 
     let [_, _, c, d] = m.cpuid(1, 0);
-    fs.set_if(bit(d, 0), "X87");
-    fs.set_if(bit(d, 8), "CMPXCHG8");
-    fs.set_if(bit(d, 11), "SYSEE");
-    fs.set_if(bit(d, 15), "CMOV");
-    fs.set_if(bit(d, 23), "MMX");
-    fs.set_if(bit(d, 24), "FXSR");
-    fs.set_if(bit(d, 25), "FXSROPT");
-    fs.set_if(bit(d, 25), "SSE");
-    fs.set_if(bit(d, 26), "SSE2");
-    fs.set_if(bit(c, 0), "SSE3");
-    fs.set_if(bit(c, 5), "VMX");
-    fs.set_if(bit(c, 9), "SSSE3");
-    fs.set_if(bit(c, 19), "SSE4");
-    fs.set_if(bit(c, 20), "SSE42");
-    fs.set_if(bit(c, 25), "AESNI");
-    fs.set_if(bit(c, 1), "CLMUL");
-    fs.set_if(bit(c, 22), "MOVBE");
-    fs.set_if(bit(c, 23), "POPCNT");
-    fs.set_if(bit(c, 30), "RDRAND");
+    fs.set_if(bit(d, 0), F::X87);
+    fs.set_if(bit(d, 8), F::CMPXCHG8);
+    fs.set_if(bit(d, 11), F::SYSEE);
+    fs.set_if(bit(d, 15), F::CMOV);
+    fs.set_if(bit(d, 23), F::MMX);
+    fs.set_if(bit(d, 24), F::FXSR);
+    fs.set_if(bit(d, 25), F::FXSROPT);
+    fs.set_if(bit(d, 25), F::SSE);
+    fs.set_if(bit(d, 26), F::SSE2);
+    fs.set_if(bit(c, 0), F::SSE3);
+    fs.set_if(bit(c, 5), F::VMX);
+    fs.set_if(bit(c, 9), F::SSSE3);
+    fs.set_if(bit(c, 19), F::SSE4);
+    fs.set_if(bit(c, 20), F::SSE42);
+    fs.set_if(bit(c, 25), F::AESNI);
+    fs.set_if(bit(c, 1), F::CLMUL);
+    fs.set_if(bit(c, 22), F::MOVBE);
+    fs.set_if(bit(c, 23), F::POPCNT);
+    fs.set_if(bit(c, 30), F::RDRAND);
     // Reserved by Intel and AMD for hypervisors: the presence of a hypervisor.
-    fs.set_if(bit(c, 31), "HYPERVISOR");
-    fs.set_if(bit(c, 29), "F16C");
-    fs.set_if(bit(c, 13), "CX16");
+    fs.set_if(bit(c, 31), F::HYPERVISOR);
+    fs.set_if(bit(c, 29), F::F16C);
+    fs.set_if(bit(c, 13), F::CX16);
     if (intel || amd) && bit(d, 28) && mfi >= 4 {
-        fs.set_if(threads_per_core(m, vendor, family) > 1, "HTT");
+        fs.set_if(threads_per_core(m, vendor, family) > 1, F::HTT);
     }
-    fs.set_if(bit(c, 26), "XSAVE");
-    fs.set_if(bit(c, 27), "OSXSAVE");
+    fs.set_if(bit(c, 26), F::XSAVE);
+    fs.set_if(bit(c, 27), F::OSXSAVE);
 
     // XSAVE (26), OSXSAVE (27) and AVX (28), then OS support of XMM and YMM state in XCR0.
     let xsave_os = bit(c, 26) && bit(c, 27);
     if xsave_os && bit(c, 28) && xcr0 & 0x6 == 0x6 {
-        fs.set("AVX");
+        fs.set(F::AVX);
         if intel {
             // Older than Haswell.
-            fs.set_if(family == 6 && model < 60, "AVXSLOW");
+            fs.set_if(family == 6 && model < 60, F::AVXSLOW);
         } else if amd {
             // Older than Zen 2.
-            fs.set_if(family < 23 || (family == 23 && model < 49), "AVXSLOW");
+            fs.set_if(family < 23 || (family == 23 && model < 49), F::AVXSLOW);
         }
     }
     // FMA3 works on SSE registers too: FMA (12) and OSXSAVE (27) only.
-    fs.set_if(bit(c, 12) && bit(c, 27), "FMA3");
+    fs.set_if(bit(c, 12) && bit(c, 27), F::FMA3);
 
     if mfi >= 7 {
         let [_, ebx, ecx, edx] = m.cpuid(7, 0);
-        fs.set_if(fs.has("AVX") && bit(ebx, 5), "AVX2");
+        fs.set_if(fs.has(F::AVX) && bit(ebx, 5), F::AVX2);
         if bit(ebx, 3) {
-            fs.set("BMI1");
-            fs.set_if(bit(ebx, 8), "BMI2");
+            fs.set(F::BMI1);
+            fs.set_if(bit(ebx, 8), F::BMI2);
         }
-        fs.set_if(bit(ebx, 2), "SGX");
-        fs.set_if(bit(ebx, 4), "HLE");
-        fs.set_if(bit(ebx, 9), "ERMS");
-        fs.set_if(bit(ebx, 11), "RTM");
-        fs.set_if(bit(ebx, 14), "MPX");
-        fs.set_if(bit(ebx, 18), "RDSEED");
-        fs.set_if(bit(ebx, 19), "ADX");
-        fs.set_if(bit(ebx, 29), "SHA");
+        fs.set_if(bit(ebx, 2), F::SGX);
+        fs.set_if(bit(ebx, 4), F::HLE);
+        fs.set_if(bit(ebx, 9), F::ERMS);
+        fs.set_if(bit(ebx, 11), F::RTM);
+        fs.set_if(bit(ebx, 14), F::MPX);
+        fs.set_if(bit(ebx, 18), F::RDSEED);
+        fs.set_if(bit(ebx, 19), F::ADX);
+        fs.set_if(bit(ebx, 29), F::SHA);
 
-        fs.set_if(bit(ecx, 5), "WAITPKG");
-        fs.set_if(bit(ecx, 7), "CETSS");
-        fs.set_if(bit(ecx, 8), "GFNI");
-        fs.set_if(bit(ecx, 9), "VAES");
-        fs.set_if(bit(ecx, 10), "VPCLMULQDQ");
-        fs.set_if(bit(ecx, 13), "TME");
-        fs.set_if(bit(ecx, 25), "CLDEMOTE");
-        fs.set_if(bit(ecx, 23), "KEYLOCKER");
-        fs.set_if(bit(ecx, 27), "MOVDIRI");
-        fs.set_if(bit(ecx, 28), "MOVDIR64B");
-        fs.set_if(bit(ecx, 29), "ENQCMD");
-        fs.set_if(bit(ecx, 30), "SGXLC");
+        fs.set_if(bit(ecx, 5), F::WAITPKG);
+        fs.set_if(bit(ecx, 7), F::CETSS);
+        fs.set_if(bit(ecx, 8), F::GFNI);
+        fs.set_if(bit(ecx, 9), F::VAES);
+        fs.set_if(bit(ecx, 10), F::VPCLMULQDQ);
+        fs.set_if(bit(ecx, 13), F::TME);
+        fs.set_if(bit(ecx, 25), F::CLDEMOTE);
+        fs.set_if(bit(ecx, 23), F::KEYLOCKER);
+        fs.set_if(bit(ecx, 27), F::MOVDIRI);
+        fs.set_if(bit(ecx, 28), F::MOVDIR64B);
+        fs.set_if(bit(ecx, 29), F::ENQCMD);
+        fs.set_if(bit(ecx, 30), F::SGXLC);
 
-        fs.set_if(bit(edx, 4), "FSRM");
-        fs.set_if(bit(edx, 9), "SRBDS_CTRL");
-        fs.set_if(bit(edx, 10), "MD_CLEAR");
-        fs.set_if(bit(edx, 11), "RTM_ALWAYS_ABORT");
-        fs.set_if(bit(edx, 14), "SERIALIZE");
-        fs.set_if(bit(edx, 15), "HYBRID_CPU");
-        fs.set_if(bit(edx, 16), "TSXLDTRK");
-        fs.set_if(bit(edx, 18), "PCONFIG");
-        fs.set_if(bit(edx, 20), "CETIBT");
-        fs.set_if(bit(edx, 26), "IBPB");
-        fs.set_if(bit(edx, 27), "STIBP");
-        fs.set_if(bit(edx, 28), "FLUSH_L1D");
-        fs.set_if(bit(edx, 29), "IA32_ARCH_CAP");
-        fs.set_if(bit(edx, 30), "IA32_CORE_CAP");
-        fs.set_if(bit(edx, 31), "SPEC_CTRL_SSBD");
+        fs.set_if(bit(edx, 4), F::FSRM);
+        fs.set_if(bit(edx, 9), F::SRBDS_CTRL);
+        fs.set_if(bit(edx, 10), F::MD_CLEAR);
+        fs.set_if(bit(edx, 11), F::RTM_ALWAYS_ABORT);
+        fs.set_if(bit(edx, 14), F::SERIALIZE);
+        fs.set_if(bit(edx, 15), F::HYBRID_CPU);
+        fs.set_if(bit(edx, 16), F::TSXLDTRK);
+        fs.set_if(bit(edx, 18), F::PCONFIG);
+        fs.set_if(bit(edx, 20), F::CETIBT);
+        fs.set_if(bit(edx, 26), F::IBPB);
+        fs.set_if(bit(edx, 27), F::STIBP);
+        fs.set_if(bit(edx, 28), F::FLUSH_L1D);
+        fs.set_if(bit(edx, 29), F::IA32_ARCH_CAP);
+        fs.set_if(bit(edx, 30), F::IA32_CORE_CAP);
+        fs.set_if(bit(edx, 31), F::SPEC_CTRL_SSBD);
 
         let [eax1, _, _, edx1] = m.cpuid(7, 1);
         // UNSURE: SM3_X86/SM4_X86 (CPUID.(7,1).EAX[1], [2]) are not gated on AVX here.
-        fs.set_if(bit(eax1, 1), "SM3_X86");
-        fs.set_if(bit(eax1, 2), "SM4_X86");
-        fs.set_if(fs.has("AVX") && bit(eax1, 4), "AVXVNNI");
-        fs.set_if(bit(eax1, 7), "CMPCCXADD");
-        fs.set_if(bit(eax1, 10), "MOVSB_ZL");
-        fs.set_if(bit(eax1, 11), "STOSB_SHORT");
-        fs.set_if(bit(eax1, 12), "CMPSB_SCADBS_SHORT");
-        fs.set_if(bit(eax1, 22), "HRESET");
-        fs.set_if(bit(eax1, 23), "AVXIFMA");
-        fs.set_if(bit(eax1, 26), "LAM");
+        fs.set_if(bit(eax1, 1), F::SM3_X86);
+        fs.set_if(bit(eax1, 2), F::SM4_X86);
+        fs.set_if(fs.has(F::AVX) && bit(eax1, 4), F::AVXVNNI);
+        fs.set_if(bit(eax1, 7), F::CMPCCXADD);
+        fs.set_if(bit(eax1, 10), F::MOVSB_ZL);
+        fs.set_if(bit(eax1, 11), F::STOSB_SHORT);
+        fs.set_if(bit(eax1, 12), F::CMPSB_SCADBS_SHORT);
+        fs.set_if(bit(eax1, 22), F::HRESET);
+        fs.set_if(bit(eax1, 23), F::AVXIFMA);
+        fs.set_if(bit(eax1, 26), F::LAM);
 
-        fs.set_if(bit(edx1, 4), "AVXVNNIINT8");
-        fs.set_if(bit(edx1, 5), "AVXNECONVERT");
-        fs.set_if(bit(edx1, 10), "AVXVNNIINT16");
-        fs.set_if(bit(edx1, 14), "PREFETCHI");
+        fs.set_if(bit(edx1, 4), F::AVXVNNIINT8);
+        fs.set_if(bit(edx1, 5), F::AVXNECONVERT);
+        fs.set_if(bit(edx1, 10), F::AVXVNNIINT16);
+        fs.set_if(bit(edx1, 14), F::PREFETCHI);
         // UNSURE: AVX10 is taken from CPUID.(7,1).EDX[19] without an XCR0 check.
-        fs.set_if(bit(edx1, 19), "AVX10");
+        fs.set_if(bit(edx1, 19), F::AVX10);
 
         // AVX-512 and AMX only when XGETBV is usable (XSAVE and OSXSAVE).
         if xsave_os {
             // XCR0[7:5] (opmask, ZMM_Hi256, Hi16_ZMM) and XCR0[2:1] (XMM, YMM) enabled.
             let has_avx512 = (xcr0 >> 5) & 7 == 7 && (xcr0 >> 1) & 3 == 3;
             if has_avx512 {
-                fs.set_if(bit(ebx, 16), "AVX512F");
-                fs.set_if(bit(ebx, 17), "AVX512DQ");
-                fs.set_if(bit(ebx, 21), "AVX512IFMA");
-                fs.set_if(bit(ebx, 26), "AVX512PF");
-                fs.set_if(bit(ebx, 27), "AVX512ER");
-                fs.set_if(bit(ebx, 28), "AVX512CD");
-                fs.set_if(bit(ebx, 30), "AVX512BW");
-                fs.set_if(bit(ebx, 31), "AVX512VL");
-                fs.set_if(bit(ecx, 1), "AVX512VBMI");
-                fs.set_if(bit(ecx, 6), "AVX512VBMI2");
-                fs.set_if(bit(ecx, 11), "AVX512VNNI");
-                fs.set_if(bit(ecx, 12), "AVX512BITALG");
-                fs.set_if(bit(ecx, 14), "AVX512VPOPCNTDQ");
-                fs.set_if(bit(edx, 8), "AVX512VP2INTERSECT");
-                fs.set_if(bit(edx, 23), "AVX512FP16");
-                fs.set_if(bit(eax1, 5), "AVX512BF16");
+                fs.set_if(bit(ebx, 16), F::AVX512F);
+                fs.set_if(bit(ebx, 17), F::AVX512DQ);
+                fs.set_if(bit(ebx, 21), F::AVX512IFMA);
+                fs.set_if(bit(ebx, 26), F::AVX512PF);
+                fs.set_if(bit(ebx, 27), F::AVX512ER);
+                fs.set_if(bit(ebx, 28), F::AVX512CD);
+                fs.set_if(bit(ebx, 30), F::AVX512BW);
+                fs.set_if(bit(ebx, 31), F::AVX512VL);
+                fs.set_if(bit(ecx, 1), F::AVX512VBMI);
+                fs.set_if(bit(ecx, 6), F::AVX512VBMI2);
+                fs.set_if(bit(ecx, 11), F::AVX512VNNI);
+                fs.set_if(bit(ecx, 12), F::AVX512BITALG);
+                fs.set_if(bit(ecx, 14), F::AVX512VPOPCNTDQ);
+                fs.set_if(bit(edx, 8), F::AVX512VP2INTERSECT);
+                fs.set_if(bit(edx, 23), F::AVX512FP16);
+                fs.set_if(bit(eax1, 5), F::AVX512BF16);
                 // klauspost reports these two inside its AVX-512 block.
-                fs.set_if(bit(eax1, 19), "WRMSRNS");
-                fs.set_if(bit(eax1, 27), "MSRLIST");
+                fs.set_if(bit(eax1, 19), F::WRMSRNS);
+                fs.set_if(bit(eax1, 27), F::MSRLIST);
             }
             // AMX: XCR0[17] (XTILECFG) and XCR0[18] (XTILEDATA) enabled.
             // UNSURE: klauspost's exact AMX gate; this follows the architectural requirement.
             if (xcr0 >> 17) & 3 == 3 {
-                fs.set_if(bit(edx, 22), "AMXBF16");
-                fs.set_if(bit(edx, 24), "AMXTILE");
-                fs.set_if(bit(edx, 25), "AMXINT8");
-                fs.set_if(bit(eax1, 21), "AMXFP16");
-                fs.set_if(bit(edx1, 8), "AMXCOMPLEX");
+                fs.set_if(bit(edx, 22), F::AMXBF16);
+                fs.set_if(bit(edx, 24), F::AMXTILE);
+                fs.set_if(bit(edx, 25), F::AMXINT8);
+                fs.set_if(bit(eax1, 21), F::AMXFP16);
+                fs.set_if(bit(edx1, 8), F::AMXCOMPLEX);
                 if mfi >= 0x1e {
                     // UNSURE: CPUID.(0x1E,1).EAX[4..6] for AMX-FP8, AMX-TRANSPOSE, AMX-TF32.
                     let eax = m.cpuid(0x1e, 1)[0];
-                    fs.set_if(bit(eax, 4), "AMXFP8");
-                    fs.set_if(bit(eax, 5), "AMXTRANSPOSE");
-                    fs.set_if(bit(eax, 6), "AMXTF32");
+                    fs.set_if(bit(eax, 4), F::AMXFP8);
+                    fs.set_if(bit(eax, 5), F::AMXTRANSPOSE);
+                    fs.set_if(bit(eax, 6), F::AMXTF32);
                 }
             }
             // APX: extended GPR state, XCR0[19].
             // UNSURE: whether klauspost gates APX_F on XCR0[19].
-            fs.set_if(bit(edx1, 21) && bit_u64(xcr0, 19), "APX_F");
+            fs.set_if(bit(edx1, 21) && bit_u64(xcr0, 19), F::APX_F);
         }
 
         let edx2 = m.cpuid(7, 2)[3];
-        fs.set_if(bit(edx2, 0), "PSFD");
-        fs.set_if(bit(edx2, 1), "IDPRED_CTRL");
-        fs.set_if(bit(edx2, 2), "RRSBA_CTRL");
-        fs.set_if(bit(edx2, 4), "BHI_CTRL");
-        fs.set_if(bit(edx2, 5), "MCDT_NO");
+        fs.set_if(bit(edx2, 0), F::PSFD);
+        fs.set_if(bit(edx2, 1), F::IDPRED_CTRL);
+        fs.set_if(bit(edx2, 2), F::RRSBA_CTRL);
+        fs.set_if(bit(edx2, 4), F::BHI_CTRL);
+        fs.set_if(bit(edx2, 5), F::MCDT_NO);
 
-        if fs.has("KEYLOCKER") && mfi >= 0x19 {
+        if fs.has(F::KEYLOCKER) && mfi >= 0x19 {
             // Bits 0 and 2: AESKLE and wide Key Locker instructions.
-            fs.set_if(m.cpuid(0x19, 0)[1] & 5 == 5, "KEYLOCKERW");
+            fs.set_if(m.cpuid(0x19, 0)[1] & 5 == 5, F::KEYLOCKERW);
         }
-        if fs.has("AVX10") && mfi >= 0x24 {
+        if fs.has(F::AVX10) && mfi >= 0x24 {
             let ebx = m.cpuid(0x24, 0)[1];
-            fs.set_if(bit(ebx, 16), "AVX10_128");
-            fs.set_if(bit(ebx, 17), "AVX10_256");
-            fs.set_if(bit(ebx, 18), "AVX10_512");
+            fs.set_if(bit(ebx, 16), F::AVX10_128);
+            fs.set_if(bit(ebx, 17), F::AVX10_256);
+            fs.set_if(bit(ebx, 18), F::AVX10_512);
         }
     }
 
@@ -465,147 +499,147 @@ fn support(m: &Machine, vendor: &str, family: u32, model: u32) -> Set {
         if eax & 0xff >= 2 {
             let fixed = edx & 0x1f;
             let counter = |i: u32| bit(ecx, i) || fixed > i;
-            fs.set_if(counter(0), "PMU_FIXEDCOUNTER_INSTRUCTIONS");
-            fs.set_if(counter(1), "PMU_FIXEDCOUNTER_CYCLES");
-            fs.set_if(counter(2), "PMU_FIXEDCOUNTER_REFCYCLES");
-            fs.set_if(counter(3), "PMU_FIXEDCOUNTER_TOPDOWN_SLOTS");
+            fs.set_if(counter(0), F::PMU_FIXEDCOUNTER_INSTRUCTIONS);
+            fs.set_if(counter(1), F::PMU_FIXEDCOUNTER_CYCLES);
+            fs.set_if(counter(2), F::PMU_FIXEDCOUNTER_REFCYCLES);
+            fs.set_if(counter(3), F::PMU_FIXEDCOUNTER_TOPDOWN_SLOTS);
         }
     }
 
-    if mfi >= 0xd && fs.has("XSAVE") {
+    if mfi >= 0xd && fs.has(F::XSAVE) {
         let eax = m.cpuid(0xd, 1)[0];
-        fs.set_if(bit(eax, 0), "XSAVEOPT");
-        fs.set_if(bit(eax, 1), "XSAVEC");
-        fs.set_if(bit(eax, 2), "XGETBV1");
-        fs.set_if(bit(eax, 3), "XSAVES");
+        fs.set_if(bit(eax, 0), F::XSAVEOPT);
+        fs.set_if(bit(eax, 1), F::XSAVEC);
+        fs.set_if(bit(eax, 2), F::XGETBV1);
+        fs.set_if(bit(eax, 3), F::XSAVES);
     }
 
     if max_ext >= 0x8000_0001 {
         let [_, _, c, d] = m.cpuid(0x8000_0001, 0);
         if bit(c, 5) {
-            fs.set("LZCNT");
-            fs.set("POPCNT");
+            fs.set(F::LZCNT);
+            fs.set(F::POPCNT);
         }
-        fs.set_if(bit(c, 0), "LAHF");
-        fs.set_if(bit(c, 2), "SVM");
-        fs.set_if(bit(c, 6), "SSE4A");
-        fs.set_if(bit(c, 10), "IBS");
-        fs.set_if(bit(c, 22), "TOPEXT");
-        fs.set_if(bit(d, 11), "SYSCALL");
-        fs.set_if(bit(d, 20), "NX");
-        fs.set_if(bit(d, 22), "MMXEXT");
-        fs.set_if(bit(d, 23), "MMX");
-        fs.set_if(bit(d, 24), "FXSR");
-        fs.set_if(bit(d, 25), "FXSROPT");
-        fs.set_if(bit(d, 27), "RDTSCP");
-        fs.set_if(bit(d, 30), "AMD3DNOWEXT");
-        fs.set_if(bit(d, 31), "AMD3DNOW");
+        fs.set_if(bit(c, 0), F::LAHF);
+        fs.set_if(bit(c, 2), F::SVM);
+        fs.set_if(bit(c, 6), F::SSE4A);
+        fs.set_if(bit(c, 10), F::IBS);
+        fs.set_if(bit(c, 22), F::TOPEXT);
+        fs.set_if(bit(d, 11), F::SYSCALL);
+        fs.set_if(bit(d, 20), F::NX);
+        fs.set_if(bit(d, 22), F::MMXEXT);
+        fs.set_if(bit(d, 23), F::MMX);
+        fs.set_if(bit(d, 24), F::FXSR);
+        fs.set_if(bit(d, 25), F::FXSROPT);
+        fs.set_if(bit(d, 27), F::RDTSCP);
+        fs.set_if(bit(d, 30), F::AMD3DNOWEXT);
+        fs.set_if(bit(d, 31), F::AMD3DNOW);
         // XOP and FMA4 use the AVX encoding, so they need the OS support of AVX.
-        if fs.has("AVX") {
-            fs.set_if(bit(c, 11), "XOP");
-            fs.set_if(bit(c, 16), "FMA4");
+        if fs.has(F::AVX) {
+            fs.set_if(bit(c, 11), F::XOP);
+            fs.set_if(bit(c, 16), F::FMA4);
         }
     }
     if max_ext >= 0x8000_0007 {
         let [_, b, _, d] = m.cpuid(0x8000_0007, 0);
-        fs.set_if(bit(b, 0), "MCAOVERFLOW");
-        fs.set_if(bit(b, 1), "SUCCOR");
-        fs.set_if(bit(b, 2), "HWA");
-        fs.set_if(bit(d, 9), "CPBOOST");
+        fs.set_if(bit(b, 0), F::MCAOVERFLOW);
+        fs.set_if(bit(b, 1), F::SUCCOR);
+        fs.set_if(bit(b, 2), F::HWA);
+        fs.set_if(bit(d, 9), F::CPBOOST);
     }
     if max_ext >= 0x8000_0008 {
         let b = m.cpuid(0x8000_0008, 0)[1];
-        fs.set_if(bit(b, 28), "PSFD");
-        fs.set_if(bit(b, 27), "CPPC");
-        fs.set_if(bit(b, 24), "SPEC_CTRL_SSBD");
-        fs.set_if(bit(b, 23), "PPIN");
-        fs.set_if(bit(b, 21), "TLB_FLUSH_NESTED");
-        fs.set_if(bit(b, 20), "EFER_LMSLE_UNS");
-        fs.set_if(bit(b, 19), "IBRS_PROVIDES_SMP");
-        fs.set_if(bit(b, 18), "IBRS_PREFERRED");
-        fs.set_if(bit(b, 17), "STIBP_ALWAYSON");
-        fs.set_if(bit(b, 15), "STIBP");
-        fs.set_if(bit(b, 14), "IBRS");
-        fs.set_if(bit(b, 13), "INT_WBINVD");
-        fs.set_if(bit(b, 12), "IBPB");
-        fs.set_if(bit(b, 9), "WBNOINVD");
-        fs.set_if(bit(b, 8), "MCOMMIT");
-        fs.set_if(bit(b, 4), "RDPRU");
-        fs.set_if(bit(b, 3), "INVLPGB");
-        fs.set_if(bit(b, 1), "MSRIRC");
-        fs.set_if(bit(b, 0), "CLZERO");
+        fs.set_if(bit(b, 28), F::PSFD);
+        fs.set_if(bit(b, 27), F::CPPC);
+        fs.set_if(bit(b, 24), F::SPEC_CTRL_SSBD);
+        fs.set_if(bit(b, 23), F::PPIN);
+        fs.set_if(bit(b, 21), F::TLB_FLUSH_NESTED);
+        fs.set_if(bit(b, 20), F::EFER_LMSLE_UNS);
+        fs.set_if(bit(b, 19), F::IBRS_PROVIDES_SMP);
+        fs.set_if(bit(b, 18), F::IBRS_PREFERRED);
+        fs.set_if(bit(b, 17), F::STIBP_ALWAYSON);
+        fs.set_if(bit(b, 15), F::STIBP);
+        fs.set_if(bit(b, 14), F::IBRS);
+        fs.set_if(bit(b, 13), F::INT_WBINVD);
+        fs.set_if(bit(b, 12), F::IBPB);
+        fs.set_if(bit(b, 9), F::WBNOINVD);
+        fs.set_if(bit(b, 8), F::MCOMMIT);
+        fs.set_if(bit(b, 4), F::RDPRU);
+        fs.set_if(bit(b, 3), F::INVLPGB);
+        fs.set_if(bit(b, 1), F::MSRIRC);
+        fs.set_if(bit(b, 0), F::CLZERO);
     }
-    if fs.has("SVM") && max_ext >= 0x8000_000a {
+    if fs.has(F::SVM) && max_ext >= 0x8000_000a {
         let edx = m.cpuid(0x8000_000a, 0)[3];
-        fs.set_if(bit(edx, 0), "SVMNP");
-        fs.set_if(bit(edx, 1), "LBRVIRT");
-        fs.set_if(bit(edx, 2), "SVML");
-        fs.set_if(bit(edx, 3), "NRIPS");
-        fs.set_if(bit(edx, 4), "TSCRATEMSR");
-        fs.set_if(bit(edx, 5), "VMCBCLEAN");
-        fs.set_if(bit(edx, 6), "SVMFBASID");
-        fs.set_if(bit(edx, 7), "SVMDA");
-        fs.set_if(bit(edx, 10), "SVMPF");
-        fs.set_if(bit(edx, 12), "SVMPFT");
+        fs.set_if(bit(edx, 0), F::SVMNP);
+        fs.set_if(bit(edx, 1), F::LBRVIRT);
+        fs.set_if(bit(edx, 2), F::SVML);
+        fs.set_if(bit(edx, 3), F::NRIPS);
+        fs.set_if(bit(edx, 4), F::TSCRATEMSR);
+        fs.set_if(bit(edx, 5), F::VMCBCLEAN);
+        fs.set_if(bit(edx, 6), F::SVMFBASID);
+        fs.set_if(bit(edx, 7), F::SVMDA);
+        fs.set_if(bit(edx, 10), F::SVMPF);
+        fs.set_if(bit(edx, 12), F::SVMPFT);
     }
     if max_ext >= 0x8000_001a {
         let eax = m.cpuid(0x8000_001a, 0)[0];
-        fs.set_if(bit(eax, 0), "FP128");
-        fs.set_if(bit(eax, 1), "MOVU");
-        fs.set_if(bit(eax, 2), "FP256");
+        fs.set_if(bit(eax, 0), F::FP128);
+        fs.set_if(bit(eax, 1), F::MOVU);
+        fs.set_if(bit(eax, 2), F::FP256);
     }
-    if max_ext >= 0x8000_001b && fs.has("IBS") {
+    if max_ext >= 0x8000_001b && fs.has(F::IBS) {
         let eax = m.cpuid(0x8000_001b, 0)[0];
-        fs.set_if(bit(eax, 0), "IBSFFV");
-        fs.set_if(bit(eax, 1), "IBSFETCHSAM");
-        fs.set_if(bit(eax, 2), "IBSOPSAM");
-        fs.set_if(bit(eax, 3), "IBSRDWROPCNT");
-        fs.set_if(bit(eax, 4), "IBSOPCNT");
-        fs.set_if(bit(eax, 5), "IBSBRNTRGT");
-        fs.set_if(bit(eax, 6), "IBSOPCNTEXT");
-        fs.set_if(bit(eax, 7), "IBSRIPINVALIDCHK");
-        fs.set_if(bit(eax, 8), "IBS_OPFUSE");
-        fs.set_if(bit(eax, 9), "IBS_FETCH_CTLX");
-        fs.set_if(bit(eax, 10), "IBS_OPDATA4");
-        fs.set_if(bit(eax, 11), "IBS_ZEN4");
+        fs.set_if(bit(eax, 0), F::IBSFFV);
+        fs.set_if(bit(eax, 1), F::IBSFETCHSAM);
+        fs.set_if(bit(eax, 2), F::IBSOPSAM);
+        fs.set_if(bit(eax, 3), F::IBSRDWROPCNT);
+        fs.set_if(bit(eax, 4), F::IBSOPCNT);
+        fs.set_if(bit(eax, 5), F::IBSBRNTRGT);
+        fs.set_if(bit(eax, 6), F::IBSOPCNTEXT);
+        fs.set_if(bit(eax, 7), F::IBSRIPINVALIDCHK);
+        fs.set_if(bit(eax, 8), F::IBS_OPFUSE);
+        fs.set_if(bit(eax, 9), F::IBS_FETCH_CTLX);
+        fs.set_if(bit(eax, 10), F::IBS_OPDATA4);
+        fs.set_if(bit(eax, 11), F::IBS_ZEN4);
     }
     if max_ext >= 0x8000_001f && amd {
         let a = m.cpuid(0x8000_001f, 0)[0];
-        fs.set_if(bit(a, 0), "SME");
-        fs.set_if(bit(a, 1), "SEV");
-        fs.set_if(bit(a, 2), "MSR_PAGEFLUSH");
-        fs.set_if(bit(a, 3), "SEV_ES");
-        fs.set_if(bit(a, 4), "SEV_SNP");
-        fs.set_if(bit(a, 5), "VMPL");
-        fs.set_if(bit(a, 10), "SME_COHERENT");
-        fs.set_if(bit(a, 11), "SEV_64BIT");
-        fs.set_if(bit(a, 12), "SEV_RESTRICTED");
-        fs.set_if(bit(a, 13), "SEV_ALTERNATIVE");
-        fs.set_if(bit(a, 14), "SEV_DEBUGSWAP");
-        fs.set_if(bit(a, 15), "IBS_PREVENTHOST");
-        fs.set_if(bit(a, 16), "VTE");
-        fs.set_if(bit(a, 24), "VMSA_REGPROT");
+        fs.set_if(bit(a, 0), F::SME);
+        fs.set_if(bit(a, 1), F::SEV);
+        fs.set_if(bit(a, 2), F::MSR_PAGEFLUSH);
+        fs.set_if(bit(a, 3), F::SEV_ES);
+        fs.set_if(bit(a, 4), F::SEV_SNP);
+        fs.set_if(bit(a, 5), F::VMPL);
+        fs.set_if(bit(a, 10), F::SME_COHERENT);
+        fs.set_if(bit(a, 11), F::SEV_64BIT);
+        fs.set_if(bit(a, 12), F::SEV_RESTRICTED);
+        fs.set_if(bit(a, 13), F::SEV_ALTERNATIVE);
+        fs.set_if(bit(a, 14), F::SEV_DEBUGSWAP);
+        fs.set_if(bit(a, 15), F::IBS_PREVENTHOST);
+        fs.set_if(bit(a, 16), F::VTE);
+        fs.set_if(bit(a, 24), F::VMSA_REGPROT);
     }
     if max_ext >= 0x8000_0021 && amd {
         let [a, _, c, _] = m.cpuid(0x8000_0021, 0);
-        fs.set_if(bit(a, 31), "SRSO_MSR_FIX");
-        fs.set_if(bit(a, 30), "SRSO_USER_KERNEL_NO");
-        fs.set_if(bit(a, 29), "SRSO_NO");
-        fs.set_if(bit(a, 28), "IBPB_BRTYPE");
-        fs.set_if(bit(a, 27), "SBPB");
-        fs.set_if(bit(a, 5), "TSA_VERW_CLEAR");
-        fs.set_if(bit(c, 1), "TSA_SQ_NO");
-        fs.set_if(bit(c, 2), "TSA_L1_NO");
+        fs.set_if(bit(a, 31), F::SRSO_MSR_FIX);
+        fs.set_if(bit(a, 30), F::SRSO_USER_KERNEL_NO);
+        fs.set_if(bit(a, 29), F::SRSO_NO);
+        fs.set_if(bit(a, 28), F::IBPB_BRTYPE);
+        fs.set_if(bit(a, 27), F::SBPB);
+        fs.set_if(bit(a, 5), F::TSA_VERW_CLEAR);
+        fs.set_if(bit(c, 1), F::TSA_SQ_NO);
+        fs.set_if(bit(c, 2), F::TSA_L1_NO);
     }
     if mfi >= 0x20 {
         // Hyper-V hides a TDX guest; its isolation configuration leaf says 0xbe3 for TDX.
-        fs.set_if(m.cpuid(0x4000_000c, 0)[1] == 0xbe3, "TDX_GUEST");
+        fs.set_if(m.cpuid(0x4000_000c, 0)[1] == 0xbe3, F::TDX_GUEST);
     }
     if mfi >= 0x21 {
         let [_, ebx, ecx, edx] = m.cpuid(0x21, 0);
         fs.set_if(
             registers_as_string(&[ebx, edx, ecx]) == "IntelTDX    ",
-            "TDX_GUEST",
+            F::TDX_GUEST,
         );
     }
     fs

@@ -1,0 +1,104 @@
+//! The one policy for "did you mean ...?": the loader (unknown fields), the lint (unknown
+//! features, elements and CPU flags) and the report's hints (a feature or element the node
+//! does not have) all suggest a name through [`nearest_name`].
+
+/// The candidate closest to `name`, when close enough to be a typo.
+///
+/// Names are compared ignoring ASCII case; one edit is a character inserted, deleted or
+/// replaced, or two neighbours swapped. Close enough means at most one edit per four characters
+/// of `name`, and always at least one and at most three. A candidate equal to `name` is never
+/// suggested; of several equally close candidates the first wins.
+pub fn nearest_name<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let limit = (name.chars().count() / 4).clamp(1, 3);
+    let lower = name.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .filter(|c| *c != name)
+        .map(|c| (edits(&lower, &c.to_ascii_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Edit distance with adjacent transpositions (optimal string alignment).
+fn edits(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    // Three rows: the one before the previous (for transpositions), the previous, the current.
+    let mut before = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 0..a.len() {
+        cur[0] = i + 1;
+        for j in 0..b.len() {
+            let cost = usize::from(a[i] != b[j]);
+            let mut d = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            if i > 0 && j > 0 && a[i] == b[j - 1] && a[i - 1] == b[j] {
+                d = d.min(before[j - 1] + 1);
+            }
+            cur[j + 1] = d;
+        }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_count_swaps_as_one() {
+        for (a, b, want) in [
+            ("", "", 0),
+            ("abc", "", 3),
+            ("name", "nmae", 1),
+            ("value", "values", 1),
+            ("kitten", "sitting", 3),
+            ("ca", "abc", 3),
+        ] {
+            assert_eq!(edits(a, b), want, "{a} -> {b}");
+            assert_eq!(edits(b, a), want, "{b} -> {a}");
+        }
+    }
+
+    #[test]
+    fn the_limit_grows_with_the_name() {
+        let known = ["name", "value", "compatibilities", "AVX512F", "vendor_id"];
+        for (typo, want) in [
+            // Up to seven characters: one edit.
+            ("nmae", Some("name")),
+            ("nmea", None),
+            ("values", Some("value")),
+            ("avx512ff", Some("AVX512F")),
+            ("AVX51", None),
+            // Eight to eleven: two.
+            ("vendorid", Some("vendor_id")),
+            ("vendor-i", Some("vendor_id")),
+            // Twelve and more: three at most.
+            ("compatibility", Some("compatibilities")),
+            ("compat", None),
+            // Equal is no suggestion; another case is.
+            ("name", None),
+            ("Name", Some("name")),
+        ] {
+            assert_eq!(nearest_name(typo, known), want, "{typo}");
+        }
+    }
+
+    #[test]
+    fn the_closest_wins_then_the_first() {
+        assert_eq!(
+            nearest_name(
+                "kernel.loadedmodules",
+                ["kernel.enabledmodule", "kernel.loadedmodule"]
+            ),
+            Some("kernel.loadedmodule")
+        );
+        assert_eq!(nearest_name("ab", ["ac", "ad"]), Some("ac"));
+    }
+}
