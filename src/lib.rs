@@ -9,6 +9,8 @@ pub mod app;
 pub mod cli;
 pub mod features;
 pub mod fleet;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod lint;
 pub mod registry;
 pub mod report;

@@ -69,6 +69,7 @@ pub(crate) fn attach(args: &AttachArgs, global: Global) -> Result<ExitStatus> {
     };
     let attached = authoring::attach(&client, &reference, &request)
         .with_context(|| format!("image `{reference}`: nothing was attached"))?;
+    warn_all(global, &attached.warnings);
     warn_info(
         global,
         &format!(

@@ -10,6 +10,7 @@ mod fleet;
 mod init;
 mod lint;
 mod registries;
+mod registry_hardening;
 mod reports;
 mod schema;
 

@@ -1,0 +1,8 @@
+//! The snapshot reader (Features, NodeFeature, NodeFeatureList; JSON or YAML).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = nfd_compat::snapshot::parse(data);
+});
