@@ -27,6 +27,8 @@ pub const MAX_REFERRER_PAGES: usize = 100;
 /// The most distinct referrers (of any artifact type) read for one subject, over all pages or
 /// in its tag-schema index; more is an error.
 pub const MAX_REFERRERS: usize = 10_000;
+/// The most tags read from a repository's tag list (looking for artifact tags).
+pub const MAX_TAGS: usize = 1_000_000;
 
 /// How the artifact was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -702,15 +704,14 @@ impl<'a> Repo<'a> {
         known: &HashSet<String>,
     ) -> Result<Vec<Descriptor>, RegistryError> {
         let prefix = artifact_tag_prefix(subject);
+        // An artifact tag ends with the first 32 hex digits of the artifact's digest.
+        let known: HashSet<&str> = known
+            .iter()
+            .filter_map(|d| d.split_once(':').and_then(|(_, hex)| hex.get(..32)))
+            .collect();
         let mut found = Vec::new();
-        for tag in self.tags()? {
-            let Some(short) = tag.strip_prefix(&prefix) else {
-                continue;
-            };
-            if known.iter().any(|d| {
-                d.split_once(':')
-                    .is_some_and(|(_, hex)| hex.starts_with(short))
-            }) {
+        for tag in self.tags_starting_with(&prefix)? {
+            if known.contains(&tag[prefix.len()..]) {
                 continue;
             }
             let what = format!("artifact tag `{tag}`");
@@ -740,8 +741,9 @@ impl<'a> Repo<'a> {
         Ok(found)
     }
 
-    /// Every tag of the repository (`GET /v2/<name>/tags/list`, following `Link` pages).
-    fn tags(&self) -> Result<Vec<String>, RegistryError> {
+    /// The repository's tags that start with `prefix`, each once (`GET /v2/<name>/tags/list`,
+    /// following `Link` pages). Over [`MAX_TAGS`] tags in all is an error.
+    fn tags_starting_with(&self, prefix: &str) -> Result<Vec<String>, RegistryError> {
         #[derive(serde::Deserialize)]
         struct TagList {
             #[serde(default)]
@@ -754,7 +756,7 @@ impl<'a> Repo<'a> {
         if first.status == 404 {
             return Ok(Vec::new());
         }
-        let mut seen = HashSet::new();
+        let mut total = 0usize;
         let mut tags = Vec::new();
         self.follow_pages("the tag list", "application/json", url, first, |r| {
             if !(200..300).contains(&r.status) {
@@ -762,16 +764,20 @@ impl<'a> Repo<'a> {
             }
             let page: TagList = decode(&r.body, "the tag list", "tag list")?;
             let page = page.tags.unwrap_or_default();
-            let entries = page.len();
-            let mut new = 0;
-            for t in page {
-                if seen.insert(t.clone()) {
-                    new += 1;
-                    tags.push(t);
-                }
+            total += page.len();
+            if total > MAX_TAGS {
+                return Err(RegistryError::Pagination {
+                    list: "the tag list".to_owned(),
+                    problem: format!("has more than {MAX_TAGS} tags (the limit)"),
+                });
             }
-            Ok((entries, new))
+            let entries = page.len();
+            tags.extend(page.into_iter().filter(|t| t.starts_with(prefix)));
+            // Pages of other tags are not repeats: only a `Link` back is a loop here.
+            Ok((entries, entries))
         })?;
+        tags.sort_unstable();
+        tags.dedup();
         Ok(tags)
     }
 

@@ -181,6 +181,34 @@ fn more_than_the_page_limit_fails_loudly() {
 }
 
 #[test]
+fn a_looping_tag_list_fails_loudly() {
+    // No referrers API and no tag-schema index: the artifact tags are looked for in the tag
+    // list, whose `Link` leads back to itself.
+    let c = content();
+    let fake = Fake::start(move |req, _| {
+        if req.path.contains("/referrers/") || req.path.contains("/manifests/sha256-") {
+            return reply(404, &[("content-type", "text/plain")], "404 page not found");
+        }
+        if req.path.starts_with("/v2/app/tags/list") {
+            return Reply::With(
+                200,
+                vec![
+                    ("content-type".into(), "application/json".into()),
+                    ("link".into(), "</v2/app/tags/list>; rel=\"next\"".into()),
+                ],
+                br#"{"name":"app","tags":["v1"]}"#.to_vec(),
+            );
+        }
+        c.answer(&req.path).unwrap_or_else(|| reply(404, &[], ""))
+    });
+    let out = validate(&fake.host, &[], None);
+    fails_with(
+        &out,
+        "the tag list loops: the `Link` of page 1 leads back to page 1",
+    );
+}
+
+#[test]
 fn list_ends_at_the_timeout() {
     // Forty artifacts whose manifests each take 400 ms: listing them all would take 16 s.
     let c = content();
