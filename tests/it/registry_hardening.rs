@@ -155,12 +155,77 @@ fn a_huge_looping_referrers_list_fails_loudly_within_bounds() {
         }
         c.answer(&req.path).unwrap_or_else(|| reply(404, &[], ""))
     });
-    for out in [
-        validate(&fake.host, &["--timeout", "60"], None),
-        list_fake(&fake.host, &["--timeout", "60"]),
+    let image = format!("{}/app:v1", fake.host);
+    let snapshot = testdata("snapshots/intel-server.json");
+    for command in [
+        &["validate-node", "--features", &snapshot][..],
+        &["list", "-o", "json"][..],
     ] {
+        let mut args = command.to_vec();
+        args.extend(["--image", &image, "--plain-http", "--timeout", "60"]);
+        let (out, elapsed, peak) = measured(&args);
         fails_with(&out, "has more than 10000 entries (the limit)");
+        assert!(
+            elapsed < Duration::from_secs(60),
+            "{command:?} took {elapsed:?}"
+        );
+        assert!(peak < 300 << 20, "{command:?} peaked at {} MiB", peak >> 20);
     }
+}
+
+/// Runs the binary, measuring its wall time and peak resident memory (VmHWM, polled).
+fn measured(args: &[&str]) -> (Output, Duration, u64) {
+    let home = tempfile::tempdir().unwrap();
+    let start = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nfd-compat"))
+        .args(args)
+        .env("HOME", home.path())
+        .env("DOCKER_CONFIG", home.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn nfd-compat");
+    let status = format!("/proc/{}/status", child.id());
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut s).unwrap();
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut s).unwrap();
+        s
+    });
+    let mut peak = 0;
+    let code = loop {
+        if let Some(line) = std::fs::read_to_string(&status).ok().and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_owned)
+        }) {
+            let kib: u64 = line
+                .split_whitespace()
+                .nth(1)
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            peak = peak.max(kib << 10);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code().unwrap_or(-1);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let elapsed = start.elapsed();
+    let out = Output {
+        code,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    };
+    assert!(peak > 0, "no memory reading of the run");
+    (out, elapsed, peak)
 }
 
 #[test]
