@@ -166,7 +166,7 @@ fn a_huge_looping_referrers_list_fails_loudly_within_bounds() {
         let (out, elapsed, peak) = measured(&args);
         fails_with(&out, "has more than 10000 entries (the limit)");
         assert!(
-            elapsed < Duration::from_secs(60),
+            elapsed < Duration::from_mins(1),
             "{command:?} took {elapsed:?}"
         );
         assert!(peak < 300 << 20, "{command:?} peaked at {} MiB", peak >> 20);
