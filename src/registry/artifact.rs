@@ -971,6 +971,67 @@ mod tests {
     }
 
     #[test]
+    fn artifact_tags_are_valid_tags_under_their_subject() {
+        let artifact = format!("sha256:{}", "ab".repeat(32));
+        for subject in [
+            format!("sha256:{}", "1".repeat(64)),
+            format!("sha512:{}", "2".repeat(128)),
+        ] {
+            let tag = artifact_tag(&subject, &artifact);
+            assert!(tag.len() <= 128, "{tag}");
+            assert!(
+                tag.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')),
+                "{tag}"
+            );
+            assert!(tag.starts_with(&artifact_tag_prefix(&subject)));
+            assert!(tag.ends_with(&"ab".repeat(16)));
+        }
+        assert_eq!(
+            artifact_tag(&format!("sha256:{}", "1".repeat(64)), &artifact).len(),
+            108
+        );
+    }
+
+    #[test]
+    fn only_real_digests_pass() {
+        let good = format!("sha256:{}", "0".repeat(64));
+        assert!(check_digest(&good, "x").is_ok());
+        assert!(check_digest(&format!("sha512:{}", "f".repeat(128)), "x").is_ok());
+        for bad in [
+            "sha256:../../../../v2/_catalog?",
+            "sha256:",
+            "sha256",
+            &format!("sha256:{}", "0".repeat(63)),
+            &format!("sha256:{}", "A".repeat(64)),
+            &format!("sha512:{}", "0".repeat(64)),
+            &format!("md5:{}", "0".repeat(32)),
+            &format!("{good}/x"),
+        ] {
+            let e = check_digest(bad, "the referrers list").unwrap_err();
+            assert!(
+                e.to_string().starts_with("the referrers list names `"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_next_link_is_found_among_several() {
+        let next = |values: &[&str]| parse_next_link(values.iter().copied());
+        assert_eq!(
+            next(&[r#"<https://r/x>; rel="prev", </v2/a/referrers/d?n=2>; rel="next""#]),
+            Some("/v2/a/referrers/d?n=2".to_owned())
+        );
+        assert_eq!(next(&["</p2>; rel=next"]), Some("/p2".to_owned()));
+        assert_eq!(
+            next(&["</p2>; rel=\"prev\"", "</p3> ; rel = \"next\""]),
+            Some("/p3".to_owned())
+        );
+        assert_eq!(next(&["/p2; rel=next", "<>", ""]), None);
+    }
+
+    #[test]
     fn newest_wins_as_in_nfd() {
         let list = [
             desc("a", Some("2025-01-01T00:00:00Z")),
