@@ -360,17 +360,22 @@ fn a_digest_that_is_not_one_never_reaches_a_request() {
     }
 }
 
-/// Runs `count` attaches of distinct specs at once; returns the digests of those that exited
-/// 0, and the errors of the others.
-fn attach_concurrently(registry: &Registry, count: usize) -> (Vec<String>, Vec<String>) {
+/// Runs `count` attaches at once, of specs distinct from each other and from other rounds';
+/// returns the digests of those that exited 0, and the errors of the others.
+fn attach_concurrently(
+    registry: &Registry,
+    round: usize,
+    count: usize,
+) -> (Vec<String>, Vec<String>) {
     let image = format!("{}/app:v1", registry.host);
     let base = std::fs::read_to_string(testdata("specs/gpu-node.yaml")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let children: Vec<_> = (0..count)
         .map(|i| {
-            // A distinct spec each, so that every attach pushes its own artifact.
+            // A distinct spec each, so that every attach pushes its own artifact (two rounds
+            // within the same second would otherwise push the same ones).
             let spec = dir.path().join(format!("spec-{i}.yaml"));
-            std::fs::write(&spec, format!("{base}\n# attach {i}\n")).unwrap();
+            std::fs::write(&spec, format!("{base}\n# round {round}, attach {i}\n")).unwrap();
             Command::new(env!("CARGO_BIN_EXE_nfd-compat"))
                 .args(["attach", "--plain-http", "--image", &image])
                 .arg(&spec)
@@ -435,7 +440,7 @@ fn concurrent_attaches_lose_nothing_without_the_referrers_api() {
     let mut reported = BTreeSet::new();
     let mut in_index_after_round = Vec::new();
     for round in 0..3 {
-        let (attached, failed) = attach_concurrently(&registry, 10);
+        let (attached, failed) = attach_concurrently(&registry, round, 10);
         assert!(
             failed.is_empty(),
             "round {round}: {} attaches failed: {failed:?}",
@@ -499,7 +504,7 @@ fn concurrent_attaches_lose_nothing_with_the_referrers_api() {
     push_images(&registry, None);
     let mut reported = BTreeSet::new();
     for round in 0..2 {
-        let (attached, failed) = attach_concurrently(&registry, 10);
+        let (attached, failed) = attach_concurrently(&registry, round, 10);
         assert!(failed.is_empty(), "round {round}: {failed:?}");
         reported.extend(attached);
         assert_eq!(listed(&registry), reported, "round {round}");
