@@ -13,9 +13,10 @@
 //! one. The index is kept complete as well as the registry allows, for NFD and oras, which read
 //! only the index: every write merges in all tagged artifacts, is read back, and is checked
 //! again after a pause, re-merging until our entry holds. Entries are added only for
-//! manifests already pushed, and a manifest is deleted only after its tag and entry are gone,
-//! so no entry points at a missing manifest. README.md "Registries without the referrers API"
-//! says what is guaranteed.
+//! manifests already pushed, and a manifest (with its tag) is deleted only after its entry is
+//! gone, and the entry taken out again should a concurrent writer have merged it back in, so no
+//! entry points at a missing manifest. README.md "Registries without the referrers API" says
+//! what is guaranteed.
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
