@@ -3,6 +3,4 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let _ = nfd_compat::snapshot::parse(data);
-});
+fuzz_target!(|data: &[u8]| nfd_compat::fuzzing::run("snapshot", data, &nfd_compat::features::Features::default()));

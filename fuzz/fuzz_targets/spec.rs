@@ -5,12 +5,5 @@
 use libfuzzer_sys::fuzz_target;
 
 mod node;
-use node::node;
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(loaded) = nfd_compat::spec::load(data) {
-        let evaluation =
-            nfd_compat::rules::evaluate(&loaded.spec, node(), &nfd_compat::rules::Options::default());
-        let _ = evaluation.sets.iter().any(|s| s.is_match());
-    }
-});
+fuzz_target!(|data: &[u8]| nfd_compat::fuzzing::run("spec", data, node::node()));

@@ -7,6 +7,7 @@ mod completions;
 mod errors;
 mod faults;
 mod fleet;
+mod fuzz_regressions;
 mod init;
 mod lint;
 mod registries;
