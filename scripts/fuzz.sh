@@ -4,7 +4,8 @@
 # Each target starts from its seeds (fuzz/seeds/TARGET, taken from testdata/) plus what earlier
 # runs kept (fuzz/corpus/TARGET). A crash, a timeout (an input running over 10 s) or an input
 # using over 1 GB of memory stops the run with the failing input saved under
-# fuzz/artifacts/TARGET/, and the script exits 1. It needs the nightly toolchain and cargo-fuzz
+# fuzz/artifacts/TARGET/, and the script exits 1; once fixed, keep it in
+# fuzz/regressions/TARGET/ (cargo test replays those). It needs the nightly toolchain and cargo-fuzz
 # (`cargo install cargo-fuzz --locked`); without them it says so and exits 0, unless
 # FUZZ_REQUIRED=1 (then exit 2). Each target's last libFuzzer status line (executions, coverage)
 # is printed as it finishes.
