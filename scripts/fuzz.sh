@@ -38,7 +38,9 @@ for t in "${targets[@]}"; do
     mkdir -p "corpus/$t" "artifacts/$t"
     log="artifacts/$t/last-run.log"
     echo "== fuzzing $t for ${seconds}s"
-    if cargo +nightly fuzz run -O "$t" "corpus/$t" "seeds/$t" -- \
+    inputs=("corpus/$t" "seeds/$t")
+    if [ -d "regressions/$t" ]; then inputs+=("regressions/$t"); fi
+    if cargo +nightly fuzz run -O "$t" "${inputs[@]}" -- \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1024 -max_len=65536 \
         -print_final_stats=1 >"$log" 2>&1; then
         grep -E '^(#[0-9]+.*(DONE|pulse)|stat::number_of_executed_units|stat::peak_rss_mb)' "$log" \
