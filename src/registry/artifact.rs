@@ -4,9 +4,14 @@
 //! with `--platform`, the first matching manifest), list referrers of artifact type
 //! [`ARTIFACT_TYPE`] through the referrers API (following `Link` pages, filtering client-side
 //! unless the server says it filtered), fall back to the `sha256-<hex>` tag schema on
-//! registries without the API, take the newest artifact by `org.opencontainers.image.created`
-//! (or the one `--artifact` pins), and fetch its spec layer. Every manifest and blob is
-//! checked against its digest and size, with a 4 MiB limit (as oras).
+//! registries without the API (its index, and the artifacts' own tags: see
+//! `authoring`), take the newest artifact by `org.opencontainers.image.created` (or the one
+//! `--artifact` pins), and fetch its spec layer. Every manifest and blob is checked against its
+//! digest and size, with a 4 MiB limit (as oras).
+//!
+//! A registry's answers are untrusted: lists are de-duplicated and bounded
+//! ([`MAX_REFERRER_PAGES`], [`MAX_REFERRERS`], [`MAX_TAGS`]), a `Link` back to a page already
+//! read is a loop, and a digest that is not one never goes into a URL ([`check_digest`]).
 
 use std::cmp::Reverse;
 use std::collections::HashSet;
