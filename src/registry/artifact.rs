@@ -11,7 +11,7 @@
 //!
 //! A registry's answers are untrusted: lists are de-duplicated and bounded
 //! ([`MAX_REFERRER_PAGES`], [`MAX_REFERRERS`], [`MAX_TAGS`]), a `Link` back to a page already
-//! read is a loop, and a digest that is not one never goes into a URL ([`check_digest`]).
+//! read is a loop, and a digest that is not one never goes into a URL (`check_digest`).
 
 use std::cmp::Reverse;
 use std::collections::HashSet;
