@@ -330,6 +330,25 @@ fn a_digest_that_is_not_one_never_reaches_a_request() {
             );
         }
 
+        // As an entry of the tag-schema index of a registry without the referrers API.
+        let c = content();
+        let b = bad.to_owned();
+        let schema = format!("/v2/app/manifests/{}", c.image_digest.replacen(':', "-", 1));
+        let fake = Fake::start(move |req, _| {
+            if req.path.contains("/referrers/") {
+                return reply(404, &[("content-type", "text/plain")], "404 page not found");
+            }
+            if req.path == schema {
+                return page(&[entry(&c, &b)], None);
+            }
+            c.answer(&req.path).unwrap_or_else(|| reply(404, &[], ""))
+        });
+        fails_with(&validate(&fake.host, &[], None), "which is not a digest");
+        assert!(
+            fake.seen().iter().all(|s| !s.path.contains("_catalog")),
+            "{bad} reached a request"
+        );
+
         // As the spec layer of the artifact.
         let c = content();
         let artifact = String::from_utf8(c.artifact.clone())
