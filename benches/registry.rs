@@ -44,7 +44,7 @@ fn main() {
     let spec = testdata("specs/gpu-node.yaml");
     let skopeo = require("skopeo", "apt-get install -y skopeo");
     println!(
-        "validate-node --image on loopback (median of {ROUNDS}; goal: under 30 ms, at most 5 requests without auth)"
+        "validate-node --image on loopback (median of {ROUNDS}; goal: under 30 ms, at most 4 requests with the referrers API and 6 with the tag schema, without auth)"
     );
     println!(
         "  {:<34} {:>10} {:>9} {:>14} {:>7}",

@@ -9,6 +9,8 @@ pub mod app;
 pub mod cli;
 pub mod features;
 pub mod fleet;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod help;
 pub(crate) mod input;
 pub mod lint;

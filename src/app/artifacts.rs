@@ -78,6 +78,7 @@ pub(crate) fn attach(args: &AttachArgs, global: Global) -> Result<ExitStatus> {
     };
     let attached = authoring::attach(&*opened.sink("pull,push"), &reference, &request)
         .with_context(|| format!("image `{reference}`: nothing was attached"))?;
+    warn_all(global, &attached.warnings);
     warn_info(
         global,
         &format!(

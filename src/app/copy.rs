@@ -38,6 +38,7 @@ pub(crate) fn run(args: &CopyArgs, global: Global) -> Result<ExitStatus> {
         artifact.as_deref(),
     )
     .with_context(|| format!("copying the artifacts of `{from}` to `{to}`"))?;
+    warn_all(global, &done.warnings);
     let mut out = super::stdout();
     for d in &done.copied {
         writeln!(out, "{d} copied")?;

@@ -4,27 +4,38 @@
 //! with `--platform`, the first matching manifest), list referrers of artifact type
 //! [`ARTIFACT_TYPE`] through the referrers API (following `Link` pages, filtering client-side
 //! unless the server says it filtered), fall back to the `sha256-<hex>` tag schema on
-//! registries without the API, take the newest artifact by `org.opencontainers.image.created`
-//! (or the one `--artifact` pins), and fetch its spec layer. Every manifest and blob is
-//! checked against its digest and size, with a 4 MiB limit (as oras).
+//! registries without the API (its index, and the artifacts' own tags: see
+//! `authoring`), take the newest artifact by `org.opencontainers.image.created` (or the one
+//! `--artifact` pins), and fetch its spec layer. Every manifest and blob is checked against its
+//! digest and size, with a 4 MiB limit (as oras).
+//!
+//! A registry's answers are untrusted: lists are de-duplicated and bounded
+//! ([`MAX_REFERRER_PAGES`], [`MAX_REFERRERS`], [`MAX_TAGS`]), a `Link` back to a page already
+//! read is a loop, and a digest that is not one never goes into a URL (`check_digest`).
 
 use std::cmp::Reverse;
+use std::collections::HashSet;
 use std::fmt;
 
-use crate::spec::{ARTIFACT_TYPE, SPEC_MEDIA_TYPE};
+use crate::spec::{ARTIFACT_TYPE, SPEC_MEDIA_TYPE, shorten};
 use crate::timestamp::Timestamp;
 
 use super::client::{Client, HttpError, Method, Response, Scope, query_escape};
 use super::oci::{self, Descriptor, Index, Manifest};
 use super::platform::Platform;
-use super::reference::Reference;
+use super::reference::{Reference, parse_digest};
 use super::store::{ImageRef, Store, artifact_manifest};
 use super::subject::attachments;
 
 /// The largest manifest or blob fetched (oras' `FetchBytes` default).
 pub const MAX_FETCH_BYTES: u64 = 4 << 20;
-/// The most referrers pages followed.
-const MAX_PAGES: usize = 100;
+/// The most referrers pages read for one subject; a list that goes on is an error.
+pub const MAX_REFERRER_PAGES: usize = 100;
+/// The most distinct referrers (of any artifact type) read for one subject, over all pages or
+/// in its tag-schema index; more is an error.
+pub const MAX_REFERRERS: usize = 10_000;
+/// The most tags read from a repository's tag list (looking for artifact tags).
+pub const MAX_TAGS: usize = 1_000_000;
 
 /// How the artifact was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -168,6 +179,25 @@ pub enum RegistryError {
         /// Why it is not.
         reason: String,
     },
+    /// A digest from the registry that is not `sha256:<64 hex>` or `sha512:<128 hex>`; it is
+    /// never put into a request.
+    #[error(
+        "{what} names `{digest}`, which is not a digest (`sha256:` and 64 lowercase hex digits, or `sha512:` and 128): the registry sent a malformed or hostile answer"
+    )]
+    BadDigest {
+        /// Where the digest was found.
+        what: String,
+        /// The digest (shortened).
+        digest: String,
+    },
+    /// A paginated list (referrers, tags) that is longer than a limit, or loops.
+    #[error("{list} {problem}")]
+    Pagination {
+        /// Which list (`the referrers list of sha256:...`).
+        list: String,
+        /// Which limit was hit, or where the list loops.
+        problem: String,
+    },
     /// No manifest of the index matches `--platform`.
     #[error("no manifest for platform {platform} in the image index (it has: {available})")]
     NoPlatform {
@@ -282,6 +312,18 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(
         expected,
         reason: e.to_string(),
     })
+}
+
+/// Refuses a digest the registry sent that is not one (`sha256:../../v2/_catalog?`) before it
+/// can go into a request path or be shown as an artifact.
+pub(crate) fn check_digest(digest: &str, what: &str) -> Result<(), RegistryError> {
+    match parse_digest(digest) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(RegistryError::BadDigest {
+            what: what.to_owned(),
+            digest: shorten(digest, 100),
+        }),
+    }
 }
 
 /// The artifact `digest` among the `attached` ones, or an error that lists them.
@@ -402,6 +444,9 @@ impl<'a> Repo<'a> {
 
     /// GETs a manifest by tag or digest, verifying it.
     pub(crate) fn manifest(&self, target: &str, what: &str) -> Result<Fetch, RegistryError> {
+        if target.contains(':') {
+            check_digest(target, what)?;
+        }
         let r = self
             .get(
                 &format!("{}/manifests/{target}", self.base),
@@ -448,21 +493,20 @@ impl<'a> Repo<'a> {
         })
     }
 
-    /// The compatibility artifacts attached to `digest`.
+    /// The compatibility artifacts attached to `digest`: every referrers page, de-duplicated,
+    /// within [`MAX_REFERRER_PAGES`] and [`MAX_REFERRERS`]; or, on a registry without the
+    /// referrers API, its tag-schema index and artifact tags.
     pub(crate) fn referrers(
         &self,
         digest: &str,
     ) -> Result<(Vec<Descriptor>, LookupPath), RegistryError> {
-        let Some((mut url, mut r)) = self.first_referrers_page(digest)? else {
+        let Some((url, r)) = self.first_referrers_page(digest)? else {
             return Ok((self.tag_schema(digest)?, LookupPath::TagSchema));
         };
-        let mut found = Vec::new();
-        for page in 0..MAX_PAGES {
-            if page > 0 {
-                r = self.referrers_page(&url)?;
-            }
+        let mut list = Referrers::new(format!("the referrers list of `{digest}`"));
+        self.follow_pages(&list.name.clone(), oci::OCI_INDEX, url, r, |r| {
             if !(200..300).contains(&r.status) {
-                return Err(Self::fail("the referrers list", &r));
+                return Err(Self::fail("the referrers list", r));
             }
             let index: Index = decode(&r.body, "the referrers list", "OCI index")?;
             let filtered = r
@@ -472,18 +516,60 @@ impl<'a> Repo<'a> {
                     .annotations
                     .get("org.opencontainers.referrers.filtersApplied")
                     .is_some_and(|f| f.split(',').any(|f| f.trim() == "artifactType"));
-            found.extend(
-                index
-                    .manifests
-                    .into_iter()
-                    .filter(|d| filtered || d.artifact_type.as_deref() == Some(ARTIFACT_TYPE)),
-            );
-            match next_link(&r) {
-                Some(next) => url = super::client::resolve_location(&url, &next).unwrap_or(next),
-                None => return Ok((found, LookupPath::ReferrersApi)),
+            let entries = index.manifests.len();
+            Ok((entries, list.add(index.manifests, filtered)?))
+        })?;
+        Ok((list.found, LookupPath::ReferrersApi))
+    }
+
+    /// Reads a paginated list from its first page `r` (at `url`), following `Link:
+    /// rel="next"`: `read` takes a page and says how many entries it had and how many of them
+    /// were new. A `Link` back to a page already read, a page of only repeated entries and more
+    /// than [`MAX_REFERRER_PAGES`] pages are errors naming `list`.
+    fn follow_pages(
+        &self,
+        list: &str,
+        accept: &str,
+        mut url: String,
+        mut r: Response,
+        mut read: impl FnMut(&Response) -> Result<(usize, usize), RegistryError>,
+    ) -> Result<(), RegistryError> {
+        let problem = |problem: String| RegistryError::Pagination {
+            list: list.to_owned(),
+            problem,
+        };
+        let mut pages = vec![url.clone()];
+        loop {
+            let (entries, new) = read(&r)?;
+            if entries > 0 && new == 0 && pages.len() > 1 {
+                return Err(problem(format!(
+                    "loops: page {} repeats only entries of earlier pages",
+                    pages.len()
+                )));
             }
+            let Some(next) = next_link(&r) else {
+                return Ok(());
+            };
+            let next = super::client::resolve_location(&url, &next).unwrap_or(next);
+            if let Some(earlier) = pages.iter().position(|p| *p == next) {
+                return Err(problem(format!(
+                    "loops: the `Link` of page {} leads back to page {} (`{}`)",
+                    pages.len(),
+                    earlier + 1,
+                    shorten(&next, 200)
+                )));
+            }
+            if pages.len() == MAX_REFERRER_PAGES {
+                return Err(problem(format!(
+                    "has more than {MAX_REFERRER_PAGES} pages (the limit); detach old artifacts, or ask the registry's operator why the list goes on"
+                )));
+            }
+            url = next;
+            pages.push(url.clone());
+            r = self
+                .get(&url, accept, MAX_FETCH_BYTES)
+                .map_err(|e| too_large(e, list))?;
         }
-        Ok((found, LookupPath::ReferrersApi))
     }
 
     /// Where artifacts attached to `digest` are found, from the first referrers page alone.
@@ -530,17 +616,106 @@ impl<'a> Repo<'a> {
             .map_err(|e| too_large(e, "the referrers list"))
     }
 
-    /// The `sha256-<hex>` tag-schema index of `digest`, filtered by artifact type.
-    fn tag_schema(&self, digest: &str) -> Result<Vec<Descriptor>, RegistryError> {
-        let tag = digest.replacen(':', "-", 1);
-        let Some(index) = self.tag_schema_index(&tag)? else {
+    /// The compatibility artifacts of `digest` on a registry without the referrers API: the
+    /// entries of its `sha256-<hex>` tag-schema index, and the artifacts that have a tag of
+    /// their own ([`artifact_tag`]) but no entry (yet), de-duplicated, within
+    /// [`MAX_REFERRERS`].
+    pub(crate) fn tag_schema(&self, digest: &str) -> Result<Vec<Descriptor>, RegistryError> {
+        let tag = schema_tag(digest);
+        let mut list = Referrers::new(format!("the tag-schema index `{tag}`"));
+        if let Some(index) = self.tag_schema_index(&tag)? {
+            list.add(index.manifests, false)?;
+        }
+        for d in self.tagged_artifacts(digest, &list.seen)? {
+            list.add(vec![d], true)?;
+        }
+        Ok(list.found)
+    }
+
+    /// The compatibility artifacts of `subject` found by their own tags, except those whose
+    /// digest is in `known`. A tag whose manifest is gone or is not an artifact of `subject`
+    /// is skipped.
+    pub(crate) fn tagged_artifacts(
+        &self,
+        subject: &str,
+        known: &HashSet<String>,
+    ) -> Result<Vec<Descriptor>, RegistryError> {
+        let prefix = artifact_tag_prefix(subject);
+        // An artifact tag ends with the first 32 hex digits of the artifact's digest.
+        let known: HashSet<&str> = known
+            .iter()
+            .filter_map(|d| d.split_once(':').and_then(|(_, hex)| hex.get(..32)))
+            .collect();
+        let mut found = Vec::new();
+        for tag in self.tags_starting_with(&prefix)? {
+            if known.contains(&tag[prefix.len()..]) {
+                continue;
+            }
+            let what = format!("artifact tag `{tag}`");
+            let fetched = match self.manifest(&tag, &what) {
+                Ok(f) => f,
+                // Detached in the meantime.
+                Err(RegistryError::ImageNotFound { .. }) => continue,
+                Err(e) => return Err(e),
+            };
+            let Ok(manifest) = serde_json::from_slice::<Manifest>(&fetched.body) else {
+                continue;
+            };
+            if manifest.artifact_type.as_deref() != Some(ARTIFACT_TYPE)
+                || manifest.subject.as_ref().map(|s| s.digest.as_str()) != Some(subject)
+            {
+                continue;
+            }
+            found.push(Descriptor {
+                media_type: fetched.media_type,
+                digest: fetched.digest,
+                size: fetched.body.len() as u64,
+                artifact_type: manifest.artifact_type,
+                annotations: manifest.annotations,
+                platform: None,
+            });
+        }
+        Ok(found)
+    }
+
+    /// The repository's tags that start with `prefix`, each once (`GET /v2/<name>/tags/list`,
+    /// following `Link` pages). Over [`MAX_TAGS`] tags in all is an error.
+    fn tags_starting_with(&self, prefix: &str) -> Result<Vec<String>, RegistryError> {
+        #[derive(serde::Deserialize)]
+        struct TagList {
+            #[serde(default)]
+            tags: Option<Vec<String>>,
+        }
+        let url = format!("{}/tags/list", self.base);
+        let first = self
+            .get(&url, "application/json", MAX_FETCH_BYTES)
+            .map_err(|e| too_large(e, "the tag list"))?;
+        if first.status == 404 {
             return Ok(Vec::new());
-        };
-        Ok(index
-            .manifests
-            .into_iter()
-            .filter(|d| d.artifact_type.as_deref() == Some(ARTIFACT_TYPE))
-            .collect())
+        }
+        let mut total = 0usize;
+        let mut tags = Vec::new();
+        self.follow_pages("the tag list", "application/json", url, first, |r| {
+            if !(200..300).contains(&r.status) {
+                return Err(Self::fail("the tag list", r));
+            }
+            let page: TagList = decode(&r.body, "the tag list", "tag list")?;
+            let page = page.tags.unwrap_or_default();
+            total += page.len();
+            if total > MAX_TAGS {
+                return Err(RegistryError::Pagination {
+                    list: "the tag list".to_owned(),
+                    problem: format!("has more than {MAX_TAGS} tags (the limit)"),
+                });
+            }
+            let entries = page.len();
+            tags.extend(page.into_iter().filter(|t| t.starts_with(prefix)));
+            // Pages of other tags are not repeats: only a `Link` back is a loop here.
+            Ok((entries, entries))
+        })?;
+        tags.sort_unstable();
+        tags.dedup();
+        Ok(tags)
     }
 
     /// The tag-schema index `tag` (`sha256-<hex>`), `None` when there is none.
@@ -564,6 +739,7 @@ impl<'a> Repo<'a> {
 
     /// GETs a blob, verifying digest and size.
     pub(crate) fn blob(&self, d: &Descriptor, what: &str) -> Result<Vec<u8>, RegistryError> {
+        check_digest(&d.digest, what)?;
         if d.size > MAX_FETCH_BYTES {
             return Err(RegistryError::TooLarge {
                 what: what.to_owned(),
@@ -596,6 +772,78 @@ impl<'a> Repo<'a> {
     }
 }
 
+/// The referrers read so far: every digest seen (of any artifact type), and the compatibility
+/// artifacts among them, each once, in the order listed.
+struct Referrers {
+    /// Which list, for errors.
+    name: String,
+    seen: HashSet<String>,
+    found: Vec<Descriptor>,
+}
+
+impl Referrers {
+    fn new(name: String) -> Self {
+        Referrers {
+            name,
+            seen: HashSet::new(),
+            found: Vec::new(),
+        }
+    }
+
+    /// Adds the entries of one page (all of them compatibility artifacts when the registry
+    /// `filtered` by artifact type); returns how many were not seen before. Over
+    /// [`MAX_REFERRERS`] distinct entries is an error, and so is an invalid digest on an entry
+    /// that is kept.
+    fn add(&mut self, entries: Vec<Descriptor>, filtered: bool) -> Result<usize, RegistryError> {
+        let mut new = 0;
+        for d in entries {
+            if self.seen.contains(&d.digest) {
+                continue;
+            }
+            if self.seen.len() == MAX_REFERRERS {
+                return Err(RegistryError::Pagination {
+                    list: self.name.clone(),
+                    problem: format!(
+                        "has more than {MAX_REFERRERS} entries (the limit); detach old artifacts"
+                    ),
+                });
+            }
+            self.seen.insert(d.digest.clone());
+            new += 1;
+            if filtered || d.artifact_type.as_deref() == Some(ARTIFACT_TYPE) {
+                check_digest(&d.digest, &self.name)?;
+                self.found.push(d);
+            }
+        }
+        Ok(new)
+    }
+}
+
+/// The tag-schema tag of a subject digest: `sha256-<hex>`.
+pub(crate) fn schema_tag(subject: &str) -> String {
+    subject.replacen(':', "-", 1)
+}
+
+/// What every artifact tag of `subject` starts with: its tag-schema tag (cut to 71
+/// characters, so that a sha512 subject still gives a valid tag) and `.nfd.`.
+fn artifact_tag_prefix(subject: &str) -> String {
+    let schema = schema_tag(subject);
+    let cut = schema
+        .char_indices()
+        .nth(71)
+        .map_or(schema.len(), |(i, _)| i);
+    format!("{}.nfd.", &schema[..cut])
+}
+
+/// The tag of its own that an artifact gets on a registry without the referrers API
+/// (`sha256-<subject hex>.nfd.<first 32 hex of the artifact digest>`, 108 characters): lookups
+/// find it even when a concurrent writer dropped its entry from the tag-schema index.
+pub(crate) fn artifact_tag(subject: &str, artifact: &str) -> String {
+    let hex = artifact.split_once(':').map_or(artifact, |(_, h)| h);
+    let cut = hex.char_indices().nth(32).map_or(hex.len(), |(i, _)| i);
+    format!("{}{}", artifact_tag_prefix(subject), &hex[..cut])
+}
+
 fn too_large(e: RegistryError, what: &str) -> RegistryError {
     match e {
         RegistryError::Http(HttpError::TooLarge { limit, .. }) => RegistryError::TooLarge {
@@ -606,19 +854,22 @@ fn too_large(e: RegistryError, what: &str) -> RegistryError {
     }
 }
 
-/// The `rel="next"` target of a `Link` header.
+/// The `rel="next"` target of a response's `Link` headers.
 fn next_link(r: &Response) -> Option<String> {
-    r.headers_named("link")
-        .flat_map(|h| h.split(','))
-        .find_map(|part| {
-            let (target, params) = part.split_once(';')?;
-            let is_next = params.split(';').any(|p| {
-                let p = p.trim().replace(' ', "");
-                p == "rel=\"next\"" || p == "rel=next"
-            });
-            let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
-            is_next.then(|| target.to_owned())
-        })
+    parse_next_link(r.headers_named("link"))
+}
+
+/// The `rel="next"` target among `Link` header values (`<url>; rel="next"`).
+pub(crate) fn parse_next_link<'a>(values: impl Iterator<Item = &'a str>) -> Option<String> {
+    values.flat_map(|h| h.split(',')).find_map(|part| {
+        let (target, params) = part.split_once(';')?;
+        let is_next = params.split(';').any(|p| {
+            let p = p.trim().replace(' ', "");
+            p == "rel=\"next\"" || p == "rel=next"
+        });
+        let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
+        is_next.then(|| target.to_owned())
+    })
 }
 
 #[cfg(test)]
@@ -638,6 +889,67 @@ mod tests {
                 .unwrap_or_default(),
             platform: None,
         }
+    }
+
+    #[test]
+    fn artifact_tags_are_valid_tags_under_their_subject() {
+        let artifact = format!("sha256:{}", "ab".repeat(32));
+        for subject in [
+            format!("sha256:{}", "1".repeat(64)),
+            format!("sha512:{}", "2".repeat(128)),
+        ] {
+            let tag = artifact_tag(&subject, &artifact);
+            assert!(tag.len() <= 128, "{tag}");
+            assert!(
+                tag.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')),
+                "{tag}"
+            );
+            assert!(tag.starts_with(&artifact_tag_prefix(&subject)));
+            assert!(tag.ends_with(&"ab".repeat(16)));
+        }
+        assert_eq!(
+            artifact_tag(&format!("sha256:{}", "1".repeat(64)), &artifact).len(),
+            108
+        );
+    }
+
+    #[test]
+    fn only_real_digests_pass() {
+        let good = format!("sha256:{}", "0".repeat(64));
+        assert!(check_digest(&good, "x").is_ok());
+        assert!(check_digest(&format!("sha512:{}", "f".repeat(128)), "x").is_ok());
+        for bad in [
+            "sha256:../../../../v2/_catalog?",
+            "sha256:",
+            "sha256",
+            &format!("sha256:{}", "0".repeat(63)),
+            &format!("sha256:{}", "A".repeat(64)),
+            &format!("sha512:{}", "0".repeat(64)),
+            &format!("md5:{}", "0".repeat(32)),
+            &format!("{good}/x"),
+        ] {
+            let e = check_digest(bad, "the referrers list").unwrap_err();
+            assert!(
+                e.to_string().starts_with("the referrers list names `"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_next_link_is_found_among_several() {
+        let next = |values: &[&str]| parse_next_link(values.iter().copied());
+        assert_eq!(
+            next(&[r#"<https://r/x>; rel="prev", </v2/a/referrers/d?n=2>; rel="next""#]),
+            Some("/v2/a/referrers/d?n=2".to_owned())
+        );
+        assert_eq!(next(&["</p2>; rel=next"]), Some("/p2".to_owned()));
+        assert_eq!(
+            next(&["</p2>; rel=\"prev\"", "</p3> ; rel = \"next\""]),
+            Some("/p3".to_owned())
+        );
+        assert_eq!(next(&["/p2; rel=next", "<>", ""]), None);
     }
 
     #[test]

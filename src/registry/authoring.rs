@@ -4,17 +4,29 @@
 //! manifest with `artifactType` [`ARTIFACT_TYPE`], the empty config, one layer of media type
 //! [`SPEC_MEDIA_TYPE`], `subject` = the image manifest, and an
 //! `org.opencontainers.image.created` annotation. On a registry with the referrers API, pushing
-//! the manifest is enough. Without it, the `sha256-<hex>` tag-schema index is maintained: the
-//! artifact manifest is pushed first, then the index that lists it (so that no index ever
-//! points at a missing manifest), and the index is read back to detect a concurrent writer.
+//! the manifest is enough.
+//!
+//! Without it, the `sha256-<hex>` tag-schema index lists the artifacts, and nothing stops two
+//! writers from replacing each other's index (there is no conditional PUT). So each artifact
+//! also gets a tag of its own ([`artifact_tag`]), pushed before the index is touched; lookups
+//! read the index and those tags, so an attach that succeeded is never lost to a concurrent
+//! one. The index is kept complete as well as the registry allows, for NFD and oras, which read
+//! only the index: every write merges in all tagged artifacts, is read back, and is checked
+//! again after a pause, re-merging until our entry holds. Entries are added only for
+//! manifests already pushed, and a manifest (with its tag) is deleted only after its entry is
+//! gone, and the entry taken out again should a concurrent writer have merged it back in, so no
+//! entry points at a missing manifest. README.md "Registries without the referrers API" says
+//! what is guaranteed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
 
 use crate::spec::{ARTIFACT_TYPE, SPEC_MEDIA_TYPE};
 use crate::timestamp::Timestamp;
 
 use super::artifact::{
-    LookupPath, MAX_FETCH_BYTES, RegistryError, Repo, find_attached, newest_first, spec_layer,
+    LookupPath, MAX_FETCH_BYTES, RegistryError, Repo, artifact_tag, find_attached, newest_first,
+    schema_tag, spec_layer,
 };
 use super::client::{Client, Method, Response};
 use super::oci::{self, Descriptor, Index, Manifest};
@@ -24,7 +36,10 @@ use super::store::{ImageRef, Sink, Store};
 use super::subject::{attachments, select_platform};
 
 /// How many times the tag-schema index is re-written when a concurrent writer is detected.
-const INDEX_ATTEMPTS: usize = 3;
+const INDEX_ATTEMPTS: usize = 8;
+/// How long a write of the tag-schema index is left to settle before it is checked again (a
+/// concurrent writer that read the index before our write would have replaced it by then).
+const INDEX_SETTLE: Duration = Duration::from_millis(500);
 
 /// What to attach.
 #[derive(Debug, Clone)]
@@ -51,6 +66,9 @@ pub struct Attached {
     pub lookup: LookupPath,
     /// Its creation time.
     pub created: String,
+    /// Things worth knowing (the tag-schema index could not be updated).
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 /// One attached artifact, as `list` shows it.
@@ -160,12 +178,13 @@ pub(crate) fn attach(
         annotations,
         platform: None,
     };
-    let lookup = repo.put_artifact(&subject.digest, &entry, &body)?;
+    let (lookup, warnings) = repo.put_artifact(&subject.digest, &entry, &body)?;
     Ok(Attached {
         digest,
         subject: subject.digest,
         lookup,
         created,
+        warnings,
     })
 }
 
@@ -180,14 +199,16 @@ pub(crate) fn list(
     let found = newest_first(attached.found);
     let mut out = Vec::with_capacity(found.len());
     for d in found {
-        let manifest: Option<Manifest> = repo
-            .manifest(&d.digest, &format!("artifact manifest {}", d.digest))
-            .ok()
-            .and_then(|m| serde_json::from_slice(&m.body).ok());
+        // A broken artifact is listed without its spec; a transport failure or the deadline
+        // (--timeout) ends the listing.
+        let manifest: Option<Manifest> =
+            lenient(repo.manifest(&d.digest, &format!("artifact manifest {}", d.digest)))?
+                .and_then(|m| serde_json::from_slice(&m.body).ok());
         let layer = manifest.as_ref().and_then(spec_layer).cloned();
-        let spec = layer
-            .as_ref()
-            .and_then(|l| repo.blob(l, "the spec layer").ok());
+        let spec = match &layer {
+            Some(l) => lenient(repo.blob(l, "the spec layer"))?,
+            None => None,
+        };
         out.push(Listed {
             created: d.annotations.get(oci::CREATED).cloned().or_else(|| {
                 manifest
@@ -215,6 +236,16 @@ pub enum IndexLeft {
     Empty(String),
 }
 
+/// `None` for content the registry has but that is unusable (missing, corrupt, too large),
+/// the error for a failure to talk to the registry at all (transport, deadline).
+fn lenient<T>(result: Result<T, RegistryError>) -> Result<Option<T>, RegistryError> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(e @ RegistryError::Http(_)) => Err(e),
+        Err(_) => Ok(None),
+    }
+}
+
 /// Removes an artifact: its entry in the tag-schema index first (so that no index points at a
 /// missing manifest), then the manifest; the entry is restored when the registry refuses the
 /// delete. An index left empty is deleted when the registry allows it.
@@ -229,21 +260,12 @@ pub fn detach(
     let (subject, path) = (attached.subject, attached.path);
     let entry = find_attached(&attached.found, artifact)?;
     if path == LookupPath::TagSchema {
-        edit_tag_schema(&repo, &subject, |index| {
-            index.manifests.retain(|d| d.digest != artifact);
-        })?;
+        sync_tag_schema(&repo, &subject, Change::Remove(artifact))?;
     }
-    let r = repo.client.send(
-        Method::Delete,
-        &format!("{}/manifests/{artifact}", repo.base),
-        &repo.scope,
-        &[],
-        None,
-        MAX_FETCH_BYTES,
-    )?;
+    let r = delete_manifest(&repo, artifact)?;
     if !(200..300).contains(&r.status) {
         if path == LookupPath::TagSchema {
-            let _ = add_to_tag_schema(&repo, &subject, &entry);
+            let _ = sync_tag_schema(&repo, &subject, Change::Add(&entry));
         }
         return Err(match r.status {
             405 => RegistryError::Status {
@@ -258,6 +280,9 @@ pub fn detach(
         });
     }
     let left = if path == LookupPath::TagSchema {
+        // Deleting the manifest removed its tag; a writer that merged the tag in before that
+        // may have put the entry back: take it out again.
+        sync_tag_schema(&repo, &subject, Change::Remove(artifact))?;
         delete_empty_index(&repo, &subject)
     } else {
         IndexLeft::Kept
@@ -320,32 +345,48 @@ impl Sink for Repo<'_> {
         subject: &str,
         entry: &Descriptor,
         body: &[u8],
-    ) -> Result<LookupPath, RegistryError> {
+    ) -> Result<(LookupPath, Vec<String>), RegistryError> {
         let (repo, digest) = (self, &entry.digest);
         let put = put_manifest(repo, digest, body, oci::OCI_MANIFEST)?;
 
         // A registry that processed `subject` says so; otherwise ask the referrers API.
+        let mut warnings = Vec::new();
         let lookup = if put.header("oci-subject").is_some() {
             LookupPath::ReferrersApi
         } else {
             repo.lookup_path(subject)?
         };
-        if lookup == LookupPath::TagSchema
-            && let Err(e) = add_to_tag_schema(repo, subject, entry)
-        {
-            // Leave nothing half-written: the artifact is unreachable without its index entry.
-            let _ = repo.client.send(
-                Method::Delete,
-                &format!("{}/manifests/{digest}", repo.base),
-                &repo.scope,
-                &[],
-                None,
-                0,
-            );
-            return Err(e);
+        if lookup == LookupPath::TagSchema {
+            // The artifact's own tag first: from then on every lookup finds it.
+            let tag = artifact_tag(subject, digest);
+            if let Err(e) = put_manifest(repo, &tag, body, oci::OCI_MANIFEST) {
+                // Leave nothing half-written: untagged, the artifact is in no index and
+                // unreachable.
+                let _ = delete_manifest(repo, digest);
+                return Err(e);
+            }
+            if let Err(e) = sync_tag_schema(repo, subject, Change::Add(entry)) {
+                // Attached all the same: its tag makes every nfd-compat lookup find it.
+                warnings.push(format!(
+                    "artifact {digest} is attached and tagged `{tag}`, but the tag-schema index `{}` could not be updated ({e}): NFD and oras, which read only the index, will see it after the next attach or detach on this image updates the index",
+                    schema_tag(subject)
+                ));
+            }
         }
-        Ok(lookup)
+        Ok((lookup, warnings))
     }
+}
+
+/// Sends the DELETE of a manifest; the caller judges the answer.
+fn delete_manifest(repo: &Repo<'_>, digest: &str) -> Result<Response, RegistryError> {
+    Ok(repo.client.send(
+        Method::Delete,
+        &format!("{}/manifests/{digest}", repo.base),
+        &repo.scope,
+        &[],
+        None,
+        MAX_FETCH_BYTES,
+    )?)
 }
 
 fn upload_blob(repo: &Repo<'_>, bytes: &[u8], digest: &str) -> Result<(), RegistryError> {
@@ -426,46 +467,105 @@ fn read_index(repo: &Repo<'_>, tag: &str) -> Result<Index, RegistryError> {
     }))
 }
 
-/// Read, edit, write, and read back the tag-schema index until the edit is seen.
-fn edit_tag_schema(
+/// What an attach or detach changes in the tag-schema index.
+#[derive(Debug, Clone, Copy)]
+enum Change<'a> {
+    /// This entry must be listed.
+    Add(&'a Descriptor),
+    /// No entry of this digest may be listed.
+    Remove(&'a str),
+}
+
+impl Change<'_> {
+    fn holds(self, index: &Index) -> bool {
+        match self {
+            Change::Add(entry) => index.manifests.iter().any(|d| d.digest == entry.digest),
+            Change::Remove(digest) => index.manifests.iter().all(|d| d.digest != digest),
+        }
+    }
+}
+
+/// Makes the tag-schema index of `subject` hold `change`, repairing it on the way: read it,
+/// merge in every artifact that has its own tag but no entry, apply the change, write it when
+/// it differs, and check that the change still holds right after and again after
+/// [`INDEX_SETTLE`]; start over when a concurrent writer replaced it, up to
+/// [`INDEX_ATTEMPTS`] times.
+fn sync_tag_schema(
     repo: &Repo<'_>,
     subject: &str,
-    edit: impl Fn(&mut Index),
+    change: Change<'_>,
 ) -> Result<(), RegistryError> {
-    let tag = subject.replacen(':', "-", 1);
-    for _ in 0..INDEX_ATTEMPTS {
-        let mut index = read_index(repo, &tag)?;
-        edit(&mut index);
+    let tag = schema_tag(subject);
+    let mut last = None;
+    for attempt in 0..INDEX_ATTEMPTS {
+        if attempt > 0 {
+            pause_before_retry();
+        }
+        match sync_once(repo, subject, &tag, change) {
+            Ok(true) => return Ok(()),
+            Ok(false) => {}
+            // distribution answers 500 to a read or write racing another writer's.
+            Err(
+                e @ RegistryError::Status {
+                    status: 500..=599, ..
+                },
+            ) => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| RegistryError::Invalid {
+        what: format!("the tag-schema index `{tag}`"),
+        expected: "index holding our change",
+        reason: format!("another writer kept replacing it ({INDEX_ATTEMPTS} attempts)"),
+    }))
+}
+
+/// A pause of 100 to 400 ms, different in each process, so that writers that collided do not
+/// collide again in step.
+fn pause_before_retry() {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let spread =
+        (u64::from(nanos) ^ u64::from(std::process::id()).wrapping_mul(2_654_435_761)) % 300;
+    std::thread::sleep(Duration::from_millis(100 + spread));
+}
+
+/// One round of [`sync_tag_schema`]: whether the change held after the write and the settle.
+fn sync_once(
+    repo: &Repo<'_>,
+    subject: &str,
+    tag: &str,
+    change: Change<'_>,
+) -> Result<bool, RegistryError> {
+    let mut index = read_index(repo, tag)?;
+    let before = index.clone();
+    if let Change::Remove(digest) = change {
+        index.manifests.retain(|d| d.digest != digest);
+    }
+    let known: HashSet<String> = before.manifests.iter().map(|d| d.digest.clone()).collect();
+    for d in repo.tagged_artifacts(subject, &known)? {
+        if !matches!(change, Change::Remove(digest) if digest == d.digest) {
+            index.manifests.push(d);
+        }
+    }
+    if let Change::Add(entry) = change {
+        if !change.holds(&index) {
+            index.manifests.push(entry.clone());
+        }
+    }
+    if index != before {
         index.media_type = Some(oci::OCI_INDEX.to_owned());
         let body = serde_json::to_vec(&index).map_err(|e| RegistryError::Invalid {
             what: "the tag-schema index".into(),
             expected: "JSON",
             reason: e.to_string(),
         })?;
-        put_manifest(repo, &tag, &body, oci::OCI_INDEX)?;
-        // A concurrent writer may have replaced the index in between: check the edit holds.
-        let mut check = read_index(repo, &tag)?;
-        let before = check.clone();
-        edit(&mut check);
-        if check == before {
-            return Ok(());
-        }
+        put_manifest(repo, tag, &body, oci::OCI_INDEX)?;
     }
-    Err(RegistryError::Invalid {
-        what: format!("the tag-schema index `{tag}`"),
-        expected: "index holding our change",
-        reason: format!("another writer kept replacing it ({INDEX_ATTEMPTS} attempts)"),
-    })
-}
-
-fn add_to_tag_schema(
-    repo: &Repo<'_>,
-    subject: &str,
-    entry: &Descriptor,
-) -> Result<(), RegistryError> {
-    edit_tag_schema(repo, subject, |index| {
-        if !index.manifests.iter().any(|d| d.digest == entry.digest) {
-            index.manifests.push(entry.clone());
-        }
-    })
+    if !change.holds(&read_index(repo, tag)?) {
+        return Ok(false);
+    }
+    std::thread::sleep(INDEX_SETTLE);
+    Ok(change.holds(&read_index(repo, tag)?))
 }

@@ -899,7 +899,7 @@ impl Sink for Layout {
         _subject: &str,
         entry: &Descriptor,
         body: &[u8],
-    ) -> Result<LookupPath, RegistryError> {
+    ) -> Result<(LookupPath, Vec<String>), RegistryError> {
         self.put_blob(body, &entry.digest)?;
         let value = serde_json::to_value(entry).map_err(|e| RegistryError::Invalid {
             what: "the artifact's index entry".into(),
@@ -915,7 +915,7 @@ impl Sink for Layout {
             }
             Ok(())
         })?;
-        Ok(LookupPath::OciLayout)
+        Ok((LookupPath::OciLayout, Vec::new()))
     }
 }
 

@@ -119,12 +119,17 @@ impl Reference {
             (None, Some(_)) => None,
             (None, None) => Some("latest".to_owned()),
         };
-        Ok(Reference {
+        let reference = Reference {
             registry,
             repository,
             tag,
             digest,
-        })
+        };
+        // Normalising adds `docker.io/library/` and `:latest`: what is printed must parse too.
+        if reference.to_string().len() > 4096 {
+            return Err(fail("it is longer than 4096 characters once normalised"));
+        }
+        Ok(reference)
     }
 
     /// The host the registry's API is served from (`registry-1.docker.io` for Docker Hub).

@@ -32,13 +32,14 @@ pub(crate) trait Sink: Store {
     /// Stores a blob (nothing is written when it is already there).
     fn put_blob(&self, bytes: &[u8], digest: &str) -> Result<(), RegistryError>;
     /// Stores the artifact manifest `body` (described by `entry`) and makes it findable from
-    /// `subject`; its blobs are already stored. Returns how it can be found.
+    /// `subject`; its blobs are already stored. Returns how it can be found, and warnings
+    /// (attached, but not everywhere it should be listed).
     fn put_artifact(
         &self,
         subject: &str,
         entry: &Descriptor,
         body: &[u8],
-    ) -> Result<LookupPath, RegistryError>;
+    ) -> Result<(LookupPath, Vec<String>), RegistryError>;
 }
 
 /// GETs and parses an artifact manifest, verifying digest and size.

@@ -101,10 +101,12 @@ pub(crate) fn select_platform(
             .iter()
             .find(|m| m.platform.as_ref().is_some_and(fits));
         return match found {
-            Some(m) => Ok((
-                m.digest.clone(),
-                m.platform.as_ref().map(PlatformSpec::label),
-            )),
+            Some(m) => super::artifact::check_digest(&m.digest, "the image index").map(|()| {
+                (
+                    m.digest.clone(),
+                    m.platform.as_ref().map(PlatformSpec::label),
+                )
+            }),
             None => Err(RegistryError::NoPlatform {
                 platform: platform.to_string(),
                 available: index

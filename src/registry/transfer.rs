@@ -24,6 +24,8 @@ pub struct Copied {
     pub present: Vec<String>,
     /// How the destination finds them (when something was copied).
     pub lookup: Option<LookupPath>,
+    /// Things worth knowing (an artifact copied but not listed everywhere it should be).
+    pub warnings: Vec<String>,
 }
 
 /// Copies the compatibility artifacts of `image` in `from` (all, or `artifact`) to `to`,
@@ -73,6 +75,7 @@ pub(crate) fn copy_artifacts(
         copied: Vec::new(),
         present: Vec::new(),
         lookup: None,
+        warnings: Vec::new(),
     };
     for d in chosen {
         if there.iter().any(|t| t.digest == d.digest) {
@@ -96,7 +99,9 @@ pub(crate) fn copy_artifacts(
             annotations: manifest.annotations,
             platform: None,
         };
-        done.lookup = Some(to.put_artifact(&subject, &entry, &body)?);
+        let (lookup, warnings) = to.put_artifact(&subject, &entry, &body)?;
+        done.lookup = Some(lookup);
+        done.warnings.extend(warnings);
         done.copied.push(d.digest);
     }
     Ok(done)

@@ -15,21 +15,21 @@ use crate::common::{Output, run_with_env, testdata};
 
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
-struct Seen {
-    method: String,
-    path: String,
-    headers: HashMap<String, String>,
+pub(crate) struct Seen {
+    pub(crate) method: String,
+    pub(crate) path: String,
+    pub(crate) headers: HashMap<String, String>,
 }
 
 /// What to answer.
-enum Reply {
+pub(crate) enum Reply {
     /// Status, headers, body.
     With(u16, Vec<(String, String)>, Vec<u8>),
     /// Accept and never answer.
     Hang,
 }
 
-fn reply(status: u16, headers: &[(&str, &str)], body: impl Into<Vec<u8>>) -> Reply {
+pub(crate) fn reply(status: u16, headers: &[(&str, &str)], body: impl Into<Vec<u8>>) -> Reply {
     Reply::With(
         status,
         headers
@@ -43,13 +43,13 @@ fn reply(status: u16, headers: &[(&str, &str)], body: impl Into<Vec<u8>>) -> Rep
 type Handler = dyn Fn(&Seen, usize) -> Reply + Send + Sync;
 
 /// A fake registry: a thread per connection, a log of requests.
-struct Fake {
-    host: String,
+pub(crate) struct Fake {
+    pub(crate) host: String,
     seen: Arc<Mutex<Vec<Seen>>>,
 }
 
 impl Fake {
-    fn start(handler: impl Fn(&Seen, usize) -> Reply + Send + Sync + 'static) -> Fake {
+    pub(crate) fn start(handler: impl Fn(&Seen, usize) -> Reply + Send + Sync + 'static) -> Fake {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let host = listener.local_addr().unwrap().to_string();
         let seen = Arc::new(Mutex::new(Vec::new()));
@@ -66,7 +66,7 @@ impl Fake {
         Fake { host, seen }
     }
 
-    fn seen(&self) -> Vec<Seen> {
+    pub(crate) fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
 }
@@ -133,25 +133,25 @@ fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Seen>>) {
     }
 }
 
-fn digest(bytes: &[u8]) -> String {
+pub(crate) fn digest(bytes: &[u8]) -> String {
     format!("sha256:{:x}", Sha256::digest(bytes))
 }
 
 /// An image, and a compatibility artifact attached to it, as the fake serves them.
-struct Content {
-    image: Vec<u8>,
-    image_digest: String,
-    artifact: Vec<u8>,
-    artifact_digest: String,
-    spec: Vec<u8>,
-    spec_digest: String,
+pub(crate) struct Content {
+    pub(crate) image: Vec<u8>,
+    pub(crate) image_digest: String,
+    pub(crate) artifact: Vec<u8>,
+    pub(crate) artifact_digest: String,
+    pub(crate) spec: Vec<u8>,
+    pub(crate) spec_digest: String,
 }
 
-const INDEX: &str = "application/vnd.oci.image.index.v1+json";
-const MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
-const ARTIFACT_TYPE: &str = "application/vnd.nfd.image-compatibility.v1alpha1";
+pub(crate) const INDEX: &str = "application/vnd.oci.image.index.v1+json";
+pub(crate) const MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+pub(crate) const ARTIFACT_TYPE: &str = "application/vnd.nfd.image-compatibility.v1alpha1";
 
-fn content() -> Content {
+pub(crate) fn content() -> Content {
     let spec = std::fs::read(testdata("specs/gpu-node.yaml")).unwrap();
     let spec_digest = digest(&spec);
     let image = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}"#.to_vec();
@@ -174,14 +174,14 @@ fn content() -> Content {
 }
 
 impl Content {
-    fn referrer(&self, created: &str, artifact_type: &str, digest: &str) -> String {
+    pub(crate) fn referrer(&self, created: &str, artifact_type: &str, digest: &str) -> String {
         format!(
             r#"{{"mediaType":"{MANIFEST}","digest":"{digest}","size":{},"artifactType":"{artifact_type}","annotations":{{"org.opencontainers.image.created":"{created}"}}}}"#,
             self.artifact.len()
         )
     }
 
-    fn referrers(entries: &[String]) -> Vec<u8> {
+    pub(crate) fn referrers(entries: &[String]) -> Vec<u8> {
         format!(
             r#"{{"schemaVersion":2,"mediaType":"{INDEX}","manifests":[{}]}}"#,
             entries.join(",")
@@ -190,7 +190,7 @@ impl Content {
     }
 
     /// The standard answers; `None` for paths it does not know.
-    fn answer(&self, path: &str) -> Option<Reply> {
+    pub(crate) fn answer(&self, path: &str) -> Option<Reply> {
         if path == "/v2/app/manifests/v1"
             || path == format!("/v2/app/manifests/{}", self.image_digest)
         {
@@ -229,7 +229,7 @@ impl Content {
     }
 }
 
-fn validate(host: &str, extra: &[&str], stdin: Option<&[u8]>) -> Output {
+pub(crate) fn validate(host: &str, extra: &[&str], stdin: Option<&[u8]>) -> Output {
     let snapshot = testdata("snapshots/intel-server.json");
     let image = format!("{host}/app:v1");
     let mut args = vec![

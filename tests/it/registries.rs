@@ -105,8 +105,9 @@ fn tag_schema_on_docker_registry() {
     let v = json(&out);
     assert_eq!(v["image"]["lookup"], "tagSchema");
     assert_eq!(v["image"]["artifact"], artifact.as_str());
-    // resolve + referrers (404) + tag-schema index + artifact manifest + spec blob.
-    assert_eq!(v["image"]["requests"], 5);
+    // resolve + referrers (404) + tag-schema index + tag list (artifact tags) + artifact
+    // manifest + spec blob.
+    assert_eq!(v["image"]["requests"], 6);
 }
 
 #[test]
