@@ -53,7 +53,8 @@ pub(crate) fn run(args: &LintArgs) -> Result<ExitStatus> {
         }
         reports.push(FileFindings { file, findings });
     }
-    let mut out = io::stdout().lock();
+    // Stdout is line-buffered: one write per line of a long report otherwise.
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
     match args.output {
         LintFormat::Text => render_text(&reports, &mut out)?,
         LintFormat::Json => {

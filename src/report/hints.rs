@@ -1,6 +1,6 @@
 //! What the node has for an expression, in words, and advice for likely mistakes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::features::Features;
 use crate::rules::Observed;
@@ -74,7 +74,7 @@ fn explain_observed(
             hint: None,
         },
         Observed::Names { matching } => {
-            let count = element_names(features, &feature).len();
+            let count = element_count(features, &feature);
             let node_has = if matching.is_empty() {
                 format!("no name matches among {count} elements")
             } else {
@@ -128,14 +128,14 @@ fn missing_element_hint(feature: &str, key: &str, features: &Features) -> Option
     let names = element_names(features, feature);
     if feature == "kernel.loadedmodule" || feature == "kernel.enabledmodule" {
         let underscored = key.replace('-', "_");
-        if underscored != key && names.iter().any(|n| *n == underscored) {
+        if underscored != key && has_element(features, feature, &underscored) {
             return Some(format!(
                 "the kernel lists module names with underscores: `{underscored}` is there; write `{underscored}`"
             ));
         }
         if feature == "kernel.loadedmodule" {
-            let builtin = element_names(features, "kernel.enabledmodule");
-            if builtin.iter().any(|n| *n == key || *n == underscored) {
+            let builtin = "kernel.enabledmodule";
+            if has_element(features, builtin, key) || has_element(features, builtin, &underscored) {
                 return Some(format!(
                     "`{key}` is built into the kernel, so it is never listed as loaded; match `kernel.enabledmodule` instead"
                 ));
@@ -162,6 +162,40 @@ fn value_hint(feature: &str, key: &str, value: &str, expr: Option<&Expr>) -> Opt
         .iter()
         .find(|v| v.eq_ignore_ascii_case(value) && *v != value)
         .map(|v| format!("values are case-sensitive: the node has `{value}`, the spec says `{v}`"))
+}
+
+/// A feature's flag and attribute sets, where present.
+fn element_sets<'a>(
+    features: &'a Features,
+    feature: &str,
+) -> (
+    Option<&'a std::collections::BTreeSet<String>>,
+    Option<&'a BTreeMap<String, String>>,
+) {
+    let flags = features
+        .flags
+        .get(feature)
+        .and_then(|f| f.elements.as_ref());
+    let attributes = features
+        .attributes
+        .get(feature)
+        .and_then(|a| a.elements.as_ref());
+    (flags, attributes)
+}
+
+/// Whether a feature has the flag or attribute `name`, looked up where it is stored.
+fn has_element(features: &Features, feature: &str, name: &str) -> bool {
+    let (flags, attributes) = element_sets(features, feature);
+    flags.is_some_and(|f| f.contains(name)) || attributes.is_some_and(|a| a.contains_key(name))
+}
+
+/// How many element names [`element_names`] gives, without listing them when the sets say.
+fn element_count(features: &Features, feature: &str) -> usize {
+    if features.instances.contains_key(feature) {
+        return element_names(features, feature).len();
+    }
+    let (flags, attributes) = element_sets(features, feature);
+    flags.map_or(0, std::collections::BTreeSet::len) + attributes.map_or(0, BTreeMap::len)
 }
 
 /// Every element name of a feature (flags and attributes).
@@ -205,7 +239,7 @@ fn instance_values(
     total: usize,
     matched: usize,
 ) -> String {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut counts: HashMap<&str, usize> = HashMap::new();
     let mut missing = 0;
     for instance in features
         .instances
@@ -219,12 +253,17 @@ fn instance_values(
             None => missing += 1,
         }
     }
-    // The most common values first: what the node mostly has.
+    // The most common values first (what the node mostly has), the smaller value first among
+    // equals: only the first few are shown, so only they are put in order.
     let mut by_count: Vec<(&str, usize)> = counts.iter().map(|(v, n)| (*v, *n)).collect();
-    by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let order = |a: &(&str, usize), b: &(&str, usize)| b.1.cmp(&a.1).then(a.0.cmp(b.0));
+    if by_count.len() > INSTANCE_VALUES_MAX {
+        by_count.select_nth_unstable_by(INSTANCE_VALUES_MAX, order);
+        by_count.truncate(INSTANCE_VALUES_MAX);
+    }
+    by_count.sort_unstable_by(order);
     let mut values: Vec<String> = by_count
         .iter()
-        .take(INSTANCE_VALUES_MAX)
         .map(|(v, n)| {
             let mut s = shorten(v, 40);
             if *n > 1 {
@@ -258,10 +297,7 @@ fn pci_name(feature: &str, key: &str, value: &str) -> Option<&'static str> {
     }
     match key {
         "vendor" | "subsystem_vendor" => pci::vendor_name(value),
-        "class" => {
-            let [class, subclass] = u16::from_str_radix(value, 16).ok()?.to_be_bytes();
-            pci_ids::Subclass::from_cid_sid(class, subclass).map(pci_ids::Subclass::name)
-        }
+        "class" => pci::subclass_name(value),
         _ => None,
     }
 }
@@ -280,16 +316,18 @@ fn list<'a>(items: impl Iterator<Item = &'a str>, len: usize) -> String {
 
 /// The candidate closest to `name`, when close enough to be a typo.
 fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (name.len() / 4).clamp(1, 3);
-    candidates
-        .filter(|c| *c != name)
-        .map(|c| {
-            (
-                crate::spec::edit_distance(&name.to_ascii_lowercase(), &c.to_ascii_lowercase()),
-                c,
-            )
-        })
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+    let mut limit = (name.len() / 4).clamp(1, 3);
+    let mut best = None;
+    // Once a candidate is found, only a strictly closer one can replace it: the bound
+    // tightens, and most of the remaining candidates are settled by their length.
+    for c in candidates.filter(|c| *c != name) {
+        if let Some(d) = crate::spec::distance_within(name, c, limit) {
+            best = Some(c);
+            match d.checked_sub(1) {
+                Some(tighter) => limit = tighter,
+                None => break,
+            }
+        }
+    }
+    best
 }

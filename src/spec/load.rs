@@ -942,13 +942,45 @@ fn spend(budget: &mut usize, rule_path: &str, rule_node: &Node) -> Result<(), Lo
 /// The known name closest to `name` by edit distance (ignoring ASCII case), when close enough
 /// to be a typo.
 pub fn nearest_name<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let lower = name.to_ascii_lowercase();
     known
         .into_iter()
-        .map(|k| (edit_distance(&lower, &k.to_ascii_lowercase()), k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .filter_map(|k| Some((distance_within(name, k, 2.max(k.len() / 4))?, k)))
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
+}
+
+/// The edit distance of `a` and `b` ignoring ASCII case, when at most `limit`.
+///
+/// Typo suggestions compare one name with every element of a feature (thousands of cpuid
+/// flags): a length that differs by more than `limit` settles most candidates at once, and
+/// ASCII names are compared byte by byte without copying them.
+pub fn distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
+    if !(a.is_ascii() && b.is_ascii()) {
+        let d = edit_distance(&a.to_ascii_lowercase(), &b.to_ascii_lowercase());
+        return (d <= limit).then_some(d);
+    }
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        let mut row_min = cur[0];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(!ca.eq_ignore_ascii_case(cb));
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            row_min = row_min.min(cur[j + 1]);
+        }
+        // No later row goes below this one's smallest value.
+        if row_min > limit {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let d = prev[b.len()];
+    (d <= limit).then_some(d)
 }
 
 /// Levenshtein distance.
@@ -983,6 +1015,41 @@ mod tests {
             .iter()
             .map(ToString::to_string)
             .collect()
+    }
+
+    #[test]
+    fn bounded_distance_agrees_with_the_full_one() {
+        let words = [
+            "",
+            "a",
+            "AVX",
+            "avx2",
+            "AVX512F",
+            "AVX512BW",
+            "AMX",
+            "vfio-pci",
+            "vfio_pci",
+            "matchFeatures",
+            "matchfeature",
+            "MatchExpressions",
+            "kitten",
+            "sitting",
+            "flaw",
+            "lawn",
+            "Größe",
+            "grosse",
+            "FLAG_00001",
+            "FLAG_10001",
+        ];
+        for a in words {
+            for b in words {
+                let full = edit_distance(&a.to_ascii_lowercase(), &b.to_ascii_lowercase());
+                for limit in 0..6 {
+                    let want = (full <= limit).then_some(full);
+                    assert_eq!(distance_within(a, b, limit), want, "{a:?} {b:?} {limit}");
+                }
+            }
+        }
     }
 
     const HEAD: &str = "version: v1alpha1\ncompatibilities:\n- rules:\n  - name: r\n    matchFeatures:\n    - feature: cpu.model\n      matchExpressions:\n";

@@ -21,7 +21,8 @@ pub use expr::{
 };
 pub use load::{
     Checked, LoadError, Loaded, MAX_DEPTH, MAX_EXPRESSIONS_PER_RULE, MAX_LOAD_ERRORS,
-    MAX_SPEC_BYTES, SpecWarning, WarningPos, edit_distance, load, load_all, nearest_name,
+    MAX_SPEC_BYTES, SpecWarning, WarningPos, distance_within, edit_distance, load, load_all,
+    nearest_name,
 };
 pub use template::{MAX_TEMPLATE_BYTES, SPRIG_FUNCTIONS, TemplateError, VarsTemplate};
 pub use version::Version;
