@@ -17,7 +17,8 @@ use serde::Serialize;
 
 use crate::sources::cpu::arm::{HWCAP_NAMES, HWCAP2_NAMES};
 use crate::spec::{
-    self, Compiled, Expr, LoadError, Loaded, Op, Pos, Term, ValueType, edit_distance, nearest_name,
+    self, Compiled, Expr, LoadError, Loaded, Op, Pos, Term, ValueType, distance_within,
+    nearest_name,
 };
 use names::{Elements, Feature, Kind};
 
@@ -640,14 +641,12 @@ impl<'a> Linter<'a> {
         }
         // Other architectures (ppc64le, s390x) have flags of their own; only a near miss of
         // a known name is worth a word.
-        let upper = name.to_ascii_uppercase();
+        // The names are upper case: ignoring case is comparing with `name` in upper case.
         let near = names::X86_FLAGS
             .iter()
             .chain(arm.iter())
-            .map(|k| (edit_distance(&upper, k), *k))
-            .filter(|(d, _)| *d == 1)
-            .min_by_key(|(d, _)| *d);
-        if let Some((_, k)) = near {
+            .find(|k| distance_within(name, k, 1) == Some(1));
+        if let Some(k) = near {
             self.warn(
                 "unknown-element",
                 path,

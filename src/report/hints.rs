@@ -22,6 +22,17 @@ const LIST_MAX: usize = 5;
 /// How many distinct instance values to list before "…".
 const INSTANCE_VALUES_MAX: usize = 3;
 
+/// What the explanations of one node's report share: the parts that depend only on the node
+/// and a feature's element, which many expressions ask about (a spec of a thousand rules
+/// names the same few PCI attributes and modules again and again).
+#[derive(Debug, Default)]
+pub(super) struct Memo {
+    /// [`missing_element_hint`] by feature and element name.
+    missing: HashMap<(String, String), Option<String>>,
+    /// [`instance_summary`] by feature and attribute.
+    summaries: HashMap<(String, String), String>,
+}
+
 pub(super) fn explain(
     term: &Term,
     key: Option<&str>,
@@ -29,8 +40,9 @@ pub(super) fn explain(
     observed: &Observed,
     status: Status,
     features: &Features,
+    memo: &mut Memo,
 ) -> Explained {
-    let mut explained = explain_observed(term, key, expr, observed, status, features);
+    let mut explained = explain_observed(term, key, expr, observed, status, features, memo);
     // A value NFD reads differently means NFD may answer differently: say so, whatever the
     // outcome here.
     if let Some(e) = expr.filter(|e| !e.yaml11.is_empty()) {
@@ -58,6 +70,7 @@ fn explain_observed(
     observed: &Observed,
     status: Status,
     features: &Features,
+    memo: &mut Memo,
 ) -> Explained {
     let feature = term.feature_key();
     match observed {
@@ -96,9 +109,11 @@ fn explain_observed(
                 (false, None) => "absent".into(),
             };
             let hint = match (key, status) {
-                (Some(key), Status::Fail | Status::Error) if !flag && value.is_none() => {
-                    missing_element_hint(&feature, key, features)
-                }
+                (Some(key), Status::Fail | Status::Error) if !flag && value.is_none() => memo
+                    .missing
+                    .entry((feature.to_string(), key.to_owned()))
+                    .or_insert_with(|| missing_element_hint(&feature, key, features))
+                    .clone(),
                 (Some(key), Status::Fail) => value
                     .as_deref()
                     .and_then(|v| value_hint(&feature, key, v, expr)),
@@ -112,7 +127,13 @@ fn explain_observed(
                 Some(_) if status == Status::Ok => {
                     format!("{} of {total} instances", matching.len())
                 }
-                Some(key) => instance_values(features, &feature, key, *total, matching.len()),
+                Some(key) => {
+                    let summary = memo
+                        .summaries
+                        .entry((feature.to_string(), key.to_owned()))
+                        .or_insert_with(|| instance_summary(features, &feature, key));
+                    format!("{} of {total} instances{summary}", matching.len())
+                }
                 None => format!("{total} instances"),
             };
             Explained {
@@ -231,14 +252,9 @@ fn element_names<'a>(features: &'a Features, feature: &str) -> Vec<&'a str> {
     names
 }
 
-/// "2 of 7 instances match; values: 10de ×2 (NVIDIA Corporation), …".
-fn instance_values(
-    features: &Features,
-    feature: &str,
-    key: &str,
-    total: usize,
-    matched: usize,
-) -> String {
+/// What follows "2 of 7 instances" (the same for every expression on the attribute):
+/// "; vendor: 10de ×2 (NVIDIA Corporation), …".
+fn instance_summary(features: &Features, feature: &str, key: &str) -> String {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     let mut missing = 0;
     for instance in features
@@ -278,7 +294,7 @@ fn instance_values(
     if counts.len() > INSTANCE_VALUES_MAX {
         values.push(format!("… {} more", counts.len() - INSTANCE_VALUES_MAX));
     }
-    let mut out = format!("{matched} of {total} instances");
+    let mut out = String::new();
     if values.is_empty() {
         out.push_str(&format!("; none has `{key}`"));
     } else {

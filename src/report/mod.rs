@@ -326,16 +326,17 @@ pub fn build_with(
 ) -> Report {
     let mut sets = Vec::with_capacity(evaluation.sets.len());
     let mut errors = Vec::new();
+    let mut memo = hints::Memo::default();
     for (n, set_eval) in evaluation.sets.iter().enumerate() {
         let set = &spec.compatibilities[set_eval.index];
         let rules_spec = set.rules.as_deref().unwrap_or_default();
         let mut rules = Vec::with_capacity(set_eval.rules.len());
         for rule_eval in &set_eval.rules {
             let rule = &rules_spec[rule_eval.index];
-            let entries = |terms: &[Term], results: &[ExprResult]| -> Vec<ExprReport> {
+            let mut entries = |terms: &[Term], results: &[ExprResult]| -> Vec<ExprReport> {
                 let mut out: Vec<ExprReport> = results
                     .iter()
-                    .map(|r| expr_report(&terms[r.term], r, features, detail))
+                    .map(|r| expr_report(&terms[r.term], r, features, detail, &mut memo))
                     .collect();
                 if detail == Detail::Full {
                     explain_instance_terms(results, &mut out);
@@ -463,6 +464,7 @@ fn expr_report(
     result: &ExprResult,
     features: &Features,
     detail: Detail,
+    memo: &mut hints::Memo,
 ) -> ExprReport {
     let (expr, matcher_type, name) = match &result.key {
         Some(key) => (
@@ -508,6 +510,7 @@ fn expr_report(
                 &result.observed,
                 status,
                 features,
+                memo,
             ),
         ),
     };
