@@ -16,6 +16,7 @@ mod help;
 mod init;
 mod lint;
 mod namespace;
+mod perf;
 mod proxy;
 mod registries;
 mod reports;
