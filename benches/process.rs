@@ -6,7 +6,8 @@
 //! on a loaded machine the ratio and the difference hold where absolute times drift.
 //!
 //! Run with `cargo bench --bench process` (`PROCESS_ROUNDS=N` for more pairs,
-//! `NFD_COMPAT_STRESS_DIR=dir` to keep the stress files, e.g. for `valgrind --tool=callgrind`).
+//! `NFD_COMPAT_STRESS_DIR=dir` to keep the stress files, e.g. for `valgrind --tool=callgrind`,
+//! `NFD_COMPAT_BASELINE_BIN=path` to time another build against this one, pair by pair).
 
 #![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
@@ -31,6 +32,18 @@ fn row(label: &str, goal: &str, bin: &str, args: &[&str], rounds: usize) {
         p.a.rss_mb(),
         p.a.code,
     );
+    // Another build of the program (an older commit) on the same input, in turn with this one.
+    if let Some(other) = std::env::var_os("NFD_COMPAT_BASELINE_BIN") {
+        let other = other.to_string_lossy();
+        let q = paired((bin, args), (&other, args), rounds);
+        println!(
+            "  {:<44} {:>8.2} ms  baseline build {:.2} ms: {:.3}x",
+            "",
+            ms(q.a.wall),
+            ms(q.b),
+            q.ratio
+        );
+    }
 }
 
 fn main() {
