@@ -5,6 +5,7 @@
 //! [`command`] is the command line with these added; `main` parses with it and `completions`
 //! and `man` generate from it, so help, man pages and completions say the same.
 
+use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::sync::LazyLock;
 
@@ -363,13 +364,25 @@ fn roff_escape(s: &str) -> String {
 /// The command line with the version line and, on every command, the sections: a short
 /// exit-status line for `-h` and all of them for `--help`.
 pub fn command() -> clap::Command {
-    let cmd = Cli::command()
-        .version(VERSION.as_str())
-        .long_version(VERSION.as_str());
-    add_help(cmd, "")
+    add_help(top_level(), "", None)
 }
 
-fn add_help(cmd: clap::Command, path: &str) -> clap::Command {
+/// [`command`] for parsing `args`: the sections only on the commands `args` can show the help
+/// of (the top level and every command named in `args`, with what is below it). Writing the
+/// help texts of all commands takes longer than starting the process; a run shows at most one.
+pub fn command_for(args: &[OsString]) -> clap::Command {
+    add_help(top_level(), "", Some(args))
+}
+
+fn top_level() -> clap::Command {
+    Cli::command()
+        .version(VERSION.as_str())
+        .long_version(VERSION.as_str())
+}
+
+/// Adds the sections to `cmd` and below it: to every subcommand, or with `words` to those
+/// named in `words` (and below them, with the words after the name).
+fn add_help(cmd: clap::Command, path: &str, words: Option<&[OsString]>) -> clap::Command {
     let statuses: Vec<String> = sections(path)
         .iter()
         .filter(|s| s.title == "EXIT STATUS")
@@ -390,18 +403,31 @@ fn add_help(cmd: clap::Command, path: &str) -> clap::Command {
             titles.join(", ")
         ))
         .after_long_help(help_text(path));
-    let names: Vec<String> = cmd
+    let subcommands: Vec<(String, Option<&[OsString]>)> = cmd
         .get_subcommands()
-        .map(|s| s.get_name().to_owned())
-        .filter(|n| n != "help")
+        .filter(|s| s.get_name() != "help")
+        .filter_map(|s| {
+            let rest = match words {
+                None => None,
+                Some(words) => {
+                    let named = |w: &OsString| {
+                        w.to_str().is_some_and(|w| {
+                            s.get_name() == w || s.get_all_aliases().any(|a| a == w)
+                        })
+                    };
+                    Some(&words[words.iter().position(named)? + 1..])
+                }
+            };
+            Some((s.get_name().to_owned(), rest))
+        })
         .collect();
-    for name in names {
+    for (name, rest) in subcommands {
         let sub_path = if path.is_empty() {
             name.clone()
         } else {
             format!("{path} {name}")
         };
-        cmd = cmd.mut_subcommand(&name, |sub| add_help(sub, &sub_path));
+        cmd = cmd.mut_subcommand(&name, |sub| add_help(sub, &sub_path, rest));
     }
     cmd
 }
@@ -432,6 +458,60 @@ mod tests {
         ] {
             assert!(text.contains(var), "{var}: {text}");
         }
+    }
+
+    /// Every command path below `cmd`, as the words that name it.
+    fn paths(cmd: &clap::Command, prefix: &[String], out: &mut Vec<Vec<String>>) {
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let mut path = prefix.to_vec();
+            path.push(sub.get_name().to_owned());
+            paths(sub, &path, out);
+            out.push(path);
+        }
+    }
+
+    fn find<'c>(cmd: &'c mut clap::Command, path: &[String]) -> &'c mut clap::Command {
+        path.iter().fold(cmd, |c, name| {
+            c.find_subcommand_mut(name).expect("a command of the tree")
+        })
+    }
+
+    #[test]
+    fn the_command_for_a_command_line_has_the_full_help_of_its_command() {
+        let mut full = command();
+        full.build();
+        let mut all = Vec::new();
+        paths(&full, &[], &mut all);
+        all.push(Vec::new());
+        assert!(all.len() > 10, "{all:?}");
+        for path in all {
+            // As typed (`nfd-compat export features --help`) and through `help`.
+            let typed: Vec<OsString> = std::iter::once("nfd-compat")
+                .chain(path.iter().map(String::as_str))
+                .chain(["--help"])
+                .map(OsString::from)
+                .collect();
+            let mut via_help = vec![OsString::from("nfd-compat"), OsString::from("help")];
+            via_help.extend(path.iter().map(OsString::from));
+            for args in [typed, via_help] {
+                let mut partial = command_for(&args);
+                partial.build();
+                let want = find(&mut full, &path);
+                let (long, short) = (want.render_long_help(), want.render_help());
+                let got = find(&mut partial, &path);
+                assert_eq!(
+                    got.render_long_help().to_string(),
+                    long.to_string(),
+                    "{args:?}"
+                );
+                assert_eq!(got.render_help().to_string(), short.to_string(), "{args:?}");
+            }
+        }
+        // What no command line names carries no sections (the point of `command_for`).
+        let mut bare = command_for(&[OsString::from("nfd-compat"), OsString::from("lint")]);
+        bare.build();
+        let other = find(&mut bare, &["schema".to_owned()]);
+        assert!(other.get_after_long_help().is_none());
     }
 
     #[test]

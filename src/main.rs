@@ -17,7 +17,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let cli = match help::command()
+    let cli = match help::command_for(&args)
         .try_get_matches_from(&args)
         .and_then(|m| Cli::from_arg_matches(&m))
     {

@@ -3,6 +3,8 @@
 
 #![allow(dead_code, reason = "each benchmark uses a part of these helpers")]
 
+pub(crate) mod stress;
+
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -85,5 +87,43 @@ pub(crate) fn measure_median(program: &str, args: &[&str], rounds: usize) -> Run
         wall: median(runs.iter().map(|r| r.wall).collect()),
         peak_rss_kib: runs.iter().map(|r| r.peak_rss_kib).max().unwrap_or(0),
         code: runs.last().map_or(0, |r| r.code),
+    }
+}
+
+/// Two commands timed in turn (A B A B ...), so that a drift in the machine's speed hits both
+/// alike: the medians of each and the median of the pair-by-pair ratio A/B.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Paired {
+    /// A's median run (the highest peak RSS of A's runs).
+    pub(crate) a: Run,
+    /// B's median wall time.
+    pub(crate) b: Duration,
+    /// The median of A/B over the pairs.
+    pub(crate) ratio: f64,
+}
+
+/// Runs `a` and `b` in turn `rounds` times (after one warm-up each).
+pub(crate) fn paired(a: (&str, &[&str]), b: (&str, &[&str]), rounds: usize) -> Paired {
+    measure(a.0, a.1);
+    measure(b.0, b.1);
+    let mut runs = Vec::with_capacity(rounds);
+    let mut b_walls = Vec::with_capacity(rounds);
+    let mut ratios = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let ra = measure(a.0, a.1);
+        let rb = measure(b.0, b.1);
+        ratios.push(ra.wall.as_secs_f64() / rb.wall.as_secs_f64());
+        runs.push(ra);
+        b_walls.push(rb.wall);
+    }
+    ratios.sort_by(f64::total_cmp);
+    Paired {
+        a: Run {
+            wall: median(runs.iter().map(|r| r.wall).collect()),
+            peak_rss_kib: runs.iter().map(|r| r.peak_rss_kib).max().unwrap_or(0),
+            code: runs.last().map_or(0, |r| r.code),
+        },
+        b: median(b_walls),
+        ratio: ratios[ratios.len() / 2],
     }
 }

@@ -247,15 +247,18 @@ pub(crate) fn warn_all(global: Global, warnings: &[String]) {
 /// Standard output, where a closed pipe (`nfd-compat ... | head -1`) means the reader stopped
 /// reading: what is left is dropped and the command still ends with its verdict, so a
 /// `set -o pipefail` gate sees 1 for an incompatible node, not 0 and not a write error.
+///
+/// It is buffered (64 KiB): stdout itself is line-buffered, and a report of thousands of lines
+/// would otherwise be thousands of writes.
 pub(crate) struct Stdout {
-    inner: io::StdoutLock<'static>,
+    inner: io::BufWriter<io::StdoutLock<'static>>,
     closed: bool,
 }
 
 /// The report's destination (see [`Stdout`]).
 pub(crate) fn stdout() -> Stdout {
     Stdout {
-        inner: io::stdout().lock(),
+        inner: io::BufWriter::with_capacity(1 << 16, io::stdout().lock()),
         closed: false,
     }
 }

@@ -194,7 +194,12 @@ pub(crate) fn finish(
     if evaluation.sets.is_empty() && !args.tags.is_empty() {
         check_tags(spec, spec_name, &args.tags)?;
     }
-    let mut report = report::build(spec, &evaluation, features, origin, warnings);
+    let detail = if args.output_json {
+        report::Detail::Outcome
+    } else {
+        report::Detail::Full
+    };
+    let mut report = report::build_with(spec, &evaluation, features, origin, warnings, detail);
     if let Some(file) = &source.file {
         report.locate(file, &source.positions);
     }

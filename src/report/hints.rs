@@ -1,6 +1,6 @@
 //! What the node has for an expression, in words, and advice for likely mistakes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::features::Features;
 use crate::rules::Observed;
@@ -22,6 +22,17 @@ const LIST_MAX: usize = 5;
 /// How many distinct instance values to list before "…".
 const INSTANCE_VALUES_MAX: usize = 3;
 
+/// What the explanations of one node's report share: the parts that depend only on the node
+/// and a feature's element, which many expressions ask about (a spec of a thousand rules
+/// names the same few PCI attributes and modules again and again).
+#[derive(Debug, Default)]
+pub(super) struct Memo {
+    /// [`missing_element_hint`] by feature and element name.
+    missing: HashMap<(String, String), Option<String>>,
+    /// [`instance_summary`] by feature and attribute.
+    summaries: HashMap<(String, String), String>,
+}
+
 pub(super) fn explain(
     term: &Term,
     key: Option<&str>,
@@ -29,8 +40,9 @@ pub(super) fn explain(
     observed: &Observed,
     status: Status,
     features: &Features,
+    memo: &mut Memo,
 ) -> Explained {
-    let mut explained = explain_observed(term, key, expr, observed, status, features);
+    let mut explained = explain_observed(term, key, expr, observed, status, features, memo);
     // A value NFD reads differently means NFD may answer differently: say so, whatever the
     // outcome here.
     if let Some(e) = expr.filter(|e| !e.yaml11.is_empty()) {
@@ -58,6 +70,7 @@ fn explain_observed(
     observed: &Observed,
     status: Status,
     features: &Features,
+    memo: &mut Memo,
 ) -> Explained {
     let feature = term.feature_key();
     match observed {
@@ -76,7 +89,7 @@ fn explain_observed(
             hint: None,
         },
         Observed::Names { matching } => {
-            let count = element_names(features, &feature).len();
+            let count = element_count(features, &feature);
             let node_has = if matching.is_empty() {
                 format!("no name matches among {count} elements")
             } else {
@@ -98,9 +111,11 @@ fn explain_observed(
                 (false, None) => NodeHas::Words("absent".into()),
             };
             let hint = match (key, status) {
-                (Some(key), Status::Fail | Status::Error) if !flag && value.is_none() => {
-                    missing_element_hint(&feature, key, features)
-                }
+                (Some(key), Status::Fail | Status::Error) if !flag && value.is_none() => memo
+                    .missing
+                    .entry((feature.to_string(), key.to_owned()))
+                    .or_insert_with(|| missing_element_hint(&feature, key, features))
+                    .clone(),
                 (Some(key), Status::Fail) => value
                     .as_deref()
                     .and_then(|v| value_hint(&feature, key, v, expr)),
@@ -114,7 +129,13 @@ fn explain_observed(
                 Some(_) if status == Status::Ok => {
                     format!("{} of {total} instances", matching.len())
                 }
-                Some(key) => instance_values(features, &feature, key, *total, matching.len()),
+                Some(key) => {
+                    let summary = memo
+                        .summaries
+                        .entry((feature.to_string(), key.to_owned()))
+                        .or_insert_with(|| instance_summary(features, &feature, key));
+                    format!("{} of {total} instances{summary}", matching.len())
+                }
                 None => format!("{total} instances"),
             };
             Explained {
@@ -130,14 +151,14 @@ fn missing_element_hint(feature: &str, key: &str, features: &Features) -> Option
     let names = element_names(features, feature);
     if feature == "kernel.loadedmodule" || feature == "kernel.enabledmodule" {
         let underscored = key.replace('-', "_");
-        if underscored != key && names.iter().any(|n| *n == underscored) {
+        if underscored != key && has_element(features, feature, &underscored) {
             return Some(format!(
                 "the kernel lists module names with underscores: `{underscored}` is there; write `{underscored}`"
             ));
         }
         if feature == "kernel.loadedmodule" {
-            let builtin = element_names(features, "kernel.enabledmodule");
-            if builtin.iter().any(|n| *n == key || *n == underscored) {
+            let builtin = "kernel.enabledmodule";
+            if has_element(features, builtin, key) || has_element(features, builtin, &underscored) {
                 return Some(format!(
                     "`{key}` is built into the kernel, so it is never listed as loaded; match `kernel.enabledmodule` instead"
                 ));
@@ -164,6 +185,40 @@ fn value_hint(feature: &str, key: &str, value: &str, expr: Option<&Expr>) -> Opt
         .iter()
         .find(|v| v.eq_ignore_ascii_case(value) && *v != value)
         .map(|v| format!("values are case-sensitive: the node has `{value}`, the spec says `{v}`"))
+}
+
+/// A feature's flag and attribute sets, where present.
+fn element_sets<'a>(
+    features: &'a Features,
+    feature: &str,
+) -> (
+    Option<&'a std::collections::BTreeSet<String>>,
+    Option<&'a BTreeMap<String, String>>,
+) {
+    let flags = features
+        .flags
+        .get(feature)
+        .and_then(|f| f.elements.as_ref());
+    let attributes = features
+        .attributes
+        .get(feature)
+        .and_then(|a| a.elements.as_ref());
+    (flags, attributes)
+}
+
+/// Whether a feature has the flag or attribute `name`, looked up where it is stored.
+fn has_element(features: &Features, feature: &str, name: &str) -> bool {
+    let (flags, attributes) = element_sets(features, feature);
+    flags.is_some_and(|f| f.contains(name)) || attributes.is_some_and(|a| a.contains_key(name))
+}
+
+/// How many element names [`element_names`] gives, without listing them when the sets say.
+fn element_count(features: &Features, feature: &str) -> usize {
+    if features.instances.contains_key(feature) {
+        return element_names(features, feature).len();
+    }
+    let (flags, attributes) = element_sets(features, feature);
+    flags.map_or(0, std::collections::BTreeSet::len) + attributes.map_or(0, BTreeMap::len)
 }
 
 /// Every element name of a feature (flags and attributes).
@@ -199,15 +254,10 @@ fn element_names<'a>(features: &'a Features, feature: &str) -> Vec<&'a str> {
     names
 }
 
-/// "2 of 7 instances match; values: 10de ×2 (NVIDIA Corporation), …".
-fn instance_values(
-    features: &Features,
-    feature: &str,
-    key: &str,
-    total: usize,
-    matched: usize,
-) -> String {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+/// What follows "2 of 7 instances" (the same for every expression on the attribute):
+/// "; vendor: 10de ×2 (NVIDIA Corporation), …".
+fn instance_summary(features: &Features, feature: &str, key: &str) -> String {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
     let mut missing = 0;
     for instance in features
         .instances
@@ -221,12 +271,17 @@ fn instance_values(
             None => missing += 1,
         }
     }
-    // The most common values first: what the node mostly has.
+    // The most common values first (what the node mostly has), the smaller value first among
+    // equals: only the first few are shown, so only they are put in order.
     let mut by_count: Vec<(&str, usize)> = counts.iter().map(|(v, n)| (*v, *n)).collect();
-    by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let order = |a: &(&str, usize), b: &(&str, usize)| b.1.cmp(&a.1).then(a.0.cmp(b.0));
+    if by_count.len() > INSTANCE_VALUES_MAX {
+        by_count.select_nth_unstable_by(INSTANCE_VALUES_MAX, order);
+        by_count.truncate(INSTANCE_VALUES_MAX);
+    }
+    by_count.sort_unstable_by(order);
     let mut values: Vec<String> = by_count
         .iter()
-        .take(INSTANCE_VALUES_MAX)
         .map(|(v, n)| {
             let mut s = shorten(v, 40);
             if *n > 1 {
@@ -241,7 +296,7 @@ fn instance_values(
     if counts.len() > INSTANCE_VALUES_MAX {
         values.push(format!("… {} more", counts.len() - INSTANCE_VALUES_MAX));
     }
-    let mut out = format!("{matched} of {total} instances");
+    let mut out = String::new();
     if values.is_empty() {
         out.push_str(&format!("; none has `{key}`"));
     } else {
@@ -260,10 +315,7 @@ fn pci_name(feature: &str, key: &str, value: &str) -> Option<&'static str> {
     }
     match key {
         "vendor" | "subsystem_vendor" => pci::vendor_name(value),
-        "class" => {
-            let [class, subclass] = u16::from_str_radix(value, 16).ok()?.to_be_bytes();
-            pci_ids::Subclass::from_cid_sid(class, subclass).map(pci_ids::Subclass::name)
-        }
+        "class" => pci::subclass_name(value),
         _ => None,
     }
 }

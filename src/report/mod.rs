@@ -368,7 +368,18 @@ pub fn best_set(spec: &Spec, evaluation: &Evaluation) -> Option<BestSet> {
     })
 }
 
-/// Builds the report of one node.
+/// How much of each expression [`build_with`] works out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Everything: what the node has, hints, the matching instances.
+    Full,
+    /// The outcome alone (NFD's `--output-json` shows no more): `node_has` is left empty and
+    /// there are no hints or matching instances, which spares a search for near names among
+    /// all of the node's elements for every failed expression.
+    Outcome,
+}
+
+/// Builds the report of one node, in full.
 pub fn build(
     spec: &Spec,
     evaluation: &Evaluation,
@@ -376,20 +387,35 @@ pub fn build(
     origin: Origin,
     warnings: Vec<String>,
 ) -> Report {
+    build_with(spec, evaluation, features, origin, warnings, Detail::Full)
+}
+
+/// Builds the report of one node with `detail`.
+pub fn build_with(
+    spec: &Spec,
+    evaluation: &Evaluation,
+    features: &Features,
+    origin: Origin,
+    warnings: Vec<String>,
+    detail: Detail,
+) -> Report {
     let mut sets = Vec::with_capacity(evaluation.sets.len());
     let mut errors = Vec::new();
+    let mut memo = hints::Memo::default();
     for (n, set_eval) in evaluation.sets.iter().enumerate() {
         let set = &spec.compatibilities[set_eval.index];
         let rules_spec = set.rules.as_deref().unwrap_or_default();
         let mut rules = Vec::with_capacity(set_eval.rules.len());
         for rule_eval in &set_eval.rules {
             let rule = &rules_spec[rule_eval.index];
-            let entries = |terms: &[Term], results: &[ExprResult]| -> Vec<ExprReport> {
+            let mut entries = |terms: &[Term], results: &[ExprResult]| -> Vec<ExprReport> {
                 let mut out: Vec<ExprReport> = results
                     .iter()
-                    .map(|r| expr_report(&terms[r.term], r, features))
+                    .map(|r| expr_report(&terms[r.term], r, features, detail, &mut memo))
                     .collect();
-                explain_instance_terms(results, &mut out);
+                if detail == Detail::Full {
+                    explain_instance_terms(results, &mut out);
+                }
                 out
             };
             let match_features = entries(&rule.match_features, &rule_eval.match_features);
@@ -545,7 +571,13 @@ fn explain_instance_terms(results: &[ExprResult], out: &mut [ExprReport]) {
     }
 }
 
-fn expr_report(term: &Term, result: &ExprResult, features: &Features) -> ExprReport {
+fn expr_report(
+    term: &Term,
+    result: &ExprResult,
+    features: &Features,
+    detail: Detail,
+    memo: &mut hints::Memo,
+) -> ExprReport {
     let (expr, matcher_type, name) = match &result.key {
         Some(key) => (
             term.match_expressions.as_ref().and_then(|m| m.get(key)),
@@ -570,18 +602,30 @@ fn expr_report(term: &Term, result: &ExprResult, features: &Features) -> ExprRep
         Outcome::NoMatch => (Status::Fail, None),
         Outcome::Error(e) => (Status::Error, Some(e.clone())),
     };
-    let matching_instances = match &result.observed {
-        Observed::Instances { matching, .. } => Some(matching.clone()),
-        _ => None,
+    let (matching_instances, explained) = match detail {
+        Detail::Outcome => (
+            None,
+            hints::Explained {
+                node_has: NodeHas::Words(String::new()),
+                hint: None,
+            },
+        ),
+        Detail::Full => (
+            match &result.observed {
+                Observed::Instances { matching, .. } => Some(matching.clone()),
+                _ => None,
+            },
+            hints::explain(
+                term,
+                result.key.as_deref(),
+                expr,
+                &result.observed,
+                status,
+                features,
+                memo,
+            ),
+        ),
     };
-    let explained = hints::explain(
-        term,
-        result.key.as_deref(),
-        expr,
-        &result.observed,
-        status,
-        features,
-    );
     let node_has = match (&result.unavailable, &result.observed) {
         (Some(_), Observed::FeatureMissing) => {
             NodeHas::Words("unknown: the feature could not be discovered".to_owned())

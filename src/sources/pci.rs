@@ -87,16 +87,147 @@ pub(crate) fn attribute_value<'a>(attr: &str, raw: &'a str) -> &'a str {
 
 /// The pci.ids name of a vendor, from its ID as sysfs writes it (hex, `8086`).
 pub(crate) fn vendor_name(hex: &str) -> Option<&'static str> {
-    let id = u16::from_str_radix(hex, 16).ok()?;
-    pci_ids::Vendors::iter()
-        .find(|v| v.id() == id)
-        .map(pci_ids::Vendor::name)
+    names::vendor(u16::from_str_radix(hex, 16).ok()?)
+}
+
+/// The pci.ids name of a device subclass, from the `class` attribute (hex class and
+/// subclass, `0302`).
+pub(crate) fn subclass_name(hex: &str) -> Option<&'static str> {
+    names::subclass(u16::from_str_radix(hex, 16).ok()?)
+}
+
+/// The pci.ids names: sorted IDs, the end of each name in one string, the string.
+///
+/// Generated from the `pci-ids` crate (whose own tables are structs of pointers, tens of
+/// thousands of them, that the loader would relocate at every start of the program for two
+/// lookups most runs never make): arrays of numbers and one string constant need no
+/// relocation, and a lookup is a binary search. The test `pci_names_are_the_crates` checks
+/// the file and rewrites it with `NFD_COMPAT_UPDATE=1`.
+#[rustfmt::skip]
+#[path = "pci_names.rs"]
+mod table;
+
+mod names {
+    use super::table::{
+        SUBCLASS_ENDS, SUBCLASS_IDS, SUBCLASS_NAMES, VENDOR_ENDS, VENDOR_IDS, VENDOR_NAMES,
+    };
+
+    /// A vendor's name.
+    pub(super) fn vendor(id: u16) -> Option<&'static str> {
+        lookup(&VENDOR_IDS, &VENDOR_ENDS, VENDOR_NAMES, id)
+    }
+
+    /// A subclass's name, by class ID and subclass ID (`0x0302`).
+    pub(super) fn subclass(id: u16) -> Option<&'static str> {
+        lookup(&SUBCLASS_IDS, &SUBCLASS_ENDS, SUBCLASS_NAMES, id)
+    }
+
+    fn lookup(ids: &[u16], ends: &[u32], names: &'static str, id: u16) -> Option<&'static str> {
+        let i = ids.binary_search(&id).ok()?;
+        let start = i.checked_sub(1).map_or(Some(0), |p| ends.get(p).copied())?;
+        names.get(usize::try_from(start).ok()?..usize::try_from(*ends.get(i)?).ok()?)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::sources::testing;
+
+    /// `pci_names.rs` as the `pci-ids` crate gives it: the first entry of equal IDs.
+    fn generate_pci_names() -> String {
+        use std::fmt::Write as _;
+        let vendors: Vec<(u16, &str)> = pci_ids::Vendors::iter()
+            .map(|v| (v.id(), v.name()))
+            .collect();
+        let subclasses: Vec<(u16, &str)> = pci_ids::Classes::iter()
+            .flat_map(|c| {
+                c.subclasses()
+                    .map(move |s| (u16::from_be_bytes([c.id(), s.id()]), s.name()))
+            })
+            .collect();
+        let mut out = String::from(
+            "//! pci.ids vendor and subclass names from the `pci-ids` crate, written by the test\n\
+             //! `sources::pci::tests::pci_names_are_the_crates` (`NFD_COMPAT_UPDATE=1 cargo test\n\
+             //! --lib pci_names`): do not edit.\n",
+        );
+        for (table, mut entries) in [("VENDOR", vendors), ("SUBCLASS", subclasses)] {
+            // A stable sort keeps the database's first entry first among equal IDs.
+            entries.sort_by_key(|(id, _)| *id);
+            entries.dedup_by_key(|(id, _)| *id);
+            let n = entries.len();
+            let mut end = 0;
+            let _ = write!(out, "\npub(super) static {table}_IDS: [u16; {n}] = [");
+            for (i, (id, _)) in entries.iter().enumerate() {
+                let sep = if i % 12 == 0 { "\n    " } else { " " };
+                let _ = write!(out, "{sep}0x{id:04x},");
+            }
+            let _ = write!(
+                out,
+                "\n];\n\npub(super) static {table}_ENDS: [u32; {n}] = ["
+            );
+            for (i, (_, name)) in entries.iter().enumerate() {
+                end += name.len();
+                let sep = if i % 12 == 0 { "\n    " } else { " " };
+                let _ = write!(out, "{sep}{end},");
+            }
+            let _ = write!(
+                out,
+                "\n];\n\npub(super) const {table}_NAMES: &str = concat!("
+            );
+            for (_, name) in &entries {
+                let _ = write!(out, "\n    {name:?},");
+            }
+            out.push_str("\n);\n");
+        }
+        out
+    }
+
+    #[test]
+    fn pci_names_are_the_crates() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/sources/pci_names.rs");
+        let want = generate_pci_names();
+        if std::env::var_os("NFD_COMPAT_UPDATE").is_some() {
+            std::fs::write(path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            have == want,
+            "{path} is not what the pci-ids crate gives; regenerate it with \
+             NFD_COMPAT_UPDATE=1 cargo test --lib pci_names, then review the diff"
+        );
+    }
+
+    #[test]
+    fn pci_names_are_the_databases() {
+        assert_eq!(vendor_name("8086"), Some("Intel Corporation"));
+        assert_eq!(vendor_name("10de"), Some("NVIDIA Corporation"));
+        assert_eq!(subclass_name("0302"), Some("3D controller"));
+        assert_eq!(subclass_name("0200"), Some("Ethernet controller"));
+        assert_eq!(vendor_name("not hex"), None);
+        assert_eq!(subclass_name(""), None);
+        // Every vendor and subclass of the crate's tables, the first of duplicate IDs.
+        let mut vendors = 0;
+        for v in pci_ids::Vendors::iter() {
+            let first = pci_ids::Vendors::iter().find(|f| f.id() == v.id());
+            let hex = format!("{:04x}", v.id());
+            assert_eq!(vendor_name(&hex), first.map(pci_ids::Vendor::name), "{hex}");
+            vendors += 1;
+        }
+        let mut subclasses = 0;
+        for class in 0..=255_u8 {
+            for sub in 0..=255_u8 {
+                let hex = format!("{class:02x}{sub:02x}");
+                let want = pci_ids::Subclass::from_cid_sid(class, sub).map(pci_ids::Subclass::name);
+                assert_eq!(subclass_name(&hex), want, "{hex}");
+                subclasses += usize::from(want.is_some());
+            }
+        }
+        assert!(
+            vendors > 2000 && subclasses > 100,
+            "{vendors} vendors, {subclasses} subclasses"
+        );
+    }
 
     #[test]
     fn attribute_values() {

@@ -12,15 +12,28 @@ pub fn nearest_name<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = (name.chars().count() / 4).clamp(1, 3);
+    let length = name.chars().count();
+    let mut limit = (length / 4).clamp(1, 3);
     let lower = name.to_ascii_lowercase();
-    candidates
-        .into_iter()
-        .filter(|c| *c != name)
-        .map(|c| (edits(&lower, &c.to_ascii_lowercase()), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+    let mut best = None;
+    // Suggestions compare one name with every element of a feature (thousands of CPU flags):
+    // a length that differs by more than the limit settles most candidates without computing
+    // a distance, and once a candidate is found only a strictly closer one may replace it (the
+    // first of equally close ones wins), so the limit tightens as the search goes.
+    for candidate in candidates.into_iter().filter(|c| *c != name) {
+        if candidate.chars().count().abs_diff(length) > limit {
+            continue;
+        }
+        let d = edits(&lower, &candidate.to_ascii_lowercase());
+        if d <= limit {
+            best = Some(candidate);
+            match d.checked_sub(1) {
+                Some(tighter) => limit = tighter,
+                None => break,
+            }
+        }
+    }
+    best
 }
 
 /// Edit distance with adjacent transpositions (optimal string alignment).

@@ -24,6 +24,7 @@ mod layout;
 mod lint;
 mod namespace;
 mod node_pick;
+mod perf;
 mod proxy;
 mod registries;
 mod registry_hardening;
