@@ -44,13 +44,18 @@ fn nfd_json_is_the_same_without_the_explanations() {
     };
     // The full report does explain (so the comparison above means something), the other not.
     let full = exprs(&full);
-    assert!(full.iter().all(|e| !e.node_has.plain().is_empty()), "{full:#?}");
+    assert!(
+        full.iter().all(|e| !e.node_has.plain().is_empty()),
+        "{full:#?}"
+    );
     assert!(full.iter().any(|e| e.hint.is_some()), "{full:#?}");
     assert!(
         full.iter().any(|e| e.matching_instances.is_some()),
         "{full:#?}"
     );
     for e in exprs(&outcome) {
-        assert!(e.node_has.plain().is_empty() && e.hint.is_none() && e.matching_instances.is_none());
+        assert!(
+            e.node_has.plain().is_empty() && e.hint.is_none() && e.matching_instances.is_none()
+        );
     }
 }
