@@ -868,7 +868,12 @@ pub(crate) fn parse_next_link<'a>(values: impl Iterator<Item = &'a str>) -> Opti
             p == "rel=\"next\"" || p == "rel=next"
         });
         let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
-        is_next.then(|| target.to_owned())
+        // A URI reference has no angle brackets, spaces or control characters (RFC 3986): a
+        // target with any is not a link to follow.
+        let uri = !target
+            .chars()
+            .any(|c| c == '<' || c == '>' || c.is_whitespace() || c.is_control());
+        (is_next && uri).then(|| target.to_owned())
     })
 }
 
@@ -950,6 +955,13 @@ mod tests {
             Some("/p3".to_owned())
         );
         assert_eq!(next(&["/p2; rel=next", "<>", ""]), None);
+        // Found by fuzzing: a target that is not a URI reference is not followed.
+        assert_eq!(next(&["<<p2>; rel=next"]), None);
+        assert_eq!(next(&["</p 2>; rel=next", "</p\u{0}2>; rel=next"]), None);
+        assert_eq!(
+            next(&["<<bad>; rel=next, </p3>; rel=next"]),
+            Some("/p3".to_owned())
+        );
     }
 
     #[test]
