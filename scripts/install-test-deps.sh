@@ -13,8 +13,8 @@ need_apt=()
 command -v docker-registry >/dev/null 2>&1 || need_apt+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || need_apt+=(skopeo)
 command -v htpasswd >/dev/null 2>&1 || need_apt+=(apache2-utils)
+# GNU time measures peak memory in the --node streaming test.
 [ -x /usr/bin/time ] || need_apt+=(time)
-command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
 # The Docker Hub and proxy tests: private namespaces (unshare, ip, mount), a test CA
 # (openssl) and a real proxy (tinyproxy).
