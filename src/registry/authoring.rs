@@ -304,15 +304,7 @@ fn delete_empty_index(repo: &Repo<'_>, subject: &str) -> IndexLeft {
     if !empty {
         return IndexLeft::Kept;
     }
-    let deleted = repo.client.send(
-        Method::Delete,
-        &format!("{}/manifests/{}", repo.base, index.digest),
-        &repo.scope,
-        &[],
-        None,
-        MAX_FETCH_BYTES,
-    );
-    match deleted {
+    match delete_manifest(repo, &index.digest) {
         Ok(r) if (200..300).contains(&r.status) => IndexLeft::Deleted,
         Ok(r) => IndexLeft::Empty(Repo::fail(&format!("deleting {what}"), &r).to_string()),
         Err(e) => IndexLeft::Empty(e.to_string()),

@@ -26,7 +26,7 @@ use crate::spec::ARTIFACT_TYPE;
 
 use super::artifact::{Fetch, LookupPath, MAX_FETCH_BYTES, RegistryError, decode};
 use super::oci::{self, Descriptor, Index, Manifest};
-use super::reference::ReferenceError;
+use super::reference::{DigestProblem, ReferenceError, digest_parts};
 use super::store::{Sink, Store};
 
 /// The annotation naming an `index.json` entry (its tag).
@@ -142,20 +142,18 @@ pub enum LayoutError {
 /// Checks that `digest` can name a blob: `sha256:` and 64, or `sha512:` and 128, lower-case
 /// hex digits. Returns the relative blob path (`blobs/<alg>/<hex>`).
 pub fn blob_path(digest: &str) -> Result<PathBuf, String> {
-    let Some((algorithm, hex)) = digest.split_once(':') else {
-        return Err("a digest is `sha256:` and 64 lower-case hex digits".to_owned());
-    };
-    let len = match algorithm {
-        "sha256" => 64,
-        "sha512" => 128,
-        _ => return Err(format!("algorithm `{algorithm}` is not sha256 or sha512")),
-    };
-    if hex.len() != len || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        return Err(format!(
+    match digest_parts(digest) {
+        Ok((algorithm, hex)) => Ok(Path::new("blobs").join(algorithm).join(hex)),
+        Err(DigestProblem::NoAlgorithm) => {
+            Err("a digest is `sha256:` and 64 lower-case hex digits".to_owned())
+        }
+        Err(DigestProblem::Algorithm(algorithm)) => {
+            Err(format!("algorithm `{algorithm}` is not sha256 or sha512"))
+        }
+        Err(DigestProblem::Hex { algorithm, len }) => Err(format!(
             "`{algorithm}:` must be followed by {len} lower-case hex digits"
-        ));
+        )),
     }
-    Ok(Path::new("blobs").join(algorithm).join(hex))
 }
 
 /// An image in a layout: `oci:DIR[:TAG|@DIGEST]`.

@@ -172,32 +172,57 @@ impl fmt::Display for Reference {
     }
 }
 
-/// Checks a digest: `sha256:` and 64 lowercase hex digits (or `sha512:` and 128).
-pub fn parse_digest(digest: &str) -> Result<String, String> {
+/// What is wrong with a string that should be a digest (see [`digest_parts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DigestProblem {
+    /// No `algorithm:` part.
+    NoAlgorithm,
+    /// An algorithm other than sha256 and sha512.
+    Algorithm(String),
+    /// The hex part is not `len` lowercase hex digits.
+    Hex {
+        /// The algorithm.
+        algorithm: String,
+        /// How many hex digits it needs.
+        len: usize,
+    },
+}
+
+/// Splits a digest into its algorithm and hex digits, accepting only `sha256:` and 64
+/// lowercase hex digits or `sha512:` and 128: the one check before a digest goes into a URL
+/// or a file name.
+pub fn digest_parts(digest: &str) -> Result<(&str, &str), DigestProblem> {
     let Some((algorithm, hex)) = digest.split_once(':') else {
-        return Err(format!(
-            "digest `{digest}` must be `sha256:<64 hex digits>`"
-        ));
+        return Err(DigestProblem::NoAlgorithm);
     };
     let len = match algorithm {
         "sha256" => 64,
         "sha512" => 128,
-        _ => {
-            return Err(format!(
-                "digest algorithm `{algorithm}` is not supported (sha256, sha512)"
-            ));
-        }
+        _ => return Err(DigestProblem::Algorithm(algorithm.to_owned())),
     };
-    if hex.len() != len
-        || !hex
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    {
-        return Err(format!(
-            "digest `{digest}` must be `{algorithm}:` and {len} lowercase hex digits"
-        ));
+    if hex.len() != len || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return Err(DigestProblem::Hex {
+            algorithm: algorithm.to_owned(),
+            len,
+        });
     }
-    Ok(digest.to_owned())
+    Ok((algorithm, hex))
+}
+
+/// Checks a digest: `sha256:` and 64 lowercase hex digits (or `sha512:` and 128).
+pub fn parse_digest(digest: &str) -> Result<String, String> {
+    match digest_parts(digest) {
+        Ok(_) => Ok(digest.to_owned()),
+        Err(DigestProblem::NoAlgorithm) => Err(format!(
+            "digest `{digest}` must be `sha256:<64 hex digits>`"
+        )),
+        Err(DigestProblem::Algorithm(algorithm)) => Err(format!(
+            "digest algorithm `{algorithm}` is not supported (sha256, sha512)"
+        )),
+        Err(DigestProblem::Hex { algorithm, len }) => Err(format!(
+            "digest `{digest}` must be `{algorithm}:` and {len} lowercase hex digits"
+        )),
+    }
 }
 
 /// Checks `host[:port]` as distribution/reference does: dot-separated components of letters,
