@@ -49,3 +49,17 @@ pub(crate) fn open_regular(path: &Path) -> io::Result<fs::File> {
     }
     Ok(file)
 }
+
+/// Reads a regular file ([`open_regular`]) of at most `max` bytes; a larger one is an error
+/// (`larger than N bytes`), found while reading rather than after.
+pub(crate) fn read_regular(path: &Path, max: u64) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    io::Read::read_to_end(
+        &mut io::Read::take(open_regular(path)?, max + 1),
+        &mut bytes,
+    )?;
+    if bytes.len() as u64 > max {
+        return Err(io::Error::other(format!("larger than {max} bytes")));
+    }
+    Ok(bytes)
+}

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -321,16 +321,13 @@ const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
 /// Reads a credentials file: a regular file (a FIFO is refused, never waited on), at most
 /// [`MAX_CONFIG_BYTES`].
 fn read_config(path: &Path) -> std::io::Result<String> {
-    let mut text = String::new();
-    crate::input::open_regular(path)?
-        .take(MAX_CONFIG_BYTES + 1)
-        .read_to_string(&mut text)?;
-    if text.len() as u64 > MAX_CONFIG_BYTES {
-        return Err(std::io::Error::other(format!(
-            "larger than {MAX_CONFIG_BYTES} bytes"
-        )));
-    }
-    Ok(text)
+    let bytes = crate::input::read_regular(path, MAX_CONFIG_BYTES)?;
+    String::from_utf8(bytes).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })
 }
 
 fn from_file(path: &Path, registry: &str, shown: &str) -> Result<FileAnswer, AuthError> {

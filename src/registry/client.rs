@@ -295,15 +295,8 @@ impl Client {
                 reason,
             };
             // A regular file of at most 1 MiB: a FIFO or a device is refused, never waited on.
-            let mut pem = Vec::new();
-            crate::input::open_regular(path)
-                .and_then(|f| {
-                    io::Read::read_to_end(&mut io::Read::take(f, 1024 * 1024 + 1), &mut pem)
-                })
+            let pem = crate::input::read_regular(path, 1024 * 1024)
                 .map_err(|e| ca_error(e.to_string()))?;
-            if pem.len() > 1024 * 1024 {
-                return Err(ca_error("larger than 1 MiB".to_owned()));
-            }
             let certs = ureq::tls::parse_pem(&pem)
                 .filter_map(|item| match item {
                     Ok(ureq::tls::PemItem::Certificate(c)) => Some(Ok(c)),
