@@ -429,24 +429,52 @@ fn upload_blob(repo: &Repo<'_>, bytes: &[u8], digest: &str) -> Result<(), Regist
     Ok(())
 }
 
+/// How many times a manifest is pushed while the registry cannot yet read what it references.
+const SETTLE_ATTEMPTS: usize = 4;
+
+/// PUTs manifest `body` as `reference` right after what it references was pushed or found.
+/// The registry may not read those back at once: distribution rewrites a blob's or
+/// manifest's link file in place when another client pushes the same content again (every
+/// artifact's empty config is the same blob; an artifact is pushed again under its tag), and
+/// a manifest checked in that moment gets `DIGEST_INVALID` (an empty digest was read) or
+/// `MANIFEST_BLOB_UNKNOWN`. A registry on eventually consistent storage says the latter too.
+/// The body's digest is ours, so neither answer is about the manifest itself: the push is
+/// tried again after a pause, up to [`SETTLE_ATTEMPTS`] times.
 fn put_manifest(
     repo: &Repo<'_>,
     reference: &str,
     body: &[u8],
     media_type: &str,
 ) -> Result<Response, RegistryError> {
-    let r = repo.client.send(
-        Method::Put,
-        &format!("{}/manifests/{reference}", repo.base),
-        &repo.scope,
-        &[("content-type", media_type)],
-        Some(body),
-        MAX_FETCH_BYTES,
-    )?;
-    if !(200..300).contains(&r.status) {
-        return Err(Repo::fail(&format!("pushing manifest {reference}"), &r));
+    let mut attempt = 1;
+    loop {
+        let r = repo.client.send(
+            Method::Put,
+            &format!("{}/manifests/{reference}", repo.base),
+            &repo.scope,
+            &[("content-type", media_type)],
+            Some(body),
+            MAX_FETCH_BYTES,
+        )?;
+        if (200..300).contains(&r.status) {
+            return Ok(r);
+        }
+        let unsettled = r.status == 400
+            && r.error_codes()
+                .iter()
+                .any(|c| c == "DIGEST_INVALID" || c == "MANIFEST_BLOB_UNKNOWN");
+        if !unsettled || attempt == SETTLE_ATTEMPTS {
+            return Err(Repo::fail(&format!("pushing manifest {reference}"), &r));
+        }
+        repo.client.debug(|| {
+            format!(
+                "push {attempt}/{SETTLE_ATTEMPTS} of manifest {reference}: the registry could not read what it references yet ({}); trying again",
+                r.error_message().unwrap_or_default()
+            )
+        });
+        attempt += 1;
+        pause_before_retry();
     }
-    Ok(r)
 }
 
 /// The tag-schema index `tag`, or an empty one.

@@ -122,6 +122,23 @@ impl Response {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The codes of an OCI error body (`DIGEST_INVALID`, `MANIFEST_BLOB_UNKNOWN`...), in order;
+    /// empty when the body is not one.
+    pub fn error_codes(&self) -> Vec<String> {
+        #[derive(serde::Deserialize)]
+        struct Body {
+            errors: Vec<Entry>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Entry {
+            #[serde(default)]
+            code: String,
+        }
+        serde_json::from_slice::<Body>(&self.body)
+            .map(|b| b.errors.into_iter().map(|e| e.code).collect())
+            .unwrap_or_default()
+    }
+
     /// The registry's error message from an OCI error body, when there is one.
     pub fn error_message(&self) -> Option<String> {
         let v: serde_json::Value = serde_json::from_slice(&self.body).ok()?;
@@ -344,7 +361,8 @@ impl Client {
         self
     }
 
-    fn debug(&self, line: impl FnOnce() -> String) {
+    /// Adds a line to the `--debug` trace, when there is one.
+    pub(crate) fn debug(&self, line: impl FnOnce() -> String) {
         if let Some(trace) = &self.trace {
             trace(&line());
         }

@@ -1,6 +1,6 @@
 //! Faults a real registry will not produce on demand, from a small in-process HTTP server on
 //! 127.0.0.1: Bearer challenges, 401 then success, 429 with Retry-After, 500s, a blob that does
-//! not match its digest, an oversized manifest, a redirect to another host, a `Link`-paginated
+//! not match its digest, an oversized manifest, a redirect to another host, a manifest push refused while its blobs settle, a `Link`-paginated
 //! referrers list, a server that ignores `artifactType`, and a connection that hangs.
 
 use std::collections::HashMap;
@@ -539,4 +539,90 @@ fn retry_after_dates_query_only_links_and_the_debug_trace() {
         "{}",
         out.stderr
     );
+}
+
+/// Attaches `spec-gpu-node` to the fake's `app:v1` with `--debug`.
+fn attach(host: &str) -> Output {
+    let image = format!("{host}/app:v1");
+    let spec = testdata("specs/gpu-node.yaml");
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path().to_str().unwrap().to_owned();
+    run_with_env(
+        &[
+            "attach",
+            "--plain-http",
+            "--debug",
+            "--image",
+            &image,
+            &spec,
+        ],
+        &[("HOME", &home), ("DOCKER_CONFIG", &home)],
+        None,
+    )
+}
+
+/// A registry that has the blobs, answers the artifact manifest's PUT with `refusal` the first
+/// `refusals` times and then takes it (processing `subject`, so no tag schema is involved).
+fn refusing_manifest_puts(refusals: usize, refusal: &'static str) -> Fake {
+    let c = content();
+    Fake::start(move |req, n| {
+        if req.method == "HEAD" && req.path.contains("/blobs/") {
+            return reply(200, &[], "");
+        }
+        if req.method == "PUT" && req.path.starts_with("/v2/app/manifests/sha256:") {
+            if n <= refusals {
+                return reply(400, &[("content-type", "application/json")], refusal);
+            }
+            return reply(201, &[("oci-subject", &c.image_digest)], "");
+        }
+        c.answer(&req.path).unwrap_or_else(|| reply(404, &[], ""))
+    })
+}
+
+const DIGEST_INVALID: &str = r#"{"errors":[{"code":"DIGEST_INVALID","message":"provided digest did not match uploaded content"},{"code":"MANIFEST_BLOB_UNKNOWN","message":"blob unknown to registry"}]}"#;
+
+fn manifest_puts(fake: &Fake) -> usize {
+    fake.seen()
+        .iter()
+        .filter(|s| s.method == "PUT" && s.path.starts_with("/v2/app/manifests/sha256:"))
+        .count()
+}
+
+#[test]
+fn a_manifest_pushed_while_its_blobs_settle_is_pushed_again() {
+    // distribution answers DIGEST_INVALID to a manifest whose blob link another client is
+    // rewriting in that moment (concurrent attaches share the empty config blob).
+    let fake = refusing_manifest_puts(2, DIGEST_INVALID);
+    let out = attach(&fake.host);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(manifest_puts(&fake), 3);
+    assert!(
+        out.stderr.contains("push 1/4 of manifest sha256:")
+            && out.stderr.contains(
+                "the registry could not read what it references yet (DIGEST_INVALID: provided digest did not match uploaded content); trying again"
+            ),
+        "{}",
+        out.stderr
+    );
+
+    // A registry that never settles: four pushes, then its own words.
+    let fake = refusing_manifest_puts(usize::MAX, DIGEST_INVALID);
+    let out = attach(&fake.host);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(manifest_puts(&fake), 4);
+    assert!(
+        out.stderr
+            .contains("the registry answered 400 (DIGEST_INVALID"),
+        "{}",
+        out.stderr
+    );
+
+    // Any other refusal is about the manifest itself: pushed once.
+    let fake = refusing_manifest_puts(
+        usize::MAX,
+        r#"{"errors":[{"code":"MANIFEST_INVALID","message":"manifest invalid"}]}"#,
+    );
+    let out = attach(&fake.host);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(manifest_puts(&fake), 1, "{}", out.stderr);
 }
