@@ -1,7 +1,8 @@
 //! Faults a real registry will not produce on demand, from a small in-process HTTP server on
 //! 127.0.0.1: Bearer challenges, 401 then success, 429 with Retry-After, 500s, a blob that does
-//! not match its digest, an oversized manifest, a redirect to another host, a manifest push refused while its blobs settle, a `Link`-paginated
-//! referrers list, a server that ignores `artifactType`, and a connection that hangs.
+//! not match its digest, an oversized manifest, a redirect to another host, a manifest push
+//! refused while its blobs settle, a `Link`-paginated referrers list, a server that ignores
+//! `artifactType`, and a connection that hangs.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
