@@ -21,3 +21,4 @@ pub mod snapshot;
 pub mod sources;
 pub mod spec;
 pub(crate) mod timestamp;
+pub mod warning;
