@@ -187,7 +187,7 @@ fn headers(data: &[u8]) {
         return;
     };
     let _ = Challenge::parse(text);
-    if let Some(next) = crate::registry::artifact::parse_next_link(text.split('\n')) {
+    if let Some(next) = crate::registry::repo::parse_next_link(text.split('\n')) {
         assert!(!next.starts_with('<') && !next.ends_with('>'), "{next}");
         assert!(text.contains(&next), "{next}");
     }

@@ -78,7 +78,8 @@ pub(crate) fn attach(args: &AttachArgs, global: Global) -> Result<ExitStatus> {
     };
     let attached = authoring::attach(&*opened.sink("pull,push"), &reference, &request)
         .with_context(|| format!("image `{reference}`: nothing was attached"))?;
-    warn_all(global, &attached.warnings);
+    let shown: Vec<String> = attached.warnings.iter().map(ToString::to_string).collect();
+    warn_all(global, &shown);
     warn_info(
         global,
         &format!(

@@ -38,7 +38,8 @@ pub(crate) fn run(args: &CopyArgs, global: Global) -> Result<ExitStatus> {
         artifact.as_deref(),
     )
     .with_context(|| format!("copying the artifacts of `{from}` to `{to}`"))?;
-    warn_all(global, &done.warnings);
+    let shown: Vec<String> = done.warnings.iter().map(ToString::to_string).collect();
+    warn_all(global, &shown);
     let mut out = super::stdout();
     for d in &done.copied {
         writeln!(out, "{d} copied")?;

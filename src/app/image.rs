@@ -12,7 +12,7 @@ use crate::registry::layout::Layout;
 use crate::registry::proxy::Proxies;
 use crate::registry::reference::parse_digest;
 use crate::registry::store::Opened;
-use crate::registry::{Fetched, ImageRef, Lookup, Platform, Reference, auth, client};
+use crate::registry::{FetchedSpec, ImageRef, Lookup, Platform, Reference, auth, client};
 
 /// Fetches the spec attached to `image`. `stdin_busy`: stdin carries other input, so a secret
 /// cannot be read from it. The warnings are returned on success and printed on failure (a
@@ -23,13 +23,13 @@ pub(crate) fn fetch_image_spec(
     registry: &RegistryArgs,
     stdin_busy: bool,
     global: Global,
-) -> Result<(Fetched, Vec<String>)> {
+) -> Result<(FetchedSpec, Vec<String>)> {
     let reference = ImageRef::parse(image, registry.oci_layout)?;
     let mut warnings = Vec::new();
     let lookup = resolve_lookup(lookup)?;
     let opened = open(&reference, registry, stdin_busy, &mut warnings, global)?;
     let store = opened.sink("pull");
-    let fetched = match crate::registry::artifact::fetch_from(&*store, &reference, &lookup) {
+    let fetched = match crate::registry::fetch::fetch_from(&*store, &reference, &lookup) {
         Ok(f) => f,
         Err(e) => {
             warn_all(global, &warnings);
@@ -217,6 +217,6 @@ fn registry_secret(
             trace(&format!("credentials: {line}"));
         }
     }
-    warnings.extend(found.warnings);
+    warnings.extend(found.warnings.iter().map(ToString::to_string));
     Ok(found.found)
 }

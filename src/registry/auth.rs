@@ -13,6 +13,8 @@ use std::process::{Command, Stdio};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
+use crate::warning::{Topic, Warning};
+
 /// A credential for one registry.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Secret {
@@ -230,11 +232,11 @@ pub struct Found {
 
 /// What a credentials lookup found, and what it saw on the way.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Lookup {
+pub struct CredentialSearch {
     /// The credential, when one was found.
     pub found: Option<Found>,
     /// Problems worth telling (a broken file, a failing helper, a username without password).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Each place looked at and what it held, for `--debug` (never a secret).
     pub trail: Vec<String>,
 }
@@ -245,8 +247,8 @@ pub const DOCKER_HUB_KEY: &str = "https://index.docker.io/v1/";
 /// Looks up stored credentials for `registry` (as the reference names it: `docker.io`,
 /// `host[:port]`) in `locations`, first file with an entry first. In each file:
 /// `credHelpers`, then `auths`, then `credsStore`.
-pub fn lookup(registry: &str, locations: &Locations) -> Result<Lookup, AuthError> {
-    let mut out = Lookup::default();
+pub fn lookup(registry: &str, locations: &Locations) -> Result<CredentialSearch, AuthError> {
+    let mut out = CredentialSearch::default();
     for file in &locations.files {
         let shown = format!("{} `{}`", file.via, file.path.display());
         match from_file(&file.path, registry, &shown) {
@@ -268,12 +270,13 @@ pub fn lookup(registry: &str, locations: &Locations) -> Result<Lookup, AuthError
             }
             Ok(FileAnswer::Unusable(warning)) => {
                 out.trail.push(format!("{shown}: {warning}"));
-                out.warnings.push(warning);
+                out.warnings.push(Warning::new(Topic::Credentials, warning));
             }
             Err(e) if locations.explicit => return Err(e),
             Err(e) => {
                 out.trail.push(format!("{shown}: {e}"));
-                out.warnings.push(format!("{e}; skipped"));
+                out.warnings
+                    .push(Warning::new(Topic::Credentials, format!("{e}; skipped")));
             }
         }
     }
@@ -678,14 +681,16 @@ mod tests {
         let found = lookup("r.io", &files(&[&broken, &half, &good])).unwrap();
         assert_eq!(found.warnings.len(), 2, "{:?}", found.warnings);
         assert!(
-            found.warnings[0].contains("config.json")
-                && found.warnings[0].contains("not valid base64"),
+            found.warnings[0].message.contains("config.json")
+                && found.warnings[0].message.contains("not valid base64"),
             "{:?}",
             found.warnings
         );
         assert!(
-            found.warnings[1].contains("half.json")
-                && found.warnings[1].contains("has a username but no password"),
+            found.warnings[1].message.contains("half.json")
+                && found.warnings[1]
+                    .message
+                    .contains("has a username but no password"),
             "{:?}",
             found.warnings
         );
@@ -719,7 +724,9 @@ mod tests {
         let found = lookup("r.io", &files(&[&docker])).unwrap();
         assert_eq!(found.found, None);
         assert!(
-            found.warnings[0].contains("cannot run `docker-credential-nfd-compat-test-missing`"),
+            found.warnings[0]
+                .message
+                .contains("cannot run `docker-credential-nfd-compat-test-missing`"),
             "{:?}",
             found.warnings
         );

@@ -24,10 +24,12 @@ use std::time::{Duration, Instant};
 
 use crate::spec::ARTIFACT_TYPE;
 
-use super::artifact::{Fetch, LookupPath, MAX_FETCH_BYTES, RegistryError, decode};
+use super::error::{RegistryError, decode};
+use super::fetch::{LookupPath, find_attached};
 use super::oci::{self, Descriptor, Index, Manifest};
 use super::reference::{DigestProblem, ReferenceError, digest_parts};
-use super::store::{Sink, Store};
+use super::repo::ManifestBytes;
+use super::store::{MAX_FETCH_BYTES, Sink, Store};
 
 /// The annotation naming an `index.json` entry (its tag).
 pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
@@ -635,7 +637,7 @@ impl Layout {
         platform: Option<&super::platform::Platform>,
     ) -> Result<(), RegistryError> {
         let attached = super::subject::attachments(self, image, platform)?;
-        let entry = super::artifact::find_attached(&attached.found, artifact)?;
+        let entry = find_attached(&attached.found, artifact)?;
         self.remove_artifact(&attached.subject, &entry)
     }
 
@@ -790,7 +792,7 @@ impl Drop for Lock {
 }
 
 impl Store for Layout {
-    fn manifest(&self, target: &str, what: &str) -> Result<Fetch, RegistryError> {
+    fn manifest(&self, target: &str, what: &str) -> Result<ManifestBytes, RegistryError> {
         let index = self.index()?;
         // A digest, unless it is a tag (skopeo's ref names may hold `:`, as `example.com/app:v1`).
         let is_tag = |t: &str| {
@@ -820,7 +822,7 @@ impl Store for Layout {
             Some(e) if e.media_type.starts_with("application/vnd.") => e.media_type,
             _ => oci::media_type_of(None, &body),
         };
-        Ok(Fetch {
+        Ok(ManifestBytes {
             digest,
             media_type,
             body,
@@ -897,7 +899,7 @@ impl Sink for Layout {
         _subject: &str,
         entry: &Descriptor,
         body: &[u8],
-    ) -> Result<(LookupPath, Vec<String>), RegistryError> {
+    ) -> Result<(LookupPath, Vec<crate::warning::Warning>), RegistryError> {
         self.put_blob(body, &entry.digest)?;
         let value = serde_json::to_value(entry).map_err(|e| RegistryError::Invalid {
             what: "the artifact's index entry".into(),

@@ -6,15 +6,21 @@
 
 use std::fmt;
 
-use super::artifact::{Fetch, LookupPath, MAX_FETCH_BYTES, RegistryError, Repo};
+use super::error::{RegistryError, decode};
+use super::fetch::LookupPath;
 use super::layout::{Layout, LayoutRef};
 use super::oci::{Descriptor, Manifest};
 use super::reference::{Reference, ReferenceError};
+use super::repo::{ManifestBytes, Repo};
+use crate::warning::Warning;
+
+/// The largest manifest or blob fetched (oras' `FetchBytes` default).
+pub(crate) const MAX_FETCH_BYTES: u64 = 4 << 20;
 
 /// Read access to the images and artifacts of one repository or layout.
 pub(crate) trait Store {
     /// A manifest by tag or digest, verified against its digest.
-    fn manifest(&self, target: &str, what: &str) -> Result<Fetch, RegistryError>;
+    fn manifest(&self, target: &str, what: &str) -> Result<ManifestBytes, RegistryError>;
     /// A blob, verified against the descriptor's digest and size.
     fn blob(&self, d: &Descriptor, what: &str) -> Result<Vec<u8>, RegistryError>;
     /// The compatibility artifacts that refer to the manifest `digest`, and how they were found.
@@ -39,7 +45,7 @@ pub(crate) trait Sink: Store {
         subject: &str,
         entry: &Descriptor,
         body: &[u8],
-    ) -> Result<(LookupPath, Vec<String>), RegistryError>;
+    ) -> Result<(LookupPath, Vec<Warning>), RegistryError>;
 }
 
 /// GETs and parses an artifact manifest, verifying digest and size.
@@ -58,22 +64,22 @@ pub(crate) fn artifact_manifest(
             expected: format!("size {}", d.size),
         });
     }
-    let manifest = super::artifact::decode(&fetched.body, what, "OCI manifest")?;
+    let manifest = decode(&fetched.body, what, "OCI manifest")?;
     Ok((manifest, fetched.body))
 }
 
 impl Store for Repo<'_> {
-    fn manifest(&self, target: &str, what: &str) -> Result<Fetch, RegistryError> {
+    fn manifest(&self, target: &str, what: &str) -> Result<ManifestBytes, RegistryError> {
         Repo::manifest(self, target, what)
     }
     fn blob(&self, d: &Descriptor, what: &str) -> Result<Vec<u8>, RegistryError> {
         Repo::blob(self, d, what)
     }
     fn referrers(&self, digest: &str) -> Result<(Vec<Descriptor>, LookupPath), RegistryError> {
-        Repo::referrers(self, digest)
+        super::referrers::artifacts_of(self, digest)
     }
     fn requests(&self) -> u32 {
-        self.client.requests()
+        Repo::requests(self)
     }
 }
 

@@ -4,9 +4,11 @@
 //! the manifest the reference resolves to, and, when nothing is attached to an index, those of
 //! this host's platform manifest in it.
 
-use super::artifact::{Fetch, LookupPath, RegistryError, decode};
+use super::error::{RegistryError, check_digest, decode};
+use super::fetch::LookupPath;
 use super::oci::{self, Descriptor, Index, Manifest, PlatformSpec};
 use super::platform::Platform;
+use super::repo::ManifestBytes;
 use super::store::{ImageRef, Store};
 
 /// The manifest an image's compatibility artifacts are attached to, and the artifacts.
@@ -83,7 +85,7 @@ pub(crate) fn attachments(
 /// The manifest of `platform` in an index, or the image itself when its config matches.
 pub(crate) fn select_platform(
     store: &dyn Store,
-    resolved: &Fetch,
+    resolved: &ManifestBytes,
     platform: &Platform,
 ) -> Result<(String, Option<String>), RegistryError> {
     let fits = |p: &PlatformSpec| {
@@ -101,7 +103,7 @@ pub(crate) fn select_platform(
             .iter()
             .find(|m| m.platform.as_ref().is_some_and(fits));
         return match found {
-            Some(m) => super::artifact::check_digest(&m.digest, "the image index").map(|()| {
+            Some(m) => check_digest(&m.digest, "the image index").map(|()| {
                 (
                     m.digest.clone(),
                     m.platform.as_ref().map(PlatformSpec::label),

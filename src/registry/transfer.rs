@@ -6,8 +6,10 @@
 //! destination already finds on the subject is not copied again.
 
 use crate::spec::ARTIFACT_TYPE;
+use crate::warning::Warning;
 
-use super::artifact::{LookupPath, RegistryError, find_attached};
+use super::error::RegistryError;
+use super::fetch::{LookupPath, find_attached};
 use super::oci::{self, Descriptor};
 use super::platform::Platform;
 use super::store::{ImageRef, Sink, Store, artifact_manifest};
@@ -25,7 +27,7 @@ pub struct Copied {
     /// How the destination finds them (when something was copied).
     pub lookup: Option<LookupPath>,
     /// Things worth knowing (an artifact copied but not listed everywhere it should be).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// Copies the compatibility artifacts of `image` in `from` (all, or `artifact`) to `to`,
