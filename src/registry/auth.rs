@@ -17,7 +17,7 @@ use crate::warning::{Topic, Warning};
 
 /// A credential for one registry.
 #[derive(Clone, PartialEq, Eq)]
-pub enum Secret {
+pub(crate) enum Secret {
     /// A username and password (Basic auth, or the token service's Basic login).
     Basic {
         /// The username.
@@ -43,7 +43,7 @@ impl fmt::Debug for Secret {
 
 /// A `WWW-Authenticate` challenge.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Challenge {
+pub(crate) enum Challenge {
     /// `Basic realm="..."`.
     Basic,
     /// `Bearer realm="...",service="...",scope="..."`.
@@ -59,7 +59,7 @@ pub enum Challenge {
 
 impl Challenge {
     /// Parses one `WWW-Authenticate` header value.
-    pub fn parse(header: &str) -> Option<Challenge> {
+    pub(crate) fn parse(header: &str) -> Option<Challenge> {
         let header = header.trim();
         let (scheme, params) = header.split_once(' ').unwrap_or((header, ""));
         match scheme.to_ascii_lowercase().as_str() {
@@ -122,7 +122,7 @@ fn parse_params(s: &str) -> HashMap<String, String> {
 
 /// Why credentials could not be read.
 #[derive(Debug, thiserror::Error)]
-pub enum AuthError {
+pub(crate) enum AuthError {
     /// A credentials file exists but cannot be read or parsed.
     #[error("cannot use credentials file `{}`: {reason}", path.display())]
     File {
@@ -145,7 +145,7 @@ pub enum AuthError {
 
 /// One file that may hold credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CredentialFile {
+pub(crate) struct CredentialFile {
     /// The file.
     pub path: PathBuf,
     /// How the file was chosen (`--registry-config`, `$REGISTRY_AUTH_FILE`, ...).
@@ -154,7 +154,7 @@ pub struct CredentialFile {
 
 /// Where to look for stored credentials, in order (see [`Locations::from_vars`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Locations {
+pub(crate) struct Locations {
     /// The files, first first.
     pub files: Vec<CredentialFile>,
     /// Whether the first file was named on the command line (then it is the only one, and
@@ -167,7 +167,7 @@ impl Locations {
     /// order: `--registry-config FILE` alone when given; else `$REGISTRY_AUTH_FILE`,
     /// `$XDG_RUNTIME_DIR/containers/auth.json`, `${XDG_CONFIG_HOME:-~/.config}/containers/auth.json`,
     /// then `$DOCKER_CONFIG/config.json` (default `~/.docker/config.json`).
-    pub fn from_vars(flag: Option<&Path>, get: impl Fn(&str) -> Option<String>) -> Self {
+    pub(crate) fn from_vars(flag: Option<&Path>, get: impl Fn(&str) -> Option<String>) -> Self {
         if let Some(path) = flag {
             return Locations {
                 files: vec![CredentialFile {
@@ -215,14 +215,14 @@ impl Locations {
     }
 
     /// The locations of the process environment, with `--registry-config` when given.
-    pub fn from_env(flag: Option<&Path>) -> Self {
+    pub(crate) fn from_env(flag: Option<&Path>) -> Self {
         Locations::from_vars(flag, |k| std::env::var(k).ok())
     }
 }
 
 /// Where a credential was found (never the secret).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Found {
+pub(crate) struct Found {
     /// The credential.
     pub secret: Secret,
     /// Where it came from, for messages: `--registry-username`, `` `auths` of `FILE` ``,
@@ -232,7 +232,7 @@ pub struct Found {
 
 /// What a credentials lookup found, and what it saw on the way.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CredentialSearch {
+pub(crate) struct CredentialSearch {
     /// The credential, when one was found.
     pub found: Option<Found>,
     /// Problems worth telling (a broken file, a failing helper, a username without password).
@@ -242,12 +242,12 @@ pub struct CredentialSearch {
 }
 
 /// The key docker stores Docker Hub's credentials under, and asks helpers for.
-pub const DOCKER_HUB_KEY: &str = "https://index.docker.io/v1/";
+pub(crate) const DOCKER_HUB_KEY: &str = "https://index.docker.io/v1/";
 
 /// Looks up stored credentials for `registry` (as the reference names it: `docker.io`,
 /// `host[:port]`) in `locations`, first file with an entry first. In each file:
 /// `credHelpers`, then `auths`, then `credsStore`.
-pub fn lookup(registry: &str, locations: &Locations) -> Result<CredentialSearch, AuthError> {
+pub(crate) fn lookup(registry: &str, locations: &Locations) -> Result<CredentialSearch, AuthError> {
     let mut out = CredentialSearch::default();
     for file in &locations.files {
         let shown = format!("{} `{}`", file.via, file.path.display());
@@ -510,7 +510,7 @@ fn run_helper(helper: &str, registry: &str, named_in: &str) -> Result<Option<Fou
 }
 
 /// NFD's stdin reading: the whole input, with one trailing `\n` then one `\r` removed.
-pub fn trim_stdin_secret(mut s: String) -> String {
+pub(crate) fn trim_stdin_secret(mut s: String) -> String {
     if s.ends_with('\n') {
         s.pop();
     }

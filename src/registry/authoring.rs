@@ -32,7 +32,7 @@ use super::tag_schema::{Change, artifact_tag, schema_tag, sync_tag_schema};
 
 /// What to attach.
 #[derive(Debug, Clone)]
-pub struct AttachRequest<'a> {
+pub(crate) struct AttachRequest<'a> {
     /// The spec's bytes (already checked).
     pub spec: &'a [u8],
     /// The layer's title (`org.opencontainers.image.title`), usually the file name.
@@ -46,7 +46,7 @@ pub struct AttachRequest<'a> {
 /// An attached artifact.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct AttachedArtifact {
+pub(crate) struct AttachedArtifact {
     /// The artifact manifest's digest.
     pub digest: String,
     /// The manifest it is attached to.
@@ -63,7 +63,7 @@ pub struct AttachedArtifact {
 /// One attached artifact, as `list` shows it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ListedArtifact {
+pub(crate) struct ListedArtifact {
     /// The artifact manifest's digest.
     pub digest: String,
     /// Its `org.opencontainers.image.created`.
@@ -214,7 +214,7 @@ pub(crate) fn list(
 
 /// What [`detach`] did besides removing the artifact.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IndexLeft {
+pub(crate) enum IndexLeft {
     /// The artifacts are found another way (the referrers API), or others are still listed.
     Kept,
     /// The artifact was the last one: the now empty tag-schema index was deleted too (as oras
@@ -238,7 +238,7 @@ fn lenient<T>(result: Result<T, RegistryError>) -> Result<Option<T>, RegistryErr
 /// Removes an artifact: its entry in the tag-schema index first (so that no index points at a
 /// missing manifest), then the manifest; the entry is restored when the registry refuses the
 /// delete. An index left empty is deleted when the registry allows it.
-pub fn detach(
+pub(crate) fn detach(
     client: &Client,
     image: &Reference,
     artifact: &str,

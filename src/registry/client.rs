@@ -27,7 +27,7 @@ use crate::timestamp::Timestamp;
 
 /// How the client talks to a registry.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub(crate) struct Options {
     /// Use `http://` instead of `https://`.
     pub plain_http: bool,
     /// Skip TLS certificate verification.
@@ -67,7 +67,7 @@ impl Default for Options {
 
 /// An HTTP method the client uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
+pub(crate) enum Method {
     /// GET.
     Get,
     /// HEAD.
@@ -94,7 +94,7 @@ impl Method {
 
 /// A response: status, headers (names lower-cased) and the body, read within a limit.
 #[derive(Debug, Clone)]
-pub struct Response {
+pub(crate) struct Response {
     /// The status code.
     pub status: u16,
     /// The headers, names lower-cased, in order.
@@ -107,7 +107,7 @@ pub struct Response {
 
 impl Response {
     /// The first header of this (lower-case) name.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n == name)
@@ -115,7 +115,7 @@ impl Response {
     }
 
     /// Every header of this (lower-case) name.
-    pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    pub(crate) fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.headers
             .iter()
             .filter(move |(n, _)| n == name)
@@ -124,7 +124,7 @@ impl Response {
 
     /// The codes of an OCI error body (`DIGEST_INVALID`, `MANIFEST_BLOB_UNKNOWN`...), in order;
     /// empty when the body is not one.
-    pub fn error_codes(&self) -> Vec<String> {
+    pub(crate) fn error_codes(&self) -> Vec<String> {
         #[derive(serde::Deserialize)]
         struct Body {
             errors: Vec<Entry>,
@@ -140,7 +140,7 @@ impl Response {
     }
 
     /// The registry's error message from an OCI error body, when there is one.
-    pub fn error_message(&self) -> Option<String> {
+    pub(crate) fn error_message(&self) -> Option<String> {
         let v: serde_json::Value = serde_json::from_slice(&self.body).ok()?;
         let first = v.get("errors")?.get(0)?;
         let code = first
@@ -161,7 +161,7 @@ impl Response {
 
 /// A failure below the HTTP status level, or a status the client gave up on.
 #[derive(Debug, thiserror::Error)]
-pub enum HttpError {
+pub(crate) enum HttpError {
     /// The overall deadline passed.
     #[error("timed out after {0:?} (--timeout)")]
     Deadline(Duration),
@@ -270,7 +270,7 @@ pub enum HttpError {
 
 /// What a request is for, so that the right token scope is asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Scope {
+pub(crate) struct Scope {
     /// The registry's API host (`host[:port]`, `registry-1.docker.io` for Docker Hub) whose
     /// credentials apply.
     pub host: String,
@@ -279,10 +279,10 @@ pub struct Scope {
 }
 
 /// Where `--debug` lines go.
-pub type Trace = Box<dyn Fn(&str)>;
+pub(crate) type Trace = Box<dyn Fn(&str)>;
 
 /// The client.
-pub struct Client {
+pub(crate) struct Client {
     agent: ureq::Agent,
     options: Options,
     started: Instant,
@@ -302,7 +302,10 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 
 impl Client {
     /// A client with these options and the credentials to use per registry API host.
-    pub fn new(options: Options, secrets: HashMap<String, Found>) -> Result<Client, HttpError> {
+    pub(crate) fn new(
+        options: Options,
+        secrets: HashMap<String, Found>,
+    ) -> Result<Client, HttpError> {
         let mut tls = ureq::tls::TlsConfig::builder();
         if options.insecure {
             tls = tls.disable_verification(true);
@@ -356,7 +359,7 @@ impl Client {
 
     /// Sends a line per request (and per retry, wait and token) to `trace` (`--debug`).
     #[must_use]
-    pub fn with_trace(mut self, trace: Trace) -> Client {
+    pub(crate) fn with_trace(mut self, trace: Trace) -> Client {
         self.trace = Some(trace);
         self
     }
@@ -369,7 +372,7 @@ impl Client {
     }
 
     /// `https` or `http`.
-    pub fn scheme(&self) -> &'static str {
+    pub(crate) fn scheme(&self) -> &'static str {
         if self.options.plain_http {
             "http"
         } else {
@@ -378,7 +381,7 @@ impl Client {
     }
 
     /// How many HTTP requests were sent so far (retries, redirects and tokens included).
-    pub fn requests(&self) -> u32 {
+    pub(crate) fn requests(&self) -> u32 {
         self.requests.get()
     }
 
@@ -392,7 +395,7 @@ impl Client {
 
     /// Sends a request, handling auth challenges, retries and redirects, and reads the body
     /// of a 2xx answer up to `limit` bytes.
-    pub fn send(
+    pub(crate) fn send(
         &self,
         method: Method,
         url: &str,
@@ -1018,7 +1021,7 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
 }
 
 /// The `host[:port]` of a URL.
-pub fn host_of(url: &str) -> String {
+pub(crate) fn host_of(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     rest.split(['/', '?', '#'])
         .next()
@@ -1027,7 +1030,7 @@ pub fn host_of(url: &str) -> String {
 }
 
 /// Resolves a `Location` header against the URL it came from.
-pub fn resolve_location(base: &str, location: &str) -> Option<String> {
+pub(crate) fn resolve_location(base: &str, location: &str) -> Option<String> {
     if location.contains("://") {
         return Some(location.to_owned());
     }
@@ -1053,7 +1056,7 @@ pub fn resolve_location(base: &str, location: &str) -> Option<String> {
 /// A URL as `--debug` and messages show it: no `user:password@`, and the values of query
 /// parameters that carry access (a CDN's signed URL: `sig`, `X-Amz-Signature`, `token`, ...)
 /// replaced by `***`.
-pub fn redact_url(url: &str) -> String {
+pub(crate) fn redact_url(url: &str) -> String {
     let url = redact_userinfo(url);
     let Some((base, query)) = url.split_once('?') else {
         return url;
@@ -1092,7 +1095,7 @@ pub fn redact_url(url: &str) -> String {
 }
 
 /// Percent-encodes a query value.
-pub fn query_escape(s: &str) -> String {
+pub(crate) fn query_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {

@@ -10,7 +10,7 @@ use super::store::MAX_FETCH_BYTES;
 
 /// Why the spec could not be fetched.
 #[derive(Debug, thiserror::Error)]
-pub enum RegistryError {
+pub(crate) enum RegistryError {
     /// Transport, timeout, TLS or credentials.
     #[error(transparent)]
     Http(#[from] HttpError),

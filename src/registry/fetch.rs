@@ -15,12 +15,9 @@ use crate::spec::{ARTIFACT_TYPE, SPEC_MEDIA_TYPE};
 use crate::timestamp::Timestamp;
 use crate::warning::{Topic, Warning};
 
-use super::client::Client;
 use super::error::RegistryError;
 use super::oci::{self, Descriptor, Manifest};
 use super::platform::Platform;
-use super::reference::Reference;
-use super::repo::Repo;
 use super::store::{ImageRef, Store, artifact_manifest};
 use super::subject::attachments;
 
@@ -48,7 +45,7 @@ impl fmt::Display for LookupPath {
 
 /// What to look for.
 #[derive(Debug, Clone, Default)]
-pub struct Lookup {
+pub(crate) struct Lookup {
     /// Look on this platform's manifest of an index.
     pub platform: Option<Platform>,
     /// Use this artifact (a digest) rather than the newest.
@@ -58,7 +55,7 @@ pub struct Lookup {
 /// A fetched spec and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct FetchedSpec {
+pub(crate) struct FetchedSpec {
     /// The spec's bytes.
     #[serde(skip)]
     pub spec: Vec<u8>,
@@ -86,16 +83,6 @@ pub struct FetchedSpec {
     /// Things worth knowing (a spec layer chosen by position, ...).
     #[serde(skip)]
     pub warnings: Vec<Warning>,
-}
-
-/// Fetches the compatibility spec of `image`.
-pub fn fetch_spec(
-    client: &Client,
-    image: &Reference,
-    lookup: &Lookup,
-) -> Result<FetchedSpec, RegistryError> {
-    let repo = Repo::new(client, image, "pull");
-    fetch_from(&repo, &ImageRef::Registry(image.clone()), lookup)
 }
 
 /// Fetches the compatibility spec of `image` from `store` (a registry or a layout).
@@ -200,7 +187,7 @@ pub(crate) fn find_attached(
 
 /// The newest descriptor by `org.opencontainers.image.created`; missing or unparsable dates
 /// are the oldest, and on a tie the later one in the list wins (as NFD's sort ends).
-pub fn newest(candidates: &[Descriptor]) -> &Descriptor {
+pub(crate) fn newest(candidates: &[Descriptor]) -> &Descriptor {
     let mut best = &candidates[0];
     for d in &candidates[1..] {
         if created(d) >= created(best) {

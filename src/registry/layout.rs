@@ -32,7 +32,7 @@ use super::repo::ManifestBytes;
 use super::store::{MAX_FETCH_BYTES, Sink, Store};
 
 /// The annotation naming an `index.json` entry (its tag).
-pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
+pub(crate) const REF_NAME: &str = "org.opencontainers.image.ref.name";
 /// The largest `index.json` read.
 const MAX_INDEX_BYTES: u64 = 16 << 20;
 /// The lock file another writer's presence is detected by.
@@ -44,7 +44,7 @@ const LOCK_WAIT: Duration = Duration::from_secs(3);
 
 /// Why a layout could not be read or written.
 #[derive(Debug, thiserror::Error)]
-pub enum LayoutError {
+pub(crate) enum LayoutError {
     /// The directory does not exist.
     #[error(
         "OCI layout `{dir}` does not exist: give the directory `skopeo copy ... oci:DIR:TAG` or `oras copy --to-oci-layout` wrote"
@@ -143,7 +143,7 @@ pub enum LayoutError {
 
 /// Checks that `digest` can name a blob: `sha256:` and 64, or `sha512:` and 128, lower-case
 /// hex digits. Returns the relative blob path (`blobs/<alg>/<hex>`).
-pub fn blob_path(digest: &str) -> Result<PathBuf, String> {
+pub(crate) fn blob_path(digest: &str) -> Result<PathBuf, String> {
     match digest_parts(digest) {
         Ok((algorithm, hex)) => Ok(Path::new("blobs").join(algorithm).join(hex)),
         Err(DigestProblem::NoAlgorithm) => {
@@ -160,7 +160,7 @@ pub fn blob_path(digest: &str) -> Result<PathBuf, String> {
 
 /// An image in a layout: `oci:DIR[:TAG|@DIGEST]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LayoutRef {
+pub(crate) struct LayoutRef {
     /// The layout directory.
     pub dir: PathBuf,
     /// The tag (`org.opencontainers.image.ref.name`).
@@ -270,13 +270,13 @@ impl fmt::Display for LayoutRef {
 
 /// An opened OCI image layout.
 #[derive(Debug, Clone)]
-pub struct Layout {
+pub(crate) struct Layout {
     dir: PathBuf,
 }
 
 impl Layout {
     /// Opens the layout at `dir`, checking that it is one.
-    pub fn open(dir: &Path) -> Result<Layout, LayoutError> {
+    pub(crate) fn open(dir: &Path) -> Result<Layout, LayoutError> {
         let layout = Layout {
             dir: dir.to_owned(),
         };

@@ -1,26 +1,26 @@
 //! Registry access: finding and fetching an image's compatibility artifact, in a registry or
 //! an OCI image layout, and writing artifacts there.
 
-pub mod auth;
-pub mod authoring;
-pub mod client;
-pub(crate) mod error;
-pub mod fetch;
-pub mod layout;
-pub mod oci;
+pub(crate) mod auth;
+pub(crate) mod authoring;
+pub(crate) mod client;
+mod error;
+pub(crate) mod fetch;
+pub(crate) mod layout;
+pub(crate) mod oci;
 mod pages;
-pub mod platform;
-pub mod proxy;
-pub mod reference;
+pub(crate) mod platform;
+pub(crate) mod proxy;
+pub(crate) mod reference;
 mod referrers;
 pub(crate) mod repo;
 pub(crate) mod store;
 mod subject;
 mod tag_schema;
-pub mod transfer;
+pub(crate) mod transfer;
 
-pub use error::RegistryError;
-pub use fetch::{FetchedSpec, Lookup, LookupPath, fetch_spec};
-pub use platform::{Platform, PlatformError};
-pub use reference::{Reference, ReferenceError};
-pub use store::ImageRef;
+pub use fetch::LookupPath;
+pub(crate) use fetch::{FetchedSpec, Lookup};
+pub(crate) use platform::Platform;
+pub(crate) use reference::Reference;
+pub(crate) use store::ImageRef;

@@ -6,27 +6,26 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 /// OCI image manifest.
-pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+pub(crate) const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 /// OCI image index.
-pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
-/// Docker image manifest (schema 2).
-pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+pub(crate) const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 /// Docker manifest list.
-pub const DOCKER_MANIFEST_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
+pub(crate) const DOCKER_MANIFEST_LIST: &str =
+    "application/vnd.docker.distribution.manifest.list.v2+json";
 /// OCI empty config (`{}`).
-pub const OCI_EMPTY: &str = "application/vnd.oci.empty.v1+json";
+pub(crate) const OCI_EMPTY: &str = "application/vnd.oci.empty.v1+json";
 /// The digest of `{}`.
-pub const EMPTY_DIGEST: &str =
+pub(crate) const EMPTY_DIGEST: &str =
     "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
 /// The annotation with an artifact's creation time.
-pub const CREATED: &str = "org.opencontainers.image.created";
+pub(crate) const CREATED: &str = "org.opencontainers.image.created";
 /// Every manifest type a resolve accepts.
-pub const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json";
+pub(crate) const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json";
 
 /// A content descriptor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Descriptor {
+pub(crate) struct Descriptor {
     /// The media type of the content.
     pub media_type: String,
     /// Its digest.
@@ -46,7 +45,7 @@ pub struct Descriptor {
 
 /// A platform in an index entry, or the platform fields of an image config.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlatformSpec {
+pub(crate) struct PlatformSpec {
     /// The architecture.
     #[serde(default)]
     pub architecture: String,
@@ -67,7 +66,7 @@ pub struct PlatformSpec {
 
 impl PlatformSpec {
     /// `os/arch[/variant]`.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         let mut s = format!("{}/{}", self.os, self.architecture);
         if let Some(v) = &self.variant {
             s.push('/');
@@ -80,7 +79,7 @@ impl PlatformSpec {
 /// An image index (also the referrers response and a tag-schema index).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Index {
+pub(crate) struct Index {
     /// Always 2.
     pub schema_version: u32,
     /// The media type.
@@ -97,7 +96,7 @@ pub struct Index {
 /// An image manifest (or an artifact manifest in image-manifest form).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Manifest {
+pub(crate) struct Manifest {
     /// Always 2.
     pub schema_version: u32,
     /// The media type.
@@ -120,7 +119,7 @@ pub struct Manifest {
 }
 
 /// `sha256:<hex>` of `bytes`.
-pub fn sha256_digest(bytes: &[u8]) -> String {
+pub(crate) fn sha256_digest(bytes: &[u8]) -> String {
     format!("sha256:{}", hex(&Sha256::digest(bytes)))
 }
 
@@ -136,7 +135,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Whether `bytes` have this digest (`sha256:` or `sha512:`).
-pub fn verify_digest(bytes: &[u8], digest: &str) -> bool {
+pub(crate) fn verify_digest(bytes: &[u8], digest: &str) -> bool {
     match digest.split_once(':') {
         Some(("sha256", _)) => sha256_digest(bytes) == digest,
         Some(("sha512", expected)) => hex(&sha2::Sha512::digest(bytes)) == expected,
@@ -145,12 +144,12 @@ pub fn verify_digest(bytes: &[u8], digest: &str) -> bool {
 }
 
 /// Whether a media type is an index (OCI or Docker).
-pub fn is_index(media_type: &str) -> bool {
+pub(crate) fn is_index(media_type: &str) -> bool {
     media_type == OCI_INDEX || media_type == DOCKER_MANIFEST_LIST
 }
 
 /// The media type of a manifest from its `Content-Type` or its own `mediaType` field.
-pub fn media_type_of(content_type: Option<&str>, body: &[u8]) -> String {
+pub(crate) fn media_type_of(content_type: Option<&str>, body: &[u8]) -> String {
     let header = content_type
         .map(|c| c.split(';').next().unwrap_or(c).trim().to_owned())
         .filter(|c| c.starts_with("application/vnd."));
@@ -200,7 +199,7 @@ mod tests {
                 None,
                 br#"{"mediaType":"application/vnd.docker.distribution.manifest.v2+json"}"#
             ),
-            DOCKER_MANIFEST
+            "application/vnd.docker.distribution.manifest.v2+json"
         );
         assert_eq!(media_type_of(Some("text/plain"), b"{}"), OCI_MANIFEST);
     }

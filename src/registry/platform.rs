@@ -4,7 +4,7 @@ use std::fmt;
 
 /// A target platform.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Platform {
+pub(crate) struct Platform {
     /// `linux`, `windows`, ...
     pub os: String,
     /// `amd64`, `arm64`, ...
@@ -18,7 +18,7 @@ pub struct Platform {
 /// Why `--platform` could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid --platform `{input}`: {reason}")]
-pub struct PlatformError {
+pub(crate) struct PlatformError {
     /// What was given.
     pub input: String,
     /// What is wrong.
@@ -28,7 +28,7 @@ pub struct PlatformError {
 impl Platform {
     /// Parses as NFD: the first `:` starts the OS version; one part means this binary's
     /// architecture; more than three parts is an error.
-    pub fn parse(input: &str) -> Result<Platform, PlatformError> {
+    pub(crate) fn parse(input: &str) -> Result<Platform, PlatformError> {
         let fail = |reason: &str| PlatformError {
             input: input.to_owned(),
             reason: reason.to_owned(),
@@ -59,7 +59,7 @@ impl Platform {
     }
 
     /// The platform this binary runs on (`linux/amd64`).
-    pub fn host() -> Platform {
+    pub(crate) fn host() -> Platform {
         Platform {
             os: std::env::consts::OS.to_owned(),
             architecture: go_arch().to_owned(),
@@ -70,7 +70,7 @@ impl Platform {
 
     /// Whether an image's platform satisfies this one (oras' rule: os and architecture
     /// equal; variant and os version equal only when this one gives them).
-    pub fn matches(
+    pub(crate) fn matches(
         &self,
         os: &str,
         architecture: &str,

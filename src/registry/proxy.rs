@@ -13,7 +13,7 @@ use std::net::IpAddr;
 
 /// The proxy settings of the environment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Proxies {
+pub(crate) struct Proxies {
     https: Option<Setting>,
     http: Option<Setting>,
     no_proxy: Vec<Exclusion>,
@@ -30,7 +30,7 @@ struct Setting {
 
 /// The proxy one request goes through.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Chosen {
+pub(crate) struct Chosen {
     /// The proxy URL (it may hold credentials: show it with [`Chosen::display`]).
     pub url: String,
     /// The variable it came from.
@@ -39,7 +39,7 @@ pub struct Chosen {
 
 impl Chosen {
     /// `host:port` of the proxy and the variable, never its credentials.
-    pub fn display(&self) -> String {
+    pub(crate) fn display(&self) -> String {
         format!("`{}` (from {})", redact_userinfo(&self.url), self.var)
     }
 }
@@ -63,7 +63,7 @@ enum Exclusion {
 
 impl Proxies {
     /// Reads the proxy variables through `get` (the process environment in production).
-    pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Proxies {
+    pub(crate) fn from_vars(get: impl Fn(&str) -> Option<String>) -> Proxies {
         let first = |names: [&'static str; 2]| {
             names.into_iter().find_map(|n| {
                 get(n)
@@ -93,12 +93,12 @@ impl Proxies {
     }
 
     /// Reads the process environment.
-    pub fn from_env() -> Proxies {
+    pub(crate) fn from_env() -> Proxies {
         Proxies::from_vars(|k| std::env::var(k).ok())
     }
 
     /// The proxy for a request to `scheme://host[:port]`, or `None` to go direct.
-    pub fn choose(&self, scheme: &str, authority: &str) -> Option<Chosen> {
+    pub(crate) fn choose(&self, scheme: &str, authority: &str) -> Option<Chosen> {
         let setting = match scheme {
             "https" => self.https.as_ref()?,
             _ => self.http.as_ref()?,
@@ -221,7 +221,7 @@ fn in_range(ip: IpAddr, network: IpAddr, bits: u8) -> bool {
 }
 
 /// A URL with any `user:password@` replaced by `***@`.
-pub fn redact_userinfo(url: &str) -> String {
+pub(crate) fn redact_userinfo(url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, path) = rest.split_at(end);

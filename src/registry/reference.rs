@@ -4,7 +4,7 @@
 use std::fmt;
 
 /// The registry short names resolve to.
-pub const DEFAULT_REGISTRY: &str = "docker.io";
+pub(crate) const DEFAULT_REGISTRY: &str = "docker.io";
 /// The host that serves `docker.io`'s API.
 const DOCKER_HUB_API: &str = "registry-1.docker.io";
 
@@ -13,7 +13,7 @@ const MAX_NAME: usize = 255;
 
 /// A parsed, normalised image reference.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Reference {
+pub(crate) struct Reference {
     /// The registry, `host[:port]` (`docker.io` for short names).
     pub registry: String,
     /// The repository path (`library/nginx`).
@@ -27,7 +27,7 @@ pub struct Reference {
 /// Why a reference could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid image reference `{reference}`: {reason}")]
-pub struct ReferenceError {
+pub(crate) struct ReferenceError {
     /// The reference as given.
     pub reference: String,
     /// What is wrong with it.
@@ -36,7 +36,7 @@ pub struct ReferenceError {
 
 impl Reference {
     /// Parses and normalises a reference.
-    pub fn parse(input: &str) -> Result<Reference, ReferenceError> {
+    pub(crate) fn parse(input: &str) -> Result<Reference, ReferenceError> {
         let fail = |reason: &str| ReferenceError {
             reference: input.to_owned(),
             reason: reason.to_owned(),
@@ -133,7 +133,7 @@ impl Reference {
     }
 
     /// The host the registry's API is served from (`registry-1.docker.io` for Docker Hub).
-    pub fn api_host(&self) -> &str {
+    pub(crate) fn api_host(&self) -> &str {
         if self.registry == DEFAULT_REGISTRY {
             DOCKER_HUB_API
         } else {
@@ -142,20 +142,11 @@ impl Reference {
     }
 
     /// What to ask the registry for: the digest when known, else the tag.
-    pub fn target(&self) -> &str {
+    pub(crate) fn target(&self) -> &str {
         self.digest
             .as_deref()
             .or(self.tag.as_deref())
             .unwrap_or("latest")
-    }
-
-    /// The same repository at another digest.
-    #[must_use]
-    pub fn with_digest(&self, digest: &str) -> Reference {
-        Reference {
-            digest: Some(digest.to_owned()),
-            ..self.clone()
-        }
     }
 }
 
@@ -174,7 +165,7 @@ impl fmt::Display for Reference {
 
 /// What is wrong with a string that should be a digest (see [`digest_parts`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DigestProblem {
+pub(crate) enum DigestProblem {
     /// No `algorithm:` part.
     NoAlgorithm,
     /// An algorithm other than sha256 and sha512.
@@ -191,7 +182,7 @@ pub enum DigestProblem {
 /// Splits a digest into its algorithm and hex digits, accepting only `sha256:` and 64
 /// lowercase hex digits or `sha512:` and 128: the one check before a digest goes into a URL
 /// or a file name.
-pub fn digest_parts(digest: &str) -> Result<(&str, &str), DigestProblem> {
+pub(crate) fn digest_parts(digest: &str) -> Result<(&str, &str), DigestProblem> {
     let Some((algorithm, hex)) = digest.split_once(':') else {
         return Err(DigestProblem::NoAlgorithm);
     };
@@ -210,7 +201,7 @@ pub fn digest_parts(digest: &str) -> Result<(&str, &str), DigestProblem> {
 }
 
 /// Checks a digest: `sha256:` and 64 lowercase hex digits (or `sha512:` and 128).
-pub fn parse_digest(digest: &str) -> Result<String, String> {
+pub(crate) fn parse_digest(digest: &str) -> Result<String, String> {
     match digest_parts(digest) {
         Ok(_) => Ok(digest.to_owned()),
         Err(DigestProblem::NoAlgorithm) => Err(format!(

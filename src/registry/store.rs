@@ -85,7 +85,7 @@ impl Store for Repo<'_> {
 
 /// An image given on the command line: in a registry, or in an OCI image layout.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ImageRef {
+pub(crate) enum ImageRef {
     /// `host/repo:tag`, `host/repo@sha256:...`.
     Registry(Reference),
     /// `oci:DIR[:TAG|@DIGEST]`, or `DIR[:TAG|@DIGEST]` with `--oci-layout`.
@@ -96,7 +96,7 @@ impl ImageRef {
     /// Parses an image: `oci:DIR[:TAG|@DIGEST]` (the containers transport syntax) is a layout;
     /// with `oci_layout` (oras's `--oci-layout`), so is `DIR[:TAG|@DIGEST]`; anything else is a
     /// registry reference.
-    pub fn parse(input: &str, oci_layout: bool) -> Result<ImageRef, ReferenceError> {
+    pub(crate) fn parse(input: &str, oci_layout: bool) -> Result<ImageRef, ReferenceError> {
         if let Some(rest) = input.strip_prefix("oci:") {
             return LayoutRef::parse_transport(rest, input).map(ImageRef::Layout);
         }
@@ -114,7 +114,7 @@ impl ImageRef {
     }
 
     /// The digest the image was given by, if any.
-    pub fn digest(&self) -> Option<&str> {
+    pub(crate) fn digest(&self) -> Option<&str> {
         match self {
             ImageRef::Registry(r) => r.digest.as_deref(),
             ImageRef::Layout(l) => l.digest.as_deref(),
@@ -122,7 +122,7 @@ impl ImageRef {
     }
 
     /// What to resolve: the digest when known, else the tag (empty: a layout's only image).
-    pub fn target(&self) -> &str {
+    pub(crate) fn target(&self) -> &str {
         match self {
             ImageRef::Registry(r) => r.target(),
             ImageRef::Layout(l) => l.target(),

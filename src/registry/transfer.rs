@@ -17,7 +17,7 @@ use super::subject::attachments;
 
 /// What a copy did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Copied {
+pub(crate) struct CopyOutcome {
     /// The manifest the artifacts are attached to (on both sides).
     pub subject: String,
     /// The artifacts copied.
@@ -39,7 +39,7 @@ pub(crate) fn copy_artifacts(
     to_image: &ImageRef,
     platform: Option<&Platform>,
     artifact: Option<&str>,
-) -> Result<Copied, RegistryError> {
+) -> Result<CopyOutcome, RegistryError> {
     let attached = attachments(from, image, platform)?;
     if attached.found.is_empty() {
         return Err(RegistryError::NoArtifact {
@@ -72,7 +72,7 @@ pub(crate) fn copy_artifacts(
         return Err(missing());
     }
     let (there, _) = to.referrers(&subject)?;
-    let mut done = Copied {
+    let mut done = CopyOutcome {
         subject: subject.clone(),
         copied: Vec::new(),
         present: Vec::new(),
