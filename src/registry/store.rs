@@ -6,13 +6,14 @@
 
 use std::fmt;
 
+use crate::warning::Warning;
+
 use super::error::{RegistryError, decode};
 use super::fetch::LookupPath;
 use super::layout::{Layout, LayoutRef};
 use super::oci::{Descriptor, Manifest};
 use super::reference::{Reference, ReferenceError};
 use super::repo::{ManifestBytes, Repo};
-use crate::warning::Warning;
 
 /// The largest manifest or blob fetched (oras' `FetchBytes` default).
 pub(crate) const MAX_FETCH_BYTES: u64 = 4 << 20;
