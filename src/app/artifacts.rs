@@ -1,13 +1,13 @@
 //! `attach`, `list`, `fetch`, `detach`: authoring an image's compatibility artifacts.
 
 use std::collections::BTreeMap;
-use std::io::{self, IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context as _, Result, bail};
 
-use super::image::{fetch_image_spec, open};
-use super::{ExitStatus, Global, display_path, load_spec, read_input, warn, warn_all};
+use super::image::{fetch_image_spec, open, registry_warnings};
+use super::{ExitStatus, Printer, display_path, load_spec, read_input};
 use crate::cli::{AttachArgs, DetachArgs, FetchArgs, ListArgs, ListFormat};
 use crate::registry::authoring::{self, AttachRequest, IndexLeft};
 use crate::registry::oci::CREATED;
@@ -16,9 +16,10 @@ use crate::registry::store::Opened;
 use crate::registry::{ImageRef, Platform};
 use crate::report::listing::{self, ArtifactRow};
 use crate::spec;
+use crate::warning::{Topic, Warning};
 
 /// `attach`: check the spec, push the artifact, print its digest.
-pub(crate) fn attach(args: &AttachArgs, global: Global) -> Result<ExitStatus> {
+pub(crate) fn attach(args: &AttachArgs, printer: Printer) -> Result<ExitStatus> {
     let reference = ImageRef::parse(&args.image, args.registry.oci_layout)?;
     let name = display_path(&args.spec);
     let bytes = read_input(&args.spec, spec::MAX_SPEC_BYTES, "spec")?;
@@ -51,7 +52,7 @@ pub(crate) fn attach(args: &AttachArgs, global: Global) -> Result<ExitStatus> {
         );
     }
     for a in &advice {
-        warn(global, &format!("spec {name}:{a}"));
+        printer.warn(&Warning::new(Topic::Spec, format!("spec {name}:{a}")));
     }
     let annotations = annotations(&args.annotations, args.force)?;
     let platform = args.platform.as_deref().map(Platform::parse).transpose()?;
@@ -62,9 +63,9 @@ pub(crate) fn attach(args: &AttachArgs, global: Global) -> Result<ExitStatus> {
         &args.registry,
         stdin_busy,
         &mut warnings,
-        global,
+        printer,
     )?;
-    warn_all(global, &warnings);
+    printer.warn_all(&warnings);
     let title = args
         .spec
         .file_name()
@@ -78,15 +79,12 @@ pub(crate) fn attach(args: &AttachArgs, global: Global) -> Result<ExitStatus> {
     };
     let attached = authoring::attach(&*opened.sink("pull,push"), &reference, &request)
         .with_context(|| format!("image `{reference}`: nothing was attached"))?;
-    warn_all(global, &attached.warnings);
-    warn_info(
-        global,
-        &format!(
-            "attached {} to `{reference}` ({}) through the {}, created {}",
-            attached.digest, attached.subject, attached.lookup, attached.created
-        ),
-    );
-    let mut out = super::stdout();
+    printer.warn_all(&registry_warnings(&attached.warnings));
+    printer.info(&format!(
+        "attached {} to `{reference}` ({}) through the {}, created {}",
+        attached.digest, attached.subject, attached.lookup, attached.created
+    ));
+    let mut out = printer.stdout();
     writeln!(out, "{}", attached.digest)?;
     out.flush()?;
     Ok(ExitStatus::Success)
@@ -116,24 +114,13 @@ fn annotations(given: &[String], force: bool) -> Result<BTreeMap<String, String>
     Ok(annotations)
 }
 
-/// An informational line on stderr (hidden by `--quiet`).
-fn warn_info(global: Global, message: &str) {
-    if !global.quiet {
-        let _ = writeln!(
-            io::stderr().lock(),
-            "{}",
-            crate::report::text::escape(message)
-        );
-    }
-}
-
 /// `list`: the attached artifacts, newest first.
-pub(crate) fn list(args: &ListArgs, global: Global) -> Result<ExitStatus> {
+pub(crate) fn list(args: &ListArgs, printer: Printer) -> Result<ExitStatus> {
     let reference = ImageRef::parse(&args.image, args.registry.oci_layout)?;
     let platform = args.platform.as_deref().map(Platform::parse).transpose()?;
     let mut warnings = Vec::new();
-    let opened = open(&reference, &args.registry, false, &mut warnings, global)?;
-    warn_all(global, &warnings);
+    let opened = open(&reference, &args.registry, false, &mut warnings, printer)?;
+    printer.warn_all(&warnings);
     let (subject, artifacts, lookup) =
         authoring::list(&*opened.sink("pull"), &reference, platform.as_ref())
             .with_context(|| format!("image `{reference}`"))?;
@@ -173,15 +160,10 @@ pub(crate) fn list(args: &ListArgs, global: Global) -> Result<ExitStatus> {
         lookup,
         artifacts: rows,
     };
-    let mut out = super::stdout();
+    let mut out = printer.stdout();
     match args.output {
         ListFormat::Table => {
-            let width = if io::stdout().is_terminal() {
-                crate::report::table::terminal_width()
-            } else {
-                None
-            };
-            listing::render_table(&listing, &mut out, width)?;
+            listing::render_table(&listing, &mut out, printer.width())?;
         }
         ListFormat::Json => crate::report::json::render_json(&listing, &mut out)?,
     }
@@ -190,25 +172,25 @@ pub(crate) fn list(args: &ListArgs, global: Global) -> Result<ExitStatus> {
 }
 
 /// `fetch`: print the spec as stored.
-pub(crate) fn fetch(args: &FetchArgs, global: Global) -> Result<ExitStatus> {
+pub(crate) fn fetch(args: &FetchArgs, printer: Printer) -> Result<ExitStatus> {
     let (fetched, warnings) =
-        fetch_image_spec(&args.image, &args.lookup, &args.registry, false, global)?;
-    warn_all(global, &warnings);
-    let mut out = super::stdout();
+        fetch_image_spec(&args.image, &args.lookup, &args.registry, false, printer)?;
+    printer.warn_all(&warnings);
+    let mut out = printer.stdout();
     out.write_all(&fetched.spec)?;
     out.flush()?;
     Ok(ExitStatus::Success)
 }
 
 /// `detach`: remove one artifact.
-pub(crate) fn detach(args: &DetachArgs, global: Global) -> Result<ExitStatus> {
+pub(crate) fn detach(args: &DetachArgs, printer: Printer) -> Result<ExitStatus> {
     let reference = ImageRef::parse(&args.image, args.registry.oci_layout)?;
     let artifact =
         parse_digest(&args.artifact).map_err(|e| anyhow::anyhow!("invalid --artifact: {e}"))?;
     let platform = args.platform.as_deref().map(Platform::parse).transpose()?;
     let mut warnings = Vec::new();
-    let opened = open(&reference, &args.registry, false, &mut warnings, global)?;
-    warn_all(global, &warnings);
+    let opened = open(&reference, &args.registry, false, &mut warnings, printer)?;
+    printer.warn_all(&warnings);
     let index = match &opened {
         Opened::Registry(client, registry_ref) => {
             authoring::detach(client, registry_ref, &artifact, platform.as_ref())
@@ -223,16 +205,13 @@ pub(crate) fn detach(args: &DetachArgs, global: Global) -> Result<ExitStatus> {
         IndexLeft::Kept => String::new(),
         IndexLeft::Deleted => ", and the tag-schema index it left empty".to_owned(),
         IndexLeft::Empty(reason) => {
-            warn(
-                global,
-                &format!("the tag-schema index of `{reference}` is left empty: {reason}"),
-            );
+            printer.warn(&Warning::new(
+                Topic::Registry,
+                format!("the tag-schema index of `{reference}` is left empty: {reason}"),
+            ));
             String::new()
         }
     };
-    warn_info(
-        global,
-        &format!("removed {artifact} from `{reference}`{also}"),
-    );
+    printer.info(&format!("removed {artifact} from `{reference}`{also}"));
     Ok(ExitStatus::Success)
 }

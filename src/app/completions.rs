@@ -11,7 +11,7 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 use clap_complete::Shell;
 
-use super::ExitStatus;
+use super::{ExitStatus, Printer};
 use crate::cli::{CompletionsArgs, ManArgs};
 use crate::help;
 
@@ -93,19 +93,19 @@ fn add_pages(cmd: &clap::Command, path: &str, pages: &mut Vec<(String, Vec<u8>)>
 }
 
 /// `completions SHELL`.
-pub(crate) fn run(args: &CompletionsArgs) -> Result<ExitStatus> {
-    let mut out = super::stdout();
+pub(crate) fn run(args: &CompletionsArgs, printer: Printer) -> Result<ExitStatus> {
+    let mut out = printer.stdout();
     out.write_all(&completion_script(args.shell))?;
     out.flush()?;
     Ok(ExitStatus::Success)
 }
 
 /// `man`.
-pub(crate) fn man(args: &ManArgs) -> Result<ExitStatus> {
+pub(crate) fn man(args: &ManArgs, printer: Printer) -> Result<ExitStatus> {
     let pages = man_pages()?;
     match &args.dir {
         None => {
-            let mut out = super::stdout();
+            let mut out = printer.stdout();
             if let Some((_, roff)) = pages.first() {
                 out.write_all(roff)?;
             }

@@ -21,16 +21,16 @@ use serde_json::{Map, Value, json};
 
 use super::discover::discover;
 use super::validate::{SpecSource, check_tags, spec_source};
-use super::{ExitStatus, Global, warn_all, write_output};
+use super::{ExitStatus, Printer, write_output};
 use crate::cli::{DataFormat, ExportFeaturesArgs, ExportGroupArgs, ExportRuleArgs, ExportSpecArgs};
 use crate::report::{self, ExpressionOut};
 use crate::rules;
 use crate::spec::{Compatibility, Expr, GroupRule, Op, Term};
 
 /// `export features`.
-pub(crate) fn features(args: &ExportFeaturesArgs, global: Global) -> Result<ExitStatus> {
+pub(crate) fn features(args: &ExportFeaturesArgs, printer: Printer) -> Result<ExitStatus> {
     let found = discover(&args.discovery)?;
-    warn_all(global, &found.warnings);
+    printer.warn_all(&found.warnings);
     let features = found.features;
     let mut text = Vec::new();
     match args.output {
@@ -44,7 +44,7 @@ pub(crate) fn features(args: &ExportFeaturesArgs, global: Global) -> Result<Exit
         }
         DataFormat::Yaml => report::json::render_yaml(&features, &mut text)?,
     }
-    write_output(args.path.as_deref(), &text)?;
+    write_output(printer, args.path.as_deref(), &text)?;
     Ok(ExitStatus::Success)
 }
 
@@ -74,7 +74,7 @@ struct Selected {
     set: Compatibility,
 }
 
-fn exported(args: &ExportSpecArgs, global: Global) -> Result<Exported> {
+fn exported(args: &ExportSpecArgs, printer: Printer) -> Result<Exported> {
     let mut warnings = Vec::new();
     let source = spec_source(
         args.image.as_deref(),
@@ -83,9 +83,9 @@ fn exported(args: &ExportSpecArgs, global: Global) -> Result<Exported> {
         &args.registry,
         false,
         &mut warnings,
-        global,
+        printer,
     )?;
-    warn_all(global, &warnings);
+    printer.warn_all(&warnings);
     check_tags(&source.spec, &source.name, &args.tags)?;
     let options = rules::Options {
         tags: args.tags.clone(),
@@ -416,7 +416,7 @@ fn annotations(ex: &Exported, set: Option<&Selected>, how: &str) -> Map<String, 
     a
 }
 
-fn print_objects(objects: &[Value], format: DataFormat) -> Result<ExitStatus> {
+fn print_objects(printer: Printer, objects: &[Value], format: DataFormat) -> Result<ExitStatus> {
     let mut text = Vec::new();
     match format {
         DataFormat::Yaml => {
@@ -431,7 +431,7 @@ fn print_objects(objects: &[Value], format: DataFormat) -> Result<ExitStatus> {
             text.push(b'\n');
         }
     }
-    let mut out = super::stdout();
+    let mut out = printer.stdout();
     out.write_all(&text)?;
     out.flush()?;
     Ok(ExitStatus::Success)
@@ -439,8 +439,8 @@ fn print_objects(objects: &[Value], format: DataFormat) -> Result<ExitStatus> {
 
 /// `export nodefeaturegroup`: one NodeFeatureGroup per compatibility set, with one
 /// `featureGroupRule` that matches exactly when the whole set does.
-pub(crate) fn node_feature_group(args: &ExportGroupArgs, global: Global) -> Result<ExitStatus> {
-    let ex = exported(&args.source, global)?;
+pub(crate) fn node_feature_group(args: &ExportGroupArgs, printer: Printer) -> Result<ExitStatus> {
+    let ex = exported(&args.source, printer)?;
     let mut objects = Vec::new();
     for sel in &ex.sets {
         let combined = match combine(sel) {
@@ -470,7 +470,7 @@ pub(crate) fn node_feature_group(args: &ExportGroupArgs, global: Global) -> Resu
             "spec": {"featureGroupRules": [rule]},
         }));
     }
-    print_objects(&objects, args.source.output)
+    print_objects(printer, &objects, args.source.output)
 }
 
 /// `export nodefeaturerule`: one NodeFeatureRule that gives the labels to the nodes where
@@ -481,8 +481,8 @@ pub(crate) fn node_feature_group(args: &ExportGroupArgs, global: Global) -> Resu
 /// spec's rules are kept apart in spec order, as validate-node evaluates them, each also
 /// setting a marker var `<prefix>/<name>-set<n>-rule<i>` when it matches, and a last rule
 /// gives the labels when all markers of some set are in `rule.matched`.
-pub(crate) fn node_feature_rule(args: &ExportRuleArgs, global: Global) -> Result<ExitStatus> {
-    let ex = exported(&args.source, global)?;
+pub(crate) fn node_feature_rule(args: &ExportRuleArgs, printer: Printer) -> Result<ExitStatus> {
+    let ex = exported(&args.source, printer)?;
     let mut labels = Map::new();
     for l in &args.labels {
         let Some((k, v)) = l.split_once('=') else {
@@ -529,7 +529,7 @@ pub(crate) fn node_feature_rule(args: &ExportRuleArgs, global: Global) -> Result
         "metadata": {"name": ex.base, "annotations": annotations(&ex, None, &how)},
         "spec": {"rules": rules},
     });
-    print_objects(&[object], args.source.output)
+    print_objects(printer, &[object], args.source.output)
 }
 
 /// The spec's rules kept apart, each marking itself in `rule.matched`, then the labelling rule.

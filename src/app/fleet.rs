@@ -19,12 +19,13 @@ use std::path::Path;
 use anyhow::{Result, bail};
 
 use super::validate::{SpecSource, check_tags, finish};
-use super::{ExitStatus, Global, plain_path, warn_all};
+use super::{ExitStatus, Printer, plain_path};
 use crate::cli::{ReportFormat, ValidateArgs};
 use crate::fleet::render::{self, NodeCase, Row, Summary};
 use crate::fleet::{self, NodeResult, Settings};
 use crate::report::{Origin, Verdict};
 use crate::rules;
+use crate::warning::Warning;
 
 /// What the run is, once known.
 enum Mode {
@@ -38,9 +39,8 @@ enum Mode {
 pub(crate) fn run(
     args: &ValidateArgs,
     source: &SpecSource,
-    warnings: Vec<String>,
-    global: Global,
-    stdout_tty: bool,
+    warnings: Vec<Warning>,
+    printer: Printer,
 ) -> Result<ExitStatus> {
     let single_input =
         matches!(args.features.as_slice(), [p] if p == Path::new("-") || !p.is_dir());
@@ -66,19 +66,19 @@ pub(crate) fn run(
     let mut mode = if single_input {
         Mode::Undecided(Vec::new())
     } else {
-        start_fleet(args, source, &warnings, global)?;
+        start_fleet(args, source, &warnings, printer)?;
         Mode::Fleet
     };
     let mut stop: Option<anyhow::Error> = None;
     let mut fleet_out = FleetOut::new(format);
-    let mut out = super::stdout();
+    let mut out = printer.stdout();
     let result = fleet::validate(&args.features, &settings, &mut |r| {
         if let Mode::Undecided(held) = &mut mode {
             held.push(r);
             if held.len() < 2 {
                 return Ok(());
             }
-            if let Err(e) = start_fleet(args, source, &warnings, global) {
+            if let Err(e) = start_fleet(args, source, &warnings, printer) {
                 stop = Some(e);
                 return Err(io::Error::other("stopped"));
             }
@@ -120,8 +120,7 @@ pub(crate) fn run(
             Some(evaluation),
             origin,
             warnings,
-            global,
-            stdout_tty,
+            printer,
         );
     }
     fleet_out.summary.finish();
@@ -136,7 +135,7 @@ pub(crate) fn run(
     let gate = render::Gate {
         passes: status == ExitStatus::Success,
         any: args.any,
-        quiet: global.quiet,
+        quiet: printer.quiet(),
     };
     fleet_out.finish(gate, &mut out)?;
     out.flush()?;
@@ -147,8 +146,8 @@ pub(crate) fn run(
 fn start_fleet(
     args: &ValidateArgs,
     source: &SpecSource,
-    warnings: &[String],
-    global: Global,
+    warnings: &[Warning],
+    printer: Printer,
 ) -> Result<()> {
     if args.output_json {
         bail!(
@@ -161,7 +160,7 @@ fn start_fleet(
         );
     }
     check_tags(&source.spec, &source.name, &args.tags)?;
-    warn_all(global, warnings);
+    printer.warn_all(warnings);
     Ok(())
 }
 

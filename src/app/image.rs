@@ -1,11 +1,11 @@
 //! Reaching an image's registry: options, credentials, and fetching the spec.
 
-use std::io::{self, Read, Write as _};
+use std::io::{self, Read};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 
-use super::{Global, warn_all};
+use super::Printer;
 use crate::cli::{LookupArgs, RegistryArgs};
 use crate::registry::auth::{Found, Secret};
 use crate::registry::layout::Layout;
@@ -13,6 +13,7 @@ use crate::registry::proxy::Proxies;
 use crate::registry::reference::parse_digest;
 use crate::registry::store::Opened;
 use crate::registry::{Fetched, ImageRef, Lookup, Platform, Reference, auth, client};
+use crate::warning::{Topic, Warning};
 
 /// Fetches the spec attached to `image`. `stdin_busy`: stdin carries other input, so a secret
 /// cannot be read from it. The warnings are returned on success and printed on failure (a
@@ -22,17 +23,17 @@ pub(crate) fn fetch_image_spec(
     lookup: &LookupArgs,
     registry: &RegistryArgs,
     stdin_busy: bool,
-    global: Global,
-) -> Result<(Fetched, Vec<String>)> {
+    printer: Printer,
+) -> Result<(Fetched, Vec<Warning>)> {
     let reference = ImageRef::parse(image, registry.oci_layout)?;
     let mut warnings = Vec::new();
     let lookup = resolve_lookup(lookup)?;
-    let opened = open(&reference, registry, stdin_busy, &mut warnings, global)?;
+    let opened = open(&reference, registry, stdin_busy, &mut warnings, printer)?;
     let store = opened.sink("pull");
     let fetched = match crate::registry::artifact::fetch_from(&*store, &reference, &lookup) {
         Ok(f) => f,
         Err(e) => {
-            warn_all(global, &warnings);
+            printer.warn_all(&warnings);
             return Err(anyhow::Error::new(e).context(format!("image `{reference}`")));
         }
     };
@@ -40,7 +41,7 @@ pub(crate) fn fetch_image_spec(
         fetched
             .warnings
             .iter()
-            .map(|w| format!("image `{reference}`: {w}")),
+            .map(|w| Warning::new(Topic::Registry, format!("image `{reference}`: {w}"))),
     );
     Ok((fetched, warnings))
 }
@@ -52,12 +53,12 @@ pub(crate) fn open(
     image: &ImageRef,
     registry: &RegistryArgs,
     stdin_busy: bool,
-    warnings: &mut Vec<String>,
-    global: Global,
+    warnings: &mut Vec<Warning>,
+    printer: Printer,
 ) -> Result<Opened> {
     match image {
         ImageRef::Registry(reference) => {
-            let client = connect(reference, registry, stdin_busy, warnings, global)?;
+            let client = connect(reference, registry, stdin_busy, warnings, printer)?;
             Ok(Opened::Registry(Box::new(client), reference.clone()))
         }
         ImageRef::Layout(layout) => Ok(Opened::Layout(
@@ -84,12 +85,12 @@ pub(crate) fn connect(
     reference: &Reference,
     r: &RegistryArgs,
     stdin_busy: bool,
-    warnings: &mut Vec<String>,
-    global: Global,
+    warnings: &mut Vec<Warning>,
+    printer: Printer,
 ) -> Result<client::Client> {
-    let result = connect_inner(reference, r, stdin_busy, warnings);
+    let result = connect_inner(reference, r, stdin_busy, warnings, printer);
     if result.is_err() {
-        warn_all(global, warnings);
+        printer.warn_all(warnings);
         warnings.clear();
     }
     result
@@ -99,7 +100,8 @@ fn connect_inner(
     reference: &Reference,
     r: &RegistryArgs,
     stdin_busy: bool,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
+    printer: Printer,
 ) -> Result<client::Client> {
     if !(r.timeout.is_finite() && r.timeout > 0.0 && r.timeout <= 86_400.0) {
         bail!(
@@ -107,9 +109,7 @@ fn connect_inner(
             r.timeout
         );
     }
-    let trace = |line: &str| {
-        let _ = writeln!(io::stderr().lock(), "debug: {line}");
-    };
+    let trace = move |line: &str| printer.debug(line);
     let secret = registry_secret(
         r,
         reference,
@@ -133,9 +133,12 @@ fn connect_inner(
         });
     }
     if r.insecure {
-        warnings.push(format!(
-            "TLS certificate verification is off for `{}` (--insecure)",
-            reference.registry
+        warnings.push(Warning::new(
+            Topic::Usage,
+            format!(
+                "TLS certificate verification is off for `{}` (--insecure)",
+                reference.registry
+            ),
         ));
     }
     let options = client::Options {
@@ -165,7 +168,7 @@ fn registry_secret(
     r: &RegistryArgs,
     reference: &Reference,
     stdin_busy: bool,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
     trace: Option<&dyn Fn(&str)>,
 ) -> Result<Option<Found>> {
     if r.registry_password_stdin && r.registry_token_stdin {
@@ -201,14 +204,19 @@ fn registry_secret(
             })),
             _ => {
                 // NFD ignores a password without a username and goes on anonymously.
-                warnings.push("--registry-password-stdin without --registry-username: the password is ignored (as NFD does)".to_owned());
+                warnings.push(Warning::new(
+                    Topic::Usage,
+                    "--registry-password-stdin without --registry-username: the password is ignored (as NFD does)",
+                ));
                 Ok(None)
             }
         };
     }
     if r.registry_username.is_some() {
-        warnings
-            .push("--registry-username without --registry-password-stdin is ignored".to_owned());
+        warnings.push(Warning::new(
+            Topic::Usage,
+            "--registry-username without --registry-password-stdin is ignored",
+        ));
     }
     let locations = auth::Locations::from_env(r.registry_config.as_deref());
     let found = auth::lookup(&reference.registry, &locations)?;
@@ -217,6 +225,19 @@ fn registry_secret(
             trace(&format!("credentials: {line}"));
         }
     }
-    warnings.extend(found.warnings);
+    warnings.extend(
+        found
+            .warnings
+            .into_iter()
+            .map(|w| Warning::new(Topic::Credentials, w)),
+    );
     Ok(found.found)
+}
+
+/// Warnings a registry operation returned as text (until `registry` returns [`Warning`]s).
+pub(crate) fn registry_warnings(warnings: &[String]) -> Vec<Warning> {
+    warnings
+        .iter()
+        .map(|w| Warning::new(Topic::Registry, w.clone()))
+        .collect()
 }

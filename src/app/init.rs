@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use anyhow::{Result, bail};
 
 use super::discover::{discover, node_name, read_snapshot, select_node};
-use super::{ExitStatus, Global, warn_all, write_output};
+use super::{ExitStatus, Printer, write_output};
 use crate::cli::InitArgs;
 use crate::features::Features;
 use crate::sources::pci;
@@ -67,7 +67,7 @@ const NOTABLE_ARM_FLAGS: [&str; 14] = [
 ];
 
 /// `init`.
-pub(crate) fn run(args: &InitArgs, global: Global) -> Result<ExitStatus> {
+pub(crate) fn run(args: &InitArgs, printer: Printer) -> Result<ExitStatus> {
     if let Some(path) = &args.path {
         if !args.force && path.exists() {
             bail!("`{}` exists; pass --force to replace it", path.display());
@@ -85,12 +85,12 @@ pub(crate) fn run(args: &InitArgs, global: Global) -> Result<ExitStatus> {
         }
         None => {
             let found = discover(&args.discovery)?;
-            warn_all(global, &found.warnings);
+            printer.warn_all(&found.warnings);
             (found.features, node_name(&args.discovery.host_root))
         }
     };
     let text = starter_spec(&features, node.as_deref());
-    write_output(args.path.as_deref(), text.as_bytes())?;
+    write_output(printer, args.path.as_deref(), text.as_bytes())?;
     Ok(ExitStatus::Success)
 }
 

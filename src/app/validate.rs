@@ -8,12 +8,13 @@ use anyhow::{Result, bail};
 
 use super::discover::{discover, node_name};
 use super::image::fetch_image_spec;
-use super::{ExitStatus, Global, display_path, load_spec, plain_path, read_input, warn_all};
+use super::{ExitStatus, Printer, display_path, load_spec, plain_path, read_input};
 use crate::cli::{LookupArgs, RegistryArgs, ReportFormat, ValidateArgs};
 use crate::features::Features;
 use crate::report::{self, ImageInfo, Origin, Verdict};
 use crate::rules;
 use crate::spec::{self, Spec};
+use crate::warning::Warning;
 
 /// A spec and where it came from.
 pub(crate) struct SpecSource {
@@ -39,13 +40,13 @@ pub(crate) fn spec_source(
     lookup: &LookupArgs,
     registry: &RegistryArgs,
     stdin_busy: bool,
-    warnings: &mut Vec<String>,
-    global: Global,
+    warnings: &mut Vec<Warning>,
+    printer: Printer,
 ) -> Result<SpecSource> {
     let (spec_bytes, spec_name, label, image) = match (image, spec_path) {
         (Some(image), _) => {
             let (fetched, fetch_warnings) =
-                fetch_image_spec(image, lookup, registry, stdin_busy, global)?;
+                fetch_image_spec(image, lookup, registry, stdin_busy, printer)?;
             warnings.extend(fetch_warnings);
             let name = format!(
                 "of `{}` (artifact {})",
@@ -89,11 +90,11 @@ pub(crate) fn spec_source(
 
 /// `validate-node`. With `-o junit` or `-o github` an error that ends the run early is also
 /// printed as that format's document, so that a CI gate reading it sees the failure.
-pub(crate) fn run(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Result<ExitStatus> {
-    let result = validate(args, global, stdout_tty);
+pub(crate) fn run(args: &ValidateArgs, printer: Printer) -> Result<ExitStatus> {
+    let result = validate(args, printer);
     if let Err(err) = &result {
         if !args.output_json && !super::is_broken_pipe(err) {
-            print_fatal(args.output, &format!("{err:#}"));
+            print_fatal(printer, args.output, &format!("{err:#}"));
         }
     }
     result
@@ -101,8 +102,8 @@ pub(crate) fn run(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Resu
 
 /// Prints `message` as the document of a run that could not be completed, in the CI
 /// formats (the others report errors on stderr only).
-pub(crate) fn print_fatal(format: ReportFormat, message: &str) {
-    let mut out = super::stdout();
+pub(crate) fn print_fatal(printer: Printer, format: ReportFormat, message: &str) {
+    let mut out = printer.stdout();
     // The error itself is what the caller reports; a second failure adds nothing.
     let _ = match format {
         ReportFormat::Junit => report::ci::render_fatal_junit("validate-node", message, &mut out),
@@ -112,8 +113,8 @@ pub(crate) fn print_fatal(format: ReportFormat, message: &str) {
     let _ = out.flush();
 }
 
-fn validate(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Result<ExitStatus> {
-    let mut warnings: Vec<String> = Vec::new();
+fn validate(args: &ValidateArgs, printer: Printer) -> Result<ExitStatus> {
+    let mut warnings: Vec<Warning> = Vec::new();
     let stdin_busy = args.features.iter().any(|p| p == Path::new("-"));
     let source = spec_source(
         args.image.as_deref(),
@@ -122,7 +123,7 @@ fn validate(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Result<Exi
         &args.registry,
         stdin_busy,
         &mut warnings,
-        global,
+        printer,
     )?;
     let (features, origin) = match args.features.as_slice() {
         [] => {
@@ -146,8 +147,7 @@ fn validate(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Result<Exi
                 Some(evaluation),
                 origin,
                 warnings,
-                global,
-                stdout_tty,
+                printer,
             );
         }
         [path] if args.node.is_some() => {
@@ -162,30 +162,23 @@ fn validate(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Result<Exi
             (node.features, origin)
         }
         _ if args.node.is_some() => bail!("--node picks a node from one --features snapshot"),
-        _ => return super::fleet::run(args, &source, warnings, global, stdout_tty),
+        _ => return super::fleet::run(args, &source, warnings, printer),
     };
-    finish(
-        args, &source, &features, None, origin, warnings, global, stdout_tty,
-    )
+    finish(args, &source, &features, None, origin, warnings, printer)
 }
 
 /// Evaluates one node (unless `evaluation` already holds the outcome) and prints its report.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the parts of one validation, each from a different place"
-)]
 pub(crate) fn finish(
     args: &ValidateArgs,
     source: &SpecSource,
     features: &Features,
     evaluation: Option<rules::Evaluation>,
     origin: Origin,
-    warnings: Vec<String>,
-    global: Global,
-    stdout_tty: bool,
+    warnings: Vec<Warning>,
+    printer: Printer,
 ) -> Result<ExitStatus> {
     let (spec, spec_name) = (&source.spec, &source.name);
-    warn_all(global, &warnings);
+    printer.warn_all(&warnings);
     let options = rules::Options {
         tags: args.tags.clone(),
         ..rules::Options::default()
@@ -203,19 +196,15 @@ pub(crate) fn finish(
     if let Some(file) = &source.file {
         report.locate(file, &source.positions);
     }
-    let mut out = super::stdout();
+    let mut out = printer.stdout();
     if args.output_json {
         report::nfd::render(&report, &mut out)?;
     } else {
         match args.output {
             ReportFormat::Table => {
                 let style = report::table::Style {
-                    color: global.color,
-                    width: if stdout_tty {
-                        report::table::terminal_width()
-                    } else {
-                        None
-                    },
+                    color: printer.color(),
+                    width: printer.width(),
                 };
                 report::table::render(&report, &mut out, style)?;
             }
@@ -223,7 +212,7 @@ pub(crate) fn finish(
             ReportFormat::Yaml => report::json::render_yaml(&report, &mut out)?,
             ReportFormat::Junit => report::ci::render_junit(&report, &mut out)?,
             ReportFormat::Github => {
-                report::ci::render_github(&report, global.quiet, &mut out)?;
+                report::ci::render_github(&report, printer.quiet(), &mut out)?;
             }
         }
     }
