@@ -1,26 +1,23 @@
 //! `attach`, `list`, `fetch`, `detach`: authoring an image's compatibility artifacts.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context as _, Result, bail};
 
 use super::image::{fetch_image_spec, open, registry_warnings};
+use super::settings::{Attach, Detach, Fetch, List};
 use super::{ExitStatus, Printer, display_path, load_spec, read_input};
-use crate::cli::{AttachArgs, DetachArgs, FetchArgs, ListArgs, ListFormat};
+use crate::cli::ListFormat;
 use crate::registry::authoring::{self, AttachRequest, IndexLeft};
-use crate::registry::oci::CREATED;
-use crate::registry::reference::parse_digest;
 use crate::registry::store::Opened;
-use crate::registry::{ImageRef, Platform};
 use crate::report::listing::{self, ArtifactRow};
 use crate::spec;
 use crate::warning::{Topic, Warning};
 
 /// `attach`: check the spec, push the artifact, print its digest.
-pub(crate) fn attach(args: &AttachArgs, printer: Printer) -> Result<ExitStatus> {
-    let reference = ImageRef::parse(&args.image, args.registry.oci_layout)?;
+pub(crate) fn attach(args: &Attach, printer: Printer) -> Result<ExitStatus> {
+    let reference = &args.image.reference;
     let name = display_path(&args.spec);
     let bytes = read_input(&args.spec, spec::MAX_SPEC_BYTES, "spec")?;
     // The load warnings are part of the lint's advice below.
@@ -54,17 +51,9 @@ pub(crate) fn attach(args: &AttachArgs, printer: Printer) -> Result<ExitStatus> 
     for a in &advice {
         printer.warn(&Warning::new(Topic::Spec, format!("spec {name}:{a}")));
     }
-    let annotations = annotations(&args.annotations, args.force)?;
-    let platform = args.platform.as_deref().map(Platform::parse).transpose()?;
     let mut warnings = Vec::new();
     let stdin_busy = args.spec == Path::new("-");
-    let opened = open(
-        &reference,
-        &args.registry,
-        stdin_busy,
-        &mut warnings,
-        printer,
-    )?;
+    let opened = open(reference, &args.image.registry, &mut warnings, printer)?;
     printer.warn_all(&warnings);
     let title = args
         .spec
@@ -74,10 +63,10 @@ pub(crate) fn attach(args: &AttachArgs, printer: Printer) -> Result<ExitStatus> 
     let request = AttachRequest {
         spec: &bytes,
         title,
-        annotations,
-        platform,
+        annotations: args.annotations.clone(),
+        platform: args.platform.clone(),
     };
-    let attached = authoring::attach(&*opened.sink("pull,push"), &reference, &request)
+    let attached = authoring::attach(&*opened.sink("pull,push"), reference, &request)
         .with_context(|| format!("image `{reference}`: nothing was attached"))?;
     printer.warn_all(&registry_warnings(&attached.warnings));
     printer.info(&format!(
@@ -90,39 +79,14 @@ pub(crate) fn attach(args: &AttachArgs, printer: Printer) -> Result<ExitStatus> 
     Ok(ExitStatus::Success)
 }
 
-/// The `--annotation KEY=VALUE`s. `org.opencontainers.image.created` decides which artifact
-/// is the newest, the one validate-node uses: it is refused unless `force`, and must be an
-/// RFC 3339 time.
-fn annotations(given: &[String], force: bool) -> Result<BTreeMap<String, String>> {
-    let mut annotations = BTreeMap::new();
-    for a in given {
-        let Some((k, v)) = a.split_once('=').filter(|(k, _)| !k.is_empty()) else {
-            bail!("invalid --annotation `{a}`: write KEY=VALUE");
-        };
-        annotations.insert(k.to_owned(), v.to_owned());
-    }
-    if let Some(created) = annotations.get(CREATED) {
-        if !force {
-            bail!(
-                "--annotation {CREATED}=`{created}` would decide which artifact is the newest (the one validate-node uses) instead of the time of the attach; leave it out, or add --force to set it anyway; nothing was attached"
-            );
-        }
-        if crate::timestamp::Timestamp::parse_rfc3339(created).is_none() {
-            bail!("invalid --annotation {CREATED}=`{created}`: not an RFC 3339 time");
-        }
-    }
-    Ok(annotations)
-}
-
 /// `list`: the attached artifacts, newest first.
-pub(crate) fn list(args: &ListArgs, printer: Printer) -> Result<ExitStatus> {
-    let reference = ImageRef::parse(&args.image, args.registry.oci_layout)?;
-    let platform = args.platform.as_deref().map(Platform::parse).transpose()?;
+pub(crate) fn list(args: &List, printer: Printer) -> Result<ExitStatus> {
+    let reference = &args.image.reference;
     let mut warnings = Vec::new();
-    let opened = open(&reference, &args.registry, false, &mut warnings, printer)?;
+    let opened = open(reference, &args.image.registry, &mut warnings, printer)?;
     printer.warn_all(&warnings);
     let (subject, artifacts, lookup) =
-        authoring::list(&*opened.sink("pull"), &reference, platform.as_ref())
+        authoring::list(&*opened.sink("pull"), reference, args.platform.as_ref())
             .with_context(|| format!("image `{reference}`"))?;
     let rows: Vec<ArtifactRow> = artifacts
         .into_iter()
@@ -172,9 +136,8 @@ pub(crate) fn list(args: &ListArgs, printer: Printer) -> Result<ExitStatus> {
 }
 
 /// `fetch`: print the spec as stored.
-pub(crate) fn fetch(args: &FetchArgs, printer: Printer) -> Result<ExitStatus> {
-    let (fetched, warnings) =
-        fetch_image_spec(&args.image, &args.lookup, &args.registry, false, printer)?;
+pub(crate) fn fetch(args: &Fetch, printer: Printer) -> Result<ExitStatus> {
+    let (fetched, warnings) = fetch_image_spec(&args.image, &args.lookup, printer)?;
     printer.warn_all(&warnings);
     let mut out = printer.stdout();
     out.write_all(&fetched.spec)?;
@@ -183,21 +146,18 @@ pub(crate) fn fetch(args: &FetchArgs, printer: Printer) -> Result<ExitStatus> {
 }
 
 /// `detach`: remove one artifact.
-pub(crate) fn detach(args: &DetachArgs, printer: Printer) -> Result<ExitStatus> {
-    let reference = ImageRef::parse(&args.image, args.registry.oci_layout)?;
-    let artifact =
-        parse_digest(&args.artifact).map_err(|e| anyhow::anyhow!("invalid --artifact: {e}"))?;
-    let platform = args.platform.as_deref().map(Platform::parse).transpose()?;
+pub(crate) fn detach(args: &Detach, printer: Printer) -> Result<ExitStatus> {
+    let (reference, artifact) = (&args.image.reference, &args.artifact);
+    let platform = args.platform.as_ref();
     let mut warnings = Vec::new();
-    let opened = open(&reference, &args.registry, false, &mut warnings, printer)?;
+    let opened = open(reference, &args.image.registry, &mut warnings, printer)?;
     printer.warn_all(&warnings);
     let index = match &opened {
         Opened::Registry(client, registry_ref) => {
-            authoring::detach(client, registry_ref, &artifact, platform.as_ref())
-                .map(|(_, index)| index)
+            authoring::detach(client, registry_ref, artifact, platform).map(|(_, index)| index)
         }
         Opened::Layout(layout) => layout
-            .detach(&reference, &artifact, platform.as_ref())
+            .detach(reference, artifact, platform)
             .map(|()| IndexLeft::Kept),
     }
     .with_context(|| format!("image `{reference}`: artifact {artifact} was not removed"))?;

@@ -12,7 +12,6 @@ use anyhow::{Context as _, Result};
 use clap_complete::Shell;
 
 use super::{ExitStatus, Printer};
-use crate::cli::{CompletionsArgs, ManArgs};
 use crate::help;
 
 /// The program name used in completions and man pages.
@@ -93,17 +92,17 @@ fn add_pages(cmd: &clap::Command, path: &str, pages: &mut Vec<(String, Vec<u8>)>
 }
 
 /// `completions SHELL`.
-pub(crate) fn run(args: &CompletionsArgs, printer: Printer) -> Result<ExitStatus> {
+pub(crate) fn run(shell: clap_complete::Shell, printer: Printer) -> Result<ExitStatus> {
     let mut out = printer.stdout();
-    out.write_all(&completion_script(args.shell))?;
+    out.write_all(&completion_script(shell))?;
     out.flush()?;
     Ok(ExitStatus::Success)
 }
 
 /// `man`.
-pub(crate) fn man(args: &ManArgs, printer: Printer) -> Result<ExitStatus> {
+pub(crate) fn man(dir: Option<&Path>, printer: Printer) -> Result<ExitStatus> {
     let pages = man_pages()?;
-    match &args.dir {
+    match dir {
         None => {
             let mut out = printer.stdout();
             if let Some((_, roff)) = pages.first() {

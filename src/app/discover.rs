@@ -5,8 +5,8 @@ use std::path::Path;
 
 use anyhow::{Context as _, Result, bail};
 
+use super::settings::Host;
 use super::{display_path, read_input};
-use crate::cli::DiscoveryArgs;
 use crate::features::Features;
 use crate::snapshot::{self, NodeSnapshot};
 use crate::sources::{self, HostRoot, Machine};
@@ -76,7 +76,7 @@ pub(crate) struct Discovery {
 }
 
 /// Discovers the host described by `args`.
-pub(crate) fn discover(args: &DiscoveryArgs) -> Result<Discovery> {
+pub(crate) fn discover(args: &Host) -> Result<Discovery> {
     let root = HostRoot::new(&args.host_root);
     if !args.host_root.is_dir() {
         bail!(

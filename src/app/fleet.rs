@@ -14,13 +14,14 @@
 //! a fleet.
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 
+use super::settings::{Output, Validate, fleet_output};
 use super::validate::{SpecSource, check_tags, finish};
 use super::{ExitStatus, Printer, plain_path};
-use crate::cli::{ReportFormat, ValidateArgs};
+use crate::cli::ReportFormat;
 use crate::fleet::render::{self, NodeCase, Row, Summary};
 use crate::fleet::{self, NodeResult, Settings};
 use crate::report::{Origin, Verdict};
@@ -37,18 +38,18 @@ enum Mode {
 
 /// Validates the nodes of `args.features`.
 pub(crate) fn run(
-    args: &ValidateArgs,
+    args: &Validate,
+    paths: &[PathBuf],
+    known_fleet: bool,
     source: &SpecSource,
     warnings: Vec<Warning>,
     printer: Printer,
 ) -> Result<ExitStatus> {
-    let single_input =
-        matches!(args.features.as_slice(), [p] if p == Path::new("-") || !p.is_dir());
-    let json = args.output == ReportFormat::Json && !args.output_json;
-    let format = if args.output_json {
-        ReportFormat::Table
-    } else {
-        args.output
+    let single_input = !known_fleet;
+    let json = args.output == Output::Report(ReportFormat::Json);
+    let format = match args.output {
+        Output::Nfd => ReportFormat::Table,
+        Output::Report(format) => format,
     };
     let options = rules::Options {
         tags: args.tags.clone(),
@@ -72,7 +73,7 @@ pub(crate) fn run(
     let mut stop: Option<anyhow::Error> = None;
     let mut fleet_out = FleetOut::new(format);
     let mut out = printer.stdout();
-    let result = fleet::validate(&args.features, &settings, &mut |r| {
+    let result = fleet::validate(paths, &settings, &mut |r| {
         if let Mode::Undecided(held) = &mut mode {
             held.push(r);
             if held.len() < 2 {
@@ -99,7 +100,7 @@ pub(crate) fn run(
         let Some(first) = held.into_iter().next() else {
             bail!("no nodes to validate");
         };
-        let path = &args.features[0];
+        let path = &paths[0];
         let Some(kept) = first.kept else {
             bail!("{}", first.errors.join("; "));
         };
@@ -144,21 +145,12 @@ pub(crate) fn run(
 
 /// Checks what a fleet cannot do, and prints the warnings.
 fn start_fleet(
-    args: &ValidateArgs,
+    args: &Validate,
     source: &SpecSource,
     warnings: &[Warning],
     printer: Printer,
 ) -> Result<()> {
-    if args.output_json {
-        bail!(
-            "--output-json prints NFD's report of one node and several were given; use -o json for per-node reports"
-        );
-    }
-    if args.output == ReportFormat::Yaml {
-        bail!(
-            "-o yaml is for one node and several were given; use -o json, table, junit or github"
-        );
-    }
+    fleet_output(args.output)?;
     check_tags(&source.spec, &source.name, &args.tags)?;
     printer.warn_all(warnings);
     Ok(())

@@ -11,8 +11,9 @@ use std::path::Path;
 use anyhow::Result;
 use serde::Serialize;
 
+use super::settings::Lint;
 use super::{ExitStatus, Printer, read_input};
-use crate::cli::{LintArgs, LintFormat};
+use crate::cli::LintFormat;
 use crate::lint::{self, Finding, Severity};
 use crate::report::text::escape;
 use crate::spec;
@@ -27,7 +28,7 @@ struct FileFindings {
 }
 
 /// `lint`.
-pub(crate) fn run(args: &LintArgs, printer: Printer) -> Result<ExitStatus> {
+pub(crate) fn run(args: &Lint, printer: Printer) -> Result<ExitStatus> {
     let mut status = ExitStatus::Success;
     let mut reports = Vec::new();
     for path in &args.files {

@@ -1,5 +1,7 @@
 //! Resolves the command line into work and runs it. One file per command; this module holds
-//! the exit status, the dispatch and the input/output helpers they share.
+//! the exit status, the dispatch and the input/output helpers they share. The command line is
+//! first resolved into typed settings (`settings`), which raise every usage error before any
+//! I/O; all output goes through the `printer`.
 
 mod artifacts;
 mod completions;
@@ -12,6 +14,7 @@ mod init;
 mod lint;
 mod printer;
 mod schema;
+mod settings;
 mod validate;
 
 use std::fs;
@@ -20,10 +23,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 
-use crate::cli::{Cli, ColorChoice, Command, ExportCommand};
+use crate::cli::{Cli, ColorChoice, Command};
 use crate::spec;
 use crate::warning::{Topic, Warning};
 pub(crate) use printer::Printer;
+use settings::Settings;
 
 /// The process exit status: the verdict, or an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,25 +60,35 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         ColorChoice::Auto => stdout_tty && !no_color,
     };
     let printer = Printer::new(color, cli.quiet, stdout_tty);
-    match cli.command {
-        Command::ValidateNode(args) => validate::run(&args, printer),
-        Command::Export(ExportCommand::Features(args)) => export::features(&args, printer),
-        Command::Attach(args) => artifacts::attach(&args, printer),
-        Command::List(args) => artifacts::list(&args, printer),
-        Command::Fetch(args) => artifacts::fetch(&args, printer),
-        Command::Detach(args) => artifacts::detach(&args, printer),
-        Command::Copy(args) => copy::run(&args, printer),
-        Command::Schema => schema::run(printer),
-        Command::Completions(args) => completions::run(&args, printer),
-        Command::Man(args) => completions::man(&args, printer),
-        Command::Init(args) => init::run(&args, printer),
-        Command::Lint(args) => lint::run(&args, printer),
-        Command::Export(ExportCommand::NodeFeatureGroup(args)) => {
-            export::node_feature_group(&args, printer)
+    // A usage error of validate-node is also a CI format's document, as its other errors.
+    let fatal_format = match &cli.command {
+        Command::ValidateNode(args) if !args.output_json => Some(args.output),
+        _ => None,
+    };
+    let settings = match settings::resolve(cli.command) {
+        Ok(settings) => settings,
+        Err(err) => {
+            if let Some(format) = fatal_format {
+                validate::print_fatal(printer, format, &format!("{err:#}"));
+            }
+            return Err(err);
         }
-        Command::Export(ExportCommand::NodeFeatureRule(args)) => {
-            export::node_feature_rule(&args, printer)
-        }
+    };
+    match settings {
+        Settings::Validate(s) => validate::run(&s, printer),
+        Settings::ExportFeatures(s) => export::features(&s, printer),
+        Settings::ExportGroup(s) => export::node_feature_group(&s, printer),
+        Settings::ExportRule(s) => export::node_feature_rule(&s, printer),
+        Settings::Attach(s) => artifacts::attach(&s, printer),
+        Settings::List(s) => artifacts::list(&s, printer),
+        Settings::Fetch(s) => artifacts::fetch(&s, printer),
+        Settings::Detach(s) => artifacts::detach(&s, printer),
+        Settings::Copy(s) => copy::run(&s, printer),
+        Settings::Schema => schema::run(printer),
+        Settings::Completions(shell) => completions::run(shell, printer),
+        Settings::Man(dir) => completions::man(dir.as_deref(), printer),
+        Settings::Init(s) => init::run(&s, printer),
+        Settings::Lint(s) => lint::run(&s, printer),
     }
 }
 

@@ -8,8 +8,9 @@ use anyhow::{Result, bail};
 
 use super::discover::{discover, node_name};
 use super::image::fetch_image_spec;
+use super::settings::{Nodes, Output, SpecInput, Validate};
 use super::{ExitStatus, Printer, display_path, load_spec, plain_path, read_input};
-use crate::cli::{LookupArgs, RegistryArgs, ReportFormat, ValidateArgs};
+use crate::cli::ReportFormat;
 use crate::features::Features;
 use crate::report::{self, ImageInfo, Origin, Verdict};
 use crate::rules;
@@ -35,18 +36,13 @@ pub(crate) struct SpecSource {
 
 /// Loads the spec from `--image` or `--spec`, adding warnings to `warnings`.
 pub(crate) fn spec_source(
-    image: Option<&str>,
-    spec_path: Option<&Path>,
-    lookup: &LookupArgs,
-    registry: &RegistryArgs,
-    stdin_busy: bool,
+    input: &SpecInput,
     warnings: &mut Vec<Warning>,
     printer: Printer,
 ) -> Result<SpecSource> {
-    let (spec_bytes, spec_name, label, image) = match (image, spec_path) {
-        (Some(image), _) => {
-            let (fetched, fetch_warnings) =
-                fetch_image_spec(image, lookup, registry, stdin_busy, printer)?;
+    let (spec_bytes, spec_name, label, image, spec_path) = match input {
+        SpecInput::Image { image, lookup } => {
+            let (fetched, fetch_warnings) = fetch_image_spec(image, lookup, printer)?;
             warnings.extend(fetch_warnings);
             let name = format!(
                 "of `{}` (artifact {})",
@@ -65,15 +61,15 @@ pub(crate) fn spec_source(
                 requests: fetched.requests,
             };
             let label = fetched.image.clone();
-            (fetched.spec, name, label, Some(info))
+            (fetched.spec, name, label, Some(info), None)
         }
-        (None, Some(path)) => (
+        SpecInput::File(path) => (
             read_input(path, spec::MAX_SPEC_BYTES, "spec")?,
             display_path(path),
             plain_path(path),
             None,
+            Some(path),
         ),
-        (None, None) => bail!("give --image REF or --spec FILE"),
     };
     let loaded = load_spec(&spec_bytes, &spec_name, warnings)?;
     Ok(SpecSource {
@@ -82,7 +78,7 @@ pub(crate) fn spec_source(
         label,
         image,
         file: spec_path
-            .filter(|p| *p != Path::new("-"))
+            .filter(|p| p.as_path() != Path::new("-"))
             .map(|p| p.display().to_string()),
         positions: loaded.positions,
     })
@@ -90,11 +86,13 @@ pub(crate) fn spec_source(
 
 /// `validate-node`. With `-o junit` or `-o github` an error that ends the run early is also
 /// printed as that format's document, so that a CI gate reading it sees the failure.
-pub(crate) fn run(args: &ValidateArgs, printer: Printer) -> Result<ExitStatus> {
-    let result = validate(args, printer);
+pub(crate) fn run(settings: &Validate, printer: Printer) -> Result<ExitStatus> {
+    let result = validate(settings, printer);
     if let Err(err) = &result {
-        if !args.output_json && !super::is_broken_pipe(err) {
-            print_fatal(printer, args.output, &format!("{err:#}"));
+        if let Some(format) = settings.output.fatal_format() {
+            if !super::is_broken_pipe(err) {
+                print_fatal(printer, format, &format!("{err:#}"));
+            }
         }
     }
     result
@@ -113,26 +111,17 @@ pub(crate) fn print_fatal(printer: Printer, format: ReportFormat, message: &str)
     let _ = out.flush();
 }
 
-fn validate(args: &ValidateArgs, printer: Printer) -> Result<ExitStatus> {
+fn validate(args: &Validate, printer: Printer) -> Result<ExitStatus> {
     let mut warnings: Vec<Warning> = Vec::new();
-    let stdin_busy = args.features.iter().any(|p| p == Path::new("-"));
-    let source = spec_source(
-        args.image.as_deref(),
-        args.spec.as_deref(),
-        &args.lookup,
-        &args.registry,
-        stdin_busy,
-        &mut warnings,
-        printer,
-    )?;
-    let (features, origin) = match args.features.as_slice() {
-        [] => {
-            let found = discover(&args.discovery)?;
+    let source = spec_source(&args.spec, &mut warnings, printer)?;
+    let (features, origin) = match &args.nodes {
+        Nodes::Discover(discovery) => {
+            let found = discover(discovery)?;
             warnings.extend(found.warnings);
             let origin = Origin {
                 spec: source.label.clone(),
-                features: format!("discovered under {}", args.discovery.host_root.display()),
-                node: node_name(&args.discovery.host_root),
+                features: format!("discovered under {}", discovery.host_root.display()),
+                node: node_name(&discovery.host_root),
                 image: source.image.clone(),
             };
             let options = rules::Options {
@@ -150,9 +139,8 @@ fn validate(args: &ValidateArgs, printer: Printer) -> Result<ExitStatus> {
                 printer,
             );
         }
-        [path] if args.node.is_some() => {
-            let wanted = args.node.as_deref().unwrap_or_default();
-            let node = crate::fleet::find_node(path, wanted).map_err(anyhow::Error::msg)?;
+        Nodes::Pick { path, name } => {
+            let node = crate::fleet::find_node(path, name).map_err(anyhow::Error::msg)?;
             let origin = Origin {
                 spec: source.label.clone(),
                 features: format!("snapshot {}", plain_path(path)),
@@ -161,15 +149,16 @@ fn validate(args: &ValidateArgs, printer: Printer) -> Result<ExitStatus> {
             };
             (node.features, origin)
         }
-        _ if args.node.is_some() => bail!("--node picks a node from one --features snapshot"),
-        _ => return super::fleet::run(args, &source, warnings, printer),
+        Nodes::Snapshots { paths, fleet } => {
+            return super::fleet::run(args, paths, *fleet, &source, warnings, printer);
+        }
     };
     finish(args, &source, &features, None, origin, warnings, printer)
 }
 
 /// Evaluates one node (unless `evaluation` already holds the outcome) and prints its report.
 pub(crate) fn finish(
-    args: &ValidateArgs,
+    args: &Validate,
     source: &SpecSource,
     features: &Features,
     evaluation: Option<rules::Evaluation>,
@@ -187,7 +176,7 @@ pub(crate) fn finish(
     if evaluation.sets.is_empty() && !args.tags.is_empty() {
         check_tags(spec, spec_name, &args.tags)?;
     }
-    let detail = if args.output_json {
+    let detail = if args.output == Output::Nfd {
         report::Detail::Outcome
     } else {
         report::Detail::Full
@@ -197,10 +186,9 @@ pub(crate) fn finish(
         report.locate(file, &source.positions);
     }
     let mut out = printer.stdout();
-    if args.output_json {
-        report::nfd::render(&report, &mut out)?;
-    } else {
-        match args.output {
+    match args.output {
+        Output::Nfd => report::nfd::render(&report, &mut out)?,
+        Output::Report(format) => match format {
             ReportFormat::Table => {
                 let style = report::table::Style {
                     color: printer.color(),
@@ -214,7 +202,7 @@ pub(crate) fn finish(
             ReportFormat::Github => {
                 report::ci::render_github(&report, printer.quiet(), &mut out)?;
             }
-        }
+        },
     }
     out.flush()?;
     Ok(match report.verdict {

@@ -32,6 +32,7 @@ mod report_data;
 mod reports;
 mod schema;
 mod terminal;
+mod usage;
 
 #[path = "../support/mod.rs"]
 mod support;
