@@ -12,6 +12,7 @@ mod fleet;
 mod image;
 mod init;
 mod lint;
+mod nodes;
 mod printer;
 mod schema;
 mod settings;

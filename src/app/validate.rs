@@ -1,17 +1,16 @@
-//! `validate-node`: one node against one spec (from a file or an image's artifact); several
-//! nodes go to `fleet`.
+//! `validate-node`: the spec (from a file or an image's artifact), the stream of evaluated
+//! nodes (`nodes`), and the presenter for one node; several nodes go to `fleet`.
 
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Result, bail};
 
-use super::discover::{discover, node_name};
 use super::image::fetch_image_spec;
-use super::settings::{Nodes, Output, SpecInput, Validate};
+use super::nodes::{self, Whole};
+use super::settings::{Nodes, Output, SpecInput, Validate, fleet_output};
 use super::{ExitStatus, Printer, display_path, load_spec, plain_path, read_input};
 use crate::cli::ReportFormat;
-use crate::features::Features;
 use crate::report::{self, ImageInfo, Origin, Verdict};
 use crate::rules;
 use crate::spec::{self, Spec};
@@ -111,68 +110,69 @@ pub(crate) fn print_fatal(printer: Printer, format: ReportFormat, message: &str)
     let _ = out.flush();
 }
 
+/// Inputs -> an ordered stream of evaluated nodes -> a presenter chosen by how many nodes
+/// there are: one gets its report ([`present_one`]), more the fleet's table or documents
+/// ([`super::fleet`]). Several inputs or a directory are a fleet whatever the count.
 fn validate(args: &Validate, printer: Printer) -> Result<ExitStatus> {
     let mut warnings: Vec<Warning> = Vec::new();
     let source = spec_source(&args.spec, &mut warnings, printer)?;
-    let (features, origin) = match &args.nodes {
-        Nodes::Discover(discovery) => {
-            let found = discover(discovery)?;
-            warnings.extend(found.warnings);
-            let origin = Origin {
-                spec: source.label.clone(),
-                features: format!("discovered under {}", discovery.host_root.display()),
-                node: node_name(&discovery.host_root),
-                image: source.image.clone(),
-            };
-            let options = rules::Options {
-                tags: args.tags.clone(),
-                unavailable: found.unavailable,
-            };
-            let evaluation = rules::evaluate(&source.spec, &found.features, &options);
-            return finish(
-                args,
-                &source,
-                &found.features,
-                Some(evaluation),
-                origin,
-                warnings,
-                printer,
-            );
+    let options = rules::Options {
+        tags: args.tags.clone(),
+        ..rules::Options::default()
+    };
+    let (paths, known_fleet) = match &args.nodes {
+        Nodes::Discover(host) => {
+            let node = nodes::discovered(host, &source.spec, &args.tags, &mut warnings)?;
+            return present_one(args, &source, node, warnings, printer);
         }
         Nodes::Pick { path, name } => {
-            let node = crate::fleet::find_node(path, name).map_err(anyhow::Error::msg)?;
-            let origin = Origin {
-                spec: source.label.clone(),
-                features: format!("snapshot {}", plain_path(path)),
-                node: node.name,
-                image: source.image.clone(),
-            };
-            (node.features, origin)
+            let node = nodes::picked(path, name, &source.spec, &options)?;
+            return present_one(args, &source, node, warnings, printer);
         }
-        Nodes::Snapshots { paths, fleet } => {
-            return super::fleet::run(args, paths, *fleet, &source, warnings, printer);
-        }
+        Nodes::Snapshots { paths, fleet } => (paths, *fleet),
     };
-    finish(args, &source, &features, None, origin, warnings, printer)
+    let settings = crate::fleet::Settings {
+        spec: &source.spec,
+        spec_name: &source.label,
+        image: source.image.as_ref(),
+        options: &options,
+        // `-o json` of a fleet is every node's report.
+        reports: args.output == Output::Report(ReportFormat::Json),
+        // A single input may hold a single node, whose report needs it whole.
+        keep_first: !known_fleet,
+        threads: 0,
+    };
+    if known_fleet {
+        super::fleet::start(args, &source, &warnings, printer)?;
+    }
+    nodes::snapshots(paths, &settings, |nodes| {
+        if known_fleet {
+            return super::fleet::present(args, nodes, printer);
+        }
+        match (nodes.next(), nodes.next()) {
+            (None, _) => bail!("no nodes to validate"),
+            (Some(one), None) => present_one(args, &source, nodes::kept(one)?, warnings, printer),
+            (Some(first), Some(second)) => {
+                fleet_output(args.output)?;
+                super::fleet::start(args, &source, &warnings, printer)?;
+                let mut all = [first, second].into_iter().chain(nodes);
+                super::fleet::present(args, &mut all, printer)
+            }
+        }
+    })
 }
 
-/// Evaluates one node (unless `evaluation` already holds the outcome) and prints its report.
-pub(crate) fn finish(
+/// Prints the report of one node.
+fn present_one(
     args: &Validate,
     source: &SpecSource,
-    features: &Features,
-    evaluation: Option<rules::Evaluation>,
-    origin: Origin,
+    node: Whole,
     warnings: Vec<Warning>,
     printer: Printer,
 ) -> Result<ExitStatus> {
     let (spec, spec_name) = (&source.spec, &source.name);
     printer.warn_all(&warnings);
-    let options = rules::Options {
-        tags: args.tags.clone(),
-        ..rules::Options::default()
-    };
-    let evaluation = evaluation.unwrap_or_else(|| rules::evaluate(spec, features, &options));
+    let evaluation = node.evaluation;
     if evaluation.sets.is_empty() && !args.tags.is_empty() {
         check_tags(spec, spec_name, &args.tags)?;
     }
@@ -181,7 +181,14 @@ pub(crate) fn finish(
     } else {
         report::Detail::Full
     };
-    let mut report = report::build_with(spec, &evaluation, features, origin, warnings, detail);
+    let origin = Origin {
+        spec: source.label.clone(),
+        features: node.source,
+        node: node.name,
+        image: source.image.clone(),
+    };
+    let mut report =
+        report::build_with(spec, &evaluation, &node.features, origin, warnings, detail);
     if let Some(file) = &source.file {
         report.locate(file, &source.positions);
     }

@@ -15,6 +15,7 @@ mod errors;
 mod export;
 mod faults;
 mod fleet;
+mod fleet_colour;
 mod fuzz_regressions;
 mod help;
 mod hostile;
