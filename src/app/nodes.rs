@@ -3,8 +3,9 @@
 //! The inputs are this host (discovery), one node picked from a snapshot (`--node`), or the
 //! nodes of snapshots. The first two are one [`Whole`] node. Snapshots go through the fleet
 //! reader ([`crate::fleet::validate`], on a thread of its own) and come out as an iterator of
-//! [`NodeResult`]s in input order; the presenter takes them one by one, so a fleet is never
-//! held in memory. When the presenter stops taking them (it failed), the reader stops too.
+//! [`NodeResult`]s in input order, handed over in small batches through a bounded queue, so a
+//! fleet is never held in memory. When the presenter stops taking them (it failed), the reader
+//! stops too.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -91,8 +92,13 @@ pub(crate) fn kept(result: NodeResult) -> Result<Whole> {
     })
 }
 
-/// How many results may wait between the reader and the presenter.
-const QUEUED: usize = 64;
+/// The reader hands results over in batches of this many (and the rest at the end): one
+/// hand-over per node added a tenth to a sixth to the CPU time of a 5,000-node fleet, in
+/// thread wake-ups.
+const BATCH: usize = 32;
+
+/// How many batches may wait between the reader and the presenter.
+const QUEUED: usize = 4;
 
 /// Runs `present` on the nodes of the snapshots `paths`, evaluated as `settings` says, in
 /// input order, and returns what it returns.
@@ -102,17 +108,27 @@ pub(crate) fn snapshots<R>(
     present: impl FnOnce(&mut dyn Iterator<Item = NodeResult>) -> R,
 ) -> R {
     std::thread::scope(|scope| {
-        let (tx, rx) = mpsc::sync_channel::<NodeResult>(QUEUED);
+        let (tx, rx) = mpsc::sync_channel::<Vec<NodeResult>>(QUEUED);
         scope.spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH);
             // The reader's only error is the presenter's having stopped, which the presenter
             // reports itself.
-            let _ = fleet::validate(paths, settings, &mut |r| {
-                tx.send(r)
+            let read = fleet::validate(paths, settings, &mut |r| {
+                batch.push(r);
+                if batch.len() < BATCH {
+                    return Ok(());
+                }
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                tx.send(full)
                     .map_err(|_| io::Error::other("the nodes are no longer taken"))
             });
+            if read.is_ok() && !batch.is_empty() {
+                // A presenter that stopped has reported why.
+                let _ = tx.send(batch);
+            }
         });
         // The receiver is dropped when `present` returns, which stops the reader.
-        let mut nodes = rx.into_iter();
+        let mut nodes = rx.into_iter().flatten();
         present(&mut nodes)
     })
 }
