@@ -654,3 +654,136 @@ fn init(args: InitArgs) -> Init {
         force: args.force,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+    use crate::cli::Cli;
+
+    fn resolved(args: &[&str]) -> Result<Settings> {
+        let cli = Cli::try_parse_from(std::iter::once("nfd-compat").chain(args.iter().copied()))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        resolve(cli.command)
+    }
+
+    fn validate(args: &[&str]) -> Validate {
+        let mut all = vec!["validate-node", "--spec", "spec.yaml"];
+        all.extend_from_slice(args);
+        match resolved(&all) {
+            Ok(Settings::Validate(v)) => v,
+            Ok(_) => panic!("{args:?}: not validate-node"),
+            Err(e) => panic!("{args:?}: {e:#}"),
+        }
+    }
+
+    fn error(args: &[&str]) -> String {
+        match resolved(args) {
+            Ok(_) => panic!("{args:?}: accepted"),
+            Err(e) => format!("{e:#}"),
+        }
+    }
+
+    #[test]
+    fn the_output_is_resolved_once() {
+        assert_eq!(validate(&[]).output, Output::Report(ReportFormat::Table));
+        assert_eq!(validate(&["--output-json"]).output, Output::Nfd);
+        assert_eq!(
+            validate(&["-o", "junit"]).output,
+            Output::Report(ReportFormat::Junit)
+        );
+        assert_eq!(Output::Nfd.fatal_format(), None);
+    }
+
+    #[test]
+    fn the_nodes_are_known_before_any_input_is_read() {
+        assert!(matches!(validate(&[]).nodes, Nodes::Discover(_)));
+        assert!(matches!(
+            validate(&["--features", "a.json", "--node", "n"]).nodes,
+            Nodes::Pick { ref name, .. } if name == "n"
+        ));
+        // One file (not read here): the count decides.
+        assert!(matches!(
+            validate(&["--features", "a.json"]).nodes,
+            Nodes::Snapshots { fleet: false, .. }
+        ));
+        assert!(matches!(
+            validate(&["--features", "-"]).nodes,
+            Nodes::Snapshots { fleet: false, .. }
+        ));
+        assert!(matches!(
+            validate(&["--features", "a.json", "--features", "b.json"]).nodes,
+            Nodes::Snapshots { fleet: true, .. }
+        ));
+        let dir = std::env::temp_dir();
+        let dir = dir.to_str().unwrap_or(".");
+        assert!(matches!(
+            validate(&["--features", dir]).nodes,
+            Nodes::Snapshots { fleet: true, .. }
+        ));
+    }
+
+    #[test]
+    fn usage_errors_are_raised_here() {
+        fn with<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+            [&["validate-node", "--spec", "spec.yaml"][..], extra].concat()
+        }
+        assert_eq!(
+            error(&with(&[
+                "--features",
+                "a",
+                "--features",
+                "b",
+                "--node",
+                "n"
+            ])),
+            "--node picks a node from one --features snapshot"
+        );
+        assert!(
+            error(&with(&["--features", "a", "--features", "b", "-o", "yaml"]))
+                .starts_with("-o yaml is for one node")
+        );
+        assert!(
+            error(&with(&[
+                "--features",
+                "a",
+                "--features",
+                "b",
+                "--output-json"
+            ]))
+            .starts_with("--output-json prints NFD's report of one node")
+        );
+        let image = ["validate-node", "--image", "registry.example/app:1"];
+        assert_eq!(
+            error(&[&image[..], &["--timeout", "0"]].concat()),
+            "invalid --timeout 0: give a number of seconds between 0 and 86400"
+        );
+        assert_eq!(
+            error(&[&image[..], &["--features", "-", "--registry-token-stdin"]].concat()),
+            "stdin cannot carry both the registry secret and another input (`-`)"
+        );
+        assert!(
+            error(&[&image[..], &["--artifact", "sha256:nothex"]].concat())
+                .starts_with("invalid --artifact: ")
+        );
+    }
+
+    #[test]
+    fn an_image_in_a_layout_reaches_no_registry_and_is_not_held_to_its_options() {
+        // As before the settings step: the registry options are checked only for a registry.
+        let Ok(Settings::Fetch(f)) = resolved(&[
+            "fetch",
+            "--image",
+            "oci:layout:v1",
+            "--timeout",
+            "0",
+            "--registry-password-stdin",
+            "--registry-token-stdin",
+        ]) else {
+            panic!("refused");
+        };
+        assert!(matches!(f.image.reference, ImageRef::Layout(_)));
+        assert_eq!(f.image.registry.timeout, Duration::from_secs(60));
+    }
+}
