@@ -8,7 +8,7 @@ use anyhow::{Result, bail};
 
 use super::image::fetch_image_spec;
 use super::nodes::{self, Whole};
-use super::settings::{Nodes, Output, SpecInput, Validate, fleet_output};
+use super::settings::{Nodes, Output, SpecInput, Validate};
 use super::{ExitStatus, Printer, display_path, load_spec, plain_path, read_input};
 use crate::cli::ReportFormat;
 use crate::report::{self, ImageInfo, Origin, Verdict};
@@ -153,7 +153,6 @@ fn validate(args: &Validate, printer: Printer) -> Result<ExitStatus> {
             (None, _) => bail!("no nodes to validate"),
             (Some(one), None) => present_one(args, &source, nodes::kept(one)?, warnings, printer),
             (Some(first), Some(second)) => {
-                fleet_output(args.output)?;
                 super::fleet::start(args, &source, &warnings, printer)?;
                 let mut all = [first, second].into_iter().chain(nodes);
                 super::fleet::present(args, &mut all, printer)
