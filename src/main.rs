@@ -1,13 +1,11 @@
 //! The `nfd-compat` binary: parse arguments, run, map the outcome to an exit status.
 
-use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::FromArgMatches as _;
 use nfd_compat::app::{self, ExitStatus};
 use nfd_compat::cli::Cli;
 use nfd_compat::help;
-use nfd_compat::report::text::escape;
 
 // Fleet runs allocate and free many small strings on several threads, where glibc's malloc
 // spent a fifth of the time in its own bookkeeping. Built without transparent huge pages
@@ -30,12 +28,7 @@ fn main() -> ExitCode {
     match app::run(cli) {
         Ok(status) => ExitCode::from(u8::from(status)),
         Err(err) => {
-            // A closed stdout is not an error here: the report writer drops the rest and the
-            // command keeps its verdict (`app::stdout`). A broken pipe that reaches this point
-            // came from elsewhere (a registry connection) and is a real error. The message may
-            // quote a name from a spec or a snapshot: no control characters.
-            let message = format!("{err:#}");
-            let _ = writeln!(io::stderr().lock(), "error: {}", escape(&message));
+            app::print_error(&err);
             ExitCode::from(u8::from(ExitStatus::Error))
         }
     }

@@ -1,25 +1,23 @@
 //! `attach`, `list`, `fetch`, `detach`: authoring an image's compatibility artifacts.
 
-use std::collections::BTreeMap;
-use std::io::{self, IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context as _, Result, bail};
 
 use super::image::{fetch_image_spec, open};
-use super::{ExitStatus, Global, display_path, load_spec, read_input, warn, warn_all};
-use crate::cli::{AttachArgs, DetachArgs, FetchArgs, ListArgs, ListFormat};
+use super::settings::{Attach, Detach, Fetch, List};
+use super::{ExitStatus, Printer, display_path, load_spec, read_input};
+use crate::cli::ListFormat;
 use crate::registry::authoring::{self, AttachRequest, IndexLeft};
-use crate::registry::oci::CREATED;
-use crate::registry::reference::parse_digest;
 use crate::registry::store::Opened;
-use crate::registry::{ImageRef, Platform};
 use crate::report::listing::{self, ArtifactRow};
 use crate::spec;
+use crate::warning::{Topic, Warning};
 
 /// `attach`: check the spec, push the artifact, print its digest.
-pub(crate) fn attach(args: &AttachArgs, global: Global) -> Result<ExitStatus> {
-    let reference = ImageRef::parse(&args.image, args.registry.oci_layout)?;
+pub(crate) fn attach(args: &Attach, printer: Printer) -> Result<ExitStatus> {
+    let reference = &args.image.reference;
     let name = display_path(&args.spec);
     let bytes = read_input(&args.spec, spec::MAX_SPEC_BYTES, "spec")?;
     // The load warnings are part of the lint's advice below.
@@ -51,20 +49,12 @@ pub(crate) fn attach(args: &AttachArgs, global: Global) -> Result<ExitStatus> {
         );
     }
     for a in &advice {
-        warn(global, &format!("spec {name}:{a}"));
+        printer.warn(&Warning::new(Topic::Spec, format!("spec {name}:{a}")));
     }
-    let annotations = annotations(&args.annotations, args.force)?;
-    let platform = args.platform.as_deref().map(Platform::parse).transpose()?;
     let mut warnings = Vec::new();
     let stdin_busy = args.spec == Path::new("-");
-    let opened = open(
-        &reference,
-        &args.registry,
-        stdin_busy,
-        &mut warnings,
-        global,
-    )?;
-    warn_all(global, &warnings);
+    let opened = open(reference, &args.image.registry, &mut warnings, printer)?;
+    printer.warn_all(&warnings);
     let title = args
         .spec
         .file_name()
@@ -73,70 +63,30 @@ pub(crate) fn attach(args: &AttachArgs, global: Global) -> Result<ExitStatus> {
     let request = AttachRequest {
         spec: &bytes,
         title,
-        annotations,
-        platform,
+        annotations: args.annotations.clone(),
+        platform: args.platform.clone(),
     };
-    let attached = authoring::attach(&*opened.sink("pull,push"), &reference, &request)
+    let attached = authoring::attach(&*opened.sink("pull,push"), reference, &request)
         .with_context(|| format!("image `{reference}`: nothing was attached"))?;
-    let shown: Vec<String> = attached.warnings.iter().map(ToString::to_string).collect();
-    warn_all(global, &shown);
-    warn_info(
-        global,
-        &format!(
-            "attached {} to `{reference}` ({}) through the {}, created {}",
-            attached.digest, attached.subject, attached.lookup, attached.created
-        ),
-    );
-    let mut out = super::stdout();
+    printer.warn_all(&attached.warnings);
+    printer.info(&format!(
+        "attached {} to `{reference}` ({}) through the {}, created {}",
+        attached.digest, attached.subject, attached.lookup, attached.created
+    ));
+    let mut out = printer.stdout();
     writeln!(out, "{}", attached.digest)?;
     out.flush()?;
     Ok(ExitStatus::Success)
 }
 
-/// The `--annotation KEY=VALUE`s. `org.opencontainers.image.created` decides which artifact
-/// is the newest, the one validate-node uses: it is refused unless `force`, and must be an
-/// RFC 3339 time.
-fn annotations(given: &[String], force: bool) -> Result<BTreeMap<String, String>> {
-    let mut annotations = BTreeMap::new();
-    for a in given {
-        let Some((k, v)) = a.split_once('=').filter(|(k, _)| !k.is_empty()) else {
-            bail!("invalid --annotation `{a}`: write KEY=VALUE");
-        };
-        annotations.insert(k.to_owned(), v.to_owned());
-    }
-    if let Some(created) = annotations.get(CREATED) {
-        if !force {
-            bail!(
-                "--annotation {CREATED}=`{created}` would decide which artifact is the newest (the one validate-node uses) instead of the time of the attach; leave it out, or add --force to set it anyway; nothing was attached"
-            );
-        }
-        if crate::timestamp::Timestamp::parse_rfc3339(created).is_none() {
-            bail!("invalid --annotation {CREATED}=`{created}`: not an RFC 3339 time");
-        }
-    }
-    Ok(annotations)
-}
-
-/// An informational line on stderr (hidden by `--quiet`).
-fn warn_info(global: Global, message: &str) {
-    if !global.quiet {
-        let _ = writeln!(
-            io::stderr().lock(),
-            "{}",
-            crate::report::text::escape(message)
-        );
-    }
-}
-
 /// `list`: the attached artifacts, newest first.
-pub(crate) fn list(args: &ListArgs, global: Global) -> Result<ExitStatus> {
-    let reference = ImageRef::parse(&args.image, args.registry.oci_layout)?;
-    let platform = args.platform.as_deref().map(Platform::parse).transpose()?;
+pub(crate) fn list(args: &List, printer: Printer) -> Result<ExitStatus> {
+    let reference = &args.image.reference;
     let mut warnings = Vec::new();
-    let opened = open(&reference, &args.registry, false, &mut warnings, global)?;
-    warn_all(global, &warnings);
+    let opened = open(reference, &args.image.registry, &mut warnings, printer)?;
+    printer.warn_all(&warnings);
     let (subject, artifacts, lookup) =
-        authoring::list(&*opened.sink("pull"), &reference, platform.as_ref())
+        authoring::list(&*opened.sink("pull"), reference, args.platform.as_ref())
             .with_context(|| format!("image `{reference}`"))?;
     let rows: Vec<ArtifactRow> = artifacts
         .into_iter()
@@ -174,15 +124,10 @@ pub(crate) fn list(args: &ListArgs, global: Global) -> Result<ExitStatus> {
         lookup,
         artifacts: rows,
     };
-    let mut out = super::stdout();
+    let mut out = printer.stdout();
     match args.output {
         ListFormat::Table => {
-            let width = if io::stdout().is_terminal() {
-                crate::report::table::terminal_width()
-            } else {
-                None
-            };
-            listing::render_table(&listing, &mut out, width)?;
+            listing::render_table(&listing, &mut out, printer.width())?;
         }
         ListFormat::Json => crate::report::json::render_json(&listing, &mut out)?,
     }
@@ -191,32 +136,28 @@ pub(crate) fn list(args: &ListArgs, global: Global) -> Result<ExitStatus> {
 }
 
 /// `fetch`: print the spec as stored.
-pub(crate) fn fetch(args: &FetchArgs, global: Global) -> Result<ExitStatus> {
-    let (fetched, warnings) =
-        fetch_image_spec(&args.image, &args.lookup, &args.registry, false, global)?;
-    warn_all(global, &warnings);
-    let mut out = super::stdout();
+pub(crate) fn fetch(args: &Fetch, printer: Printer) -> Result<ExitStatus> {
+    let (fetched, warnings) = fetch_image_spec(&args.image, &args.lookup, printer)?;
+    printer.warn_all(&warnings);
+    let mut out = printer.stdout();
     out.write_all(&fetched.spec)?;
     out.flush()?;
     Ok(ExitStatus::Success)
 }
 
 /// `detach`: remove one artifact.
-pub(crate) fn detach(args: &DetachArgs, global: Global) -> Result<ExitStatus> {
-    let reference = ImageRef::parse(&args.image, args.registry.oci_layout)?;
-    let artifact =
-        parse_digest(&args.artifact).map_err(|e| anyhow::anyhow!("invalid --artifact: {e}"))?;
-    let platform = args.platform.as_deref().map(Platform::parse).transpose()?;
+pub(crate) fn detach(args: &Detach, printer: Printer) -> Result<ExitStatus> {
+    let (reference, artifact) = (&args.image.reference, &args.artifact);
+    let platform = args.platform.as_ref();
     let mut warnings = Vec::new();
-    let opened = open(&reference, &args.registry, false, &mut warnings, global)?;
-    warn_all(global, &warnings);
+    let opened = open(reference, &args.image.registry, &mut warnings, printer)?;
+    printer.warn_all(&warnings);
     let index = match &opened {
         Opened::Registry(client, registry_ref) => {
-            authoring::detach(client, registry_ref, &artifact, platform.as_ref())
-                .map(|(_, index)| index)
+            authoring::detach(client, registry_ref, artifact, platform).map(|(_, index)| index)
         }
         Opened::Layout(layout) => layout
-            .detach(&reference, &artifact, platform.as_ref())
+            .detach(reference, artifact, platform)
             .map(|()| IndexLeft::Kept),
     }
     .with_context(|| format!("image `{reference}`: artifact {artifact} was not removed"))?;
@@ -224,16 +165,13 @@ pub(crate) fn detach(args: &DetachArgs, global: Global) -> Result<ExitStatus> {
         IndexLeft::Kept => String::new(),
         IndexLeft::Deleted => ", and the tag-schema index it left empty".to_owned(),
         IndexLeft::Empty(reason) => {
-            warn(
-                global,
-                &format!("the tag-schema index of `{reference}` is left empty: {reason}"),
-            );
+            printer.warn(&Warning::new(
+                Topic::Registry,
+                format!("the tag-schema index of `{reference}` is left empty: {reason}"),
+            ));
             String::new()
         }
     };
-    warn_info(
-        global,
-        &format!("removed {artifact} from `{reference}`{also}"),
-    );
+    printer.info(&format!("removed {artifact} from `{reference}`{also}"));
     Ok(ExitStatus::Success)
 }

@@ -11,8 +11,7 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 use clap_complete::Shell;
 
-use super::ExitStatus;
-use crate::cli::{CompletionsArgs, ManArgs};
+use super::{ExitStatus, Printer};
 use crate::help;
 
 /// The program name used in completions and man pages.
@@ -93,19 +92,19 @@ fn add_pages(cmd: &clap::Command, path: &str, pages: &mut Vec<(String, Vec<u8>)>
 }
 
 /// `completions SHELL`.
-pub(crate) fn run(args: &CompletionsArgs) -> Result<ExitStatus> {
-    let mut out = super::stdout();
-    out.write_all(&completion_script(args.shell))?;
+pub(crate) fn run(shell: clap_complete::Shell, printer: Printer) -> Result<ExitStatus> {
+    let mut out = printer.stdout();
+    out.write_all(&completion_script(shell))?;
     out.flush()?;
     Ok(ExitStatus::Success)
 }
 
 /// `man`.
-pub(crate) fn man(args: &ManArgs) -> Result<ExitStatus> {
+pub(crate) fn man(dir: Option<&Path>, printer: Printer) -> Result<ExitStatus> {
     let pages = man_pages()?;
-    match &args.dir {
+    match dir {
         None => {
-            let mut out = super::stdout();
+            let mut out = printer.stdout();
             if let Some((_, roff)) = pages.first() {
                 out.write_all(roff)?;
             }

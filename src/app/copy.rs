@@ -1,46 +1,33 @@
 //! `copy`: carry an image's compatibility artifacts to another registry or OCI layout.
 
-use std::io::{self, Write};
+use std::io::Write;
 
 use anyhow::{Context as _, Result};
 
 use super::image::open;
-use super::{ExitStatus, Global, warn_all};
-use crate::cli::CopyArgs;
-use crate::registry::reference::parse_digest;
+use super::settings::Copy;
+use super::{ExitStatus, Printer};
 use crate::registry::transfer::copy_artifacts;
-use crate::registry::{ImageRef, Platform};
 
 /// Copies the artifacts; prints each digest with `copied` or `present` on stdout.
-pub(crate) fn run(args: &CopyArgs, global: Global) -> Result<ExitStatus> {
-    let from = ImageRef::parse(&args.image, args.registry.oci_layout)?;
-    let to =
-        ImageRef::parse(&args.to, args.to_oci_layout).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
-    let artifact = args
-        .artifact
-        .as_deref()
-        .map(|d| parse_digest(d).map_err(|e| anyhow::anyhow!("invalid --artifact: {e}")))
-        .transpose()?;
-    let platform = args.platform.as_deref().map(Platform::parse).transpose()?;
+pub(crate) fn run(args: &Copy, printer: Printer) -> Result<ExitStatus> {
+    let (from, to, registry) = (&args.from.reference, &args.to, &args.from.registry);
     let mut warnings = Vec::new();
-    let source = open(&from, &args.registry, false, &mut warnings, global)?;
-    // A secret on stdin is read once, for the source.
-    let stdin_used = matches!(from, ImageRef::Registry(_))
-        && (args.registry.registry_password_stdin || args.registry.registry_token_stdin);
-    let destination = open(&to, &args.registry, stdin_used, &mut warnings, global)?;
-    warn_all(global, &warnings);
+    let source = open(from, registry, &mut warnings, printer)?;
+    // A secret on stdin is read once: the settings refuse one for two registries.
+    let destination = open(to, registry, &mut warnings, printer)?;
+    printer.warn_all(&warnings);
     let done = copy_artifacts(
         &*source.sink("pull"),
-        &from,
+        from,
         &*destination.sink("pull,push"),
-        &to,
-        platform.as_ref(),
-        artifact.as_deref(),
+        to,
+        args.platform.as_ref(),
+        args.artifact.as_deref(),
     )
     .with_context(|| format!("copying the artifacts of `{from}` to `{to}`"))?;
-    let shown: Vec<String> = done.warnings.iter().map(ToString::to_string).collect();
-    warn_all(global, &shown);
-    let mut out = super::stdout();
+    printer.warn_all(&done.warnings);
+    let mut out = printer.stdout();
     for d in &done.copied {
         writeln!(out, "{d} copied")?;
     }
@@ -48,18 +35,15 @@ pub(crate) fn run(args: &CopyArgs, global: Global) -> Result<ExitStatus> {
         writeln!(out, "{d} present")?;
     }
     out.flush()?;
-    if !global.quiet {
-        let how = done
-            .lookup
-            .map(|l| format!(" (found through the {l})"))
-            .unwrap_or_default();
-        let _ = writeln!(
-            io::stderr().lock(),
-            "copied {} artifact(s) of `{from}` to `{to}` on {}{how}; {} already there",
-            done.copied.len(),
-            done.subject,
-            done.present.len()
-        );
-    }
+    let how = done
+        .lookup
+        .map(|l| format!(" (found through the {l})"))
+        .unwrap_or_default();
+    printer.info(&format!(
+        "copied {} artifact(s) of `{from}` to `{to}` on {}{how}; {} already there",
+        done.copied.len(),
+        done.subject,
+        done.present.len()
+    ));
     Ok(ExitStatus::Success)
 }

@@ -5,11 +5,12 @@ use std::path::Path;
 
 use anyhow::{Context as _, Result, bail};
 
+use super::settings::Host;
 use super::{display_path, read_input};
-use crate::cli::DiscoveryArgs;
 use crate::features::Features;
 use crate::snapshot::{self, NodeSnapshot};
 use crate::sources::{self, HostRoot, Machine};
+use crate::warning::{Topic, Warning};
 
 pub(crate) fn read_snapshot(path: &Path) -> Result<Vec<NodeSnapshot>> {
     let bytes = read_input(path, snapshot::MAX_SNAPSHOT_BYTES, "snapshot")?;
@@ -68,14 +69,14 @@ pub(crate) struct Discovery {
     /// The features.
     pub(crate) features: Features,
     /// What could not be read, one line each, for stderr and the report.
-    pub(crate) warnings: Vec<String>,
+    pub(crate) warnings: Vec<Warning>,
     /// The features that could not be discovered (or only in part), with why: the source and
     /// the path it could not read. A rule on them that fails "cannot tell".
     pub(crate) unavailable: BTreeMap<String, String>,
 }
 
 /// Discovers the host described by `args`.
-pub(crate) fn discover(args: &DiscoveryArgs) -> Result<Discovery> {
+pub(crate) fn discover(args: &Host) -> Result<Discovery> {
     let root = HostRoot::new(&args.host_root);
     if !args.host_root.is_dir() {
         bail!(
@@ -89,11 +90,14 @@ pub(crate) fn discover(args: &DiscoveryArgs) -> Result<Discovery> {
             .with_context(|| format!("cannot use machine capture `{}`", path.display()))?,
         None => {
             if let Some(why) = other_machine(&root) {
-                warnings.push(format!(
-                    "the cpu features (cpu.cpuid, cpu.model, ...) come from the CPU running nfd-compat, \
-                     but the host under --host-root `{}` {why}; give --machine FILE with a capture \
-                     of that host's CPU to check its own",
-                    args.host_root.display()
+                warnings.push(Warning::new(
+                    Topic::Usage,
+                    format!(
+                        "the cpu features (cpu.cpuid, cpu.model, ...) come from the CPU running nfd-compat, \
+                         but the host under --host-root `{}` {why}; give --machine FILE with a capture \
+                         of that host's CPU to check its own",
+                        args.host_root.display()
+                    ),
                 ));
             }
             Machine::native()
@@ -103,7 +107,7 @@ pub(crate) fn discover(args: &DiscoveryArgs) -> Result<Discovery> {
     let discovered = sources::discover_all(&ctx);
     let mut unavailable: BTreeMap<String, String> = BTreeMap::new();
     for w in &discovered.warnings {
-        warnings.push(format!("discovery ({}): {}", w.source, w.message));
+        warnings.push(Warning::new(Topic::Discovery(w.source), w.message.clone()));
         for feature in w.features {
             let why = format!("the `{}` source failed: {}", w.source, w.message);
             unavailable

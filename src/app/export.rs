@@ -20,17 +20,18 @@ use anyhow::{Result, bail};
 use serde_json::{Map, Value, json};
 
 use super::discover::discover;
+use super::settings::{ExportFeatures, ExportGroup, ExportRule, ExportSpec, SpecInput};
 use super::validate::{SpecSource, check_tags, spec_source};
-use super::{ExitStatus, Global, warn_all, write_output};
-use crate::cli::{DataFormat, ExportFeaturesArgs, ExportGroupArgs, ExportRuleArgs, ExportSpecArgs};
+use super::{ExitStatus, Printer, write_output};
+use crate::cli::DataFormat;
 use crate::report::{self, ExpressionOut};
 use crate::rules;
 use crate::spec::{Compatibility, Expr, GroupRule, Op, Term};
 
 /// `export features`.
-pub(crate) fn features(args: &ExportFeaturesArgs, global: Global) -> Result<ExitStatus> {
+pub(crate) fn features(args: &ExportFeatures, printer: Printer) -> Result<ExitStatus> {
     let found = discover(&args.discovery)?;
-    warn_all(global, &found.warnings);
+    printer.warn_all(&found.warnings);
     let features = found.features;
     let mut text = Vec::new();
     match args.output {
@@ -44,7 +45,7 @@ pub(crate) fn features(args: &ExportFeaturesArgs, global: Global) -> Result<Exit
         }
         DataFormat::Yaml => report::json::render_yaml(&features, &mut text)?,
     }
-    write_output(args.path.as_deref(), &text)?;
+    write_output(printer, args.path.as_deref(), &text)?;
     Ok(ExitStatus::Success)
 }
 
@@ -74,18 +75,10 @@ struct Selected {
     set: Compatibility,
 }
 
-fn exported(args: &ExportSpecArgs, global: Global) -> Result<Exported> {
+fn exported(args: &ExportSpec, printer: Printer) -> Result<Exported> {
     let mut warnings = Vec::new();
-    let source = spec_source(
-        args.image.as_deref(),
-        args.spec.as_deref(),
-        &args.lookup,
-        &args.registry,
-        false,
-        &mut warnings,
-        global,
-    )?;
-    warn_all(global, &warnings);
+    let source = spec_source(&args.spec, &mut warnings, printer)?;
+    printer.warn_all(&warnings);
     check_tags(&source.spec, &source.name, &args.tags)?;
     let options = rules::Options {
         tags: args.tags.clone(),
@@ -107,16 +100,13 @@ fn exported(args: &ExportSpecArgs, global: Global) -> Result<Exported> {
     if sets.is_empty() {
         bail!("{} has no compatibility sets to export", source.name);
     }
-    let base = match (&args.name, &source.image, &args.spec) {
-        (Some(name), _, _) => {
-            let clean = dns_label(name);
-            if clean != *name {
-                bail!(
-                    "--name `{name}` is not a valid object name (lowercase letters, digits and `-`, at most 52 characters); `{clean}` would be"
-                );
-            }
-            clean
-        }
+    let spec_file = match &args.spec {
+        SpecInput::File(path) => Some(path),
+        SpecInput::Image { .. } => None,
+    };
+    let base = match (&args.name, &source.image, spec_file) {
+        // Checked with the settings.
+        (Some(name), _, _) => name.clone(),
         (None, Some(image), _) => {
             let repo = image
                 .reference
@@ -144,7 +134,7 @@ fn exported(args: &ExportSpecArgs, global: Global) -> Result<Exported> {
 
 /// Lower-cases and keeps `[a-z0-9-]`, trimmed of `-`, at most 52 characters (an object name
 /// and a label name part both fit with a suffix).
-fn dns_label(s: &str) -> String {
+pub(crate) fn dns_label(s: &str) -> String {
     let lowered: String = s
         .to_lowercase()
         .chars()
@@ -416,7 +406,7 @@ fn annotations(ex: &Exported, set: Option<&Selected>, how: &str) -> Map<String, 
     a
 }
 
-fn print_objects(objects: &[Value], format: DataFormat) -> Result<ExitStatus> {
+fn print_objects(printer: Printer, objects: &[Value], format: DataFormat) -> Result<ExitStatus> {
     let mut text = Vec::new();
     match format {
         DataFormat::Yaml => {
@@ -431,7 +421,7 @@ fn print_objects(objects: &[Value], format: DataFormat) -> Result<ExitStatus> {
             text.push(b'\n');
         }
     }
-    let mut out = super::stdout();
+    let mut out = printer.stdout();
     out.write_all(&text)?;
     out.flush()?;
     Ok(ExitStatus::Success)
@@ -439,8 +429,8 @@ fn print_objects(objects: &[Value], format: DataFormat) -> Result<ExitStatus> {
 
 /// `export nodefeaturegroup`: one NodeFeatureGroup per compatibility set, with one
 /// `featureGroupRule` that matches exactly when the whole set does.
-pub(crate) fn node_feature_group(args: &ExportGroupArgs, global: Global) -> Result<ExitStatus> {
-    let ex = exported(&args.source, global)?;
+pub(crate) fn node_feature_group(args: &ExportGroup, printer: Printer) -> Result<ExitStatus> {
+    let ex = exported(&args.source, printer)?;
     let mut objects = Vec::new();
     for sel in &ex.sets {
         let combined = match combine(sel) {
@@ -470,7 +460,7 @@ pub(crate) fn node_feature_group(args: &ExportGroupArgs, global: Global) -> Resu
             "spec": {"featureGroupRules": [rule]},
         }));
     }
-    print_objects(&objects, args.source.output)
+    print_objects(printer, &objects, args.source.output)
 }
 
 /// `export nodefeaturerule`: one NodeFeatureRule that gives the labels to the nodes where
@@ -481,17 +471,11 @@ pub(crate) fn node_feature_group(args: &ExportGroupArgs, global: Global) -> Resu
 /// spec's rules are kept apart in spec order, as validate-node evaluates them, each also
 /// setting a marker var `<prefix>/<name>-set<n>-rule<i>` when it matches, and a last rule
 /// gives the labels when all markers of some set are in `rule.matched`.
-pub(crate) fn node_feature_rule(args: &ExportRuleArgs, global: Global) -> Result<ExitStatus> {
-    let ex = exported(&args.source, global)?;
+pub(crate) fn node_feature_rule(args: &ExportRule, printer: Printer) -> Result<ExitStatus> {
+    let ex = exported(&args.source, printer)?;
     let mut labels = Map::new();
-    for l in &args.labels {
-        let Some((k, v)) = l.split_once('=') else {
-            bail!("--label `{l}` is not KEY=VALUE");
-        };
-        if let Err(why) = check_label(k, v) {
-            bail!("--label `{l}`: {why}");
-        }
-        labels.insert(k.to_owned(), json!(v));
+    for (k, v) in &args.labels {
+        labels.insert(k.clone(), json!(v));
     }
     if labels.is_empty() {
         labels.insert(format!("{PREFIX}/compatible-{}", ex.base), json!("true"));
@@ -529,7 +513,7 @@ pub(crate) fn node_feature_rule(args: &ExportRuleArgs, global: Global) -> Result
         "metadata": {"name": ex.base, "annotations": annotations(&ex, None, &how)},
         "spec": {"rules": rules},
     });
-    print_objects(&[object], args.source.output)
+    print_objects(printer, &[object], args.source.output)
 }
 
 /// The spec's rules kept apart, each marking itself in `rule.matched`, then the labelling rule.

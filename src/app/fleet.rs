@@ -1,128 +1,57 @@
-//! `validate-node --features ...` with snapshots: one node (the single-node report), or a
-//! fleet (one row per node and a summary grouped by cause).
+//! The fleet presenter of `validate-node`: one row per node and a summary grouped by cause.
 //!
-//! The fleet path starts when several nodes come in: `--features` repeated, a directory, or a
-//! list of more than one item. A single file holding one node (a Features object, a
-//! NodeFeature, a one-item list) gets exactly the single-node report. Until the second node
-//! arrives the first result is held back, so that the mode is known before anything is
-//! printed.
+//! It takes the stream of evaluated nodes (`nodes`) when there are several: `--features`
+//! repeated, a directory, or a single input that turned out to hold more than one node (a
+//! single input holding one node gets the one-node report; see `validate`).
 //!
 //! `-o json` for a fleet is one JSON document written as the nodes complete, in input order:
 //! `{"nodes": [<report>, ...], "summary": {...}}`, one node's report per line. `-o junit` is
 //! one testcase per node and `-o github` one annotation per node that is not compatible, both
 //! written at the end. `-o yaml` and `--output-json` (NFD's shape has no node) are refused for
-//! a fleet.
+//! a fleet. The table is coloured as the one-node report is (`--color`).
 
 use std::io::{self, Write};
-use std::path::Path;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
-use super::validate::{SpecSource, check_tags, finish};
-use super::{ExitStatus, Global, plain_path, warn_all};
-use crate::cli::{ReportFormat, ValidateArgs};
+use super::settings::{Output, Validate, fleet_output};
+use super::validate::{SpecSource, check_tags};
+use super::{ExitStatus, Printer};
+use crate::cli::ReportFormat;
+use crate::fleet::NodeResult;
 use crate::fleet::render::{self, NodeCase, Row, Summary};
-use crate::fleet::{self, NodeResult, Settings};
-use crate::report::{Origin, Verdict};
-use crate::rules;
+use crate::report::Verdict;
+use crate::report::table::{BOLD, GREEN, RED, RESET, YELLOW};
+use crate::warning::Warning;
 
-/// What the run is, once known.
-enum Mode {
-    /// One input that may still turn out to hold one node; results held back.
-    Undecided(Vec<NodeResult>),
-    /// A fleet.
-    Fleet,
+/// Checks what a fleet cannot do, and prints the warnings: call before [`present`].
+pub(crate) fn start(
+    args: &Validate,
+    source: &SpecSource,
+    warnings: &[Warning],
+    printer: Printer,
+) -> Result<()> {
+    fleet_output(args.output)?;
+    check_tags(&source.spec, &source.name, &args.tags)?;
+    printer.warn_all(warnings);
+    Ok(())
 }
 
-/// Validates the nodes of `args.features`.
-pub(crate) fn run(
-    args: &ValidateArgs,
-    source: &SpecSource,
-    warnings: Vec<String>,
-    global: Global,
-    stdout_tty: bool,
+/// Presents the nodes as a fleet: the table and summary, or a document in the CI formats or
+/// JSON (see the module documentation).
+pub(crate) fn present(
+    args: &Validate,
+    nodes: &mut dyn Iterator<Item = NodeResult>,
+    printer: Printer,
 ) -> Result<ExitStatus> {
-    let single_input =
-        matches!(args.features.as_slice(), [p] if p == Path::new("-") || !p.is_dir());
-    let json = args.output == ReportFormat::Json && !args.output_json;
-    let format = if args.output_json {
-        ReportFormat::Table
-    } else {
-        args.output
+    let format = match args.output {
+        Output::Nfd => ReportFormat::Table,
+        Output::Report(format) => format,
     };
-    let options = rules::Options {
-        tags: args.tags.clone(),
-        ..rules::Options::default()
-    };
-    let settings = Settings {
-        spec: &source.spec,
-        spec_name: &source.label,
-        image: source.image.as_ref(),
-        options: &options,
-        reports: json,
-        keep_first: single_input,
-        threads: 0,
-    };
-    let mut mode = if single_input {
-        Mode::Undecided(Vec::new())
-    } else {
-        start_fleet(args, source, &warnings, global)?;
-        Mode::Fleet
-    };
-    let mut stop: Option<anyhow::Error> = None;
-    let mut fleet_out = FleetOut::new(format);
-    let mut out = super::stdout();
-    let result = fleet::validate(&args.features, &settings, &mut |r| {
-        if let Mode::Undecided(held) = &mut mode {
-            held.push(r);
-            if held.len() < 2 {
-                return Ok(());
-            }
-            if let Err(e) = start_fleet(args, source, &warnings, global) {
-                stop = Some(e);
-                return Err(io::Error::other("stopped"));
-            }
-            let held = std::mem::take(held);
-            mode = Mode::Fleet;
-            for r in held {
-                fleet_out.add(&r, &mut out)?;
-            }
-            return Ok(());
-        }
-        fleet_out.add(&r, &mut out)
-    });
-    if let Some(e) = stop {
-        return Err(e);
-    }
-    result?;
-    if let Mode::Undecided(held) = mode {
-        let Some(first) = held.into_iter().next() else {
-            bail!("no nodes to validate");
-        };
-        let path = &args.features[0];
-        let Some(kept) = first.kept else {
-            bail!("{}", first.errors.join("; "));
-        };
-        let fleet::Kept {
-            snapshot: node,
-            evaluation,
-        } = *kept;
-        let origin = Origin {
-            spec: source.label.clone(),
-            features: format!("snapshot {}", plain_path(path)),
-            node: node.name,
-            image: source.image.clone(),
-        };
-        return finish(
-            args,
-            source,
-            &node.features,
-            Some(evaluation),
-            origin,
-            warnings,
-            global,
-            stdout_tty,
-        );
+    let mut fleet_out = FleetOut::new(format, printer.color());
+    let mut out = printer.stdout();
+    for r in nodes {
+        fleet_out.add(&r, &mut out)?;
     }
     fleet_out.summary.finish();
     let s = &fleet_out.summary;
@@ -136,38 +65,18 @@ pub(crate) fn run(
     let gate = render::Gate {
         passes: status == ExitStatus::Success,
         any: args.any,
-        quiet: global.quiet,
+        quiet: printer.quiet(),
     };
     fleet_out.finish(gate, &mut out)?;
     out.flush()?;
     Ok(status)
 }
 
-/// Checks what a fleet cannot do, and prints the warnings.
-fn start_fleet(
-    args: &ValidateArgs,
-    source: &SpecSource,
-    warnings: &[String],
-    global: Global,
-) -> Result<()> {
-    if args.output_json {
-        bail!(
-            "--output-json prints NFD's report of one node and several were given; use -o json for per-node reports"
-        );
-    }
-    if args.output == ReportFormat::Yaml {
-        bail!(
-            "-o yaml is for one node and several were given; use -o json, table, junit or github"
-        );
-    }
-    check_tags(&source.spec, &source.name, &args.tags)?;
-    warn_all(global, warnings);
-    Ok(())
-}
-
 /// The fleet output as it is produced.
 struct FleetOut {
     format: ReportFormat,
+    /// Whether to colour the table.
+    color: bool,
     rows: Vec<Row>,
     cases: Vec<NodeCase>,
     /// How many of `rows` are failed nodes.
@@ -176,9 +85,10 @@ struct FleetOut {
 }
 
 impl FleetOut {
-    fn new(format: ReportFormat) -> Self {
+    fn new(format: ReportFormat, color: bool) -> Self {
         FleetOut {
             format,
+            color,
             rows: Vec::new(),
             cases: Vec::new(),
             error_rows: 0,
@@ -222,9 +132,63 @@ impl FleetOut {
             }
             ReportFormat::Junit => render::render_junit(&self.cases, &self.summary, out),
             ReportFormat::Github => render::render_github(&self.cases, &self.summary, gate, out),
+            ReportFormat::Table | ReportFormat::Yaml if self.color => {
+                painted_table(&self.rows, &self.summary, out)
+            }
             ReportFormat::Table | ReportFormat::Yaml => {
                 render::render_table(&self.rows, &self.summary, out)
             }
         }
     }
+}
+
+/// The fleet table in colour: the same layout as [`render::render_table`], with the headers
+/// in bold and each verdict in the colour the one-node report gives it.
+fn painted_table(rows: &[Row], summary: &Summary, out: &mut impl Write) -> io::Result<()> {
+    let mut widths = ["NODE".len(), "VERDICT".len(), "BEST SET".len()];
+    for r in rows {
+        let cells = [
+            r.node.chars().count(),
+            r.verdict.len(),
+            r.best_set.chars().count(),
+        ];
+        for (w, c) in widths.iter_mut().zip(cells) {
+            *w = (*w).max(c);
+        }
+    }
+    // Pads `text` to `width` columns, then paints it with `codes`.
+    let cell = |codes: &str, text: &str, width: usize| {
+        let pad = " ".repeat(width.saturating_sub(text.chars().count()));
+        format!("{codes}{text}{RESET}{pad}")
+    };
+    let [node_w, verdict_w, set_w] = widths;
+    writeln!(
+        out,
+        "{}  {}  {}  {}",
+        cell(BOLD, "NODE", node_w),
+        cell(BOLD, "VERDICT", verdict_w),
+        cell(BOLD, "BEST SET", set_w),
+        cell(BOLD, "REASONS", 0)
+    )?;
+    for r in rows {
+        let color = match r.verdict {
+            "compatible" => GREEN,
+            "incompatible" => RED,
+            _ => YELLOW,
+        };
+        let line = format!(
+            "{:<node_w$}  {}  {:<set_w$}  {}",
+            r.node,
+            cell(&format!("{BOLD}{color}"), r.verdict, verdict_w),
+            r.best_set,
+            r.reasons
+        );
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    // What follows the rows (how many were left out, the summary) is fleet::render's own: its
+    // table of no rows, without the header line.
+    let mut tail = Vec::new();
+    render::render_table(&[], summary, &mut tail)?;
+    let after_header = tail.iter().position(|&b| b == b'\n').map_or(0, |i| i + 1);
+    out.write_all(&tail[after_header..])
 }

@@ -1,38 +1,33 @@
 //! Reaching an image's registry: options, credentials, and fetching the spec.
 
-use std::io::{self, Read, Write as _};
-use std::time::Duration;
+use std::io::{self, Read};
 
 use anyhow::{Context as _, Result, bail};
 
-use super::{Global, warn_all};
-use crate::cli::{LookupArgs, RegistryArgs};
+use super::Printer;
+use super::settings::{Image, Registry, StdinSecret};
 use crate::registry::auth::{Found, Secret};
 use crate::registry::layout::Layout;
 use crate::registry::proxy::Proxies;
-use crate::registry::reference::parse_digest;
 use crate::registry::store::Opened;
-use crate::registry::{FetchedSpec, ImageRef, Lookup, Platform, Reference, auth, client};
+use crate::registry::{FetchedSpec, ImageRef, Lookup, Reference, auth, client};
+use crate::warning::{Topic, Warning};
 
-/// Fetches the spec attached to `image`. `stdin_busy`: stdin carries other input, so a secret
-/// cannot be read from it. The warnings are returned on success and printed on failure (a
-/// broken credentials file may be why it failed).
+/// Fetches the spec attached to `image`. The warnings are returned on success and printed on
+/// failure (a broken credentials file may be why it failed).
 pub(crate) fn fetch_image_spec(
-    image: &str,
-    lookup: &LookupArgs,
-    registry: &RegistryArgs,
-    stdin_busy: bool,
-    global: Global,
-) -> Result<(FetchedSpec, Vec<String>)> {
-    let reference = ImageRef::parse(image, registry.oci_layout)?;
+    image: &Image,
+    lookup: &Lookup,
+    printer: Printer,
+) -> Result<(FetchedSpec, Vec<Warning>)> {
+    let reference = &image.reference;
     let mut warnings = Vec::new();
-    let lookup = resolve_lookup(lookup)?;
-    let opened = open(&reference, registry, stdin_busy, &mut warnings, global)?;
+    let opened = open(reference, &image.registry, &mut warnings, printer)?;
     let store = opened.sink("pull");
-    let fetched = match crate::registry::fetch::fetch_from(&*store, &reference, &lookup) {
+    let fetched = match crate::registry::fetch::fetch_from(&*store, reference, lookup) {
         Ok(f) => f,
         Err(e) => {
-            warn_all(global, &warnings);
+            printer.warn_all(&warnings);
             return Err(anyhow::Error::new(e).context(format!("image `{reference}`")));
         }
     };
@@ -40,7 +35,7 @@ pub(crate) fn fetch_image_spec(
         fetched
             .warnings
             .iter()
-            .map(|w| format!("image `{reference}`: {w}")),
+            .map(|w| Warning::new(w.topic, format!("image `{reference}`: {}", w.message))),
     );
     Ok((fetched, warnings))
 }
@@ -50,14 +45,13 @@ pub(crate) fn fetch_image_spec(
 /// fails.
 pub(crate) fn open(
     image: &ImageRef,
-    registry: &RegistryArgs,
-    stdin_busy: bool,
-    warnings: &mut Vec<String>,
-    global: Global,
+    registry: &Registry,
+    warnings: &mut Vec<Warning>,
+    printer: Printer,
 ) -> Result<Opened> {
     match image {
         ImageRef::Registry(reference) => {
-            let client = connect(reference, registry, stdin_busy, warnings, global)?;
+            let client = connect(reference, registry, warnings, printer)?;
             Ok(Opened::Registry(Box::new(client), reference.clone()))
         }
         ImageRef::Layout(layout) => Ok(Opened::Layout(
@@ -66,30 +60,17 @@ pub(crate) fn open(
     }
 }
 
-/// Checks `--platform` and `--artifact`.
-pub(crate) fn resolve_lookup(l: &LookupArgs) -> Result<Lookup> {
-    Ok(Lookup {
-        platform: l.platform.as_deref().map(Platform::parse).transpose()?,
-        artifact: l
-            .artifact
-            .as_deref()
-            .map(|d| parse_digest(d).map_err(|e| anyhow::anyhow!("invalid --artifact: {e}")))
-            .transpose()?,
-    })
-}
-
 /// A client for the image's registry with the options and credentials of `r`. The warnings
 /// go to `warnings`, and are printed when this fails.
 pub(crate) fn connect(
     reference: &Reference,
-    r: &RegistryArgs,
-    stdin_busy: bool,
-    warnings: &mut Vec<String>,
-    global: Global,
+    r: &Registry,
+    warnings: &mut Vec<Warning>,
+    printer: Printer,
 ) -> Result<client::Client> {
-    let result = connect_inner(reference, r, stdin_busy, warnings);
+    let result = connect_inner(reference, r, warnings, printer);
     if result.is_err() {
-        warn_all(global, warnings);
+        printer.warn_all(warnings);
         warnings.clear();
     }
     result
@@ -97,26 +78,12 @@ pub(crate) fn connect(
 
 fn connect_inner(
     reference: &Reference,
-    r: &RegistryArgs,
-    stdin_busy: bool,
-    warnings: &mut Vec<String>,
+    r: &Registry,
+    warnings: &mut Vec<Warning>,
+    printer: Printer,
 ) -> Result<client::Client> {
-    if !(r.timeout.is_finite() && r.timeout > 0.0 && r.timeout <= 86_400.0) {
-        bail!(
-            "invalid --timeout {}: give a number of seconds between 0 and 86400",
-            r.timeout
-        );
-    }
-    let trace = |line: &str| {
-        let _ = writeln!(io::stderr().lock(), "debug: {line}");
-    };
-    let secret = registry_secret(
-        r,
-        reference,
-        stdin_busy,
-        warnings,
-        r.debug.then_some(&trace),
-    )?;
+    let trace = move |line: &str| printer.debug(line);
+    let secret = registry_secret(r, reference, warnings, r.debug.then_some(&trace))?;
     if r.debug {
         trace(&match &secret {
             Some(found) => format!(
@@ -133,16 +100,19 @@ fn connect_inner(
         });
     }
     if r.insecure {
-        warnings.push(format!(
-            "TLS certificate verification is off for `{}` (--insecure)",
-            reference.registry
+        warnings.push(Warning::new(
+            Topic::Usage,
+            format!(
+                "TLS certificate verification is off for `{}` (--insecure)",
+                reference.registry
+            ),
         ));
     }
     let options = client::Options {
         plain_http: r.plain_http,
         insecure: r.insecure,
         ca_file: r.ca_file.clone(),
-        timeout: Duration::from_secs_f64(r.timeout),
+        timeout: r.timeout,
         proxies: Proxies::from_env(),
         ..client::Options::default()
     };
@@ -162,19 +132,13 @@ fn connect_inner(
 
 /// The credential for the image's registry: NFD's stdin flags, else stored credentials.
 fn registry_secret(
-    r: &RegistryArgs,
+    r: &Registry,
     reference: &Reference,
-    stdin_busy: bool,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
     trace: Option<&dyn Fn(&str)>,
 ) -> Result<Option<Found>> {
-    if r.registry_password_stdin && r.registry_token_stdin {
-        bail!("cannot use --registry-token-stdin and --registry-password-stdin at the same time");
-    }
-    if r.registry_password_stdin || r.registry_token_stdin {
-        if stdin_busy {
-            bail!("stdin cannot carry both the registry secret and another input (`-`)");
-        }
+    // Whether stdin may carry the secret was settled with the settings.
+    if r.stdin_secret != StdinSecret::None {
         let mut secret = String::new();
         io::stdin()
             .lock()
@@ -185,13 +149,13 @@ fn registry_secret(
         if secret.is_empty() {
             bail!("the registry secret read from stdin is empty");
         }
-        if r.registry_token_stdin {
+        if r.stdin_secret == StdinSecret::Token {
             return Ok(Some(Found {
                 secret: Secret::Token(secret),
                 origin: "--registry-token-stdin".to_owned(),
             }));
         }
-        return match &r.registry_username {
+        return match &r.username {
             Some(username) if !username.is_empty() => Ok(Some(Found {
                 secret: Secret::Basic {
                     username: username.clone(),
@@ -201,22 +165,28 @@ fn registry_secret(
             })),
             _ => {
                 // NFD ignores a password without a username and goes on anonymously.
-                warnings.push("--registry-password-stdin without --registry-username: the password is ignored (as NFD does)".to_owned());
+                warnings.push(Warning::new(
+                    Topic::Usage,
+                    "--registry-password-stdin without --registry-username: the password is ignored (as NFD does)",
+                ));
                 Ok(None)
             }
         };
     }
-    if r.registry_username.is_some() {
-        warnings
-            .push("--registry-username without --registry-password-stdin is ignored".to_owned());
+    if r.username.is_some() {
+        warnings.push(Warning::new(
+            Topic::Usage,
+            "--registry-username without --registry-password-stdin is ignored",
+        ));
     }
-    let locations = auth::Locations::from_env(r.registry_config.as_deref());
+    let locations = auth::Locations::from_env(r.config.as_deref());
     let found = auth::lookup(&reference.registry, &locations)?;
     if let Some(trace) = trace {
         for line in &found.trail {
             trace(&format!("credentials: {line}"));
         }
     }
-    warnings.extend(found.warnings.iter().map(ToString::to_string));
+    warnings.extend(found.warnings);
     Ok(found.found)
 }
+

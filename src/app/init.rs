@@ -12,8 +12,8 @@ use std::fmt::Write as _;
 use anyhow::{Result, bail};
 
 use super::discover::{discover, node_name, read_snapshot, select_node};
-use super::{ExitStatus, Global, warn_all, write_output};
-use crate::cli::InitArgs;
+use super::settings::{Init, InitNodes};
+use super::{ExitStatus, Printer, write_output};
 use crate::features::Features;
 use crate::sources::pci;
 use crate::spec::VERSION;
@@ -67,15 +67,15 @@ const NOTABLE_ARM_FLAGS: [&str; 14] = [
 ];
 
 /// `init`.
-pub(crate) fn run(args: &InitArgs, global: Global) -> Result<ExitStatus> {
+pub(crate) fn run(args: &Init, printer: Printer) -> Result<ExitStatus> {
     if let Some(path) = &args.path {
         if !args.force && path.exists() {
             bail!("`{}` exists; pass --force to replace it", path.display());
         }
     }
-    let (features, node) = match &args.features {
-        Some(path) => {
-            let node = match args.node.as_deref() {
+    let (features, node) = match &args.nodes {
+        InitNodes::Snapshot { path, node } => {
+            let node = match node.as_deref() {
                 Some(wanted) => {
                     crate::fleet::find_node(path, wanted).map_err(anyhow::Error::msg)?
                 }
@@ -83,14 +83,14 @@ pub(crate) fn run(args: &InitArgs, global: Global) -> Result<ExitStatus> {
             };
             (node.features, node.name)
         }
-        None => {
-            let found = discover(&args.discovery)?;
-            warn_all(global, &found.warnings);
-            (found.features, node_name(&args.discovery.host_root))
+        InitNodes::Discover(host) => {
+            let found = discover(host)?;
+            printer.warn_all(&found.warnings);
+            (found.features, node_name(&host.host_root))
         }
     };
     let text = starter_spec(&features, node.as_deref());
-    write_output(args.path.as_deref(), text.as_bytes())?;
+    write_output(printer, args.path.as_deref(), text.as_bytes())?;
     Ok(ExitStatus::Success)
 }
 

@@ -11,8 +11,9 @@ use std::path::Path;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::{ExitStatus, read_input};
-use crate::cli::{LintArgs, LintFormat};
+use super::settings::Lint;
+use super::{ExitStatus, Printer, read_input};
+use crate::cli::LintFormat;
 use crate::lint::{self, Finding, Severity};
 use crate::report::text::escape;
 use crate::spec;
@@ -27,7 +28,7 @@ struct FileFindings {
 }
 
 /// `lint`.
-pub(crate) fn run(args: &LintArgs) -> Result<ExitStatus> {
+pub(crate) fn run(args: &Lint, printer: Printer) -> Result<ExitStatus> {
     let mut status = ExitStatus::Success;
     let mut reports = Vec::new();
     for path in &args.files {
@@ -39,8 +40,7 @@ pub(crate) fn run(args: &LintArgs) -> Result<ExitStatus> {
         let bytes = match read_input(path, spec::MAX_SPEC_BYTES, "spec") {
             Ok(bytes) => bytes,
             Err(e) => {
-                let message = format!("{e:#}");
-                let _ = writeln!(io::stderr().lock(), "error: {}", escape(&message));
+                printer.error(&format!("{e:#}"));
                 status = worse(status, ExitStatus::Error);
                 continue;
             }
@@ -55,7 +55,7 @@ pub(crate) fn run(args: &LintArgs) -> Result<ExitStatus> {
         }
         reports.push(FileFindings { file, findings });
     }
-    let mut out = super::stdout();
+    let mut out = printer.stdout();
     match args.output {
         LintFormat::Text => render_text(&reports, &mut out)?,
         LintFormat::Json => {

@@ -1,5 +1,7 @@
 //! Resolves the command line into work and runs it. One file per command; this module holds
-//! the exit status, the dispatch and the input/output helpers they share.
+//! the exit status, the dispatch and the input/output helpers they share. The command line is
+//! first resolved into typed settings (`settings`), which raise every usage error before any
+//! I/O; all output goes through the `printer`.
 
 mod artifacts;
 mod completions;
@@ -10,7 +12,10 @@ mod fleet;
 mod image;
 mod init;
 mod lint;
+mod nodes;
+mod printer;
 mod schema;
+mod settings;
 mod validate;
 
 use std::fs;
@@ -19,8 +24,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 
-use crate::cli::{Cli, ColorChoice, Command, ExportCommand};
+use crate::cli::{Cli, ColorChoice, Command};
 use crate::spec;
+use crate::warning::{Topic, Warning};
+pub(crate) use printer::Printer;
+use settings::Settings;
 
 /// The process exit status: the verdict, or an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,46 +51,45 @@ impl From<ExitStatus> for u8 {
     }
 }
 
-/// Settings every command shares.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Global {
-    /// Whether to colour the report.
-    pub(crate) color: bool,
-    /// Whether to hide warnings.
-    pub(crate) quiet: bool,
-}
-
 /// Runs the command.
 pub fn run(cli: Cli) -> Result<ExitStatus> {
     let stdout_tty = io::stdout().is_terminal();
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let global = Global {
-        color: match cli.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => stdout_tty && !no_color,
-        },
-        quiet: cli.quiet,
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => stdout_tty && !no_color,
     };
-    match cli.command {
-        Command::ValidateNode(args) => validate::run(&args, global, stdout_tty),
-        Command::Export(ExportCommand::Features(args)) => export::features(&args, global),
-        Command::Attach(args) => artifacts::attach(&args, global),
-        Command::List(args) => artifacts::list(&args, global),
-        Command::Fetch(args) => artifacts::fetch(&args, global),
-        Command::Detach(args) => artifacts::detach(&args, global),
-        Command::Copy(args) => copy::run(&args, global),
-        Command::Schema => schema::run(),
-        Command::Completions(args) => completions::run(&args),
-        Command::Man(args) => completions::man(&args),
-        Command::Init(args) => init::run(&args, global),
-        Command::Lint(args) => lint::run(&args),
-        Command::Export(ExportCommand::NodeFeatureGroup(args)) => {
-            export::node_feature_group(&args, global)
+    let printer = Printer::new(color, cli.quiet, stdout_tty);
+    // A usage error of validate-node is also a CI format's document, as its other errors.
+    let fatal_format = match &cli.command {
+        Command::ValidateNode(args) if !args.output_json => Some(args.output),
+        _ => None,
+    };
+    let settings = match settings::resolve(cli.command) {
+        Ok(settings) => settings,
+        Err(err) => {
+            if let Some(format) = fatal_format {
+                validate::print_fatal(printer, format, &format!("{err:#}"));
+            }
+            return Err(err);
         }
-        Command::Export(ExportCommand::NodeFeatureRule(args)) => {
-            export::node_feature_rule(&args, global)
-        }
+    };
+    match settings {
+        Settings::Validate(s) => validate::run(&s, printer),
+        Settings::ExportFeatures(s) => export::features(&s, printer),
+        Settings::ExportGroup(s) => export::node_feature_group(&s, printer),
+        Settings::ExportRule(s) => export::node_feature_rule(&s, printer),
+        Settings::Attach(s) => artifacts::attach(&s, printer),
+        Settings::List(s) => artifacts::list(&s, printer),
+        Settings::Fetch(s) => artifacts::fetch(&s, printer),
+        Settings::Detach(s) => artifacts::detach(&s, printer),
+        Settings::Copy(s) => copy::run(&s, printer),
+        Settings::Schema => schema::run(printer),
+        Settings::Completions(shell) => completions::run(shell, printer),
+        Settings::Man(dir) => completions::man(dir.as_deref(), printer),
+        Settings::Init(s) => init::run(&s, printer),
+        Settings::Lint(s) => lint::run(&s, printer),
     }
 }
 
@@ -143,7 +150,19 @@ pub fn usage_error(err: &clap::Error, args: &[std::ffi::OsString]) {
         .map(str::trim)
         .collect::<Vec<_>>()
         .join(" ");
-    validate::print_fatal(format, message.trim_start_matches("error: "));
+    // clap's error comes before the settings: no colour is asked for yet, and none is needed.
+    let printer = Printer::new(false, false, false);
+    validate::print_fatal(printer, format, message.trim_start_matches("error: "));
+}
+
+/// Prints the error that ended the run: `error: ...` with its causes, on stderr.
+///
+/// A closed stdout is not an error here: the report writer drops the rest and the command
+/// keeps its verdict ([`printer::Stdout`]). A broken pipe that reaches this point came from
+/// elsewhere (a registry connection) and is a real error. The message may quote a name from a
+/// spec or a snapshot: the printer escapes control characters.
+pub fn print_error(err: &anyhow::Error) {
+    Printer::new(false, false, false).error(&format!("{err:#}"));
 }
 
 /// Whether `err` is a broken pipe (`nfd-compat ... | head`): a normal way to stop reading.
@@ -152,16 +171,6 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
         c.downcast_ref::<io::Error>()
             .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
     })
-}
-
-pub(crate) fn warn(global: Global, message: &str) {
-    if !global.quiet {
-        let _ = writeln!(
-            io::stderr().lock(),
-            "warning: {}",
-            crate::report::text::escape(message)
-        );
-    }
 }
 
 /// How a path is shown in messages (`-` is stdin).
@@ -227,78 +236,27 @@ pub(crate) fn read_input(path: &Path, limit: usize, what: &str) -> Result<Vec<u8
 pub(crate) fn load_spec(
     bytes: &[u8],
     name: &str,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Result<spec::Loaded> {
     let loaded = spec::load(bytes).map_err(|e| {
         let sep = if e.pos.is_some() { "" } else { " " };
         anyhow::anyhow!("spec {name}:{sep}{e}")
     })?;
-    warnings.extend(loaded.warnings.iter().map(|w| format!("spec {name}:{w}")));
+    warnings.extend(
+        loaded
+            .warnings
+            .iter()
+            .map(|w| Warning::new(Topic::Spec, format!("spec {name}:{w}"))),
+    );
     Ok(loaded)
 }
 
-/// Prints each of `warnings` (see [`warn`]).
-pub(crate) fn warn_all(global: Global, warnings: &[String]) {
-    for w in warnings {
-        warn(global, w);
-    }
-}
-
-/// Standard output, where a closed pipe (`nfd-compat ... | head -1`) means the reader stopped
-/// reading: what is left is dropped and the command still ends with its verdict, so a
-/// `set -o pipefail` gate sees 1 for an incompatible node, not 0 and not a write error.
-///
-/// It is buffered (64 KiB): stdout itself is line-buffered, and a report of thousands of lines
-/// would otherwise be thousands of writes.
-pub(crate) struct Stdout {
-    inner: io::BufWriter<io::StdoutLock<'static>>,
-    closed: bool,
-}
-
-/// The report's destination (see [`Stdout`]).
-pub(crate) fn stdout() -> Stdout {
-    Stdout {
-        inner: io::BufWriter::with_capacity(1 << 16, io::stdout().lock()),
-        closed: false,
-    }
-}
-
-impl Stdout {
-    fn settle<T>(&mut self, result: io::Result<T>, closed: T) -> io::Result<T> {
-        match result {
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
-                self.closed = true;
-                Ok(closed)
-            }
-            other => other,
-        }
-    }
-}
-
-impl Write for Stdout {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.closed {
-            return Ok(buf.len());
-        }
-        let result = self.inner.write(buf);
-        self.settle(result, buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        if self.closed {
-            return Ok(());
-        }
-        let result = self.inner.flush();
-        self.settle(result, ())
-    }
-}
-
 /// Writes `bytes` to `path` ([`write_atomically`]), or to stdout when there is no path.
-pub(crate) fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_output(printer: Printer, path: Option<&Path>, bytes: &[u8]) -> Result<()> {
     match path {
         Some(path) => write_atomically(path, bytes),
         None => {
-            let mut out = stdout();
+            let mut out = printer.stdout();
             out.write_all(bytes)?;
             Ok(out.flush()?)
         }

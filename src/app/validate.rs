@@ -1,19 +1,20 @@
-//! `validate-node`: one node against one spec (from a file or an image's artifact); several
-//! nodes go to `fleet`.
+//! `validate-node`: the spec (from a file or an image's artifact), the stream of evaluated
+//! nodes (`nodes`), and the presenter for one node; several nodes go to `fleet`.
 
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Result, bail};
 
-use super::discover::{discover, node_name};
 use super::image::fetch_image_spec;
-use super::{ExitStatus, Global, display_path, load_spec, plain_path, read_input, warn_all};
-use crate::cli::{LookupArgs, RegistryArgs, ReportFormat, ValidateArgs};
-use crate::features::Features;
+use super::nodes::{self, Whole};
+use super::settings::{Nodes, Output, SpecInput, Validate};
+use super::{ExitStatus, Printer, display_path, load_spec, plain_path, read_input};
+use crate::cli::ReportFormat;
 use crate::report::{self, ImageInfo, Origin, Verdict};
 use crate::rules;
 use crate::spec::{self, Spec};
+use crate::warning::Warning;
 
 /// A spec and where it came from.
 pub(crate) struct SpecSource {
@@ -34,18 +35,13 @@ pub(crate) struct SpecSource {
 
 /// Loads the spec from `--image` or `--spec`, adding warnings to `warnings`.
 pub(crate) fn spec_source(
-    image: Option<&str>,
-    spec_path: Option<&Path>,
-    lookup: &LookupArgs,
-    registry: &RegistryArgs,
-    stdin_busy: bool,
-    warnings: &mut Vec<String>,
-    global: Global,
+    input: &SpecInput,
+    warnings: &mut Vec<Warning>,
+    printer: Printer,
 ) -> Result<SpecSource> {
-    let (spec_bytes, spec_name, label, image) = match (image, spec_path) {
-        (Some(image), _) => {
-            let (fetched, fetch_warnings) =
-                fetch_image_spec(image, lookup, registry, stdin_busy, global)?;
+    let (spec_bytes, spec_name, label, image, spec_path) = match input {
+        SpecInput::Image { image, lookup } => {
+            let (fetched, fetch_warnings) = fetch_image_spec(image, lookup, printer)?;
             warnings.extend(fetch_warnings);
             let name = format!(
                 "of `{}` (artifact {})",
@@ -64,15 +60,15 @@ pub(crate) fn spec_source(
                 requests: fetched.requests,
             };
             let label = fetched.image.clone();
-            (fetched.spec, name, label, Some(info))
+            (fetched.spec, name, label, Some(info), None)
         }
-        (None, Some(path)) => (
+        SpecInput::File(path) => (
             read_input(path, spec::MAX_SPEC_BYTES, "spec")?,
             display_path(path),
             plain_path(path),
             None,
+            Some(path),
         ),
-        (None, None) => bail!("give --image REF or --spec FILE"),
     };
     let loaded = load_spec(&spec_bytes, &spec_name, warnings)?;
     Ok(SpecSource {
@@ -81,7 +77,7 @@ pub(crate) fn spec_source(
         label,
         image,
         file: spec_path
-            .filter(|p| *p != Path::new("-"))
+            .filter(|p| p.as_path() != Path::new("-"))
             .map(|p| p.display().to_string()),
         positions: loaded.positions,
     })
@@ -89,11 +85,13 @@ pub(crate) fn spec_source(
 
 /// `validate-node`. With `-o junit` or `-o github` an error that ends the run early is also
 /// printed as that format's document, so that a CI gate reading it sees the failure.
-pub(crate) fn run(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Result<ExitStatus> {
-    let result = validate(args, global, stdout_tty);
+pub(crate) fn run(settings: &Validate, printer: Printer) -> Result<ExitStatus> {
+    let result = validate(settings, printer);
     if let Err(err) = &result {
-        if !args.output_json && !super::is_broken_pipe(err) {
-            print_fatal(args.output, &format!("{err:#}"));
+        if let Some(format) = settings.output.fatal_format() {
+            if !super::is_broken_pipe(err) {
+                print_fatal(printer, format, &format!("{err:#}"));
+            }
         }
     }
     result
@@ -101,8 +99,8 @@ pub(crate) fn run(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Resu
 
 /// Prints `message` as the document of a run that could not be completed, in the CI
 /// formats (the others report errors on stderr only).
-pub(crate) fn print_fatal(format: ReportFormat, message: &str) {
-    let mut out = super::stdout();
+pub(crate) fn print_fatal(printer: Printer, format: ReportFormat, message: &str) {
+    let mut out = printer.stdout();
     // The error itself is what the caller reports; a second failure adds nothing.
     let _ = match format {
         ReportFormat::Junit => report::ci::render_fatal_junit("validate-node", message, &mut out),
@@ -112,110 +110,95 @@ pub(crate) fn print_fatal(format: ReportFormat, message: &str) {
     let _ = out.flush();
 }
 
-fn validate(args: &ValidateArgs, global: Global, stdout_tty: bool) -> Result<ExitStatus> {
-    let mut warnings: Vec<String> = Vec::new();
-    let stdin_busy = args.features.iter().any(|p| p == Path::new("-"));
-    let source = spec_source(
-        args.image.as_deref(),
-        args.spec.as_deref(),
-        &args.lookup,
-        &args.registry,
-        stdin_busy,
-        &mut warnings,
-        global,
-    )?;
-    let (features, origin) = match args.features.as_slice() {
-        [] => {
-            let found = discover(&args.discovery)?;
-            warnings.extend(found.warnings);
-            let origin = Origin {
-                spec: source.label.clone(),
-                features: format!("discovered under {}", args.discovery.host_root.display()),
-                node: node_name(&args.discovery.host_root),
-                image: source.image.clone(),
-            };
-            let options = rules::Options {
-                tags: args.tags.clone(),
-                unavailable: found.unavailable,
-            };
-            let evaluation = rules::evaluate(&source.spec, &found.features, &options);
-            return finish(
-                args,
-                &source,
-                &found.features,
-                Some(evaluation),
-                origin,
-                warnings,
-                global,
-                stdout_tty,
-            );
-        }
-        [path] if args.node.is_some() => {
-            let wanted = args.node.as_deref().unwrap_or_default();
-            let node = crate::fleet::find_node(path, wanted).map_err(anyhow::Error::msg)?;
-            let origin = Origin {
-                spec: source.label.clone(),
-                features: format!("snapshot {}", plain_path(path)),
-                node: node.name,
-                image: source.image.clone(),
-            };
-            (node.features, origin)
-        }
-        _ if args.node.is_some() => bail!("--node picks a node from one --features snapshot"),
-        _ => return super::fleet::run(args, &source, warnings, global, stdout_tty),
-    };
-    finish(
-        args, &source, &features, None, origin, warnings, global, stdout_tty,
-    )
-}
-
-/// Evaluates one node (unless `evaluation` already holds the outcome) and prints its report.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the parts of one validation, each from a different place"
-)]
-pub(crate) fn finish(
-    args: &ValidateArgs,
-    source: &SpecSource,
-    features: &Features,
-    evaluation: Option<rules::Evaluation>,
-    origin: Origin,
-    warnings: Vec<String>,
-    global: Global,
-    stdout_tty: bool,
-) -> Result<ExitStatus> {
-    let (spec, spec_name) = (&source.spec, &source.name);
-    warn_all(global, &warnings);
+/// Inputs -> an ordered stream of evaluated nodes -> a presenter chosen by how many nodes
+/// there are: one gets its report ([`present_one`]), more the fleet's table or documents
+/// ([`super::fleet`]). Several inputs or a directory are a fleet whatever the count.
+fn validate(args: &Validate, printer: Printer) -> Result<ExitStatus> {
+    let mut warnings: Vec<Warning> = Vec::new();
+    let source = spec_source(&args.spec, &mut warnings, printer)?;
     let options = rules::Options {
         tags: args.tags.clone(),
         ..rules::Options::default()
     };
-    let evaluation = evaluation.unwrap_or_else(|| rules::evaluate(spec, features, &options));
+    let (paths, known_fleet) = match &args.nodes {
+        Nodes::Discover(host) => {
+            let node = nodes::discovered(host, &source.spec, &args.tags, &mut warnings)?;
+            return present_one(args, &source, node, warnings, printer);
+        }
+        Nodes::Pick { path, name } => {
+            let node = nodes::picked(path, name, &source.spec, &options)?;
+            return present_one(args, &source, node, warnings, printer);
+        }
+        Nodes::Snapshots { paths, fleet } => (paths, *fleet),
+    };
+    let settings = crate::fleet::Settings {
+        spec: &source.spec,
+        spec_name: &source.label,
+        image: source.image.as_ref(),
+        options: &options,
+        // `-o json` of a fleet is every node's report.
+        reports: args.output == Output::Report(ReportFormat::Json),
+        // A single input may hold a single node, whose report needs it whole.
+        keep_first: !known_fleet,
+        threads: 0,
+    };
+    if known_fleet {
+        super::fleet::start(args, &source, &warnings, printer)?;
+    }
+    nodes::snapshots(paths, &settings, |nodes| {
+        if known_fleet {
+            return super::fleet::present(args, nodes, printer);
+        }
+        match (nodes.next(), nodes.next()) {
+            (None, _) => bail!("no nodes to validate"),
+            (Some(one), None) => present_one(args, &source, nodes::kept(one)?, warnings, printer),
+            (Some(first), Some(second)) => {
+                super::fleet::start(args, &source, &warnings, printer)?;
+                let mut all = [first, second].into_iter().chain(nodes);
+                super::fleet::present(args, &mut all, printer)
+            }
+        }
+    })
+}
+
+/// Prints the report of one node.
+fn present_one(
+    args: &Validate,
+    source: &SpecSource,
+    node: Whole,
+    warnings: Vec<Warning>,
+    printer: Printer,
+) -> Result<ExitStatus> {
+    let (spec, spec_name) = (&source.spec, &source.name);
+    printer.warn_all(&warnings);
+    let evaluation = node.evaluation;
     if evaluation.sets.is_empty() && !args.tags.is_empty() {
         check_tags(spec, spec_name, &args.tags)?;
     }
-    let detail = if args.output_json {
+    let detail = if args.output == Output::Nfd {
         report::Detail::Outcome
     } else {
         report::Detail::Full
     };
-    let mut report = report::build_with(spec, &evaluation, features, origin, warnings, detail);
+    let origin = Origin {
+        spec: source.label.clone(),
+        features: node.source,
+        node: node.name,
+        image: source.image.clone(),
+    };
+    let mut report =
+        report::build_with(spec, &evaluation, &node.features, origin, warnings, detail);
     if let Some(file) = &source.file {
         report.locate(file, &source.positions);
     }
-    let mut out = super::stdout();
-    if args.output_json {
-        report::nfd::render(&report, &mut out)?;
-    } else {
-        match args.output {
+    let mut out = printer.stdout();
+    match args.output {
+        Output::Nfd => report::nfd::render(&report, &mut out)?,
+        Output::Report(format) => match format {
             ReportFormat::Table => {
                 let style = report::table::Style {
-                    color: global.color,
-                    width: if stdout_tty {
-                        report::table::terminal_width()
-                    } else {
-                        None
-                    },
+                    color: printer.color(),
+                    width: printer.width(),
                 };
                 report::table::render(&report, &mut out, style)?;
             }
@@ -223,9 +206,9 @@ pub(crate) fn finish(
             ReportFormat::Yaml => report::json::render_yaml(&report, &mut out)?,
             ReportFormat::Junit => report::ci::render_junit(&report, &mut out)?,
             ReportFormat::Github => {
-                report::ci::render_github(&report, global.quiet, &mut out)?;
+                report::ci::render_github(&report, printer.quiet(), &mut out)?;
             }
-        }
+        },
     }
     out.flush()?;
     Ok(match report.verdict {

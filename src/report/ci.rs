@@ -200,7 +200,11 @@ pub fn render_github(report: &Report, quiet: bool, out: &mut impl Write) -> io::
         }
     }
     for w in report.warnings.iter().filter(|_| !quiet) {
-        writeln!(out, "::warning title=nfd-compat::{}", gh_data(w))?;
+        writeln!(
+            out,
+            "::warning title=nfd-compat::{}",
+            gh_data(&w.to_string())
+        )?;
     }
     for e in &report.errors {
         writeln!(out, "::error title=nfd-compat::{}", gh_data(e))?;

@@ -15,6 +15,7 @@ use crate::features::Features;
 use crate::registry::LookupPath;
 use crate::rules::{Evaluation, ExprResult, Observed, Outcome, Truth};
 use crate::spec::{Expr, Spec, Term};
+use crate::warning::Warning;
 
 pub mod ci;
 mod hints;
@@ -63,12 +64,24 @@ pub struct Report {
     /// they make the verdict `error` unless a set decides it for certain.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
-    /// Warnings from loading the spec and discovering the node.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<String>,
+    /// Warnings from loading the spec and discovering the node (each as its one-line text in
+    /// JSON and YAML).
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "serialize_warnings"
+    )]
+    pub warnings: Vec<Warning>,
     /// The spec's file, when it came from one (for annotations that point into it).
     #[serde(skip)]
     pub spec_file: Option<String>,
+}
+
+/// Warnings as their one-line text (the reports' shape before warnings had topics).
+fn serialize_warnings<S: serde::Serializer>(
+    warnings: &[Warning],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(warnings.iter().map(ToString::to_string))
 }
 
 /// The image and compatibility artifact a spec was fetched from.
@@ -385,7 +398,7 @@ pub fn build(
     evaluation: &Evaluation,
     features: &Features,
     origin: Origin,
-    warnings: Vec<String>,
+    warnings: Vec<Warning>,
 ) -> Report {
     build_with(spec, evaluation, features, origin, warnings, Detail::Full)
 }
@@ -396,7 +409,7 @@ pub fn build_with(
     evaluation: &Evaluation,
     features: &Features,
     origin: Origin,
-    warnings: Vec<String>,
+    warnings: Vec<Warning>,
     detail: Detail,
 ) -> Report {
     let mut sets = Vec::with_capacity(evaluation.sets.len());

@@ -15,6 +15,7 @@ mod errors;
 mod export;
 mod faults;
 mod fleet;
+mod fleet_colour;
 mod fuzz_regressions;
 mod help;
 mod hostile;
@@ -32,6 +33,7 @@ mod report_data;
 mod reports;
 mod schema;
 mod terminal;
+mod usage;
 
 #[path = "../support/mod.rs"]
 mod support;
