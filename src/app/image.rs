@@ -189,4 +189,3 @@ fn registry_secret(
     warnings.extend(found.warnings);
     Ok(found.found)
 }
-
