@@ -14,7 +14,9 @@
 //! error.
 
 pub mod cause;
-pub mod generate;
+#[cfg(test)]
+#[path = "../../tests/support/generate.rs"]
+mod generate;
 pub mod render;
 pub mod split;
 pub mod typed;
