@@ -58,10 +58,6 @@ enum KernelError {
 const SOURCE: &str = "kernel";
 
 impl Source for Kernel {
-    fn name(&self) -> &'static str {
-        SOURCE
-    }
-
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let root = &ctx.root;
         // NFD's getVersion: the trimmed osrelease, also the `<kver>` of every path below.

@@ -50,10 +50,6 @@ enum LocalError {
 }
 
 impl Source for Local {
-    fn name(&self) -> &'static str {
-        SOURCE
-    }
-
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let dir = ctx.root.join(FEATURES_DIR);
         let now = Timestamp::from_system_time(ctx.now);

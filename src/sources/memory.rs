@@ -18,10 +18,6 @@ pub(crate) struct Memory;
 const SOURCE: &str = "memory";
 
 impl Source for Memory {
-    fn name(&self) -> &'static str {
-        SOURCE
-    }
-
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let root = &ctx.root;
 

@@ -35,10 +35,6 @@ pub(crate) const DMI_ID_ATTRS: [&str; 16] = [
 ];
 
 impl Source for System {
-    fn name(&self) -> &'static str {
-        SOURCE
-    }
-
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         out.features.insert_attributes(
             "system.name",

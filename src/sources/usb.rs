@@ -29,10 +29,6 @@ const DEVICE_ATTRS: [(&str, &str); 4] = [
 ];
 
 impl Source for Usb {
-    fn name(&self) -> &'static str {
-        SOURCE
-    }
-
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let base = ctx.root.join("/sys/bus/usb/devices");
         // Go's Glob ignores I/O errors and yields no match.
