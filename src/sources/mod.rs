@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use crate::features::Features;
+use crate::warning::{self, Topic};
 
 pub(crate) mod cpu;
 mod kernel;
@@ -385,6 +386,18 @@ pub(crate) fn take_digits(s: &str) -> Option<(&str, &str)> {
     (end > 0).then(|| s.split_at(end))
 }
 
+/// `KEY=VALUE` (Go's `^(\w+)=(.+)`): the leading `[A-Za-z0-9_]` run and what follows its `=`;
+/// `None` when either is empty or no `=` follows the key.
+pub(crate) fn key_value(line: &str) -> Option<(&str, &str)> {
+    let end = line
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
+        .unwrap_or(line.len());
+    let (key, rest) = line.split_at(end);
+    let value = rest.strip_prefix('=')?;
+    (!key.is_empty() && !value.is_empty()).then_some((key, value))
+}
+
 /// Bytes as text, invalid UTF-8 replaced (sysfs and procfs are ASCII in practice).
 pub(crate) fn lossy(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
@@ -469,18 +482,12 @@ pub struct Warning {
 }
 
 impl Warning {
-    /// A warning from `source` about `err`, with its cause chain in one line.
+    /// A warning from `source` about `err`, with its cause chain in one line (as every
+    /// [`crate::warning::Warning`]).
     pub(crate) fn from_error(source: &'static str, err: &dyn std::error::Error) -> Self {
-        let mut message = err.to_string();
-        let mut cause = err.source();
-        while let Some(c) = cause {
-            message.push_str(": ");
-            message.push_str(&c.to_string());
-            cause = c.source();
-        }
         Self {
             source,
-            message,
+            message: warning::Warning::from_error(Topic::Discovery(source), err).message,
             features: &[],
         }
     }
@@ -628,6 +635,14 @@ pub(crate) mod testing {
     /// The features of one source as pretty JSON, for exact comparisons.
     pub(crate) fn features_json(out: &Discovered) -> serde_json::Value {
         serde_json::to_value(&out.features).unwrap_or_default()
+    }
+
+    /// Runs one source on fixture `name`, checks that it warned of nothing and returns its
+    /// features as JSON.
+    pub(crate) fn features_without_warnings(source: &dyn Source, name: &str) -> serde_json::Value {
+        let out = discover(source, name);
+        assert_eq!(out.warnings, []);
+        features_json(&out)
     }
 }
 
