@@ -1,6 +1,7 @@
 //! Benchmark of `rules::evaluate`: a 1,000-rule spec against a node with 2,000 PCI instances
-//! and 5,000 cpuid flags (the stress input of `benches/common/stress.rs`), with a baseline that only does the unavoidable scan (look up every
-//! term's feature and touch each instance's attribute map once per instance term).
+//! and 5,000 cpuid flags (the stress input of `tests/support/generate.rs`), with a baseline that only
+//! does the unavoidable scan (look up every term's feature and touch each instance's attribute
+//! map once per instance term).
 //!
 //! Run with `cargo bench --bench evaluate`. Plain `std::time`, prints a table.
 
@@ -11,8 +12,10 @@ mod common;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use common::generate::{
+    STRESS_CPUID_FLAGS as CPUID_FLAGS, STRESS_PCI_INSTANCES as PCI_INSTANCES, STRESS_RULES as RULES,
+};
 use common::median;
-use common::stress::{CPUID_FLAGS, PCI_INSTANCES, RULES};
 
 use nfd_compat::features::Features;
 use nfd_compat::rules::{Options, evaluate};
@@ -68,8 +71,8 @@ fn time<T>(mut f: impl FnMut() -> T) -> Duration {
 }
 
 fn main() {
-    let features = common::stress::features();
-    let spec = nfd_compat::spec::load(common::stress::spec_yaml().as_bytes())
+    let features = common::stress_features();
+    let spec = nfd_compat::spec::load(common::generate::stress_spec_yaml().as_bytes())
         .unwrap_or_else(|e| panic!("the stress spec does not load: {e}"))
         .spec;
     let options = Options::default();

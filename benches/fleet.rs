@@ -1,5 +1,5 @@
 //! Fleet benchmark: `validate-node --features <NodeFeatureList>` on a synthetic fleet of
-//! 10,000 nodes (`nfd_compat::fleet::generate`) against a 50-rule spec, wall time and peak
+//! 10,000 nodes (`tests/support/generate.rs`) against a 50-rule spec, wall time and peak
 //! RSS, against what merely parsing the same file costs, measured in the same run: serde_json
 //! into a `serde_json::Value` (in process, file read included) and `jq -c .` when installed.
 //! Then one node: the fleet dispatch of a one-item list against the single-node path
@@ -16,8 +16,7 @@ use std::io::{BufWriter, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Run, measure, measure_median, median};
-use nfd_compat::fleet::generate;
+use common::{Run, generate, measure, measure_median, median};
 
 const ROUNDS: usize = 3;
 const ONE_NODE_ROUNDS: usize = 40;

@@ -16,7 +16,7 @@ mod common;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use common::{median, paired, stress, testdata};
+use common::{median, paired, testdata, write_stress};
 
 const TRUE: &str = "/bin/true";
 
@@ -55,7 +55,7 @@ fn main() {
     let temp = tempfile::tempdir().expect("temp dir");
     let dir = std::env::var_os("NFD_COMPAT_STRESS_DIR")
         .map_or_else(|| temp.path().to_owned(), PathBuf::from);
-    let (spec, features) = stress::write(&dir);
+    let (spec, features) = write_stress(&dir);
     let (spec, features) = (spec.to_string_lossy(), features.to_string_lossy());
     let typical_spec = testdata("specs/nfd-example.yaml");
     let typical_node = testdata("snapshots/example-nodefeature.yaml");

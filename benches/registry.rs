@@ -6,9 +6,6 @@
 
 #![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
-#[path = "../tests/support/mod.rs"]
-mod support;
-
 mod common;
 
 use std::process::Command;
@@ -16,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::{median, testdata};
 
-use support::registry::{Attach, Registry, push_images, require};
+use common::support::registry::{Attach, Registry, push_images, require};
 
 const ROUNDS: usize = 30;
 

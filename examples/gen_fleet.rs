@@ -2,12 +2,14 @@
 //!
 //! `cargo run --release --example gen_fleet -- NODES [SEED] [--spec RULES] > fleet.json`
 //!
-//! With `--spec RULES` it prints a spec of RULES rules over the same features instead.
+//! With `--spec RULES` it prints a spec of RULES rules over the same features instead. The
+//! generator is the tests' (`tests/support/generate.rs`).
 
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
-use nfd_compat::fleet::generate;
+#[path = "../tests/support/generate.rs"]
+mod generate;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -12,13 +12,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     /// When to use colour: auto (a terminal and no NO_COLOR), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
-    pub color: ColorChoice,
+    pub(crate) color: ColorChoice,
     /// Print no warnings (errors are still printed).
     #[arg(short, long, global = true)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// The command.
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 /// The commands.
@@ -62,25 +62,25 @@ pub enum Command {
 pub struct AttachArgs {
     /// The image to attach to (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`).
     #[arg(long, value_name = "REF")]
-    pub image: String,
+    pub(crate) image: String,
     /// The spec file (`-` for stdin).
     #[arg(value_name = "SPEC_FILE")]
-    pub spec: PathBuf,
+    pub(crate) spec: PathBuf,
     /// An annotation for the artifact manifest (repeatable), e.g. `org.opencontainers.image.source=...`.
     #[arg(long = "annotation", value_name = "KEY=VALUE")]
-    pub annotations: Vec<String>,
+    pub(crate) annotations: Vec<String>,
     /// Attach to this platform's manifest of an image index: os[/arch[/variant]][:os_version].
     #[arg(long, value_name = "PLATFORM")]
-    pub platform: Option<String>,
+    pub(crate) platform: Option<String>,
     /// Refuse a spec with lint warnings, not only one with errors (for publishing from CI).
     #[arg(long)]
-    pub strict: bool,
+    pub(crate) strict: bool,
     /// Allow `--annotation org.opencontainers.image.created=...`: the newest artifact is the one
     /// validate-node uses, so a date set by hand (in the future, say) decides that for good.
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
     #[command(flatten)]
-    pub registry: RegistryArgs,
+    pub(crate) registry: RegistryArgs,
 }
 
 /// `list` arguments.
@@ -88,15 +88,15 @@ pub struct AttachArgs {
 pub struct ListArgs {
     /// The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`).
     #[arg(long, value_name = "REF")]
-    pub image: String,
+    pub(crate) image: String,
     /// List the artifacts of this platform's manifest of an image index.
     #[arg(long, value_name = "PLATFORM")]
-    pub platform: Option<String>,
+    pub(crate) platform: Option<String>,
     /// The output format.
     #[arg(short, long, value_enum, default_value_t = ListFormat::Table)]
-    pub output: ListFormat,
+    pub(crate) output: ListFormat,
     #[command(flatten)]
-    pub registry: RegistryArgs,
+    pub(crate) registry: RegistryArgs,
 }
 
 /// `fetch` arguments.
@@ -104,11 +104,11 @@ pub struct ListArgs {
 pub struct FetchArgs {
     /// The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`).
     #[arg(long, value_name = "REF")]
-    pub image: String,
+    pub(crate) image: String,
     #[command(flatten)]
-    pub lookup: LookupArgs,
+    pub(crate) lookup: LookupArgs,
     #[command(flatten)]
-    pub registry: RegistryArgs,
+    pub(crate) registry: RegistryArgs,
 }
 
 /// `detach` arguments.
@@ -116,15 +116,15 @@ pub struct FetchArgs {
 pub struct DetachArgs {
     /// The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`).
     #[arg(long, value_name = "REF")]
-    pub image: String,
+    pub(crate) image: String,
     /// The artifact to remove (its digest, as `list` shows it).
     #[arg(long, value_name = "DIGEST")]
-    pub artifact: String,
+    pub(crate) artifact: String,
     /// The artifact is attached to this platform's manifest of an image index.
     #[arg(long, value_name = "PLATFORM")]
-    pub platform: Option<String>,
+    pub(crate) platform: Option<String>,
     #[command(flatten)]
-    pub registry: RegistryArgs,
+    pub(crate) registry: RegistryArgs,
 }
 
 /// `copy` arguments.
@@ -132,21 +132,21 @@ pub struct DetachArgs {
 pub struct CopyArgs {
     /// The image whose artifacts to copy (`host/repo:tag`, `oci:DIR[:TAG|@DIGEST]`).
     #[arg(long, value_name = "REF")]
-    pub image: String,
+    pub(crate) image: String,
     /// Where to copy them: the same image in another registry or layout.
     #[arg(long, value_name = "REF")]
-    pub to: String,
+    pub(crate) to: String,
     /// Copy only this artifact (a digest, as `list` shows it) instead of all.
     #[arg(long, value_name = "DIGEST")]
-    pub artifact: Option<String>,
+    pub(crate) artifact: Option<String>,
     /// Copy the artifacts of this platform's manifest of an image index.
     #[arg(long, value_name = "PLATFORM")]
-    pub platform: Option<String>,
+    pub(crate) platform: Option<String>,
     /// Read --to as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras's --to-oci-layout).
     #[arg(long)]
-    pub to_oci_layout: bool,
+    pub(crate) to_oci_layout: bool,
     #[command(flatten)]
-    pub registry: RegistryArgs,
+    pub(crate) registry: RegistryArgs,
 }
 
 /// `list` formats.
@@ -165,37 +165,37 @@ pub struct ValidateArgs {
     /// The image whose compatibility artifact to validate against (`nginx:1.27`,
     /// `registry:5000/app@sha256:...`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`).
     #[arg(long, value_name = "REF")]
-    pub image: Option<String>,
+    pub(crate) image: Option<String>,
     /// The spec to validate against: a YAML or JSON file, or `-` for stdin (instead of --image).
     #[arg(long, value_name = "FILE")]
-    pub spec: Option<PathBuf>,
+    pub(crate) spec: Option<PathBuf>,
     #[command(flatten)]
-    pub lookup: LookupArgs,
+    pub(crate) lookup: LookupArgs,
     #[command(flatten)]
-    pub registry: RegistryArgs,
+    pub(crate) registry: RegistryArgs,
     /// Saved features instead of discovering this host: `nfd export features` output, a
     /// NodeFeature, a NodeFeatureList (`kubectl get nodefeatures -A -o json`), or a directory
     /// of them; `-` for stdin. Repeat it, or give a list or a directory, to validate a fleet.
     #[arg(long, value_name = "FILE|DIR", conflicts_with_all = ["host_root", "machine"])]
-    pub features: Vec<PathBuf>,
+    pub(crate) features: Vec<PathBuf>,
     /// The node to validate when --features holds several.
     #[arg(long, value_name = "NAME", requires = "features")]
-    pub node: Option<String>,
+    pub(crate) node: Option<String>,
     /// With several nodes: succeed (exit 0) when at least one node is compatible, instead of
     /// all of them.
     #[arg(long, requires = "features")]
-    pub any: bool,
+    pub(crate) any: bool,
     #[command(flatten)]
-    pub discovery: DiscoveryArgs,
+    pub(crate) discovery: DiscoveryArgs,
     /// Evaluate only the compatibility sets with one of these tags (comma-separated or repeated).
     #[arg(long, value_delimiter = ',', value_name = "TAG")]
-    pub tags: Vec<String>,
+    pub(crate) tags: Vec<String>,
     /// The report format.
     #[arg(short, long, value_enum, default_value_t = ReportFormat::Table)]
-    pub output: ReportFormat,
+    pub(crate) output: ReportFormat,
     /// Print NFD's JSON report shape (as `nfd compat validate-node --output-json`).
     #[arg(long, conflicts_with = "output")]
-    pub output_json: bool,
+    pub(crate) output_json: bool,
 }
 
 /// Which artifact of an image to use.
@@ -204,10 +204,10 @@ pub struct LookupArgs {
     /// Look for the artifact on this platform's manifest of an image index:
     /// os[/arch[/variant]][:os_version].
     #[arg(long, value_name = "PLATFORM")]
-    pub platform: Option<String>,
+    pub(crate) platform: Option<String>,
     /// Use this artifact (a digest) instead of the newest one attached.
     #[arg(long, value_name = "DIGEST")]
-    pub artifact: Option<String>,
+    pub(crate) artifact: Option<String>,
 }
 
 /// How to reach a registry.
@@ -219,37 +219,37 @@ pub struct LookupArgs {
 pub struct RegistryArgs {
     /// Use plain HTTP for all registry communications.
     #[arg(long)]
-    pub plain_http: bool,
+    pub(crate) plain_http: bool,
     /// Skip TLS certificate verification (prints a warning).
     #[arg(long)]
-    pub insecure: bool,
+    pub(crate) insecure: bool,
     /// Trust the CA certificates in this PEM file for the registry's TLS.
     #[arg(long, value_name = "PEM")]
-    pub ca_file: Option<PathBuf>,
+    pub(crate) ca_file: Option<PathBuf>,
     /// The deadline for all registry communication, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
-    pub timeout: f64,
+    pub(crate) timeout: f64,
     /// The registry username (the password comes from --registry-password-stdin).
     #[arg(long, value_name = "USER")]
-    pub registry_username: Option<String>,
+    pub(crate) registry_username: Option<String>,
     /// Read the registry password from stdin.
     #[arg(long)]
-    pub registry_password_stdin: bool,
+    pub(crate) registry_password_stdin: bool,
     /// Read a registry access token (sent as a Bearer token) from stdin.
     #[arg(long)]
-    pub registry_token_stdin: bool,
+    pub(crate) registry_token_stdin: bool,
     /// Take stored credentials from this file only (docker's config.json or podman's
     /// auth.json format) instead of the default locations.
     #[arg(long, value_name = "FILE", visible_alias = "authfile")]
-    pub registry_config: Option<PathBuf>,
+    pub(crate) registry_config: Option<PathBuf>,
     /// Trace every registry request on stderr: method, URL, status, time, retries, token
     /// scopes, proxies and where the credentials came from (secrets are never shown).
     #[arg(long)]
-    pub debug: bool,
+    pub(crate) debug: bool,
     /// Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras's --oci-layout);
     /// `--image oci:DIR[:TAG|@DIGEST]` needs no flag.
     #[arg(long)]
-    pub oci_layout: bool,
+    pub(crate) oci_layout: bool,
 }
 
 /// Where and how to discover a host.
@@ -257,11 +257,11 @@ pub struct RegistryArgs {
 pub struct DiscoveryArgs {
     /// Discover the host mounted at DIR (its /proc, /sys, /etc, /usr, /lib, /boot).
     #[arg(long, value_name = "DIR", default_value = "/")]
-    pub host_root: PathBuf,
+    pub(crate) host_root: PathBuf,
     /// Take the CPU's identity (CPUID leaves, or arm64 HWCAP and MIDR) from a capture file
     /// instead of this CPU; for host trees captured on another machine.
     #[arg(long, value_name = "FILE")]
-    pub machine: Option<PathBuf>,
+    pub(crate) machine: Option<PathBuf>,
 }
 
 /// `completions` arguments.
@@ -269,7 +269,7 @@ pub struct DiscoveryArgs {
 pub struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
+    pub(crate) shell: clap_complete::Shell,
 }
 
 /// `man` arguments.
@@ -278,27 +278,27 @@ pub struct ManArgs {
     /// Write `nfd-compat.1` and a page per subcommand (`nfd-compat-validate-node.1`, ...) into
     /// DIR instead of printing `nfd-compat.1`.
     #[arg(long, value_name = "DIR")]
-    pub dir: Option<PathBuf>,
+    pub(crate) dir: Option<PathBuf>,
 }
 
 /// `init` arguments.
 #[derive(Debug, Args)]
 pub struct InitArgs {
     #[command(flatten)]
-    pub discovery: DiscoveryArgs,
+    pub(crate) discovery: DiscoveryArgs,
     /// Start from saved features instead of discovering this host: `nfd export features`
     /// output, a NodeFeature, or a NodeFeatureList; `-` for stdin.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["host_root", "machine"])]
-    pub features: Option<PathBuf>,
+    pub(crate) features: Option<PathBuf>,
     /// The node to start from when --features holds several.
     #[arg(long, value_name = "NAME", requires = "features")]
-    pub node: Option<String>,
+    pub(crate) node: Option<String>,
     /// Write the spec to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
-    pub path: Option<PathBuf>,
+    pub(crate) path: Option<PathBuf>,
     /// Replace FILE when it exists.
     #[arg(long, requires = "path")]
-    pub force: bool,
+    pub(crate) force: bool,
 }
 
 /// `export` subcommands.
@@ -322,58 +322,58 @@ pub struct ExportSpecArgs {
     /// The image whose compatibility artifact to export (`host/repo:tag`, or an OCI layout
     /// `oci:DIR[:TAG|@DIGEST]`).
     #[arg(long, value_name = "REF")]
-    pub image: Option<String>,
+    pub(crate) image: Option<String>,
     /// The spec to export: a YAML or JSON file, or `-` for stdin (instead of --image).
     #[arg(long, value_name = "FILE")]
-    pub spec: Option<PathBuf>,
+    pub(crate) spec: Option<PathBuf>,
     #[command(flatten)]
-    pub lookup: LookupArgs,
+    pub(crate) lookup: LookupArgs,
     #[command(flatten)]
-    pub registry: RegistryArgs,
+    pub(crate) registry: RegistryArgs,
     /// Export only the compatibility sets with one of these tags (comma-separated or repeated).
     #[arg(long, value_delimiter = ',', value_name = "TAG")]
-    pub tags: Vec<String>,
+    pub(crate) tags: Vec<String>,
     /// The objects' name (default: from the image's repository and tag, or the spec's file
     /// name).
     #[arg(long, value_name = "NAME")]
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// The output format.
     #[arg(short, long, value_enum, default_value_t = DataFormat::Yaml)]
-    pub output: DataFormat,
+    pub(crate) output: DataFormat,
 }
 
 /// `export nodefeaturegroup` arguments.
 #[derive(Debug, Args)]
 pub struct ExportGroupArgs {
     #[command(flatten)]
-    pub source: ExportSpecArgs,
+    pub(crate) source: ExportSpecArgs,
     /// The namespace of the NodeFeatureGroups (default: none, i.e. kubectl's current one).
     #[arg(long, value_name = "NAMESPACE")]
-    pub namespace: Option<String>,
+    pub(crate) namespace: Option<String>,
 }
 
 /// `export nodefeaturerule` arguments.
 #[derive(Debug, Args)]
 pub struct ExportRuleArgs {
     #[command(flatten)]
-    pub source: ExportSpecArgs,
+    pub(crate) source: ExportSpecArgs,
     /// A label to set on the compatible nodes (repeatable; default:
     /// `nfd-compat.github.io/compatible-<name>=true`).
     #[arg(long = "label", value_name = "KEY=VALUE")]
-    pub labels: Vec<String>,
+    pub(crate) labels: Vec<String>,
 }
 
 /// `export features` arguments.
 #[derive(Debug, Args)]
 pub struct ExportFeaturesArgs {
     #[command(flatten)]
-    pub discovery: DiscoveryArgs,
+    pub(crate) discovery: DiscoveryArgs,
     /// The output format.
     #[arg(short, long, value_enum, default_value_t = DataFormat::Json)]
-    pub output: DataFormat,
+    pub(crate) output: DataFormat,
     /// Write to FILE instead of stdout (replaced atomically).
     #[arg(short, long, value_name = "FILE")]
-    pub path: Option<PathBuf>,
+    pub(crate) path: Option<PathBuf>,
 }
 
 /// `lint` arguments.
@@ -381,13 +381,13 @@ pub struct ExportFeaturesArgs {
 pub struct LintArgs {
     /// The specs to check (YAML or JSON); `-` reads stdin.
     #[arg(required = true, value_name = "SPEC_FILE")]
-    pub files: Vec<PathBuf>,
+    pub(crate) files: Vec<PathBuf>,
     /// The output format.
     #[arg(short, long, value_enum, default_value_t = LintFormat::Text)]
-    pub output: LintFormat,
+    pub(crate) output: LintFormat,
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
-    pub strict: bool,
+    pub(crate) strict: bool,
 }
 
 /// `lint` output formats.

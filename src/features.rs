@@ -121,32 +121,15 @@ impl Features {
             .insert(key.to_owned(), InstanceSet::new(instances));
     }
 
-    /// Merges attributes into an attribute feature, creating it when absent (NFD's
-    /// `InsertAttributeFeatures`, used for `rule.matched`).
-    pub fn merge_attributes(&mut self, key: &str, pairs: &BTreeMap<String, String>) {
-        let set = self.attributes.entry(key.to_owned()).or_default();
-        let elements = set.elements.get_or_insert_with(BTreeMap::new);
-        for (k, v) in pairs {
-            elements.insert(k.clone(), v.clone());
-        }
-    }
-
     /// Moves every feature of `other` into `self` (a later source wins on a clash).
-    pub fn extend(&mut self, other: Features) {
+    pub(crate) fn extend(&mut self, other: Features) {
         self.flags.extend(other.flags);
         self.attributes.extend(other.attributes);
         self.instances.extend(other.instances);
     }
 
-    /// Whether a feature key exists in any of the three maps.
-    pub fn contains(&self, key: &str) -> bool {
-        self.flags.contains_key(key)
-            || self.attributes.contains_key(key)
-            || self.instances.contains_key(key)
-    }
-
     /// Every feature key, sorted and without duplicates.
-    pub fn keys(&self) -> BTreeSet<&str> {
+    pub(crate) fn keys(&self) -> BTreeSet<&str> {
         self.flags
             .keys()
             .chain(self.attributes.keys())
@@ -228,18 +211,5 @@ mod tests {
         assert_eq!(f.flags["a.c"].elements, Some(BTreeSet::new()));
         assert_eq!(f.instances["x.y"].elements, None);
         assert!(f.attributes.is_empty());
-    }
-
-    #[test]
-    fn merge_creates_and_extends() {
-        let mut f = Features::default();
-        f.merge_attributes("rule.matched", &BTreeMap::new());
-        assert_eq!(f.attributes["rule.matched"].elements, Some(BTreeMap::new()));
-        let vars = BTreeMap::from([("a".to_owned(), "1".to_owned())]);
-        f.merge_attributes("rule.matched", &vars);
-        assert_eq!(
-            f.attributes["rule.matched"].elements.as_ref().unwrap()["a"],
-            "1"
-        );
     }
 }

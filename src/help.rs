@@ -2,7 +2,7 @@
 //! EXAMPLES, EXIT STATUS and ENVIRONMENT per command, and the version line (the commit it was
 //! built from and the spec version it follows).
 //!
-//! [`command`] is the command line with these added; `main` parses with it and `completions`
+//! `command` is the command line with these added; `main` parses with it and `completions`
 //! and `man` generate from it, so help, man pages and completions say the same.
 
 use std::ffi::OsString;
@@ -16,10 +16,10 @@ use crate::spec;
 
 /// The commit the binary was built from (`build.rs`: from git, else `NFD_COMPAT_COMMIT`, else
 /// `unknown`).
-pub const COMMIT: &str = env!("NFD_COMPAT_COMMIT");
+pub(crate) const COMMIT: &str = env!("NFD_COMPAT_COMMIT");
 
 /// What `--version` prints after the program name.
-pub static VERSION: LazyLock<String> = LazyLock::new(|| {
+pub(crate) static VERSION: LazyLock<String> = LazyLock::new(|| {
     format!(
         "{} (commit {COMMIT}; NFD image-compatibility spec {})",
         env!("CARGO_PKG_VERSION"),
@@ -28,7 +28,7 @@ pub static VERSION: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// The version for the man pages: the package version and the spec version, not the commit.
-pub static MAN_VERSION: LazyLock<String> = LazyLock::new(|| {
+pub(crate) static MAN_VERSION: LazyLock<String> = LazyLock::new(|| {
     format!(
         "{} (NFD image-compatibility spec {})",
         env!("CARGO_PKG_VERSION"),
@@ -38,11 +38,11 @@ pub static MAN_VERSION: LazyLock<String> = LazyLock::new(|| {
 
 /// One section: a title and `(term, text)` entries.
 #[derive(Debug, Clone)]
-pub struct Section {
+pub(crate) struct Section {
     /// The man page's heading (`EXAMPLES`).
-    pub title: &'static str,
+    pub(crate) title: &'static str,
     /// The entries: a command line, an exit status or a variable, and what it means.
-    pub entries: Vec<(&'static str, &'static str)>,
+    pub(crate) entries: Vec<(&'static str, &'static str)>,
 }
 
 const REGISTRY_ENV: &[(&str, &str)] = &[
@@ -234,7 +234,7 @@ fn registry_command(examples: &'static [(&'static str, &'static str)]) -> Vec<Se
 }
 
 /// The sections of `cmd` (by its name path, `validate-node`, `export features`).
-pub fn sections(path: &str) -> Vec<Section> {
+pub(crate) fn sections(path: &str) -> Vec<Section> {
     let mut sections = match path {
         "" => root(),
         "validate-node" => validate_node(),
@@ -311,7 +311,7 @@ pub fn sections(path: &str) -> Vec<Section> {
 
 /// The sections as plain text for `--help`: a heading per section, each term indented by two
 /// and its text by six.
-pub fn help_text(path: &str) -> String {
+pub(crate) fn help_text(path: &str) -> String {
     let mut out = String::new();
     for section in sections(path) {
         if !out.is_empty() {
@@ -337,7 +337,7 @@ fn heading(title: &str) -> String {
 }
 
 /// The sections as roff for a man page: `.SH` per section, `.TP` per entry.
-pub fn man_roff(path: &str) -> String {
+pub(crate) fn man_roff(path: &str) -> String {
     let mut out = String::new();
     for section in sections(path) {
         let _ = writeln!(out, ".SH \"{}\"", section.title);
@@ -363,11 +363,11 @@ fn roff_escape(s: &str) -> String {
 
 /// The command line with the version line and, on every command, the sections: a short
 /// exit-status line for `-h` and all of them for `--help`.
-pub fn command() -> clap::Command {
+pub(crate) fn command() -> clap::Command {
     add_help(top_level(), "", None)
 }
 
-/// [`command`] for parsing `args`: the sections only on the commands `args` can show the help
+/// `command` for parsing `args`: the sections only on the commands `args` can show the help
 /// of (the top level and every command named in `args`, with what is below it). Writing the
 /// help texts of all commands takes longer than starting the process; a run shows at most one.
 pub fn command_for(args: &[OsString]) -> clap::Command {

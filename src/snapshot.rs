@@ -12,14 +12,14 @@ use serde_json::Value;
 use crate::features::{AttributeSet, Features, FlagSet, Instance, InstanceSet};
 
 /// The largest snapshot accepted, in bytes.
-pub const MAX_SNAPSHOT_BYTES: usize = 256 << 20;
+pub(crate) const MAX_SNAPSHOT_BYTES: usize = 256 << 20;
 /// The largest YAML snapshot accepted, in bytes. The YAML reader holds the whole document's
 /// events while reading, about twelve times the text; JSON is read as a stream.
-pub const MAX_YAML_SNAPSHOT_BYTES: usize = 16 << 20;
+pub(crate) const MAX_YAML_SNAPSHOT_BYTES: usize = 16 << 20;
 /// The API version of NodeFeature objects.
-pub const NFD_API_VERSION: &str = "nfd.k8s-sigs.io/v1alpha1";
+pub(crate) const NFD_API_VERSION: &str = "nfd.k8s-sigs.io/v1alpha1";
 /// The label NFD sets on a NodeFeature to name its node.
-pub const NODE_NAME_LABEL: &str = "nfd.node.kubernetes.io/node-name";
+pub(crate) const NODE_NAME_LABEL: &str = "nfd.node.kubernetes.io/node-name";
 
 /// One node's features, with the node's name when the snapshot says it.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,9 +35,9 @@ pub struct NodeSnapshot {
 #[error("{}{message}", if path.is_empty() { String::new() } else { format!("`{path}`: ") })]
 pub struct SnapshotError {
     /// Where in the snapshot (empty for the whole document).
-    pub path: String,
+    pub(crate) path: String,
     /// What is wrong.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl SnapshotError {
@@ -149,7 +149,7 @@ fn nodes_of(doc: crate::fleet::typed::Document) -> Option<Vec<NodeSnapshot>> {
 /// The most that aliases in a YAML snapshot may add, counting each expansion in full: its
 /// scalars' bytes plus 16 per node. kubectl never writes aliases; this stops a few aliases
 /// of a large anchored string from growing into gigabytes.
-pub const MAX_ALIAS_BYTES: usize = 16 << 20;
+pub(crate) const MAX_ALIAS_BYTES: usize = 16 << 20;
 
 /// Refuses a YAML snapshot whose aliases expand past [`MAX_ALIAS_BYTES`], reading only the
 /// event stream (no tree is built).
@@ -208,7 +208,7 @@ fn check_aliases(text: &str) -> Result<(), SnapshotError> {
 }
 
 /// Converts a parsed snapshot document into its nodes.
-pub fn from_value(value: &Value) -> Result<Vec<NodeSnapshot>, SnapshotError> {
+pub(crate) fn from_value(value: &Value) -> Result<Vec<NodeSnapshot>, SnapshotError> {
     let Value::Object(map) = value else {
         return Err(SnapshotError::new(
             "",
@@ -271,7 +271,7 @@ pub(crate) fn unsupported_kind(kind: &str) -> String {
 }
 
 /// Converts one NodeFeature object (`path` names it in errors, e.g. `items[3]`).
-pub fn node_feature(value: &Value, path: &str) -> Result<NodeSnapshot, SnapshotError> {
+pub(crate) fn node_feature(value: &Value, path: &str) -> Result<NodeSnapshot, SnapshotError> {
     let at = |field: &str| child(path, field);
     let Value::Object(map) = value else {
         return Err(SnapshotError::new(
@@ -320,7 +320,7 @@ pub fn node_feature(value: &Value, path: &str) -> Result<NodeSnapshot, SnapshotE
 }
 
 /// Converts a Features object.
-pub fn features(value: &Value, path: &str) -> Result<Features, SnapshotError> {
+pub(crate) fn features(value: &Value, path: &str) -> Result<Features, SnapshotError> {
     let at = |field: &str| child(path, field);
     let Value::Object(map) = value else {
         return Err(SnapshotError::new(

@@ -3,11 +3,16 @@
 
 #![allow(dead_code, reason = "each benchmark uses a part of these helpers")]
 
-pub(crate) mod stress;
+#[path = "../../tests/support/mod.rs"]
+pub(crate) mod support;
 
-use std::path::PathBuf;
+use std::fs;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use nfd_compat::features::Features;
+pub(crate) use support::generate;
 
 /// The path of a file under the project's `testdata/`.
 pub(crate) fn testdata(rel: &str) -> String {
@@ -126,4 +131,23 @@ pub(crate) fn paired(a: (&str, &[&str]), b: (&str, &[&str]), rounds: usize) -> P
         b: median(b_walls),
         ratio: ratios[ratios.len() / 2],
     }
+}
+
+/// The stress node (`generate::stress_features`) as `Features`.
+pub(crate) fn stress_features() -> Features {
+    serde_json::from_value(generate::stress_features())
+        .unwrap_or_else(|e| panic!("the stress node is not NFD's Features: {e}"))
+}
+
+/// Writes the stress spec and node into `dir` (`stress-spec.yaml`, `stress-features.json`)
+/// and returns their paths.
+pub(crate) fn write_stress(dir: &Path) -> (PathBuf, PathBuf) {
+    fs::create_dir_all(dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    let spec = dir.join("stress-spec.yaml");
+    let features = dir.join("stress-features.json");
+    fs::write(&spec, generate::stress_spec_yaml())
+        .unwrap_or_else(|e| panic!("cannot write spec: {e}"));
+    let json = serde_json::to_vec(&stress_features()).unwrap_or_else(|e| panic!("json: {e}"));
+    fs::write(&features, json).unwrap_or_else(|e| panic!("cannot write features: {e}"));
+    (spec, features)
 }

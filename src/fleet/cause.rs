@@ -12,7 +12,7 @@ use crate::rules::{Evaluation, ExprResult, Observed, Outcome, RuleEvaluation, Se
 use crate::spec::{Expr, Spec, Term};
 
 /// The best-failing set of an evaluation, or `None` when a set matched or none was evaluated.
-pub fn best_failing(spec: &Spec, evaluation: &Evaluation) -> Option<usize> {
+pub(crate) fn best_failing(spec: &Spec, evaluation: &Evaluation) -> Option<usize> {
     if evaluation.sets.iter().any(SetEvaluation::is_match) {
         return None;
     }
@@ -32,7 +32,7 @@ pub fn best_failing(spec: &Spec, evaluation: &Evaluation) -> Option<usize> {
 }
 
 /// The causes of the evaluated set number `n` (an index into `evaluation.sets`).
-pub fn causes(spec: &Spec, evaluation: &Evaluation, n: usize) -> Vec<String> {
+pub(crate) fn causes(spec: &Spec, evaluation: &Evaluation, n: usize) -> Vec<String> {
     let set_eval = &evaluation.sets[n];
     let rules = spec.compatibilities[set_eval.index]
         .rules

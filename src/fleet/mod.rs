@@ -13,10 +13,12 @@
 //! the fault and one error for the rest. Two nodes with the same name: the later one is an
 //! error.
 
-pub mod cause;
-pub mod generate;
-pub mod render;
-pub mod split;
+pub(crate) mod cause;
+#[cfg(test)]
+#[path = "../../tests/support/generate.rs"]
+mod generate;
+pub(crate) mod render;
+pub(crate) mod split;
 pub mod typed;
 
 use std::collections::hash_map::Entry;
@@ -39,53 +41,53 @@ use typed::Needed;
 
 /// What to validate against and what to keep.
 #[derive(Debug, Clone, Copy)]
-pub struct Settings<'a> {
+pub(crate) struct Settings<'a> {
     /// The spec.
-    pub spec: &'a Spec,
+    pub(crate) spec: &'a Spec,
     /// Where the spec came from (for reports).
-    pub spec_name: &'a str,
+    pub(crate) spec_name: &'a str,
     /// The image the spec came from, if any (for reports).
-    pub image: Option<&'a ImageInfo>,
+    pub(crate) image: Option<&'a ImageInfo>,
     /// Which sets to evaluate.
-    pub options: &'a rules::Options,
+    pub(crate) options: &'a rules::Options,
     /// Build the full [`Report`] of every node (else only of the first, see `keep_first`).
-    pub reports: bool,
+    pub(crate) reports: bool,
     /// Keep the first node's snapshot and evaluation (for the single-node path).
-    pub keep_first: bool,
+    pub(crate) keep_first: bool,
     /// Worker threads: 0 to choose (none for small files, else one per core); 1 runs
     /// everything on the calling thread.
-    pub threads: usize,
+    pub(crate) threads: usize,
 }
 
 /// The outcome for one node.
 #[derive(Debug, Clone)]
-pub struct NodeResult {
+pub(crate) struct NodeResult {
     /// The node's name: from the snapshot, else from the file name.
-    pub name: String,
+    pub(crate) name: String,
     /// Where its features came from.
-    pub source: Source,
+    pub(crate) source: Source,
     /// The verdict (`Error` for a node that could not be read).
-    pub verdict: Verdict,
+    pub(crate) verdict: Verdict,
     /// The best matching set.
-    pub best_set: Option<BestSet>,
+    pub(crate) best_set: Option<BestSet>,
     /// Why it is incompatible (see [`cause`]); empty when compatible.
-    pub causes: Vec<String>,
+    pub(crate) causes: Vec<String>,
     /// Why it could not be read or evaluated.
-    pub errors: Vec<String>,
+    pub(crate) errors: Vec<String>,
     /// The full report, when asked for.
-    pub report: Option<Report>,
+    pub(crate) report: Option<Report>,
     /// The first node's snapshot and evaluation when `keep_first`: if it turns out to be the
     /// only node, its report is built from them without evaluating it again.
-    pub kept: Option<Box<Kept>>,
+    pub(crate) kept: Option<Box<Kept>>,
 }
 
 /// The first node, kept whole for the single-node report.
 #[derive(Debug, Clone)]
-pub struct Kept {
+pub(crate) struct Kept {
     /// The node as read.
-    pub snapshot: NodeSnapshot,
+    pub(crate) snapshot: NodeSnapshot,
     /// The spec evaluated on it.
-    pub evaluation: Evaluation,
+    pub(crate) evaluation: Evaluation,
 }
 
 impl NodeResult {
@@ -105,11 +107,11 @@ impl NodeResult {
 
 /// Where a node came from: a snapshot file or a directory of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Source {
+pub(crate) struct Source {
     /// `snapshot` or `directory`.
-    pub kind: &'static str,
+    pub(crate) kind: &'static str,
     /// The path as given; `None` for stdin.
-    pub path: Option<String>,
+    pub(crate) path: Option<String>,
 }
 
 impl Source {
@@ -121,7 +123,7 @@ impl Source {
     }
 
     /// As data (reports): `snapshot nodes.json`, `snapshot <stdin>`.
-    pub fn plain(&self) -> String {
+    pub(crate) fn plain(&self) -> String {
         format!(
             "{} {}",
             self.kind,
@@ -179,7 +181,7 @@ const INLINE_BYTES: u64 = 1 << 20;
 /// Validates every node of `inputs`, calling `sink` with each result in input order.
 ///
 /// An error from `sink` stops the run and is returned.
-pub fn validate(
+pub(crate) fn validate(
     inputs: &[PathBuf],
     settings: &Settings<'_>,
     sink: &mut dyn FnMut(NodeResult) -> io::Result<()>,
@@ -413,7 +415,7 @@ const MAX_LISTED_NAMES: usize = 20;
 /// it: a JSON list is streamed item by item, each item read only as far as its name, and only
 /// the node wanted is parsed whole; reading stops there. The error names the input and, when
 /// no node has that name, the names it has.
-pub fn find_node(path: &Path, wanted: &str) -> Result<NodeSnapshot, String> {
+pub(crate) fn find_node(path: &Path, wanted: &str) -> Result<NodeSnapshot, String> {
     let names_only = Needed::default();
     let everything = Needed::all();
     let mut found = None;

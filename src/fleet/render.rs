@@ -19,7 +19,7 @@ const LISTED_ERRORS: usize = 20;
 
 /// How many rows of failed nodes the table shows; the rest are counted (their errors are in
 /// `-o json`), so that a million bad items cost no more than a hundred.
-pub const LISTED_ERROR_ROWS: usize = 100;
+pub(crate) const LISTED_ERROR_ROWS: usize = 100;
 
 /// How many distinct causes are counted one by one; nodes with any further cause are counted
 /// together, so that causes quoting per-node values cannot grow without bound.
@@ -27,15 +27,15 @@ const COUNTED_CAUSES: usize = 10_000;
 
 /// One row of the table (what is kept per node for a table).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
+pub(crate) struct Row {
     /// The node.
-    pub node: String,
+    pub(crate) node: String,
     /// `compatible`, `incompatible` or `error`.
-    pub verdict: &'static str,
+    pub(crate) verdict: &'static str,
     /// The best set, or `-`.
-    pub best_set: String,
+    pub(crate) best_set: String,
     /// The first causes or the error.
-    pub reasons: String,
+    pub(crate) reasons: String,
 }
 
 fn verdict_word(v: Verdict) -> &'static str {
@@ -62,7 +62,7 @@ fn set_name(set: &BestSet) -> String {
 }
 
 /// The row of a node.
-pub fn row(r: &NodeResult) -> Row {
+pub(crate) fn row(r: &NodeResult) -> Row {
     let reasons = match r.verdict {
         Verdict::Error => r.errors.first().cloned().unwrap_or_default(),
         _ => {
@@ -90,29 +90,29 @@ pub fn row(r: &NodeResult) -> Row {
 /// Counts over the fleet.
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Summary {
+pub(crate) struct Summary {
     /// Nodes reported.
-    pub nodes: usize,
+    pub(crate) nodes: usize,
     /// Compatible nodes.
-    pub compatible: usize,
+    pub(crate) compatible: usize,
     /// Incompatible nodes.
-    pub incompatible: usize,
+    pub(crate) incompatible: usize,
     /// Nodes that could not be read or evaluated.
-    pub errors: usize,
+    pub(crate) errors: usize,
     /// Compatible nodes by best set.
-    pub best_sets: Vec<SetCount>,
+    pub(crate) best_sets: Vec<SetCount>,
     /// Incompatible nodes by cause (from each node's best-failing set), most frequent first.
-    pub causes: Vec<CauseCount>,
+    pub(crate) causes: Vec<CauseCount>,
     #[serde(skip)]
     by_set: BTreeMap<usize, SetCount>,
     #[serde(skip)]
     by_cause: HashMap<String, usize>,
     /// The failed nodes (the first few): name and error.
     #[serde(skip)]
-    pub failed: Vec<(String, String)>,
+    pub(crate) failed: Vec<(String, String)>,
     /// Rows of failed nodes left out of the table (past [`LISTED_ERROR_ROWS`]).
     #[serde(skip)]
-    pub unlisted_rows: usize,
+    pub(crate) unlisted_rows: usize,
     /// Incompatible nodes whose cause came after [`COUNTED_CAUSES`] distinct ones.
     #[serde(skip)]
     other_causes: usize,
@@ -121,25 +121,25 @@ pub struct Summary {
 /// Nodes whose best set is one set.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SetCount {
+pub(crate) struct SetCount {
     /// The set.
-    pub set: BestSet,
+    pub(crate) set: BestSet,
     /// How many nodes.
-    pub nodes: usize,
+    pub(crate) nodes: usize,
 }
 
 /// Nodes that share a cause.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CauseCount {
+pub(crate) struct CauseCount {
     /// The cause.
-    pub cause: String,
+    pub(crate) cause: String,
     /// How many nodes.
-    pub nodes: usize,
+    pub(crate) nodes: usize,
 }
 
 impl Summary {
     /// Counts a node.
-    pub fn add(&mut self, r: &NodeResult) {
+    pub(crate) fn add(&mut self, r: &NodeResult) {
         self.nodes += 1;
         match r.verdict {
             Verdict::Compatible => self.compatible += 1,
@@ -177,7 +177,7 @@ impl Summary {
     }
 
     /// Sorts the counts for output; call once after the last [`Summary::add`].
-    pub fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         self.best_sets = self.by_set.values().cloned().collect();
         let mut causes: Vec<CauseCount> = self
             .by_cause
@@ -207,7 +207,11 @@ fn nodes(n: usize) -> String {
 }
 
 /// Writes the table (one row per node) and the summary.
-pub fn render_table(rows: &[Row], summary: &Summary, out: &mut impl Write) -> io::Result<()> {
+pub(crate) fn render_table(
+    rows: &[Row],
+    summary: &Summary,
+    out: &mut impl Write,
+) -> io::Result<()> {
     let headers = ["NODE", "VERDICT", "BEST SET", "REASONS"];
     let mut widths = [headers[0].len(), headers[1].len(), headers[2].len()];
     for r in rows {
@@ -236,7 +240,7 @@ pub fn render_table(rows: &[Row], summary: &Summary, out: &mut impl Write) -> io
 }
 
 /// Writes the summary: counts, compatible nodes by best set, causes, errors.
-pub fn render_summary(summary: &Summary, out: &mut impl Write) -> io::Result<()> {
+pub(crate) fn render_summary(summary: &Summary, out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "{}", counts(summary))?;
     if !summary.best_sets.is_empty() {
         writeln!(out, "Compatible, by best set:")?;
@@ -268,7 +272,7 @@ pub fn render_summary(summary: &Summary, out: &mut impl Write) -> io::Result<()>
 
 /// The JSON entry of a node: its full report, or for a node that could not be read, its name,
 /// source, verdict `error` and errors.
-pub fn node_json(r: &NodeResult) -> serde_json::Result<String> {
+pub(crate) fn node_json(r: &NodeResult) -> serde_json::Result<String> {
     #[derive(Serialize)]
     struct Failed<'a> {
         verdict: Verdict,
@@ -289,20 +293,20 @@ pub fn node_json(r: &NodeResult) -> serde_json::Result<String> {
 
 /// What the CI documents keep of a node.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NodeCase {
+pub(crate) struct NodeCase {
     /// The node.
-    pub name: String,
+    pub(crate) name: String,
     /// Its verdict.
-    pub verdict: Verdict,
+    pub(crate) verdict: Verdict,
     /// Why it is incompatible.
-    pub causes: Vec<String>,
+    pub(crate) causes: Vec<String>,
     /// Why it could not be read or evaluated.
-    pub errors: Vec<String>,
+    pub(crate) errors: Vec<String>,
 }
 
 impl NodeCase {
     /// The case of a node.
-    pub fn of(r: &NodeResult) -> Self {
+    pub(crate) fn of(r: &NodeResult) -> Self {
         NodeCase {
             name: r.name.clone(),
             verdict: r.verdict,
@@ -331,13 +335,13 @@ impl NodeCase {
 
 /// The outcome of the whole run, for the CI documents.
 #[derive(Debug, Clone, Copy)]
-pub struct Gate {
+pub(crate) struct Gate {
     /// Whether the run succeeds (exit 0).
-    pub passes: bool,
+    pub(crate) passes: bool,
     /// `--any`: one compatible node is enough.
-    pub any: bool,
+    pub(crate) any: bool,
     /// `-q`: no `::warning` lines.
-    pub quiet: bool,
+    pub(crate) quiet: bool,
 }
 
 fn counts(summary: &Summary) -> String {
@@ -357,7 +361,11 @@ fn counts(summary: &Summary) -> String {
 
 /// Writes JUnit XML: one testsuite, a testcase per node (a `<failure>` with its causes when
 /// incompatible, an `<error>` when it could not be validated).
-pub fn render_junit(cases: &[NodeCase], summary: &Summary, out: &mut impl Write) -> io::Result<()> {
+pub(crate) fn render_junit(
+    cases: &[NodeCase],
+    summary: &Summary,
+    out: &mut impl Write,
+) -> io::Result<()> {
     let totals = format!(
         r#"tests="{}" failures="{}" errors="{}""#,
         summary.nodes, summary.incompatible, summary.errors
@@ -395,7 +403,7 @@ pub fn render_junit(cases: &[NodeCase], summary: &Summary, out: &mut impl Write)
 /// Writes GitHub Actions workflow commands: an annotation per node that is not compatible (an
 /// `::error`, or a `::warning` when `--any` let the run pass; errors stay errors), and a
 /// `::notice` with the counts.
-pub fn render_github(
+pub(crate) fn render_github(
     cases: &[NodeCase],
     summary: &Summary,
     gate: Gate,

@@ -15,11 +15,11 @@
 use std::io::{self, Read};
 
 /// The largest single item (one NodeFeature) accepted, in bytes.
-pub const MAX_ITEM_BYTES: usize = 64 << 20;
+pub(crate) const MAX_ITEM_BYTES: usize = 64 << 20;
 
 /// What was left after the items were handed over.
 #[derive(Debug)]
-pub enum Split {
+pub(crate) enum Split {
     /// The document has a top-level `items` array; the bytes are the document with `items`
     /// emptied (`{"apiVersion":"v1","items":[],"kind":"List"}`).
     List {
@@ -34,7 +34,7 @@ pub enum Split {
 
 /// Why splitting stopped.
 #[derive(Debug, thiserror::Error)]
-pub enum SplitError {
+pub(crate) enum SplitError {
     /// Reading failed.
     #[error("cannot read")]
     Read(#[source] io::Error),
@@ -70,7 +70,7 @@ enum Mode {
 /// Splits the JSON document read from `reader`, calling `on_item(index, bytes)` for each
 /// element of its top-level `items` array, in order. `doc_limit` bounds what is kept outside
 /// the items (the whole document when it has no `items`).
-pub fn split<R: Read>(
+pub(crate) fn split<R: Read>(
     mut reader: R,
     doc_limit: usize,
     mut on_item: impl FnMut(usize, Vec<u8>),

@@ -29,7 +29,7 @@ use std::collections::BTreeSet;
 /// The features (lower-case keys, as evaluation looks them up) and instance attributes a spec
 /// can read; `None` attributes: all.
 #[derive(Debug, Clone, Default)]
-pub struct Needed {
+pub(crate) struct Needed {
     /// Keep everything (for full reports, whose hints look at other features).
     all: bool,
     features: HashMap<String, Option<Names>>,
@@ -37,7 +37,7 @@ pub struct Needed {
 
 impl Needed {
     /// Everything.
-    pub fn all() -> Needed {
+    pub(crate) fn all() -> Needed {
         Needed {
             all: true,
             features: HashMap::new(),
@@ -45,7 +45,7 @@ impl Needed {
     }
 
     /// What the selected sets of `spec` can read.
-    pub fn of(spec: &Spec, options: &rules::Options) -> Needed {
+    pub(crate) fn of(spec: &Spec, options: &rules::Options) -> Needed {
         let mut features: HashMap<String, Option<Names>> = HashMap::new();
         let selected = spec.compatibilities.iter().filter(|c| options.selects(c));
         for rule in selected.flat_map(|c| c.rules.iter().flatten()) {
@@ -75,7 +75,7 @@ impl Needed {
 /// A few names, searched linearly: for the handful of names a spec uses per feature this
 /// beats hashing each of a node's 200 flag names.
 #[derive(Debug, Clone, Default)]
-pub struct Names(Vec<String>);
+pub(crate) struct Names(Vec<String>);
 
 impl Names {
     fn contains(&self, name: &str) -> bool {
@@ -87,17 +87,17 @@ impl Names {
 #[derive(Debug, Default)]
 pub struct Item {
     /// `apiVersion`.
-    pub api_version: Option<String>,
+    pub(crate) api_version: Option<String>,
     /// `kind`.
-    pub kind: Option<String>,
+    pub(crate) kind: Option<String>,
     /// The node-name label, else `metadata.name`.
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// `spec.features`, reduced.
-    pub features: Option<Features>,
+    pub(crate) features: Option<Features>,
 }
 
 /// Reads one NodeFeature from JSON bytes.
-pub fn parse(bytes: &[u8], needed: &Needed) -> serde_json::Result<Item> {
+pub(crate) fn parse(bytes: &[u8], needed: &Needed) -> serde_json::Result<Item> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let item = ItemSeed(needed).deserialize(&mut de)?;
     de.end()?;
@@ -123,7 +123,7 @@ pub enum Document {
 
 /// Reads a snapshot document: a Features object, a NodeFeature or a list of them. Anything
 /// else, or anything mixed, is an error (the caller then names the fault precisely).
-pub fn document<'de, D: Deserializer<'de>>(d: D) -> Result<Document, D::Error> {
+pub(crate) fn document<'de, D: Deserializer<'de>>(d: D) -> Result<Document, D::Error> {
     d.deserialize_map(DocumentVisitor(&Needed::all()))
 }
 

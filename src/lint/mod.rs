@@ -18,12 +18,12 @@ use crate::sources::cpu::x86_flags;
 use crate::spec::{
     self, Compiled, Expr, LoadError, Loaded, Op, Pos, Term, ValueType, nearest_name,
 };
-pub use crate::spec::{Code, Finding, Severity};
+pub(crate) use crate::spec::{Code, Finding, Severity};
 use names::{Elements, Feature, Kind};
 
 /// Loads `bytes` and lints the spec: every load error (the loader goes on after each one), the
 /// loader's warnings, and the advice about the parts that loaded.
-pub fn check(bytes: &[u8]) -> Vec<Finding> {
+pub(crate) fn check(bytes: &[u8]) -> Vec<Finding> {
     let checked = spec::load_all(bytes);
     let mut findings: Vec<Finding> = checked.errors.iter().map(load_error).collect();
     if let Some(loaded) = &checked.loaded {
@@ -45,7 +45,7 @@ pub fn check(bytes: &[u8]) -> Vec<Finding> {
 }
 
 /// A load error as a finding.
-pub fn load_error(e: &LoadError) -> Finding {
+pub(crate) fn load_error(e: &LoadError) -> Finding {
     Finding {
         severity: Code::InvalidSpec.severity(),
         code: Code::InvalidSpec,
@@ -57,7 +57,7 @@ pub fn load_error(e: &LoadError) -> Finding {
 }
 
 /// Lints a loaded spec: its load warnings plus every advice check, in document order.
-pub fn lint(loaded: &Loaded) -> Vec<Finding> {
+pub(crate) fn lint(loaded: &Loaded) -> Vec<Finding> {
     let mut linter = Linter {
         loaded,
         findings: Vec::new(),

@@ -77,7 +77,7 @@ pub(crate) fn xml_escape(s: &str) -> String {
 }
 
 /// Renders JUnit XML: a testsuite per compatibility set, a testcase per rule.
-pub fn render_junit(report: &Report, out: &mut impl Write) -> io::Result<()> {
+pub(crate) fn render_junit(report: &Report, out: &mut impl Write) -> io::Result<()> {
     let node = report.node.as_deref().unwrap_or("node");
     let count = |f: &dyn Fn(&RuleReport) -> bool| {
         report
@@ -171,7 +171,7 @@ pub(crate) fn gh_property(s: &str) -> String {
 /// rule in the spec file when known; a warning instead when another set made the node
 /// compatible), warnings, and a `::notice` with the verdict. `quiet` (`-q`) leaves out every
 /// `::warning`.
-pub fn render_github(report: &Report, quiet: bool, out: &mut impl Write) -> io::Result<()> {
+pub(crate) fn render_github(report: &Report, quiet: bool, out: &mut impl Write) -> io::Result<()> {
     let node = report.node.as_deref().unwrap_or("this node");
     let level = if report.verdict == Verdict::Compatible {
         "warning"
@@ -231,7 +231,11 @@ pub fn render_github(report: &Report, quiet: bool, out: &mut impl Write) -> io::
 
 /// Renders the JUnit document of a run that ended before it had a report: one testcase,
 /// `command`, with an `<error>` carrying `message`.
-pub fn render_fatal_junit(command: &str, message: &str, out: &mut impl Write) -> io::Result<()> {
+pub(crate) fn render_fatal_junit(
+    command: &str,
+    message: &str,
+    out: &mut impl Write,
+) -> io::Result<()> {
     let message = xml_escape(message);
     let command = xml_escape(command);
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
@@ -258,7 +262,7 @@ pub fn render_fatal_junit(command: &str, message: &str, out: &mut impl Write) ->
 
 /// Renders the workflow commands of a run that ended before it had a report: an `::error`
 /// with `message`, and the `::notice` verdict.
-pub fn render_fatal_github(message: &str, out: &mut impl Write) -> io::Result<()> {
+pub(crate) fn render_fatal_github(message: &str, out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "::error title=nfd-compat::{}", gh_data(message))?;
     writeln!(
         out,

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 /// Renders the report as pretty JSON with a trailing newline.
-pub fn render_json<T: serde::Serialize + ?Sized>(
+pub(crate) fn render_json<T: serde::Serialize + ?Sized>(
     value: &T,
     out: &mut impl Write,
 ) -> io::Result<()> {
@@ -12,7 +12,7 @@ pub fn render_json<T: serde::Serialize + ?Sized>(
 }
 
 /// Renders the report as YAML.
-pub fn render_yaml<T: serde::Serialize + ?Sized>(
+pub(crate) fn render_yaml<T: serde::Serialize + ?Sized>(
     value: &T,
     out: &mut impl Write,
 ) -> io::Result<()> {

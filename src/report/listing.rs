@@ -11,41 +11,41 @@ use crate::registry::LookupPath;
 /// What `list` found.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Listing {
+pub(crate) struct Listing {
     /// The image, normalised.
-    pub image: String,
+    pub(crate) image: String,
     /// The manifest the artifacts are attached to.
-    pub subject: String,
+    pub(crate) subject: String,
     /// How the artifacts were found (`referrersApi` or `tagSchema` in JSON).
-    pub lookup: LookupPath,
+    pub(crate) lookup: LookupPath,
     /// The artifacts, newest first.
-    pub artifacts: Vec<ArtifactRow>,
+    pub(crate) artifacts: Vec<ArtifactRow>,
 }
 
 /// One artifact.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ArtifactRow {
+pub(crate) struct ArtifactRow {
     /// The artifact manifest's digest.
-    pub digest: String,
+    pub(crate) digest: String,
     /// Its creation time.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub created: Option<String>,
+    pub(crate) created: Option<String>,
     /// The spec's size in bytes.
-    pub size: u64,
+    pub(crate) size: u64,
     /// The compatibility sets inside.
-    pub sets: Vec<SetSummary>,
+    pub(crate) sets: Vec<SetSummary>,
 }
 
 /// A compatibility set, briefly.
 #[derive(Debug, Clone, Serialize)]
-pub struct SetSummary {
+pub(crate) struct SetSummary {
     /// Its tag.
     #[serde(skip_serializing_if = "String::is_empty")]
-    pub tag: String,
+    pub(crate) tag: String,
     /// Its description.
     #[serde(skip_serializing_if = "String::is_empty")]
-    pub description: String,
+    pub(crate) description: String,
 }
 
 /// One set as shown: `tag: description`, either alone, or `(untagged)`.
@@ -93,7 +93,11 @@ fn table_width(table: &Table) -> usize {
 /// wraps), the sets wrapped at spaces if need be. When even that is too wide, each artifact
 /// is a block instead: its digest, then its creation time and size, then its sets, wrapped
 /// with a hanging indent.
-pub fn render_table(listing: &Listing, out: &mut impl Write, width: Option<u16>) -> io::Result<()> {
+pub(crate) fn render_table(
+    listing: &Listing,
+    out: &mut impl Write,
+    width: Option<u16>,
+) -> io::Result<()> {
     let head = format!("{}@{}", escape(&listing.image), listing.subject);
     match text::split_at(&head, '@', width.map(usize::from)) {
         Some((image, digest)) => writeln!(out, "{image}\n  {digest}")?,

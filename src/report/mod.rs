@@ -17,12 +17,12 @@ use crate::rules::{Evaluation, ExprResult, Observed, Outcome, Truth};
 use crate::spec::{Expr, Spec, Term};
 use crate::warning::Warning;
 
-pub mod ci;
+pub(crate) mod ci;
 mod hints;
-pub mod json;
-pub mod listing;
+pub(crate) mod json;
+pub(crate) mod listing;
 pub mod nfd;
-pub mod table;
+pub(crate) mod table;
 pub mod text;
 
 /// The answer to "will the image run on this node?".
@@ -44,36 +44,36 @@ pub enum Verdict {
 #[serde(rename_all = "camelCase")]
 pub struct Report {
     /// The verdict.
-    pub verdict: Verdict,
+    pub(crate) verdict: Verdict,
     /// The node's name, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub node: Option<String>,
+    pub(crate) node: Option<String>,
     /// Where the spec came from (a file, `-`, an image).
-    pub spec: String,
+    pub(crate) spec: String,
     /// Where the features came from (discovery under a host root, or a snapshot).
-    pub features: String,
+    pub(crate) features: String,
     /// The image and artifact the spec came from, when fetched from a registry.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub image: Option<ImageInfo>,
+    pub(crate) image: Option<ImageInfo>,
     /// The best matching set: highest weight, first on ties.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub best_set: Option<BestSet>,
+    pub(crate) best_set: Option<BestSet>,
     /// The evaluated sets, in spec order.
     pub sets: Vec<SetReport>,
     /// What could not be evaluated (expressions, templates, features whose source failed);
     /// they make the verdict `error` unless a set decides it for certain.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<String>,
+    pub(crate) errors: Vec<String>,
     /// Warnings from loading the spec and discovering the node (each as its one-line text in
     /// JSON and YAML).
     #[serde(
         skip_serializing_if = "Vec::is_empty",
         serialize_with = "serialize_warnings"
     )]
-    pub warnings: Vec<Warning>,
+    pub(crate) warnings: Vec<Warning>,
     /// The spec's file, when it came from one (for annotations that point into it).
     #[serde(skip)]
-    pub spec_file: Option<String>,
+    pub(crate) spec_file: Option<String>,
 }
 
 /// Warnings as their one-line text (the reports' shape before warnings had topics).
@@ -89,26 +89,26 @@ fn serialize_warnings<S: serde::Serializer>(
 #[serde(rename_all = "camelCase")]
 pub struct ImageInfo {
     /// The image, normalised (`docker.io/library/app:v1`).
-    pub reference: String,
+    pub(crate) reference: String,
     /// The digest the reference resolved to.
-    pub digest: String,
+    pub(crate) digest: String,
     /// The manifest carrying the artifact, when not the one the reference resolved to.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub platform_manifest: Option<String>,
+    pub(crate) platform_manifest: Option<String>,
     /// The platform of that manifest.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub platform: Option<String>,
+    pub(crate) platform: Option<String>,
     /// The artifact's digest.
-    pub artifact: String,
+    pub(crate) artifact: String,
     /// The artifact's creation time.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub created: Option<String>,
+    pub(crate) created: Option<String>,
     /// How many compatibility artifacts are attached.
-    pub artifacts_attached: usize,
+    pub(crate) artifacts_attached: usize,
     /// How the artifact was found (`referrersApi` or `tagSchema` in JSON).
-    pub lookup: LookupPath,
+    pub(crate) lookup: LookupPath,
     /// HTTP requests made.
-    pub requests: u32,
+    pub(crate) requests: u32,
 }
 
 /// Which set won.
@@ -116,15 +116,15 @@ pub struct ImageInfo {
 #[serde(rename_all = "camelCase")]
 pub struct BestSet {
     /// Its number in the report (1-based).
-    pub number: usize,
+    pub(crate) number: usize,
     /// Its weight.
-    pub weight: i64,
+    pub(crate) weight: i64,
     /// Its tag.
     #[serde(skip_serializing_if = "String::is_empty")]
-    pub tag: String,
+    pub(crate) tag: String,
     /// Its description.
     #[serde(skip_serializing_if = "String::is_empty")]
-    pub description: String,
+    pub(crate) description: String,
 }
 
 /// One evaluated compatibility set.
@@ -132,26 +132,26 @@ pub struct BestSet {
 #[serde(rename_all = "camelCase")]
 pub struct SetReport {
     /// Its number among the evaluated sets (1-based, as NFD numbers them).
-    pub number: usize,
+    pub(crate) number: usize,
     /// Its index in the spec's `compatibilities`.
     #[serde(skip)]
-    pub index: usize,
+    pub(crate) index: usize,
     /// Its description.
     #[serde(skip_serializing_if = "String::is_empty")]
-    pub description: String,
+    pub(crate) description: String,
     /// Its weight.
-    pub weight: i64,
+    pub(crate) weight: i64,
     /// Its tag.
     #[serde(skip_serializing_if = "String::is_empty")]
-    pub tag: String,
+    pub(crate) tag: String,
     /// Whether all its rules matched.
-    pub is_match: bool,
+    pub(crate) is_match: bool,
     /// It did not match, but only for want of data.
     #[serde(skip_serializing_if = "is_false")]
-    pub cannot_tell: bool,
+    pub(crate) cannot_tell: bool,
     /// Whether the spec had no `rules` key (NFD then reports `"rules": null`).
     #[serde(skip)]
-    pub rules_absent: bool,
+    pub(crate) rules_absent: bool,
     /// Its rules.
     pub rules: Vec<RuleReport>,
 }
@@ -161,12 +161,12 @@ pub struct SetReport {
 #[serde(rename_all = "camelCase")]
 pub struct RuleReport {
     /// Its name.
-    pub name: String,
+    pub(crate) name: String,
     /// Whether it matched.
-    pub is_match: bool,
+    pub(crate) is_match: bool,
     /// It did not match, but only for want of data: cannot tell whether it would.
     #[serde(skip_serializing_if = "is_false")]
-    pub cannot_tell: bool,
+    pub(crate) cannot_tell: bool,
     /// Its `matchFeatures` expressions.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub match_features: Vec<ExprReport>,
@@ -175,13 +175,13 @@ pub struct RuleReport {
     pub match_any: Vec<AnyReport>,
     /// The vars it contributed to `rule.matched`.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub vars: BTreeMap<String, String>,
+    pub(crate) vars: BTreeMap<String, String>,
     /// Errors not tied to one expression.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<String>,
+    pub(crate) errors: Vec<String>,
     /// The rule's line in the spec file, when known.
     #[serde(skip)]
-    pub line: Option<usize>,
+    pub(crate) line: Option<usize>,
 }
 
 /// One `matchAny` alternative.
@@ -189,10 +189,10 @@ pub struct RuleReport {
 #[serde(rename_all = "camelCase")]
 pub struct AnyReport {
     /// Whether all its terms matched.
-    pub is_match: bool,
+    pub(crate) is_match: bool,
     /// It did not match, but only for want of data.
     #[serde(skip_serializing_if = "is_false")]
-    pub cannot_tell: bool,
+    pub(crate) cannot_tell: bool,
     /// Its expressions.
     pub match_features: Vec<ExprReport>,
 }
@@ -213,7 +213,7 @@ pub enum Status {
 
 impl Status {
     /// The word shown in reports.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Ok => "OK",
             Status::Fail => "FAIL",
@@ -244,7 +244,7 @@ impl NodeHas {
     }
 
     /// For people: values in backticks, so that a value reads apart from the words.
-    pub fn decorated(&self) -> Cow<'_, str> {
+    pub(crate) fn decorated(&self) -> Cow<'_, str> {
         match self {
             NodeHas::Value(v) => Cow::Owned(format!("`{v}`")),
             NodeHas::PresentWithValue(v) => Cow::Owned(format!("present; value `{v}`")),
@@ -264,18 +264,18 @@ impl Serialize for NodeHas {
 #[serde(rename_all = "camelCase")]
 pub struct ExprReport {
     /// The feature as written in the spec.
-    pub feature: String,
+    pub(crate) feature: String,
     /// The element name; empty for a `matchName`.
-    pub name: String,
+    pub(crate) name: String,
     /// `matchExpression` or `matchName` (NFD's matcher types).
-    pub matcher_type: &'static str,
+    pub(crate) matcher_type: &'static str,
     /// The expression as written.
-    pub expression: ExpressionOut,
+    pub(crate) expression: ExpressionOut,
     /// NFD's `MatchExpression.String()` of it, as NFD's table prints it.
     #[serde(skip)]
-    pub expression_text: String,
+    pub(crate) expression_text: String,
     /// Whether it held.
-    pub status: Status,
+    pub(crate) status: Status,
     /// What the node has: the element's value, or words.
     pub node_has: NodeHas,
     /// For instance features: the indexes of the instances that satisfied it.
@@ -286,11 +286,11 @@ pub struct ExprReport {
     pub hint: Option<String>,
     /// Why it could not be evaluated.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
     /// Why its feature could not be discovered on this node (it then did not match, but
     /// cannot tell whether the node has what it needs).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub unavailable: Option<String>,
+    pub(crate) unavailable: Option<String>,
 }
 
 #[expect(
@@ -303,7 +303,7 @@ fn is_false(b: &bool) -> bool {
 
 impl ExprReport {
     /// The feature column of NFD's table: `feature.name`, or the feature for a `matchName`.
-    pub fn qualified_name(&self) -> String {
+    pub(crate) fn qualified_name(&self) -> String {
         if self.name.is_empty() {
             self.feature.clone()
         } else {
@@ -316,13 +316,13 @@ impl ExprReport {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExpressionOut {
     /// The op.
-    pub op: &'static str,
+    pub(crate) op: &'static str,
     /// The values (omitted when none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub value: Vec<String>,
+    pub(crate) value: Vec<String>,
     /// The type (omitted when empty).
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub value_type: Option<String>,
+    pub(crate) value_type: Option<String>,
 }
 
 impl fmt::Display for ExpressionOut {
@@ -350,18 +350,18 @@ impl From<&Expr> for ExpressionOut {
 #[derive(Debug, Clone, Default)]
 pub struct Origin {
     /// The spec's origin.
-    pub spec: String,
+    pub(crate) spec: String,
     /// The features' origin.
-    pub features: String,
+    pub(crate) features: String,
     /// The node's name.
-    pub node: Option<String>,
+    pub(crate) node: Option<String>,
     /// The image, when the spec came from a registry.
-    pub image: Option<ImageInfo>,
+    pub(crate) image: Option<ImageInfo>,
 }
 
 /// The best matching set: the highest weight, the first of equal weights (sets are numbered
 /// from 1 in evaluation order).
-pub fn best_set(spec: &Spec, evaluation: &Evaluation) -> Option<BestSet> {
+pub(crate) fn best_set(spec: &Spec, evaluation: &Evaluation) -> Option<BestSet> {
     let mut best: Option<(usize, &crate::spec::Compatibility)> = None;
     for (n, set_eval) in evaluation.sets.iter().enumerate() {
         if !set_eval.is_match() {
@@ -393,7 +393,7 @@ pub enum Detail {
 }
 
 /// Builds the report of one node, in full.
-pub fn build(
+pub(crate) fn build(
     spec: &Spec,
     evaluation: &Evaluation,
     features: &Features,
@@ -515,7 +515,7 @@ pub fn build_with(
 
 impl Report {
     /// Records where each rule starts in the spec file.
-    pub fn locate(&mut self, file: &str, positions: &crate::spec::Positions) {
+    pub(crate) fn locate(&mut self, file: &str, positions: &crate::spec::Positions) {
         self.spec_file = Some(file.to_owned());
         for set in &mut self.sets {
             for (r, rule) in set.rules.iter_mut().enumerate() {

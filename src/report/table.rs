@@ -18,11 +18,11 @@ use super::{AnyReport, ExprReport, Report, RuleReport, SetReport, Status, Verdic
 
 /// How to draw the report.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Style {
+pub(crate) struct Style {
     /// Whether to use colour (decided once by the caller: a terminal and no `NO_COLOR`).
-    pub color: bool,
+    pub(crate) color: bool,
     /// The terminal width to fit; `None` never wraps (not a terminal).
-    pub width: Option<u16>,
+    pub(crate) width: Option<u16>,
 }
 
 impl Style {
@@ -121,7 +121,7 @@ impl Mark {
 const MARGIN: usize = 9;
 
 /// The terminal's width, when stdout is a terminal.
-pub fn terminal_width() -> Option<u16> {
+pub(crate) fn terminal_width() -> Option<u16> {
     Table::new().width()
 }
 
@@ -140,7 +140,7 @@ fn write_wrapped(
 }
 
 /// Renders the human report.
-pub fn render(report: &Report, out: &mut impl Write, style: Style) -> io::Result<()> {
+pub(crate) fn render(report: &Report, out: &mut impl Write, style: Style) -> io::Result<()> {
     if let Some(node) = &report.node {
         writeln!(out, "{} {}", paint(style, BOLD, "Node:"), escape(node))?;
     }

@@ -51,14 +51,14 @@ pub fn escape(s: &str) -> Cow<'_, str> {
 
 /// The width of `s` on a terminal, in columns (one per character: the reports' text is
 /// escaped and mostly ASCII).
-pub fn width(s: &str) -> usize {
+pub(crate) fn width(s: &str) -> usize {
     s.chars().count()
 }
 
 /// `text` wrapped to `width` columns at spaces: the first line starts with `first`, the others
 /// with `rest` (a hanging indent). A word longer than a line is never broken: it gets a line of
 /// its own and runs past the width. `None` for `width` never wraps.
-pub fn wrap(text: &str, width: Option<usize>, first: &str, rest: &str) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: Option<usize>, first: &str, rest: &str) -> Vec<String> {
     let Some(max) = width else {
         return vec![format!("{first}{text}")];
     };
@@ -82,7 +82,7 @@ pub fn wrap(text: &str, width: Option<usize>, first: &str, rest: &str) -> Vec<St
 
 /// `line` cut before its last `at` when it is wider than `width` (an image reference before
 /// `@sha256:...`): the two parts, each to be printed on its own line.
-pub fn split_at(line: &str, at: char, width: Option<usize>) -> Option<(&str, &str)> {
+pub(crate) fn split_at(line: &str, at: char, width: Option<usize>) -> Option<(&str, &str)> {
     let max = width?;
     if self::width(line) <= max {
         return None;

@@ -15,11 +15,11 @@
 //! Choices where NFD gives no answer because it aborts: an expression that cannot be evaluated
 //! ([`Outcome::Error`]) counts as not matched (for an instance feature: on every instance) and
 //! everything else is still evaluated; a `varsTemplate` that fails leaves the rule's match as it
-//! is, records the error in [`RuleEvaluation::errors`] and contributes no vars at all.
+//! is, records the error in `RuleEvaluation::errors` and contributes no vars at all.
 //!
 //! Besides NFD's two-valued match, every term, rule and set gets a [`Truth`]: whether its
 //! result is certain. A term that did not match is [`Truth::Unknown`] when its feature is in
-//! [`Options::unavailable`] (its source could not be read on this node) or when one of its
+//! `Options::unavailable` (its source could not be read on this node) or when one of its
 //! expressions could not be evaluated and none failed for certain; `and`/`or` then follow
 //! three-valued logic, so a set that fails for certain on another rule stays failed. The
 //! match results themselves (NFD's report) never change.
@@ -40,10 +40,10 @@ mod vars;
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// When non-empty, only sets whose `tag` is in this list (exact match) are evaluated.
-    pub tags: Vec<String>,
+    pub(crate) tags: Vec<String>,
     /// Features that could not be discovered on this node, with why (the source and the path
     /// it could not read). A term on one of them that does not match is [`Truth::Unknown`].
-    pub unavailable: BTreeMap<String, String>,
+    pub(crate) unavailable: BTreeMap<String, String>,
 }
 
 /// Whether a result is certain (three-valued logic over NFD's match results).
@@ -61,7 +61,7 @@ pub enum Truth {
 impl Truth {
     /// Both hold (false wins over unknown).
     #[must_use]
-    pub fn and(self, other: Truth) -> Truth {
+    pub(crate) fn and(self, other: Truth) -> Truth {
         match (self, other) {
             (Truth::False, _) | (_, Truth::False) => Truth::False,
             (Truth::Unknown, _) | (_, Truth::Unknown) => Truth::Unknown,
@@ -71,7 +71,7 @@ impl Truth {
 
     /// Either holds (true wins over unknown).
     #[must_use]
-    pub fn or(self, other: Truth) -> Truth {
+    pub(crate) fn or(self, other: Truth) -> Truth {
         match (self, other) {
             (Truth::True, _) | (_, Truth::True) => Truth::True,
             (Truth::Unknown, _) | (_, Truth::Unknown) => Truth::Unknown,
@@ -82,7 +82,7 @@ impl Truth {
 
 impl Options {
     /// Whether `set` is evaluated.
-    pub fn selects(&self, set: &crate::spec::Compatibility) -> bool {
+    pub(crate) fn selects(&self, set: &crate::spec::Compatibility) -> bool {
         self.tags.is_empty() || self.tags.contains(&set.tag)
     }
 }
@@ -98,7 +98,7 @@ pub struct Evaluation {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SetEvaluation {
     /// The set's index in `spec.compatibilities`.
-    pub index: usize,
+    pub(crate) index: usize,
     /// One result per rule, in spec order.
     pub rules: Vec<RuleEvaluation>,
 }
@@ -110,7 +110,7 @@ impl SetEvaluation {
     }
 
     /// Whether the set matched, did not for certain, or cannot be told.
-    pub fn truth(&self) -> Truth {
+    pub(crate) fn truth(&self) -> Truth {
         self.rules
             .iter()
             .fold(Truth::True, |acc, r| acc.and(r.truth))
@@ -121,24 +121,24 @@ impl SetEvaluation {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleEvaluation {
     /// The rule's index in its set.
-    pub index: usize,
+    pub(crate) index: usize,
     /// Whether the rule matched (NFD's rule-level `isMatch`).
     pub is_match: bool,
     /// Whether that result is certain. A rule that matched but whose `varsTemplate` failed is
     /// unknown (later rules may miss its vars).
-    pub truth: Truth,
+    pub(crate) truth: Truth,
     /// Entries for the rule's `matchFeatures`, in term order, then element-name order, with the
     /// `matchName` entry of a term after its expressions.
-    pub match_features: Vec<ExprResult>,
+    pub(crate) match_features: Vec<ExprResult>,
     /// One entry list per `matchAny` element, in spec order.
-    pub match_any: Vec<AnyResult>,
+    pub(crate) match_any: Vec<AnyResult>,
     /// The vars the rule contributed to `rule.matched`: the `varsTemplate` output overlaid
     /// with the static `vars`. Empty when the rule did not match (Q2 fixed) or its template
     /// failed.
-    pub vars: BTreeMap<String, String>,
+    pub(crate) vars: BTreeMap<String, String>,
     /// Errors that are not tied to one expression (a `varsTemplate` that failed); the rule's
     /// `is_match` is still its match result.
-    pub errors: Vec<String>,
+    pub(crate) errors: Vec<String>,
 }
 
 impl RuleEvaluation {
@@ -157,29 +157,29 @@ impl RuleEvaluation {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnyResult {
     /// Whether all of the element's terms matched.
-    pub is_match: bool,
+    pub(crate) is_match: bool,
     /// Whether that result is certain.
-    pub truth: Truth,
+    pub(crate) truth: Truth,
     /// Its entries, ordered as [`RuleEvaluation::match_features`].
-    pub entries: Vec<ExprResult>,
+    pub(crate) entries: Vec<ExprResult>,
 }
 
 /// The result of one expression (one key of `matchExpressions`, or a `matchName`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExprResult {
     /// The term's index within its matcher (`matchFeatures` or one `matchAny` element).
-    pub term: usize,
+    pub(crate) term: usize,
     /// The element name (the `matchExpressions` key); `None` for the term's `matchName`.
-    pub key: Option<String>,
+    pub(crate) key: Option<String>,
     /// Whether the expression held.
-    pub outcome: Outcome,
+    pub(crate) outcome: Outcome,
     /// Whether the term as a whole matched.
-    pub term_matched: bool,
+    pub(crate) term_matched: bool,
     /// What the node has, for explaining the outcome.
-    pub observed: Observed,
+    pub(crate) observed: Observed,
     /// Why the term's feature could not be discovered, when it could not and the term did
     /// not match (from [`Options::unavailable`]).
-    pub unavailable: Option<String>,
+    pub(crate) unavailable: Option<String>,
 }
 
 /// Whether an expression held.

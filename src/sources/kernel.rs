@@ -21,7 +21,8 @@ use std::path::{Path, PathBuf};
 use flate2::read::GzDecoder;
 
 use super::{
-    Context, Discovered, HostRoot, MAX_TEXT_BYTES, Source, SourceError, lossy, take_digits,
+    Context, Discovered, HostRoot, MAX_TEXT_BYTES, Source, SourceError, key_value, lossy,
+    take_digits,
 };
 
 /// NFD's `kernel` source.
@@ -58,10 +59,6 @@ enum KernelError {
 const SOURCE: &str = "kernel";
 
 impl Source for Kernel {
-    fn name(&self) -> &'static str {
-        SOURCE
-    }
-
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let root = &ctx.root;
         // NFD's getVersion: the trimmed osrelease, also the `<kver>` of every path below.
@@ -252,20 +249,9 @@ fn gunzip(path: &Path, bytes: &[u8]) -> Result<String, KernelError> {
 pub(crate) fn parse_kconfig(text: &str) -> BTreeMap<&str, &str> {
     let mut config = BTreeMap::new();
     for line in text.split('\n') {
-        let Some(rest) = line.strip_prefix("CONFIG_") else {
+        let Some((name, value)) = line.strip_prefix("CONFIG_").and_then(key_value) else {
             continue;
         };
-        let name_len = rest
-            .bytes()
-            .position(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
-            .unwrap_or(rest.len());
-        let (name, after) = rest.split_at(name_len);
-        let Some(value) = after.strip_prefix('=') else {
-            continue;
-        };
-        if name.is_empty() || value.is_empty() {
-            continue;
-        }
         config.insert(name, value.trim_matches('"'));
     }
     config

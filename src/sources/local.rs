@@ -50,10 +50,6 @@ enum LocalError {
 }
 
 impl Source for Local {
-    fn name(&self) -> &'static str {
-        SOURCE
-    }
-
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let dir = ctx.root.join(FEATURES_DIR);
         let now = Timestamp::from_system_time(ctx.now);
@@ -304,10 +300,8 @@ mod tests {
 
     #[test]
     fn missing_dir_gives_empty_features() {
-        let out = testing::discover(&Local, "minimal-container");
-        assert_eq!(out.warnings, []);
         assert_eq!(
-            testing::features_json(&out)["attributes"],
+            testing::features_without_warnings(&Local, "minimal-container")["attributes"],
             serde_json::json!({"local.feature": {"elements": {}}, "local.label": {"elements": {}}})
         );
     }

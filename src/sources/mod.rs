@@ -20,8 +20,9 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use crate::features::Features;
+use crate::warning::{self, Topic};
 
-pub mod cpu;
+pub(crate) mod cpu;
 mod kernel;
 mod local;
 mod memory;
@@ -34,15 +35,15 @@ mod usb;
 pub use cpu::Machine;
 
 /// The largest sysfs or procfs attribute read (one value: `class`, `nr_hugepages`...).
-pub const MAX_ATTRIBUTE_BYTES: u64 = 64 * 1024;
+pub(crate) const MAX_ATTRIBUTE_BYTES: u64 = 64 * 1024;
 
 /// The largest whole host text file read (`/proc/modules`, `modules.builtin`, a kernel
 /// config, `/proc/self/mountinfo`, `/etc/os-release`), and the most a gzipped kernel config
 /// may decompress to.
-pub const MAX_TEXT_BYTES: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_TEXT_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The most entries read from one host directory.
-pub const MAX_DIR_ENTRIES: usize = 65_536;
+pub(crate) const MAX_DIR_ENTRIES: usize = 65_536;
 
 /// The most symbolic links followed resolving one host path (Linux's own limit).
 const MAX_LINKS: usize = 40;
@@ -95,13 +96,13 @@ impl HostRoot {
     }
 
     /// The root directory itself.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.root
     }
 
     /// The host path `abs` (written as on the host, e.g. `/proc/modules`) under this root, as
     /// written: reads resolve it inside the root.
-    pub fn join(&self, abs: impl AsRef<Path>) -> PathBuf {
+    pub(crate) fn join(&self, abs: impl AsRef<Path>) -> PathBuf {
         let abs = abs.as_ref();
         let rel = abs.strip_prefix("/").unwrap_or(abs);
         self.root.join(rel)
@@ -109,27 +110,27 @@ impl HostRoot {
 
     /// Reads a host text file (lossily: sysfs and procfs are ASCII in practice), up to
     /// [`MAX_TEXT_BYTES`].
-    pub fn read(&self, abs: impl AsRef<Path>) -> Result<String, SourceError> {
+    pub(crate) fn read(&self, abs: impl AsRef<Path>) -> Result<String, SourceError> {
         self.read_path(&self.join(abs))
     }
 
     /// Reads a host attribute and trims surrounding whitespace.
-    pub fn read_trimmed(&self, abs: impl AsRef<Path>) -> Result<String, SourceError> {
+    pub(crate) fn read_trimmed(&self, abs: impl AsRef<Path>) -> Result<String, SourceError> {
         self.read_path_trimmed(&self.join(abs))
     }
 
     /// Reads the raw bytes of a host attribute (up to [`MAX_ATTRIBUTE_BYTES`]).
-    pub fn read_bytes(&self, abs: impl AsRef<Path>) -> Result<Vec<u8>, SourceError> {
+    pub(crate) fn read_bytes(&self, abs: impl AsRef<Path>) -> Result<Vec<u8>, SourceError> {
         self.read_limited(&self.join(abs), MAX_ATTRIBUTE_BYTES)
     }
 
     /// The names of the entries of a host directory, sorted.
-    pub fn read_dir_names(&self, abs: impl AsRef<Path>) -> Result<Vec<String>, SourceError> {
+    pub(crate) fn read_dir_names(&self, abs: impl AsRef<Path>) -> Result<Vec<String>, SourceError> {
         self.read_dir_names_at(&self.join(abs))
     }
 
     /// Whether a host path exists (following links, inside the root).
-    pub fn exists(&self, abs: impl AsRef<Path>) -> bool {
+    pub(crate) fn exists(&self, abs: impl AsRef<Path>) -> bool {
         self.exists_at(&self.join(abs))
     }
 
@@ -385,6 +386,18 @@ pub(crate) fn take_digits(s: &str) -> Option<(&str, &str)> {
     (end > 0).then(|| s.split_at(end))
 }
 
+/// `KEY=VALUE` (Go's `^(\w+)=(.+)`): the leading `[A-Za-z0-9_]` run and what follows its `=`;
+/// `None` when either is empty or no `=` follows the key.
+pub(crate) fn key_value(line: &str) -> Option<(&str, &str)> {
+    let end = line
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
+        .unwrap_or(line.len());
+    let (key, rest) = line.split_at(end);
+    let value = rest.strip_prefix('=')?;
+    (!key.is_empty() && !value.is_empty()).then_some((key, value))
+}
+
 /// Bytes as text, invalid UTF-8 replaced (sysfs and procfs are ASCII in practice).
 pub(crate) fn lossy(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
@@ -392,7 +405,7 @@ pub(crate) fn lossy(bytes: Vec<u8>) -> String {
 
 /// An I/O failure while discovering, naming the path.
 #[derive(Debug, thiserror::Error)]
-pub enum SourceError {
+pub(crate) enum SourceError {
     /// A file or directory could not be read.
     #[error("cannot read `{}`", path.display())]
     Read {
@@ -450,7 +463,7 @@ pub enum SourceError {
 
 impl SourceError {
     /// Whether the error is a missing file or directory.
-    pub fn is_not_found(&self) -> bool {
+    pub(crate) fn is_not_found(&self) -> bool {
         matches!(self, SourceError::Read { source, .. } if source.kind() == io::ErrorKind::NotFound)
     }
 }
@@ -459,28 +472,22 @@ impl SourceError {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Warning {
     /// The source (`pci`, `kernel`, ...).
-    pub source: &'static str,
+    pub(crate) source: &'static str,
     /// What happened, in one line.
-    pub message: String,
+    pub(crate) message: String,
     /// The features left undiscovered or incomplete by it (a rule on them that fails cannot
     /// tell whether the node has what it needs).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    pub features: &'static [&'static str],
+    pub(crate) features: &'static [&'static str],
 }
 
 impl Warning {
-    /// A warning from `source` about `err`, with its cause chain in one line.
-    pub fn from_error(source: &'static str, err: &dyn std::error::Error) -> Self {
-        let mut message = err.to_string();
-        let mut cause = err.source();
-        while let Some(c) = cause {
-            message.push_str(": ");
-            message.push_str(&c.to_string());
-            cause = c.source();
-        }
+    /// A warning from `source` about `err`, with its cause chain in one line (as every
+    /// [`crate::warning::Warning`]).
+    pub(crate) fn from_error(source: &'static str, err: &dyn std::error::Error) -> Self {
         Self {
             source,
-            message,
+            message: warning::Warning::from_error(Topic::Discovery(source), err).message,
             features: &[],
         }
     }
@@ -501,7 +508,7 @@ pub struct Context {
 
 impl Context {
     /// A context for the host under `root` on `machine`, at the current time.
-    pub fn new(root: HostRoot, machine: Machine, node_name: Option<String>) -> Self {
+    pub(crate) fn new(root: HostRoot, machine: Machine, node_name: Option<String>) -> Self {
         Self {
             root,
             machine,
@@ -515,20 +522,20 @@ impl Context {
 #[derive(Debug, Default)]
 pub struct Discovered {
     /// The features found.
-    pub features: Features,
+    pub(crate) features: Features,
     /// What could not be discovered.
-    pub warnings: Vec<Warning>,
+    pub(crate) warnings: Vec<Warning>,
 }
 
 impl Discovered {
     /// Records a warning from `source`.
-    pub fn warn(&mut self, source: &'static str, err: &dyn std::error::Error) {
+    pub(crate) fn warn(&mut self, source: &'static str, err: &dyn std::error::Error) {
         self.warnings.push(Warning::from_error(source, err));
     }
 
     /// Records a warning from `source` about `err`, which leaves `features` undiscovered or
     /// incomplete.
-    pub fn lost(
+    pub(crate) fn lost(
         &mut self,
         source: &'static str,
         features: &'static [&'static str],
@@ -541,7 +548,7 @@ impl Discovered {
 
     /// The value of `result`, or `None` with its error recorded as a warning from `source`
     /// that leaves `features` undiscovered or incomplete.
-    pub fn ok_or_lost<T, E: std::error::Error>(
+    pub(crate) fn ok_or_lost<T, E: std::error::Error>(
         &mut self,
         source: &'static str,
         features: &'static [&'static str],
@@ -551,7 +558,7 @@ impl Discovered {
     }
 
     /// The value of `result`, or `None` with its error recorded as a warning from `source`.
-    pub fn ok_or_warn<T, E: std::error::Error>(
+    pub(crate) fn ok_or_warn<T, E: std::error::Error>(
         &mut self,
         source: &'static str,
         result: Result<T, E>,
@@ -561,15 +568,13 @@ impl Discovered {
 }
 
 /// One NFD feature source.
-pub trait Source: Sync {
-    /// The source's name, the first part of its feature keys (`cpu`).
-    fn name(&self) -> &'static str;
+pub(crate) trait Source: Sync {
     /// Discovers the source's features into `out`.
     fn discover(&self, ctx: &Context, out: &mut Discovered);
 }
 
 /// Every source, in NFD's set for `nfd compat validate-node` (all but `fake`).
-pub const SOURCES: &[&dyn Source] = &[
+pub(crate) const SOURCES: &[&dyn Source] = &[
     &cpu::Cpu,
     &kernel::Kernel,
     &local::Local,
@@ -631,21 +636,31 @@ pub(crate) mod testing {
     pub(crate) fn features_json(out: &Discovered) -> serde_json::Value {
         serde_json::to_value(&out.features).unwrap_or_default()
     }
+
+    /// Runs one source on fixture `name`, checks that it warned of nothing and returns its
+    /// features as JSON.
+    pub(crate) fn features_without_warnings(source: &dyn Source, name: &str) -> serde_json::Value {
+        let out = discover(source, name);
+        assert_eq!(out.warnings, []);
+        features_json(&out)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
 
-    use super::{Discovered, SOURCES, testing};
+    use super::{Discovered, discover_all, testing};
 
-    /// Every source but `cpu` (whose results depend on the machine running the tests).
+    /// Every source, without what `cpu` found (its results depend on the machine running the
+    /// tests).
     fn discover_host(name: &str) -> Discovered {
-        let ctx = testing::context(name);
-        let mut all = Discovered::default();
-        for source in SOURCES.iter().filter(|s| s.name() != "cpu") {
-            source.discover(&ctx, &mut all);
-        }
+        let mut all = discover_all(&testing::context(name));
+        let not_cpu = |key: &String| !key.starts_with("cpu.");
+        all.features.flags.retain(|k, _| not_cpu(k));
+        all.features.attributes.retain(|k, _| not_cpu(k));
+        all.features.instances.retain(|k, _| not_cpu(k));
+        all.warnings.retain(|w| w.source != "cpu");
         all
     }
 

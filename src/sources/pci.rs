@@ -34,10 +34,6 @@ const OPTIONAL: [&str; 3] = [
 ];
 
 impl Source for Pci {
-    fn name(&self) -> &'static str {
-        SOURCE
-    }
-
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let base = ctx.root.join("/sys/bus/pci/devices");
         let Some(names) =

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Context, Discovered, Source, take_digits};
+use super::{Context, Discovered, Source, key_value, take_digits};
 
 /// NFD's `system` source.
 pub(crate) struct System;
@@ -35,10 +35,6 @@ pub(crate) const DMI_ID_ATTRS: [&str; 16] = [
 ];
 
 impl Source for System {
-    fn name(&self) -> &'static str {
-        SOURCE
-    }
-
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         out.features.insert_attributes(
             "system.name",
@@ -73,17 +69,9 @@ pub(crate) fn parse_os_release(text: &str) -> BTreeMap<String, String> {
     for line in text.split('\n') {
         // bufio.Scanner drops one trailing `\r`.
         let line = line.strip_suffix('\r').unwrap_or(line);
-        let key_len = line
-            .bytes()
-            .position(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
-            .unwrap_or(line.len());
-        let (key, rest) = line.split_at(key_len);
-        let Some(value) = rest.strip_prefix('=') else {
+        let Some((key, value)) = key_value(line) else {
             continue;
         };
-        if key.is_empty() || value.is_empty() {
-            continue;
-        }
         release.insert(key.to_owned(), value.trim_matches(['"', '\'']).to_owned());
     }
     if let Some((major, minor)) = release.get("VERSION_ID").and_then(|v| split_version_id(v)) {

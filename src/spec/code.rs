@@ -9,7 +9,7 @@ use serde::Serialize;
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
+pub(crate) enum Severity {
     /// Worth knowing; never fails a lint, not even with `--strict`.
     Note,
     /// Loads, but likely does not do what was meant; fails with `--strict`.
@@ -20,7 +20,7 @@ pub enum Severity {
 
 impl Severity {
     /// The word used in text output.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Severity::Note => "note",
             Severity::Warning => "warning",
@@ -34,18 +34,18 @@ impl Severity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// How serious it is (the code's severity).
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     /// What kind of finding it is.
-    pub code: Code,
+    pub(crate) code: Code,
     /// The path in the spec (`compatibilities[0].rules[1].matchFeatures[0].feature`); empty
     /// for the whole document.
-    pub path: String,
+    pub(crate) path: String,
     /// The line, from 1, when the text gives one.
-    pub line: Option<usize>,
+    pub(crate) line: Option<usize>,
     /// The column, from 1, when the text gives one.
-    pub column: Option<usize>,
+    pub(crate) column: Option<usize>,
     /// What is wrong and how to fix it.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 /// `LINE:COL: `path`: message`, each part when known.
@@ -86,7 +86,7 @@ macro_rules! codes {
             pub const ALL: &[Code] = &[$(Code::$variant,)*];
 
             /// The stable name (`unknown-feature`), as text and JSON show it.
-            pub const fn as_str(self) -> &'static str {
+            pub(crate) const fn as_str(self) -> &'static str {
                 match self {
                     $(Code::$variant => $name,)*
                 }
@@ -100,7 +100,7 @@ macro_rules! codes {
             }
 
             /// How serious it is.
-            pub const fn severity(self) -> Severity {
+            pub(crate) const fn severity(self) -> Severity {
                 match self {
                     $(Code::$variant => Severity::$severity,)*
                 }

@@ -15,15 +15,15 @@ use regex::Regex;
 use super::version::Version;
 
 /// The longest regex pattern accepted, in bytes.
-pub const MAX_REGEX_LEN: usize = 4096;
+pub(crate) const MAX_REGEX_LEN: usize = 4096;
 /// The largest compiled program one regex may need (the `regex` crate's size limit).
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
 /// The most values one expression may list.
-pub const MAX_VALUES: usize = 10_000;
+pub(crate) const MAX_VALUES: usize = 10_000;
 
 /// A match operator (NFD's `MatchOp`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Op {
+pub(crate) enum Op {
     /// `""`: matches anything (NFD's `MatchAny`).
     Any,
     /// `In`: the value is one of the listed values.
@@ -55,7 +55,7 @@ pub enum Op {
 }
 
 /// Every op with its spelling in a spec.
-pub const OPS: [(Op, &str); 14] = [
+pub(crate) const OPS: [(Op, &str); 14] = [
     (Op::Any, ""),
     (Op::In, "In"),
     (Op::NotIn, "NotIn"),
@@ -74,19 +74,19 @@ pub const OPS: [(Op, &str); 14] = [
 
 impl Op {
     /// The op spelled as in a spec (case-sensitive, as NFD).
-    pub fn parse(s: &str) -> Option<Op> {
+    pub(crate) fn parse(s: &str) -> Option<Op> {
         OPS.iter().find(|(_, name)| *name == s).map(|(op, _)| *op)
     }
 
     /// The op's spelling in a spec.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         OPS.iter()
             .find(|(op, _)| *op == self)
             .map_or("", |(_, name)| name)
     }
 
     /// How many values the op takes: `(min, max)`.
-    pub fn arity(self) -> (usize, usize) {
+    pub(crate) fn arity(self) -> (usize, usize) {
         match self {
             Op::Any | Op::Exists | Op::DoesNotExist | Op::IsTrue | Op::IsFalse => (0, 0),
             Op::In | Op::NotIn | Op::InRegexp => (1, MAX_VALUES),
@@ -96,7 +96,7 @@ impl Op {
     }
 
     /// Whether the op compares numbers or versions (and so reads `type`).
-    pub fn is_ordering(self) -> bool {
+    pub(crate) fn is_ordering(self) -> bool {
         matches!(
             self,
             Op::Gt | Op::Ge | Op::Lt | Op::Le | Op::GtLt | Op::GeLe
@@ -132,7 +132,7 @@ impl ValueType {
 
 /// The values of an expression in the form evaluation needs.
 #[derive(Debug, Clone)]
-pub enum Compiled {
+pub(crate) enum Compiled {
     /// The op takes no values.
     None,
     /// `In`/`NotIn`: a set for large lists, the list itself for short ones.
@@ -147,7 +147,7 @@ pub enum Compiled {
 
 /// A set of strings that is fast for both short and long lists.
 #[derive(Debug, Clone)]
-pub enum StringSet {
+pub(crate) enum StringSet {
     /// Up to 8 values: a linear scan beats hashing.
     Small(Vec<String>),
     /// More values: a hash set.
@@ -164,7 +164,7 @@ impl StringSet {
     }
 
     /// Whether `s` is in the set.
-    pub fn contains(&self, s: &str) -> bool {
+    pub(crate) fn contains(&self, s: &str) -> bool {
         match self {
             StringSet::Small(v) => v.iter().any(|x| x == s),
             StringSet::Large(h) => h.contains(s),
@@ -176,22 +176,22 @@ impl StringSet {
 #[derive(Debug, Clone)]
 pub struct Expr {
     /// The operator.
-    pub op: Op,
+    pub(crate) op: Op,
     /// The values as written in the spec (for reports, NFD's `value`).
-    pub value: Vec<String>,
+    pub(crate) value: Vec<String>,
     /// The value type (NFD's `type`).
     pub value_type: ValueType,
     /// The `type` string as written (`None` when absent), for NFD's report shape.
-    pub type_written: Option<String>,
+    pub(crate) type_written: Option<String>,
     /// The values compiled for evaluation.
-    pub compiled: Compiled,
+    pub(crate) compiled: Compiled,
     /// Unquoted values NFD's YAML 1.1 reader reads differently: `(as written, as NFD reads it)`.
-    pub yaml11: Vec<(String, String)>,
+    pub(crate) yaml11: Vec<(String, String)>,
 }
 
 /// Why an expression was rejected when the spec was loaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ExprError {
+pub(crate) enum ExprError {
     /// The op is not one NFD knows.
     #[error(
         "unknown op `{0}` (expected one of In, NotIn, InRegexp, Exists, DoesNotExist, Gt, Ge, Lt, Le, GtLt, GeLe, IsTrue, IsFalse)"
@@ -256,7 +256,7 @@ pub enum ExprError {
 
 impl Expr {
     /// Checks and compiles an expression. `type_written` is the `type` field as written.
-    pub fn new(
+    pub(crate) fn new(
         op: &str,
         value: Vec<String>,
         type_written: Option<String>,
@@ -332,13 +332,13 @@ impl Expr {
     /// The expression for messages: `{op: "In", value: ["a", "b"], type: version}` (NFD's
     /// form with commas between values, and the `type` when written). NFD's own form, for the
     /// table, is [`Expr::nfd_string`].
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         let value_type = self.type_written.as_deref().filter(|t| !t.is_empty());
         expression_text(self.op.as_str(), &self.value, value_type)
     }
 
     /// NFD's `MatchExpression.String()`: `{op: "In", value: ["a" "b"]}` (type not shown).
-    pub fn nfd_string(&self) -> String {
+    pub(crate) fn nfd_string(&self) -> String {
         if self.value.is_empty() {
             return format!("{{op: {}}}", go_quote(self.op.as_str()));
         }
@@ -353,7 +353,7 @@ impl Expr {
 
 /// `{op: "In", value: ["a", "b"], type: version}`: an expression for messages (see
 /// [`Expr::text`]).
-pub fn expression_text(op: &str, values: &[String], value_type: Option<&str>) -> String {
+pub(crate) fn expression_text(op: &str, values: &[String], value_type: Option<&str>) -> String {
     let mut out = format!("{{op: {}", go_quote(op));
     if !values.is_empty() {
         let values: Vec<String> = values.iter().map(|v| go_quote(v)).collect();
@@ -396,7 +396,7 @@ fn compile_regexes(values: &[String]) -> Result<Vec<Regex>, ExprError> {
 }
 
 /// Go's `strconv.Atoi`: an optional sign and decimal digits, nothing else, 64-bit range.
-pub fn parse_go_int(s: &str) -> Option<i64> {
+pub(crate) fn parse_go_int(s: &str) -> Option<i64> {
     let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -407,7 +407,7 @@ pub fn parse_go_int(s: &str) -> Option<i64> {
 
 /// Go's `%q` for a string: double quotes, with `"` and `\` escaped and control characters
 /// written as escapes.
-pub fn go_quote(s: &str) -> String {
+pub(crate) fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -432,7 +432,7 @@ pub fn go_quote(s: &str) -> String {
 }
 
 /// `s` cut to at most `max` characters, with an ellipsis when cut.
-pub fn shorten(s: &str, max: usize) -> String {
+pub(crate) fn shorten(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_owned()
     } else {

@@ -18,15 +18,15 @@ use super::yaml::{self, Kind, Limits, Node, Pos, Style};
 use super::{Compatibility, GroupRule, MatchAnyElem, Spec, Term, VERSION};
 
 /// The largest spec accepted, in bytes (the registry's blob limit).
-pub const MAX_SPEC_BYTES: usize = 4 << 20;
+pub(crate) const MAX_SPEC_BYTES: usize = 4 << 20;
 /// The deepest nesting of lists and mappings accepted.
-pub const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 /// The most expressions (including `matchName`s) one rule may have.
-pub const MAX_EXPRESSIONS_PER_RULE: usize = 1000;
+pub(crate) const MAX_EXPRESSIONS_PER_RULE: usize = 1000;
 /// The most YAML nodes a spec may expand to (aliases counted in full).
 const MAX_NODES: usize = 1_000_000;
 /// The most load errors collected before the loader stops looking for more.
-pub const MAX_LOAD_ERRORS: usize = 100;
+pub(crate) const MAX_LOAD_ERRORS: usize = 100;
 
 /// Legacy NodeFeatureRule fields that old specs carry and NFD ignores.
 const LEGACY_RULE_FIELDS: [&str; 5] = [
@@ -45,12 +45,12 @@ pub struct Loaded {
     /// Things that load but deserve attention, in document order.
     pub warnings: Vec<Finding>,
     /// Where each set, rule, term and expression starts.
-    pub positions: Positions,
+    pub(crate) positions: Positions,
 }
 
 /// Where the parts of a spec start in its text.
 #[derive(Debug, Clone, Default)]
-pub struct Positions {
+pub(crate) struct Positions {
     /// Every set, rule, term and expression, by its path
     /// (`compatibilities[0].rules[1].matchFeatures[0].matchExpressions.vendor`).
     paths: HashMap<String, Pos>,
@@ -60,12 +60,12 @@ pub struct Positions {
 
 impl Positions {
     /// Where the part at `path` starts, if the loader recorded it.
-    pub fn at(&self, path: &str) -> Option<Pos> {
+    pub(crate) fn at(&self, path: &str) -> Option<Pos> {
         self.paths.get(path).copied()
     }
 
     /// Where rule `rule` of set `set` (`compatibilities[set].rules[rule]`) starts.
-    pub fn rule(&self, set: usize, rule: usize) -> Option<Pos> {
+    pub(crate) fn rule(&self, set: usize, rule: usize) -> Option<Pos> {
         self.rules.get(set)?.get(rule).copied()
     }
 
@@ -78,11 +78,11 @@ impl Positions {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct LoadError {
     /// The path in the spec (empty for the whole document).
-    pub path: String,
+    pub(crate) path: String,
     /// The position in the text, when known.
-    pub pos: Option<Pos>,
+    pub(crate) pos: Option<Pos>,
     /// What is wrong and how to fix it.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl fmt::Display for LoadError {
@@ -117,13 +117,13 @@ impl LoadError {
 
 /// What [`load_all`] found: the spec (without the parts that had errors) and every error.
 #[derive(Debug, Clone)]
-pub struct Checked {
+pub(crate) struct Checked {
     /// The spec and its warnings; `None` when the text could not be read as a spec at all
     /// (not YAML, empty, not a mapping...). Parts with errors are left out of it.
-    pub loaded: Option<Loaded>,
+    pub(crate) loaded: Option<Loaded>,
     /// Every load error, in the order found (at most [`MAX_LOAD_ERRORS`], then one saying
     /// the loader stopped).
-    pub errors: Vec<LoadError>,
+    pub(crate) errors: Vec<LoadError>,
 }
 
 /// Loads and checks a spec from its bytes (YAML 1.2 or JSON); the first error rejects it.
@@ -138,7 +138,7 @@ pub fn load(bytes: &[u8]) -> Result<Loaded, LoadError> {
 
 /// Loads and checks a spec, going on after an error to find the others (each part with an
 /// error is left out and the loader moves to the next one), for `lint`.
-pub fn load_all(bytes: &[u8]) -> Checked {
+pub(crate) fn load_all(bytes: &[u8]) -> Checked {
     match read_document(bytes) {
         Err(e) => Checked {
             loaded: None,

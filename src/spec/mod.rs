@@ -17,26 +17,25 @@ mod template;
 mod version;
 mod yaml;
 
-pub use code::{Code, Finding, Severity};
-pub use expr::{
-    Compiled, Expr, ExprError, MAX_REGEX_LEN, MAX_VALUES, OPS, Op, StringSet, ValueType,
-    expression_text, go_quote, parse_go_int, shorten,
+pub(crate) use code::{Code, Finding, Severity};
+pub(crate) use expr::{
+    Compiled, Expr, MAX_VALUES, Op, ValueType, expression_text, go_quote, parse_go_int, shorten,
 };
-pub use load::{
-    Checked, LoadError, Loaded, MAX_DEPTH, MAX_EXPRESSIONS_PER_RULE, MAX_LOAD_ERRORS,
-    MAX_SPEC_BYTES, Positions, load, load_all,
-};
-pub use nearest::nearest_name;
-pub use template::{MAX_TEMPLATE_BYTES, SPRIG_FUNCTIONS, TemplateError, VarsTemplate};
-pub use version::Version;
-pub use yaml::Pos;
+pub use load::{LoadError, Loaded, load};
+pub(crate) use load::{MAX_SPEC_BYTES, Positions, load_all};
+pub(crate) use nearest::nearest_name;
+pub use template::SPRIG_FUNCTIONS;
+pub(crate) use template::VarsTemplate;
+pub(crate) use version::Version;
+pub(crate) use yaml::Pos;
 
 /// The OCI artifact type of a compatibility artifact.
-pub const ARTIFACT_TYPE: &str = "application/vnd.nfd.image-compatibility.v1alpha1";
+pub(crate) const ARTIFACT_TYPE: &str = "application/vnd.nfd.image-compatibility.v1alpha1";
 /// The media type of the spec layer inside the artifact.
-pub const SPEC_MEDIA_TYPE: &str = "application/vnd.nfd.image-compatibility.spec.v1alpha1+yaml";
+pub(crate) const SPEC_MEDIA_TYPE: &str =
+    "application/vnd.nfd.image-compatibility.spec.v1alpha1+yaml";
 /// The only spec version.
-pub const VERSION: &str = "v1alpha1";
+pub(crate) const VERSION: &str = "v1alpha1";
 
 /// A loaded, checked spec.
 #[derive(Debug, Clone)]
@@ -53,22 +52,22 @@ pub struct Compatibility {
     /// The rules; `None` when the spec had no `rules` key (NFD reports `"rules": null`).
     pub rules: Option<Vec<GroupRule>>,
     /// The set's weight (priority); 0 when absent.
-    pub weight: i64,
+    pub(crate) weight: i64,
     /// The set's tag; empty when absent.
-    pub tag: String,
+    pub(crate) tag: String,
     /// The set's description; empty when absent.
-    pub description: String,
+    pub(crate) description: String,
 }
 
 /// One rule (NFD's `GroupRule`).
 #[derive(Debug, Clone)]
 pub struct GroupRule {
     /// The rule's name.
-    pub name: String,
+    pub(crate) name: String,
     /// Static vars, merged into `rule.matched` when the rule matches.
-    pub vars: BTreeMap<String, String>,
+    pub(crate) vars: BTreeMap<String, String>,
     /// The parsed `varsTemplate`, when present and non-empty.
-    pub vars_template: Option<VarsTemplate>,
+    pub(crate) vars_template: Option<VarsTemplate>,
     /// Terms that must all match (empty: no constraint).
     pub match_features: Vec<Term>,
     /// Alternatives of which one must match (empty: no constraint).
@@ -90,12 +89,12 @@ pub struct Term {
     /// Expressions by element name (sorted); `None` when absent, `Some(empty)` for `{}`.
     pub match_expressions: Option<BTreeMap<String, Expr>>,
     /// The `matchName` expression, when present.
-    pub match_name: Option<Expr>,
+    pub(crate) match_name: Option<Expr>,
 }
 
 impl GroupRule {
     /// Every term of the rule: `matchFeatures`, then those of each `matchAny` alternative.
-    pub fn terms(&self) -> impl Iterator<Item = &Term> {
+    pub(crate) fn terms(&self) -> impl Iterator<Item = &Term> {
         self.match_features
             .iter()
             .chain(self.match_any.iter().flat_map(|a| &a.match_features))
@@ -105,7 +104,7 @@ impl GroupRule {
 impl Term {
     /// The key under which the feature is looked up: lower-cased as NFD does, borrowed when
     /// already so.
-    pub fn feature_key(&self) -> Cow<'_, str> {
+    pub(crate) fn feature_key(&self) -> Cow<'_, str> {
         if self.feature.chars().any(char::is_uppercase) {
             Cow::Owned(self.feature.to_lowercase())
         } else {

@@ -8,7 +8,7 @@
 /// replaced, or two neighbours swapped. Close enough means at most one edit per four characters
 /// of `name`, and always at least one and at most three. A candidate equal to `name` is never
 /// suggested; of several equally close candidates the first wins.
-pub fn nearest_name<'a>(
+pub(crate) fn nearest_name<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {

@@ -34,7 +34,7 @@ use gtmpl::{Context, Func, FuncError, Template, Value};
 use super::shorten;
 
 /// The largest template source accepted, in bytes (NFD's limit).
-pub const MAX_TEMPLATE_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_TEMPLATE_BYTES: usize = 64 * 1024;
 
 /// The most steps (`range` iterations plus function calls) one execution may take.
 pub(crate) const MAX_STEPS: u64 = 200_000;
@@ -86,7 +86,7 @@ pub const SPRIG_FUNCTIONS: [&str; 20] = [
 
 /// A parsed `varsTemplate`.
 #[derive(Clone)]
-pub struct VarsTemplate {
+pub(crate) struct VarsTemplate {
     source: String,
     /// The template as executed: `source` with a step call at the top of each `range` body.
     template: Arc<Template>,
@@ -103,7 +103,7 @@ impl fmt::Debug for VarsTemplate {
 /// Why a template was rejected at load time or failed when executed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct TemplateError(pub String);
+pub(crate) struct TemplateError(pub String);
 
 /// The name under which the template is parsed (shows up in gtmpl's messages).
 const NAME: &str = "varsTemplate";
@@ -111,7 +111,7 @@ const NAME: &str = "varsTemplate";
 impl VarsTemplate {
     /// Parses a template; syntax errors, calls of unknown functions and a source over
     /// [`MAX_TEMPLATE_BYTES`] are rejected here.
-    pub fn parse(source: &str) -> Result<VarsTemplate, TemplateError> {
+    pub(crate) fn parse(source: &str) -> Result<VarsTemplate, TemplateError> {
         if source.len() > MAX_TEMPLATE_BYTES {
             return Err(TemplateError(format!(
                 "template of {} bytes; the limit is {MAX_TEMPLATE_BYTES}",
@@ -137,7 +137,7 @@ impl VarsTemplate {
     /// cheaply from the source (`lint` and `attach` warn): `range` nested three deep,
     /// `repeat` of a literal count that makes more than [`MAX_VALUE_BYTES`], a `printf` width
     /// over [`MAX_PRINTF_WIDTH`].
-    pub fn dangers(&self) -> Vec<String> {
+    pub(crate) fn dangers(&self) -> Vec<String> {
         let mut found = Vec::new();
         let (mut stack, mut deepest) = (Vec::new(), 0usize);
         let mut rest = self.source.as_str();
@@ -193,12 +193,12 @@ impl VarsTemplate {
     }
 
     /// The template as written.
-    pub fn source(&self) -> &str {
+    pub(crate) fn source(&self) -> &str {
         &self.source
     }
 
     /// Executes the template over `data` and returns its output, within the limits above.
-    pub fn render(&self, data: Value) -> Result<String, TemplateError> {
+    pub(crate) fn render(&self, data: Value) -> Result<String, TemplateError> {
         let context = Context::from(data);
         let mut out = BoundedWriter::default();
         let previous = BUDGET.replace(Some(Budget::new()));
@@ -232,7 +232,10 @@ impl VarsTemplate {
     /// Executes the template over `data` and reads its output as vars: one `key=value` per
     /// line (split at the first `=`), lines trimmed, blank lines skipped (NFD's
     /// `parseTemplateOutput`-style reading of `varsTemplate`).
-    pub fn render_vars(&self, data: Value) -> Result<BTreeMap<String, String>, TemplateError> {
+    pub(crate) fn render_vars(
+        &self,
+        data: Value,
+    ) -> Result<BTreeMap<String, String>, TemplateError> {
         let out = self.render(data)?;
         parse_vars(&out)
     }

@@ -10,18 +10,18 @@ use std::fmt;
 
 /// A parsed version: only the numeric core takes part in comparisons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Version {
+pub(crate) struct Version {
     /// Major number.
-    pub major: u64,
+    pub(crate) major: u64,
     /// Minor number (0 when absent).
-    pub minor: u64,
+    pub(crate) minor: u64,
     /// Patch number (0 when absent).
-    pub patch: u64,
+    pub(crate) patch: u64,
 }
 
 impl Version {
     /// Parses `s` exactly as NFD does; `None` where NFD reports `not a version`.
-    pub fn parse(s: &str) -> Option<Version> {
+    pub(crate) fn parse(s: &str) -> Option<Version> {
         let rest = s.strip_prefix('v').unwrap_or(s);
         // Split off `+metadata`, then `-prerelease` (the first `-` after the numeric core).
         let (rest, metadata) = match rest.split_once('+') {

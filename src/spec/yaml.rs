@@ -14,11 +14,11 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 /// A position in the source: 1-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Pos {
+pub(crate) struct Pos {
     /// Line, from 1.
-    pub line: usize,
+    pub(crate) line: usize,
     /// Column, from 1.
-    pub col: usize,
+    pub(crate) col: usize,
 }
 
 impl fmt::Display for Pos {
@@ -49,9 +49,9 @@ pub(crate) enum Style {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Node {
     /// Where the node starts.
-    pub pos: Pos,
+    pub(crate) pos: Pos,
     /// What it is.
-    pub kind: Kind,
+    pub(crate) kind: Kind,
 }
 
 /// The kinds of node.
@@ -92,27 +92,27 @@ pub(crate) fn is_null_text(s: &str) -> bool {
 #[error("{message} ({pos})")]
 pub(crate) struct SyntaxError {
     /// Where.
-    pub pos: Pos,
+    pub(crate) pos: Pos,
     /// What.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 /// The result of parsing: the first document, and how many documents there were.
 #[derive(Debug)]
 pub(crate) struct Document {
     /// The root node; `None` for an empty stream.
-    pub root: Option<Node>,
+    pub(crate) root: Option<Node>,
     /// The number of documents in the stream.
-    pub count: usize,
+    pub(crate) count: usize,
 }
 
 /// Limits applied while building the tree.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Limits {
     /// The deepest nesting of lists and mappings.
-    pub max_depth: usize,
+    pub(crate) max_depth: usize,
     /// The most nodes, counting each alias expansion in full.
-    pub max_nodes: usize,
+    pub(crate) max_nodes: usize,
 }
 
 enum Frame {

@@ -17,12 +17,12 @@ use std::fs;
 use std::path::Path;
 
 use nfd_compat::features::Features;
-use nfd_compat::fleet::generate::{self, Rng};
 use nfd_compat::rules::{self, Options};
 use nfd_compat::snapshot;
 use serde_json::{Map, Value, json};
 
 use crate::common::{redact, run, testdata};
+use crate::support::generate::{self, Rng};
 
 /// One node of the test fleet.
 struct Node {

@@ -3,10 +3,12 @@
 use std::fs;
 use std::path::Path;
 
-use nfd_compat::fleet::generate;
+use nfd_compat::features::Features;
+use nfd_compat::snapshot;
 use serde_json::Value;
 
 use crate::common::{Output, run, testdata};
+use crate::support::generate;
 
 const API: &str = "nfd.k8s-sigs.io/v1alpha1";
 
@@ -413,4 +415,73 @@ fn rows_read_only_what_rules_need_and_agree_with_full_reports() {
     let s = &doc["summary"];
     assert!(s["compatible"].as_u64().unwrap() > 20, "{s}");
     assert!(s["incompatible"].as_u64().unwrap() > 20, "{s}");
+}
+
+#[test]
+fn generated_fleets_are_deterministic_and_realistic() {
+    let (a, b) = (fleet(5, 7), fleet(5, 7));
+    assert_eq!(a, b);
+    let nodes = snapshot::parse(&a).unwrap();
+    assert_eq!(nodes.len(), 5);
+    assert_eq!(nodes[3].name.as_deref(), Some("node-00003"));
+    for n in &nodes {
+        let pci = n.features.instances["pci.device"]
+            .elements
+            .as_ref()
+            .unwrap()
+            .len();
+        assert!((100..=300).contains(&pci), "{pci} PCI devices");
+        let cpuid = n.features.flags["cpu.cpuid"]
+            .elements
+            .as_ref()
+            .unwrap()
+            .len();
+        assert!((150..=250).contains(&cpuid), "{cpuid} cpuid flags");
+    }
+    let per_node = a.len() / 5;
+    assert!(
+        (20_000..80_000).contains(&per_node),
+        "{per_node} bytes per node"
+    );
+}
+
+/// The number of rules in a spec.
+fn rule_count(yaml: &str) -> usize {
+    let loaded = nfd_compat::spec::load(yaml.as_bytes()).unwrap();
+    loaded
+        .spec
+        .compatibilities
+        .iter()
+        .map(|c| c.rules.as_ref().map_or(0, Vec::len))
+        .sum()
+}
+
+#[test]
+fn the_generated_spec_loads_with_the_asked_number_of_rules() {
+    assert_eq!(rule_count(&generate::spec_yaml(50)), 50);
+}
+
+#[test]
+fn the_stress_input_has_its_announced_size() {
+    assert_eq!(
+        rule_count(&generate::stress_spec_yaml()),
+        generate::STRESS_RULES
+    );
+    assert_eq!(generate::stress_spec_yaml(), generate::stress_spec_yaml());
+    let features: Features = serde_json::from_value(generate::stress_features()).unwrap();
+    assert_eq!(
+        features.instances["pci.device"]
+            .elements
+            .as_ref()
+            .map(Vec::len),
+        Some(generate::STRESS_PCI_INSTANCES)
+    );
+    assert_eq!(
+        features.flags["cpu.cpuid"]
+            .elements
+            .as_ref()
+            .map(std::collections::BTreeSet::len),
+        Some(generate::STRESS_CPUID_FLAGS)
+    );
+    assert_eq!(generate::stress_features(), generate::stress_features());
 }

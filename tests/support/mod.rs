@@ -1,3 +1,4 @@
 //! Helpers shared by the integration tests and the benchmarks.
 
+pub(crate) mod generate;
 pub(crate) mod registry;

@@ -20,7 +20,8 @@ mod tests;
 
 use std::collections::BTreeMap;
 
-pub use machine::{Arch, CaptureError, Machine, Registers};
+pub(crate) use machine::Arch;
+pub use machine::Machine;
 
 use super::{Context, Discovered, Source, SourceError};
 
@@ -74,10 +75,6 @@ const EMPTY_ATTRIBUTES: [&str; 6] = [
 ];
 
 impl Source for Cpu {
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let features = &mut out.features;
         for key in EMPTY_ATTRIBUTES {

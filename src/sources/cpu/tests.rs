@@ -55,6 +55,29 @@ fn attributes(f: &Features, key: &str) -> Option<BTreeMap<String, String>> {
         .map(|a| a.elements.clone().expect("elements are never null"))
 }
 
+/// Runs the `cpu` source on host tree `host_name` with capture `capture_name` and checks the
+/// whole result: no warnings, the `cpu.cpuid` flags `flags`, and exactly the attribute features
+/// `expected`.
+fn assert_discovers(
+    host_name: &str,
+    capture_name: &str,
+    flags: &str,
+    expected: &[(&str, BTreeMap<String, String>)],
+) {
+    let out = discover(&host(host_name), capture(capture_name));
+    assert_eq!(out.warnings, vec![]);
+    let f = &out.features;
+    assert_eq!(f.flags["cpu.cpuid"].elements, Some(names(flags)));
+    for (key, want) in expected {
+        assert_eq!(attributes(f, key).as_ref(), Some(want), "{key}");
+    }
+    let mut keys: BTreeSet<&str> = expected.iter().map(|(key, _)| *key).collect();
+    let attribute_keys: BTreeSet<&str> = f.attributes.keys().map(String::as_str).collect();
+    assert_eq!(attribute_keys, keys);
+    keys.insert("cpu.cpuid");
+    assert_eq!(f.keys(), keys);
+}
+
 const ICELAKE_FLAGS: &str = "ADX AESNI AVX AVX2 AVX512BITALG AVX512BW AVX512CD AVX512DQ AVX512F \
     AVX512IFMA AVX512VBMI AVX512VBMI2 AVX512VL AVX512VNNI AVX512VPOPCNTDQ BMI1 BMI2 CLMUL CMOV \
     CMPXCHG8 CX16 ERMS F16C FLUSH_L1D FMA3 FSRM FXSR FXSROPT GFNI HTT IA32_ARCH_CAP IBPB LAHF \
@@ -213,10 +236,6 @@ fn native_capture_agrees_with_proc_cpuinfo() {
 
 #[test]
 fn intel_server() {
-    let out = discover(&host("intel-server"), capture("intel-icelake-server"));
-    assert_eq!(out.warnings, vec![]);
-    let f = &out.features;
-    assert_eq!(f.flags["cpu.cpuid"].elements, Some(names(ICELAKE_FLAGS)));
     let expected = [
         ("cpu.cpuid", attrs(&[])),
         (
@@ -259,19 +278,16 @@ fn intel_server() {
         ),
         ("cpu.coprocessor", attrs(&[])),
     ];
-    for (key, want) in &expected {
-        assert_eq!(attributes(f, key), Some(want.clone()), "{key}");
-    }
-    assert_eq!(f.attributes.len(), expected.len());
-    assert_eq!(f.keys().len(), expected.len());
+    assert_discovers(
+        "intel-server",
+        "intel-icelake-server",
+        ICELAKE_FLAGS,
+        &expected,
+    );
 }
 
 #[test]
 fn amd_host() {
-    let out = discover(&host("amd-host"), capture("amd-epyc-milan"));
-    assert_eq!(out.warnings, vec![]);
-    let f = &out.features;
-    assert_eq!(f.flags["cpu.cpuid"].elements, Some(names(MILAN_FLAGS)));
     let expected = [
         ("cpu.cpuid", attrs(&[])),
         (
@@ -311,22 +327,14 @@ fn amd_host() {
         ),
         ("cpu.coprocessor", attrs(&[])),
     ];
-    for (key, want) in &expected {
-        assert_eq!(attributes(f, key), Some(want.clone()), "{key}");
-    }
-    assert_eq!(f.keys().len(), expected.len());
+    assert_discovers("amd-host", "amd-epyc-milan", MILAN_FLAGS, &expected);
 }
 
 #[test]
 fn arm64_host() {
-    let out = discover(&host("arm64-host"), capture("arm64-neoverse-n1"));
-    assert_eq!(out.warnings, vec![]);
-    let f = &out.features;
     let flags = "FP ASIMD EVTSTRM AES PMULL SHA1 SHA2 CRC32 ATOMICS FPHP ASIMDHP CPUID ASIMDRDM \
                  LRCPC DCPOP ASIMDDP SSBS";
-    assert_eq!(f.flags["cpu.cpuid"].elements, Some(names(flags)));
     // No cpu.cpuid attribute feature on arm64.
-    assert_eq!(attributes(f, "cpu.cpuid"), None);
     let expected = [
         (
             "cpu.model",
@@ -348,10 +356,7 @@ fn arm64_host() {
         ),
         ("cpu.coprocessor", attrs(&[])),
     ];
-    for (key, want) in &expected {
-        assert_eq!(attributes(f, key), Some(want.clone()), "{key}");
-    }
-    assert_eq!(f.keys().len(), expected.len() + 1);
+    assert_discovers("arm64-host", "arm64-neoverse-n1", flags, &expected);
 }
 
 #[test]

@@ -1,12 +1,25 @@
-//! Synthetic fleets for benchmarks and tests: a NodeFeatureList of N realistic nodes.
+//! Synthetic test data, deterministic from a seed, shared by the integration tests, the
+//! benchmarks (included with `#[path]`), `examples/gen_fleet.rs` and the fleet module's unit
+//! tests. It depends only on std and serde_json, so that every one of them can include it.
 //!
-//! Deterministic from a seed. Each node draws a CPU (Intel and AMD server generations, their
-//! cpuid flags: ~200 per node), a kernel and OS release, loaded and built-in modules, and
-//! 100-300 PCI devices (platform devices, bridges, NICs with SR-IOV functions, NVMe, sometimes
-//! NVIDIA GPUs), plus network, storage and USB instances, so that an item is as large as a
-//! real NodeFeature (30-60 KB of JSON). [`spec_yaml`] writes a spec with N rules over the same
-//! features, in three sets, that some nodes pass and some fail for a handful of causes.
+//! - A fleet: [`write_fleet`] writes a NodeFeatureList of N realistic nodes. Each node draws a
+//!   CPU (Intel and AMD server generations, their cpuid flags: ~200 per node), a kernel and OS
+//!   release, loaded and built-in modules, and 100-300 PCI devices (platform devices, bridges,
+//!   NICs with SR-IOV functions, NVMe, sometimes NVIDIA GPUs), plus network, storage and USB
+//!   instances, so that an item is as large as a real NodeFeature (30-60 KB of JSON).
+//!   [`spec_yaml`] writes a spec with N rules over the same features, in three sets, that some
+//!   nodes pass and some fail for a handful of causes.
+//! - The stress input: [`stress_features`], a node with [`STRESS_PCI_INSTANCES`] PCI instances
+//!   and [`STRESS_CPUID_FLAGS`] cpuid flags (NFD's `Features` JSON), and [`stress_spec_yaml`],
+//!   a spec of [`STRESS_RULES`] rules over it. The same bytes on every run, so that instruction
+//!   counts (`valgrind --tool=callgrind`) compare across builds.
 
+#![allow(
+    dead_code,
+    reason = "each includer (tests, benches, the example) uses a part"
+)]
+
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -14,16 +27,16 @@ use serde_json::{Map, Value, json};
 
 /// A small deterministic generator (SplitMix64).
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
     /// A generator from a seed.
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Rng(seed)
     }
 
     /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -32,12 +45,12 @@ impl Rng {
     }
 
     /// A number in `0..n` (`n > 0`).
-    pub fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         usize::try_from(self.next_u64() % (n as u64)).unwrap_or_default()
     }
 
     /// True with probability `percent`/100.
-    pub fn chance(&mut self, percent: usize) -> bool {
+    pub(crate) fn chance(&mut self, percent: usize) -> bool {
         self.below(100) < percent
     }
 
@@ -554,7 +567,7 @@ const ENABLED_MODULES: &[&str] = &[
 
 /// Writes a NodeFeatureList (`kubectl get nodefeatures -A -o json`, compact) of `nodes`
 /// nodes named `node-00000`, `node-00001`, ...
-pub fn write_fleet(out: &mut impl Write, nodes: usize, seed: u64) -> io::Result<()> {
+pub(crate) fn write_fleet(out: &mut impl Write, nodes: usize, seed: u64) -> io::Result<()> {
     let mut rng = Rng::new(seed);
     out.write_all(b"{\"apiVersion\":\"v1\",\"items\":[")?;
     for i in 0..nodes {
@@ -813,7 +826,7 @@ fn node(rng: &mut Rng, name: &str) -> Value {
 
 /// A spec of `rules` rules in three sets (`gpu`, weight 10; `avx512`, weight 5; `baseline`,
 /// weight 1) over the features [`write_fleet`] generates.
-pub fn spec_yaml(rules: usize) -> String {
+pub(crate) fn spec_yaml(rules: usize) -> String {
     // Each template is one rule's matchFeatures body; the first of each set is what makes the
     // set selective.
     const BASELINE: &[&str] = &[
@@ -860,50 +873,209 @@ pub fn spec_yaml(rules: usize) -> String {
     s
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Rules in the stress spec.
+pub(crate) const STRESS_RULES: usize = 1000;
+/// `pci.device` instances on the stress node.
+pub(crate) const STRESS_PCI_INSTANCES: usize = 2000;
+/// `cpu.cpuid` flags on the stress node.
+pub(crate) const STRESS_CPUID_FLAGS: usize = 5000;
 
-    #[test]
-    fn fleets_are_deterministic_and_realistic() {
-        let mut a = Vec::new();
-        write_fleet(&mut a, 5, 7).unwrap();
-        let mut b = Vec::new();
-        write_fleet(&mut b, 5, 7).unwrap();
-        assert_eq!(a, b);
-        let nodes = crate::snapshot::parse(&a).unwrap();
-        assert_eq!(nodes.len(), 5);
-        assert_eq!(nodes[3].name.as_deref(), Some("node-00003"));
-        for n in &nodes {
-            let pci = n.features.instances["pci.device"]
-                .elements
-                .as_ref()
-                .unwrap()
-                .len();
-            assert!((100..=300).contains(&pci), "{pci} PCI devices");
-            let cpuid = n.features.flags["cpu.cpuid"]
-                .elements
-                .as_ref()
-                .unwrap()
-                .len();
-            assert!((150..=250).contains(&cpuid), "{cpuid} cpuid flags");
-        }
-        let per_node = a.len() / 5;
-        assert!(
-            (20_000..80_000).contains(&per_node),
-            "{per_node} bytes per node"
+const STRESS_CLASSES: [&str; 10] = [
+    "0200", "0300", "0302", "0108", "0604", "0c03", "0b40", "1200", "0280", "0600",
+];
+const STRESS_VENDORS: [&str; 12] = [
+    "8086", "10de", "15b3", "1002", "14e4", "1af4", "8087", "1022", "1d0f", "19e5", "1077", "177d",
+];
+
+fn hex4(rng: &mut Rng) -> String {
+    format!("{:04x}", rng.next_u64() & 0xffff)
+}
+
+/// The stress node, as NFD's `Features` JSON (`{"flags": .., "attributes": .., "instances": ..}`).
+pub(crate) fn stress_features() -> Value {
+    let mut rng = Rng::new(0x2545_f491_4f6c_dd1d);
+    let pci: Vec<Value> = (0..STRESS_PCI_INSTANCES)
+        .map(|i| {
+            let mut pairs = vec![
+                ("class", (*rng.pick(&STRESS_CLASSES)).to_owned()),
+                ("vendor", (*rng.pick(&STRESS_VENDORS)).to_owned()),
+                ("device", hex4(&mut rng)),
+                ("subsystem_vendor", (*rng.pick(&STRESS_VENDORS)).to_owned()),
+                ("subsystem_device", hex4(&mut rng)),
+            ];
+            if i % 4 == 0 {
+                pairs.push(("sriov_totalvfs", (rng.below(8) * 8).to_string()));
+            }
+            instance(&pairs)
+        })
+        .collect();
+    let cpuid = (0..STRESS_CPUID_FLAGS - 8)
+        .map(|i| format!("FLAG_{i:05}"))
+        .chain(
+            [
+                "AVX",
+                "AVX2",
+                "AVX512F",
+                "AVX512BW",
+                "SSE4",
+                "AESNI",
+                "X86_64_V3",
+                "FMA3",
+            ]
+            .map(str::to_owned),
         );
-    }
+    let kconfig: Map<String, Value> = (0..1000_u32)
+        .map(|i| {
+            let value = if i % 3 == 0 { "m" } else { "y" };
+            (format!("CONFIG_{i}"), Value::from(value))
+        })
+        .collect();
+    json!({
+        "flags": {
+            "cpu.cpuid": flags(cpuid),
+            "kernel.loadedmodule": flags((0..200).map(|i| format!("mod_{i}"))),
+        },
+        "attributes": {
+            "cpu.cpuid": attrs(&[("AVX10_VERSION", "1".to_owned())]),
+            "kernel.version": attrs(&[
+                ("full", "6.8.0-45-generic".to_owned()),
+                ("major", "6".to_owned()),
+                ("minor", "8".to_owned()),
+                ("revision", "0".to_owned()),
+            ]),
+            "kernel.config": { "elements": kconfig },
+            "cpu.model": attrs(&[
+                ("vendor_id", "Intel".to_owned()),
+                ("family", "6".to_owned()),
+                ("id", "143".to_owned()),
+            ]),
+        },
+        "instances": {
+            "pci.device": { "elements": pci },
+        },
+    })
+}
 
-    #[test]
-    fn the_spec_loads_with_the_asked_number_of_rules() {
-        let loaded = crate::spec::load(spec_yaml(50).as_bytes()).unwrap();
-        let rules: usize = loaded
-            .spec
-            .compatibilities
-            .iter()
-            .map(|c| c.rules.as_ref().map_or(0, Vec::len))
-            .sum();
-        assert_eq!(rules, 50);
+fn expressions(out: &mut String, indent: &str, exprs: &[(String, String)]) {
+    let _ = writeln!(out, "{indent}matchExpressions:");
+    for (key, expr) in exprs {
+        let _ = writeln!(out, "{indent}  {key}: {expr}");
     }
+}
+
+fn in_values(values: &[&str]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
+    format!("{{op: In, value: [{}]}}", quoted.join(", "))
+}
+
+/// The stress spec ([`STRESS_RULES`] rules): 40% PCI instance terms (some in `matchAny`), 30% cpuid flags (`Exists`
+/// or `matchName`), 30% attribute terms with version comparisons, a few typos among the
+/// feature names' elements (modules and config options the node does not have).
+pub(crate) fn stress_spec_yaml() -> String {
+    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
+    let mut s =
+        String::from("version: v1alpha1\ncompatibilities:\n- description: stress\n  rules:\n");
+    for i in 0..STRESS_RULES {
+        let _ = writeln!(s, "  - name: rule-{i}");
+        match i % 10 {
+            0..=3 => {
+                let mut exprs = vec![
+                    (
+                        "vendor".to_owned(),
+                        in_values(&[STRESS_VENDORS[rng.below(STRESS_VENDORS.len())]]),
+                    ),
+                    (
+                        "class".to_owned(),
+                        in_values(&[STRESS_CLASSES[rng.below(4)], STRESS_CLASSES[rng.below(10)]]),
+                    ),
+                ];
+                if i % 3 == 0 {
+                    let (a, b) = (hex4(&mut rng), hex4(&mut rng));
+                    exprs.push(("device".to_owned(), in_values(&[&a, &b])));
+                }
+                if i % 7 == 0 {
+                    exprs.push((
+                        "sriov_totalvfs".to_owned(),
+                        "{op: Gt, value: [\"8\"]}".to_owned(),
+                    ));
+                }
+                if i % 5 == 0 {
+                    s.push_str(
+                        "    matchAny:\n    - matchFeatures:\n      - feature: pci.device\n",
+                    );
+                    expressions(&mut s, "        ", &exprs);
+                    s.push_str("    - matchFeatures:\n      - feature: pci.device\n");
+                    expressions(
+                        &mut s,
+                        "        ",
+                        &[("vendor".to_owned(), in_values(&["ffff"]))],
+                    );
+                } else {
+                    s.push_str("    matchFeatures:\n    - feature: pci.device\n");
+                    expressions(&mut s, "      ", &exprs);
+                }
+            }
+            4..=6 => {
+                s.push_str("    matchFeatures:\n    - feature: cpu.cpuid\n");
+                if i % 2 == 0 {
+                    let names = ["AVX", "AVX2", "AVX512F", "AMX", "SSE4"];
+                    let exprs: Vec<(String, String)> = (0..=rng.below(3))
+                        .map(|_| {
+                            (
+                                names[rng.below(names.len())].to_owned(),
+                                "{op: Exists}".to_owned(),
+                            )
+                        })
+                        .collect::<BTreeMap<_, _>>()
+                        .into_iter()
+                        .collect();
+                    expressions(&mut s, "      ", &exprs);
+                } else {
+                    let patterns = ["^AVX512", "^AMX", "FMA", "^SSE4"];
+                    let _ = writeln!(
+                        s,
+                        "      matchName: {{op: InRegexp, value: [\"{}\"]}}",
+                        patterns[rng.below(patterns.len())]
+                    );
+                }
+            }
+            _ => {
+                let full_op = if i % 2 == 0 { "Ge" } else { "Lt" };
+                s.push_str("    matchFeatures:\n    - feature: kernel.version\n");
+                expressions(
+                    &mut s,
+                    "      ",
+                    &[
+                        ("major".to_owned(), "{op: Gt, value: [\"4\"]}".to_owned()),
+                        (
+                            "full".to_owned(),
+                            format!("{{op: {full_op}, value: [\"5.15\"], type: version}}"),
+                        ),
+                    ],
+                );
+                s.push_str("    - feature: kernel.loadedmodule\n");
+                expressions(
+                    &mut s,
+                    "      ",
+                    &[(format!("mod_{}", rng.below(400)), "{op: Exists}".to_owned())],
+                );
+                s.push_str("    - feature: kernel.config\n");
+                expressions(
+                    &mut s,
+                    "      ",
+                    &[(
+                        format!("CONFIG_{}", rng.below(1200)),
+                        in_values(&["y", "m"]),
+                    )],
+                );
+                s.push_str("    - feature: cpu.model\n");
+                expressions(
+                    &mut s,
+                    "      ",
+                    &[("vendor_id".to_owned(), in_values(&["Intel", "AMD"]))],
+                );
+            }
+        }
+    }
+    s
 }
