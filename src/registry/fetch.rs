@@ -24,7 +24,7 @@ use super::subject::attachments;
 /// How the artifact was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
-pub enum LookupPath {
+pub(crate) enum LookupPath {
     /// The referrers API (`GET /v2/<name>/referrers/<digest>`).
     ReferrersApi,
     /// The `sha256-<hex>` tag schema (registries without the API).

@@ -19,7 +19,7 @@ mod subject;
 mod tag_schema;
 pub(crate) mod transfer;
 
-pub use fetch::LookupPath;
+pub(crate) use fetch::LookupPath;
 pub(crate) use fetch::{FetchedSpec, Lookup};
 pub(crate) use platform::Platform;
 pub(crate) use reference::Reference;
