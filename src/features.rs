@@ -6,9 +6,11 @@
 //! that every rendering is reproducible. An `elements` value of JSON `null` is kept apart from an
 //! empty set because NFD treats the two differently (a `null` set counts as absent for its type).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fmt;
+use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// All features of one node, as NFD's `Features` object.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,18 +54,224 @@ pub struct InstanceSet {
 pub struct Instance {
     /// The instance's attributes.
     #[serde(default)]
-    pub attributes: BTreeMap<String, String>,
+    pub attributes: Attributes,
 }
 
 impl Instance {
-    /// An instance from `(name, value)` pairs.
-    pub fn new<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Self {
+    /// An instance from `(name, value)` pairs (a later pair wins over an earlier one with the
+    /// same name).
+    pub fn new<K: AsRef<str>, V: AsRef<str>>(pairs: impl IntoIterator<Item = (K, V)>) -> Self {
         Self {
-            attributes: pairs
-                .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
+            attributes: pairs.into_iter().collect(),
         }
+    }
+}
+
+impl From<BTreeMap<String, String>> for Instance {
+    fn from(attributes: BTreeMap<String, String>) -> Self {
+        Self {
+            attributes: attributes.into_iter().collect(),
+        }
+    }
+}
+
+/// The attributes of one instance: a read-only map from name to value, stored compactly.
+///
+/// A node has thousands of instances with the same few attribute names and short values, so a
+/// map per instance (two strings per attribute plus tree nodes) costs several times the
+/// snapshot's text. Here an instance holds its sorted names as a shared list (the instances
+/// a reader reads with the same names share one, see [`Interner`]), where each value ends
+/// and one string of all its values. Iteration is in name order, as with a `BTreeMap`.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Attributes {
+    /// The names, sorted and distinct.
+    names: Arc<[Name]>,
+    /// Where each name's value ends in `values`.
+    ends: Box<[u32]>,
+    /// The values, concatenated in name order.
+    values: Box<str>,
+}
+
+/// An attribute name, shared between the instances of one snapshot.
+pub type Name = Arc<str>;
+
+impl Attributes {
+    /// Builds the attributes from `(name, value)` pairs in any order; of two pairs with the
+    /// same name the later wins.
+    pub fn from_pairs<S: AsRef<str>>(pairs: Vec<(Name, S)>) -> Self {
+        Self::build(pairs, None)
+    }
+
+    /// [`Attributes::from_pairs`], sharing the list of names through `interner`.
+    pub fn from_pairs_in<S: AsRef<str>>(pairs: Vec<(Name, S)>, interner: &mut Interner) -> Self {
+        Self::build(pairs, Some(interner))
+    }
+
+    fn build<S: AsRef<str>>(mut pairs: Vec<(Name, S)>, interner: Option<&mut Interner>) -> Self {
+        if !pairs.is_sorted_by(|a, b| a.0 < b.0) {
+            // Stable: among equal names the later stays last, and is the one kept.
+            pairs.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut kept: Vec<(Name, S)> = Vec::with_capacity(pairs.len());
+            for pair in pairs {
+                match kept.last_mut() {
+                    Some(last) if last.0 == pair.0 => *last = pair,
+                    _ => kept.push(pair),
+                }
+            }
+            pairs = kept;
+        }
+        let mut values = String::with_capacity(pairs.iter().map(|p| p.1.as_ref().len()).sum());
+        let mut ends = Vec::with_capacity(pairs.len());
+        let mut names = Vec::with_capacity(pairs.len());
+        for (name, value) in pairs {
+            values.push_str(value.as_ref());
+            // A snapshot is far below 4 GiB (see `snapshot::MAX_SNAPSHOT_BYTES`).
+            ends.push(u32::try_from(values.len()).unwrap_or(u32::MAX));
+            names.push(name);
+        }
+        let names = match interner {
+            Some(interner) => interner.names(names),
+            None => names.into(),
+        };
+        Attributes {
+            names,
+            ends: ends.into_boxed_slice(),
+            values: values.into_boxed_str(),
+        }
+    }
+
+    /// The value of attribute `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        let i = self.names.binary_search_by(|n| (**n).cmp(name)).ok()?;
+        Some(self.value(i))
+    }
+
+    /// Whether attribute `name` exists.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// The `i`th value (in name order).
+    fn value(&self, i: usize) -> &str {
+        let end = |i: usize| self.ends.get(i).map_or(0, |&e| e as usize);
+        let start = i.checked_sub(1).map_or(0, end);
+        self.values.get(start..end(i)).unwrap_or_default()
+    }
+
+    /// `(name, value)` pairs in name order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        (0..self.names.len()).map(|i| (&*self.names[i], self.value(i)))
+    }
+
+    /// The names, in order.
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.names.iter().map(|n| &**n)
+    }
+
+    /// The number of attributes.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// As an ordinary map.
+    pub fn to_map(&self) -> BTreeMap<String, String> {
+        self.iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for Attributes {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(pairs: I) -> Self {
+        Attributes::from_pairs(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (Name::from(k.as_ref()), v))
+                .collect(),
+        )
+    }
+}
+
+impl std::ops::Index<&str> for Attributes {
+    type Output = str;
+    /// The value of `name`; panics when there is none (as a map's index does). For tests.
+    fn index(&self, name: &str) -> &str {
+        self.get(name).expect("no such attribute")
+    }
+}
+
+impl fmt::Debug for Attributes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Attributes {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Attributes {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<String, String>::deserialize(deserializer)?;
+        Ok(map.into_iter().collect())
+    }
+}
+
+/// Shares attribute names, and lists of them, between the instances read from one snapshot:
+/// a node's thousands of PCI devices have the same few attributes. At most
+/// [`Interner::MAX_NAMES`] distinct names and as many lists are kept; further ones are
+/// allocated each time (a hostile snapshot of unique names costs no more than without
+/// sharing).
+#[derive(Debug, Default)]
+pub struct Interner {
+    names: HashSet<Name>,
+    lists: HashSet<Arc<[Name]>>,
+    /// The list given last (instances with the same names usually come in a row).
+    last: Option<Arc<[Name]>>,
+}
+
+impl Interner {
+    /// The most names (and lists of names) kept.
+    pub const MAX_NAMES: usize = 4096;
+
+    /// The shared copy of `name`.
+    pub fn name(&mut self, name: &str) -> Name {
+        if let Some(shared) = self.names.get(name) {
+            return Arc::clone(shared);
+        }
+        let shared = Name::from(name);
+        if self.names.len() < Self::MAX_NAMES {
+            self.names.insert(Arc::clone(&shared));
+        }
+        shared
+    }
+
+    /// The shared copy of a list of names.
+    fn names(&mut self, names: Vec<Name>) -> Arc<[Name]> {
+        if let Some(last) = &self.last
+            && **last == *names
+        {
+            return Arc::clone(last);
+        }
+        let list = match self.lists.get(names.as_slice()) {
+            Some(shared) => Arc::clone(shared),
+            None => {
+                let list: Arc<[Name]> = names.into();
+                if self.lists.len() < Self::MAX_NAMES {
+                    self.lists.insert(Arc::clone(&list));
+                }
+                list
+            }
+        };
+        self.last = Some(Arc::clone(&list));
+        list
     }
 }
 
@@ -228,6 +436,60 @@ mod tests {
         assert_eq!(f.flags["a.c"].elements, Some(BTreeSet::new()));
         assert_eq!(f.instances["x.y"].elements, None);
         assert!(f.attributes.is_empty());
+    }
+
+    #[test]
+    fn attributes_are_a_sorted_map() {
+        let a: Attributes = [
+            ("vendor", "8086"),
+            ("class", "0200"),
+            ("vendor", "10de"),
+            ("x", ""),
+        ]
+        .into_iter()
+        .collect();
+        let map = BTreeMap::from([
+            ("class".to_owned(), "0200".to_owned()),
+            ("vendor".to_owned(), "10de".to_owned()),
+            ("x".to_owned(), String::new()),
+        ]);
+        assert_eq!(a.to_map(), map);
+        assert_eq!(a.len(), 3);
+        assert_eq!(a.keys().collect::<Vec<_>>(), ["class", "vendor", "x"]);
+        assert_eq!(
+            (a.get("vendor"), a.get("x"), a.get("nope")),
+            (Some("10de"), Some(""), None)
+        );
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            serde_json::to_string(&map).unwrap()
+        );
+        assert_eq!(format!("{a:?}"), format!("{map:?}"));
+        assert_eq!(map.clone().into_iter().collect::<Attributes>(), a);
+        assert!(Attributes::default().is_empty());
+        assert_eq!(Instance::from(map), Instance { attributes: a });
+    }
+
+    #[test]
+    fn the_interner_shares_names_and_lists() {
+        let mut interner = Interner::default();
+        let mut read = |pairs: &[(&str, &str)]| {
+            let pairs: Vec<(Name, &str)> =
+                pairs.iter().map(|(k, v)| (interner.name(k), *v)).collect();
+            Attributes::from_pairs_in(pairs, &mut interner)
+        };
+        let a = read(&[("class", "0200"), ("vendor", "8086")]);
+        let b = read(&[("vendor", "10de"), ("class", "0300")]);
+        let c = read(&[("class", "0300")]);
+        let d = read(&[("class", "0200"), ("vendor", "8086")]);
+        assert!(Arc::ptr_eq(&a.names, &b.names) && Arc::ptr_eq(&a.names, &d.names));
+        assert!(Arc::ptr_eq(&a.names[0], &c.names[0]));
+        assert_eq!(
+            (b.get("class"), b.get("vendor")),
+            (Some("0300"), Some("10de"))
+        );
+        assert_eq!(a, d);
+        assert_ne!(a, b);
     }
 
     #[test]

@@ -62,7 +62,7 @@ pub(crate) fn features() -> Features {
             if i % 4 == 0 {
                 put("sriov_totalvfs", (rng.below(8) * 8).to_string());
             }
-            Instance { attributes }
+            Instance::from(attributes)
         })
         .collect();
     f.insert_instances("pci.device", instances);
