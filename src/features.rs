@@ -235,6 +235,8 @@ pub struct Interner {
     lists: HashSet<Arc<[Name]>>,
     /// The list given last (instances with the same names usually come in a row).
     last: Option<Arc<[Name]>>,
+    /// The instance being read ([`Interner::push`]): its names, value ends and values.
+    pending: (Vec<Name>, Vec<u32>, String),
 }
 
 impl Interner {
@@ -253,25 +255,99 @@ impl Interner {
         shared
     }
 
+    /// Starts reading an instance (dropping what an instance whose reading failed left).
+    pub fn begin(&mut self) {
+        let (names, ends, values) = &mut self.pending;
+        names.clear();
+        ends.clear();
+        values.clear();
+    }
+
+    /// Adds an attribute to the instance being read ([`Interner::begin`]);
+    /// [`Interner::finish`] makes it.
+    pub fn push(&mut self, name: &str, value: &str) {
+        let (names, ends, values) = &mut self.pending;
+        // Instances in a row have the same names: the name in the same place of the last
+        // list is the likely one, found without hashing.
+        let name = match self.last.as_ref().and_then(|l| l.get(names.len())) {
+            Some(known) if **known == *name => Arc::clone(known),
+            _ => {
+                if let Some(shared) = self.names.get(name) {
+                    Arc::clone(shared)
+                } else {
+                    let shared = Name::from(name);
+                    if self.names.len() < Self::MAX_NAMES {
+                        self.names.insert(Arc::clone(&shared));
+                    }
+                    shared
+                }
+            }
+        };
+        names.push(name);
+        values.push_str(value);
+        ends.push(u32::try_from(values.len()).unwrap_or(u32::MAX));
+    }
+
+    /// The attributes pushed since the last call.
+    pub fn finish(&mut self) -> Attributes {
+        let (names, ends, values) = &mut self.pending;
+        if !names.is_sorted_by(|a, b| a < b) {
+            // Out of order or repeated: sorted (the later of two equal names kept) the slow way.
+            let mut start = 0;
+            let pairs: Vec<(Name, String)> = names
+                .drain(..)
+                .zip(ends.drain(..))
+                .map(|(name, end)| {
+                    let end = end as usize;
+                    let value = values.get(start..end).unwrap_or_default().to_owned();
+                    start = end;
+                    (name, value)
+                })
+                .collect();
+            values.clear();
+            return Attributes::from_pairs_in(pairs, self);
+        }
+        let attributes = Attributes {
+            names: Arc::from([]),
+            ends: Box::from(ends.as_slice()),
+            values: Box::from(values.as_str()),
+        };
+        ends.clear();
+        values.clear();
+        let names = std::mem::take(&mut self.pending.0);
+        let (list, mut scratch) = self.list(names);
+        scratch.clear();
+        self.pending.0 = scratch;
+        Attributes {
+            names: list,
+            ..attributes
+        }
+    }
+
     /// The shared copy of a list of names.
     fn names(&mut self, names: Vec<Name>) -> Arc<[Name]> {
+        self.list(names).0
+    }
+
+    /// The shared copy of a list of names, and the vector given when it was not needed.
+    fn list(&mut self, names: Vec<Name>) -> (Arc<[Name]>, Vec<Name>) {
         if let Some(last) = &self.last
             && **last == *names
         {
-            return Arc::clone(last);
+            return (Arc::clone(last), names);
         }
-        let list = match self.lists.get(names.as_slice()) {
-            Some(shared) => Arc::clone(shared),
+        let (list, names) = match self.lists.get(names.as_slice()) {
+            Some(shared) => (Arc::clone(shared), names),
             None => {
-                let list: Arc<[Name]> = names.into();
+                let list: Arc<[Name]> = Arc::from(names.as_slice());
                 if self.lists.len() < Self::MAX_NAMES {
                     self.lists.insert(Arc::clone(&list));
                 }
-                list
+                (list, names)
             }
         };
         self.last = Some(Arc::clone(&list));
-        list
+        (list, names)
     }
 }
 
@@ -472,24 +548,38 @@ mod tests {
 
     #[test]
     fn the_interner_shares_names_and_lists() {
+        fn read(interner: &mut Interner, pairs: &[(&str, &str)]) -> Attributes {
+            interner.begin();
+            for (k, v) in pairs {
+                interner.push(k, v);
+            }
+            interner.finish()
+        }
         let mut interner = Interner::default();
-        let mut read = |pairs: &[(&str, &str)]| {
-            let pairs: Vec<(Name, &str)> =
-                pairs.iter().map(|(k, v)| (interner.name(k), *v)).collect();
-            Attributes::from_pairs_in(pairs, &mut interner)
-        };
-        let a = read(&[("class", "0200"), ("vendor", "8086")]);
-        let b = read(&[("vendor", "10de"), ("class", "0300")]);
-        let c = read(&[("class", "0300")]);
-        let d = read(&[("class", "0200"), ("vendor", "8086")]);
-        assert!(Arc::ptr_eq(&a.names, &b.names) && Arc::ptr_eq(&a.names, &d.names));
-        assert!(Arc::ptr_eq(&a.names[0], &c.names[0]));
+        let first = read(&mut interner, &[("class", "0200"), ("vendor", "8086")]);
+        let swapped = read(&mut interner, &[("vendor", "10de"), ("class", "0300")]);
+        let class_only = read(&mut interner, &[("class", "0300")]);
+        let again = read(&mut interner, &[("class", "0200"), ("vendor", "8086")]);
+        assert!(
+            Arc::ptr_eq(&first.names, &swapped.names) && Arc::ptr_eq(&first.names, &again.names)
+        );
+        assert!(Arc::ptr_eq(&first.names[0], &class_only.names[0]));
         assert_eq!(
-            (b.get("class"), b.get("vendor")),
+            (swapped.get("class"), swapped.get("vendor")),
             (Some("0300"), Some("10de"))
         );
-        assert_eq!(a, d);
-        assert_ne!(a, b);
+        assert_eq!(first, again);
+        assert_ne!(first, swapped);
+        // Repeated names: the later value wins, as in a map.
+        let repeated = read(
+            &mut interner,
+            &[("vendor", "1"), ("class", "0200"), ("vendor", "8086")],
+        );
+        assert_eq!(repeated, first);
+        assert!(Arc::ptr_eq(&first.names, &repeated.names));
+        // What a failed instance left is dropped by the next `begin`.
+        interner.push("stale", "x");
+        assert_eq!(read(&mut interner, &[("class", "0300")]), class_only);
     }
 
     #[test]

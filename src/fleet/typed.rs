@@ -24,7 +24,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::features::{
-    AttributeSet, Attributes, Features, FlagSet, Instance, InstanceSet, Interner, Name,
+    AttributeSet, Attributes, Features, FlagSet, Instance, InstanceSet, Interner,
 };
 use crate::rules;
 use crate::snapshot;
@@ -533,17 +533,16 @@ impl<'de> Visitor<'de> for InstanceAttributesSeed<'_> {
         f.write_str("a mapping of attribute names to strings")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Attributes, A::Error> {
-        let mut pairs: Vec<(Name, Cow<'de, str>)> = Vec::new();
+        NAMES.with(|names| names.borrow_mut().begin());
         while let Some(Key(key)) = map.next_key()? {
             if self.0.is_none_or(|keep| keep.contains(&key)) {
                 let Scalar(value) = map.next_value()?;
-                let name = NAMES.with(|names| names.borrow_mut().name(&key));
-                pairs.push((name, value));
+                NAMES.with(|names| names.borrow_mut().push(&key, &value));
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
         }
-        Ok(NAMES.with(|names| Attributes::from_pairs_in(pairs, &mut names.borrow_mut())))
+        Ok(NAMES.with(|names| names.borrow_mut().finish()))
     }
 }
 
