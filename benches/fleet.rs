@@ -42,6 +42,19 @@ fn line(label: &str, wall: Duration, run: Option<&Run>, base: Option<(Duration, 
     );
 }
 
+/// The median time of reading `path` and parsing it into a `T`, in this process.
+fn read_and_parse<T: serde::de::DeserializeOwned>(path: &str) -> Duration {
+    let mut walls = Vec::new();
+    for _ in 0..ROUNDS {
+        let start = Instant::now();
+        let bytes = fs::read(path).expect("read");
+        let parsed: T = serde_json::from_slice(&bytes).expect("parse");
+        drop((parsed, bytes));
+        walls.push(start.elapsed());
+    }
+    median(walls)
+}
+
 fn main() {
     let bin = env!("CARGO_BIN_EXE_nfd-compat");
     let nodes: usize = std::env::var("FLEET_NODES")
@@ -120,30 +133,14 @@ fn main() {
         .status()
         .is_ok_and(|s| s.success());
     let jq_run = jq.then(|| measure("jq", &["-c", ".", &fleet]));
-    let mut skip = Vec::new();
-    for _ in 0..ROUNDS {
-        let start = Instant::now();
-        let bytes = fs::read(&fleet).expect("read");
-        let _: serde::de::IgnoredAny = serde_json::from_slice(&bytes).expect("parse");
-        drop(bytes);
-        skip.push(start.elapsed());
-    }
-    let skip = median(skip);
+    let skip = read_and_parse::<serde::de::IgnoredAny>(&fleet);
     line(
         "serde_json -> IgnoredAny (read + parse, 1 core)",
         skip,
         None,
         None,
     );
-    let mut parse = Vec::new();
-    for _ in 0..ROUNDS {
-        let start = Instant::now();
-        let bytes = fs::read(&fleet).expect("read");
-        let value: serde_json::Value = serde_json::from_slice(&bytes).expect("parse");
-        drop(value);
-        parse.push(start.elapsed());
-    }
-    let parse = median(parse);
+    let parse = read_and_parse::<serde_json::Value>(&fleet);
     line(
         "serde_json -> Value (read + parse, 1 core)",
         parse,
