@@ -564,6 +564,7 @@ mod tests {
     fn typed_reader_accepts_what_the_generic_conversion_accepts() {
         let docs = [
             r#"{"flags":null,"attributes":null,"instances":null}"#,
+            r#"{"flags":{"f.g":{"elements":{"B":{},"A":{},"B":{}}}},"attributes":{"a.b":{"elements":{"k":"1","j":"0","k":"2"}}},"instances":{"i.j":{"elements":[{"attributes":{"k":"1","j":"0","k":"2"}}]}}}"#,
             r#"{"flags":{"a.b":null,"a.c":{},"a.d":{"elements":null},"a.e":{"elements":{"X":null,"Y":true}}}}"#,
             r#"{"attributes":{"a.b":null,"a.c":{},"a.d":{"elements":{"n":12,"f":1.5,"t":true,"z":null,"s":"x"}}}}"#,
             r#"{"instances":{"a.b":null,"a.c":{},"a.d":{"elements":[null,"x",3,[1,{}],{},{"attributes":null},{"other":1},{"attributes":{"b":"2","a":1,"c":null}}]}}}"#,

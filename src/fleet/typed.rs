@@ -103,7 +103,18 @@ pub struct Item {
 
 /// Reads one NodeFeature from JSON bytes.
 pub fn parse(bytes: &[u8], needed: &Needed) -> serde_json::Result<Item> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+    // UTF-8 checked once for the whole item rather than string by string (which costs more
+    // than the check); bytes that are not UTF-8 are read as bytes, for serde_json's message.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse_from(serde_json::Deserializer::from_str(text), needed),
+        Err(_) => parse_from(serde_json::Deserializer::from_slice(bytes), needed),
+    }
+}
+
+fn parse_from<'de, R: serde_json::de::Read<'de>>(
+    mut de: serde_json::Deserializer<R>,
+    needed: &Needed,
+) -> serde_json::Result<Item> {
     let item = ItemSeed(needed).deserialize(&mut de)?;
     de.end()?;
     Ok(item)
@@ -733,5 +744,26 @@ impl<'de> Visitor<'de> for ScalarVisitor {
     }
     fn visit_none<E: de::Error>(self) -> Result<Scalar<'de>, E> {
         Ok(Scalar(Cow::Borrowed("")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_read_as_text_or_as_bytes_alike() {
+        let good = br#"{"apiVersion":"v","metadata":{"name":"n"},"spec":{"features":{"instances":{"a.b":{"elements":[{"attributes":{"k":"\u00e9"}}]}}}}}"#;
+        let item = parse(good, &Needed::all()).unwrap();
+        let features = item.features.unwrap();
+        let elements = features.instances["a.b"].elements.as_ref().unwrap();
+        assert_eq!(elements[0].attributes.get("k"), Some("é"));
+        // Not UTF-8: serde_json's own message (with its place).
+        let bad = b"{\"apiVersion\": \"\xff\"}";
+        let err = parse(bad, &Needed::all()).unwrap_err().to_string();
+        let want = serde_json::from_slice::<serde_json::Value>(bad)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, want);
     }
 }
