@@ -1,9 +1,11 @@
 //! Saved node features: what `nfd export features` prints (a bare Features object), a
 //! NodeFeature object, or a list of them (`kubectl get nodefeatures -A -o json|yaml`).
 //!
-//! The snapshot is read into a generic value and converted by hand so that every fault names
-//! its place (`items[3].spec.features.attributes["cpu.model"].elements.family`). Scalars
-//! that YAML wrote as numbers or booleans are read as the strings kubectl would have quoted.
+//! A snapshot is read straight into features ([`crate::fleet::typed`], which accepts what the
+//! conversion here accepts). Only a snapshot that did not read is read again into a generic
+//! value and converted by hand, so that the fault is named by its place
+//! (`items[3].spec.features.attributes["cpu.model"].elements.family`). Scalars that YAML wrote
+//! as numbers or booleans are read as the strings kubectl would have quoted.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -372,11 +374,9 @@ pub(crate) fn features(value: &Value, path: &str) -> Result<Features, SnapshotEr
                                 .enumerate()
                                 .map(|(i, item)| match item.get("attributes") {
                                     Some(Value::Null) | None => Ok(Instance::default()),
-                                    Some(a) => Ok(Instance {
-                                        attributes: string_map(a, &|| {
-                                            format!("{p}.elements[{i}].attributes")
-                                        })?,
-                                    }),
+                                    Some(a) => Ok(Instance::from(string_map(a, &|| {
+                                        format!("{p}.elements[{i}].attributes")
+                                    })?)),
                                 })
                                 .collect::<Result<Vec<_>, _>>()
                         })
@@ -517,8 +517,10 @@ mod tests {
             "Intel"
         );
         assert_eq!(
-            f.instances["pci.device"].elements.as_ref().unwrap()[0].attributes["class"],
-            "0200"
+            f.instances["pci.device"].elements.as_ref().unwrap()[0]
+                .attributes
+                .get("class"),
+            Some("0200")
         );
     }
 
@@ -554,6 +556,37 @@ mod tests {
         let nodes = parse(text).unwrap();
         let names: Vec<_> = nodes.iter().map(|n| n.name.as_deref()).collect();
         assert_eq!(names, [Some("node-a"), Some("node-b")]);
+    }
+
+    /// The typed reader accepts every quirk the generic conversion accepts, with the same
+    /// features, so that a valid snapshot never needs the generic tree.
+    #[test]
+    fn typed_reader_accepts_what_the_generic_conversion_accepts() {
+        let docs = [
+            r#"{"flags":null,"attributes":null,"instances":null}"#,
+            r#"{"flags":{"f.g":{"elements":{"B":{},"A":{},"B":{}}}},"attributes":{"a.b":{"elements":{"k":"1","j":"0","k":"2"}}},"instances":{"i.j":{"elements":[{"attributes":{"k":"1","j":"0","k":"2"}}]}}}"#,
+            r#"{"flags":{"a.b":null,"a.c":{},"a.d":{"elements":null},"a.e":{"elements":{"X":null,"Y":true}}}}"#,
+            r#"{"attributes":{"a.b":null,"a.c":{},"a.d":{"elements":{"n":12,"f":1.5,"t":true,"z":null,"s":"x"}}}}"#,
+            r#"{"instances":{"a.b":null,"a.c":{},"a.d":{"elements":[null,"x",3,[1,{}],{},{"attributes":null},{"other":1},{"attributes":{"b":"2","a":1,"c":null}}]}}}"#,
+            r#"{"kind":"NodeFeature","apiVersion":"nfd.k8s-sigs.io/v1alpha1","metadata":{"name":"n"},"spec":{"features":{"instances":{"x.y":{"elements":[{"attributes":{"k":false}}]}}}}}"#,
+        ];
+        for doc in docs {
+            let mut de = serde_json::Deserializer::from_str(doc);
+            let typed = crate::fleet::typed::document(&mut de).map(nodes_of);
+            let value: Value = serde_json::from_str(doc).unwrap();
+            let generic = from_value(&value).unwrap();
+            match typed {
+                Ok(Some(nodes)) => assert_eq!(nodes, generic, "{doc}"),
+                other => panic!("{doc}: the typed reader gave {other:?}"),
+            }
+        }
+        let yaml = "instances:\n  a.b:\n    elements:\n    - ~\n    - attributes: {n: 0x10, b: yes, f: 2.0}\n";
+        let typed = crate::fleet::typed::document(yaml_serde::Deserializer::from_str(yaml))
+            .map(nodes_of)
+            .unwrap()
+            .unwrap();
+        let value: Value = yaml_serde::from_str(yaml).unwrap();
+        assert_eq!(typed, from_value(&value).unwrap());
     }
 
     #[test]

@@ -211,7 +211,7 @@ pub(crate) fn starter_spec(features: &Features, node: Option<&str>) -> String {
         .and_then(|s| s.elements.clone())
         .unwrap_or_default()
         .into_iter()
-        .map(|i| i.attributes)
+        .map(|i| i.attributes.to_map())
         .collect();
 
     // A node name with a line break (CR included) would end the comment it is quoted in.

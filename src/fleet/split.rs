@@ -155,7 +155,13 @@ pub(crate) fn split<R: Read>(
                         depth -= 1;
                         if depth == 2 {
                             push_item(&mut item, &chunk[start..=i], items)?;
-                            on_item(items, std::mem::take(&mut item));
+                            // The items of a list are alike: room for one a little larger
+                            // than this one, so that the next does not grow by doubling.
+                            let room = (item.len() + item.len() / 8).min(1 << 20);
+                            on_item(
+                                items,
+                                std::mem::replace(&mut item, Vec::with_capacity(room)),
+                            );
                             items += 1;
                             mode = Mode::Between;
                         }

@@ -10,17 +10,22 @@
 //! with a `matchName` term, or used by a rule with a `varsTemplate` (whose data holds the
 //! matched elements whole), is kept whole.
 //!
-//! Anything this reader does not accept (a number where NFD writes a string, `null` sets, a
-//! wrong `apiVersion`) makes the caller fall back to the generic conversion, which accepts
-//! what it should and names the fault.
+//! It accepts what the generic conversion ([`snapshot::from_value`]) accepts: numbers and
+//! booleans where NFD writes strings, `null` sections, sets and instances, an instance that is
+//! not a mapping (one without attributes). Anything else (a wrong `apiVersion`, a list where a
+//! string belongs) makes the caller fall back to the generic conversion, which names the
+//! fault. Instance attributes are stored compactly, their names shared ([`Interner`]).
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::features::{AttributeSet, Features, FlagSet, Instance, InstanceSet};
+use crate::features::{
+    AttributeSet, Attributes, Features, FlagSet, Instance, InstanceSet, Interner,
+};
 use crate::rules;
 use crate::snapshot;
 use crate::spec::Spec;
@@ -98,7 +103,18 @@ pub struct Item {
 
 /// Reads one NodeFeature from JSON bytes.
 pub(crate) fn parse(bytes: &[u8], needed: &Needed) -> serde_json::Result<Item> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+    // UTF-8 checked once for the whole item rather than string by string (which costs more
+    // than the check); bytes that are not UTF-8 are read as bytes, for serde_json's message.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse_from(serde_json::Deserializer::from_str(text), needed),
+        Err(_) => parse_from(serde_json::Deserializer::from_slice(bytes), needed),
+    }
+}
+
+fn parse_from<'de, R: serde_json::de::Read<'de>>(
+    mut de: serde_json::Deserializer<R>,
+    needed: &Needed,
+) -> serde_json::Result<Item> {
     let item = ItemSeed(needed).deserialize(&mut de)?;
     de.end()?;
     Ok(item)
@@ -343,7 +359,8 @@ struct Section<'a> {
 impl<'de> DeserializeSeed<'de> for Section<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
+        // `null` is an empty section.
+        d.deserialize_option(OptionalMap(self)).map(drop)
     }
 }
 
@@ -368,8 +385,9 @@ impl<'de> Visitor<'de> for Section<'_> {
                         keep: attrs,
                         flags: true,
                     })?;
-                    let Elements::Flags(elements) = elements else {
-                        return Err(de::Error::missing_field("elements"));
+                    let elements = match elements {
+                        Elements::Flags(e) => e,
+                        _ => None,
                     };
                     self.out.flags.insert(key, FlagSet { elements });
                 }
@@ -399,7 +417,9 @@ struct InstanceSetSeed<'a>(Option<&'a Names>);
 impl<'de> DeserializeSeed<'de> for InstanceSetSeed<'_> {
     type Value = InstanceSet;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<InstanceSet, D::Error> {
-        d.deserialize_map(self)
+        // A `null` set has `null` elements.
+        d.deserialize_option(OptionalMap(self))
+            .map(Option::unwrap_or_default)
     }
 }
 
@@ -458,7 +478,9 @@ struct InstanceSeed<'a>(Option<&'a Names>);
 impl<'de> DeserializeSeed<'de> for InstanceSeed<'_> {
     type Value = Instance;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Instance, D::Error> {
-        d.deserialize_map(self)
+        // The generic reader takes an instance that is not a mapping (`null`, a string) as
+        // one without attributes; so does this one.
+        d.deserialize_any(self)
     }
 }
 
@@ -469,25 +491,73 @@ impl<'de> Visitor<'de> for InstanceSeed<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Instance, A::Error> {
         let mut instance = Instance::default();
-        while let Some(key) = map.next_key::<String>()? {
+        while let Some(Key(key)) = map.next_key()? {
             if key == "attributes" {
-                instance.attributes = map.next_value_seed(AttributesSeed(self.0))?;
+                instance.attributes = map
+                    .next_value_seed(OptionalMap(InstanceAttributesSeed(self.0)))?
+                    .unwrap_or_default();
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
         }
         Ok(instance)
     }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Instance, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Instance::default())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Instance, E> {
+        Ok(Instance::default())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Instance, E> {
+        Ok(Instance::default())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Instance, E> {
+        Ok(Instance::default())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Instance, E> {
+        Ok(Instance::default())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Instance, E> {
+        Ok(Instance::default())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Instance, E> {
+        Ok(Instance::default())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Instance, E> {
+        Ok(Instance::default())
+    }
+}
+
+thread_local! {
+    /// The attribute names read on this thread, shared between instances (and the nodes a
+    /// fleet worker reads one after another; the interner bounds how many it keeps).
+    static NAMES: RefCell<Interner> = RefCell::new(Interner::default());
+}
+
+/// An instance's attributes, stored compactly with shared names (see [`Attributes`]).
+struct InstanceAttributesSeed<'a>(Option<&'a Names>);
+
+impl<'de> Visitor<'de> for InstanceAttributesSeed<'_> {
+    type Value = Attributes;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a mapping of attribute names to strings")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Attributes, A::Error> {
+        NAMES.with(|names| names.borrow_mut().begin());
+        while let Some(Key(key)) = map.next_key()? {
+            if self.0.is_none_or(|keep| keep.contains(&key)) {
+                let Scalar(value) = map.next_value()?;
+                NAMES.with(|names| names.borrow_mut().push(&key, &value));
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(NAMES.with(|names| names.borrow_mut().finish()))
+    }
 }
 
 struct AttributesSeed<'a>(Option<&'a Names>);
-
-impl<'de> DeserializeSeed<'de> for AttributesSeed<'_> {
-    type Value = BTreeMap<String, String>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_map(self)
-    }
-}
 
 impl<'de> Visitor<'de> for AttributesSeed<'_> {
     type Value = BTreeMap<String, String>;
@@ -499,7 +569,7 @@ impl<'de> Visitor<'de> for AttributesSeed<'_> {
         while let Some(Key(key)) = map.next_key()? {
             if self.0.is_none_or(|keep| keep.contains(&key)) {
                 let Scalar(value) = map.next_value()?;
-                out.insert(key.into_owned(), value);
+                out.insert(key.into_owned(), value.into_owned());
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -526,7 +596,9 @@ struct ElementSetSeed<'a> {
 impl<'de> DeserializeSeed<'de> for ElementSetSeed<'_> {
     type Value = Elements;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Elements, D::Error> {
-        d.deserialize_map(self)
+        // A `null` set has `null` elements.
+        d.deserialize_option(OptionalMap(self))
+            .map(|e| e.unwrap_or(Elements::Missing))
     }
 }
 
@@ -627,10 +699,10 @@ impl<'de> Visitor<'de> for KeyVisitor {
 }
 
 /// An element value: a string, or a number, boolean or null read as the string kubectl would
-/// have quoted (as [`snapshot::parse`] reads them).
-struct Scalar(String);
+/// have quoted (as [`snapshot::parse`] reads them); borrowed from the input where it can be.
+struct Scalar<'de>(Cow<'de, str>);
 
-impl<'de> de::Deserialize<'de> for Scalar {
+impl<'de> de::Deserialize<'de> for Scalar<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(ScalarVisitor)
     }
@@ -638,36 +710,60 @@ impl<'de> de::Deserialize<'de> for Scalar {
 
 struct ScalarVisitor;
 
-impl Visitor<'_> for ScalarVisitor {
-    type Value = Scalar;
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar<'de>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a string")
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
-        Ok(Scalar(v.to_owned()))
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Scalar<'de>, E> {
+        Ok(Scalar(Cow::Borrowed(v)))
     }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar, E> {
-        Ok(Scalar(v))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar<'de>, E> {
+        Ok(Scalar(Cow::Owned(v.to_owned())))
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
-        Ok(Scalar(v.to_string()))
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar<'de>, E> {
+        Ok(Scalar(Cow::Owned(v)))
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
-        Ok(Scalar(v.to_string()))
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar<'de>, E> {
+        Ok(Scalar(Cow::Borrowed(if v { "true" } else { "false" })))
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
-        Ok(Scalar(v.to_string()))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar<'de>, E> {
+        Ok(Scalar(Cow::Owned(v.to_string())))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar<'de>, E> {
+        Ok(Scalar(Cow::Owned(v.to_string())))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar<'de>, E> {
         // As `serde_json::Number` prints it (what the generic reader does).
         serde_json::Number::from_f64(v)
-            .map(|n| Scalar(n.to_string()))
+            .map(|n| Scalar(Cow::Owned(n.to_string())))
             .ok_or_else(|| E::custom("a number that is not finite"))
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
-        Ok(Scalar(String::new()))
+    fn visit_unit<E: de::Error>(self) -> Result<Scalar<'de>, E> {
+        Ok(Scalar(Cow::Borrowed("")))
     }
-    fn visit_none<E: de::Error>(self) -> Result<Scalar, E> {
-        Ok(Scalar(String::new()))
+    fn visit_none<E: de::Error>(self) -> Result<Scalar<'de>, E> {
+        Ok(Scalar(Cow::Borrowed("")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_read_as_text_or_as_bytes_alike() {
+        let good = br#"{"apiVersion":"v","metadata":{"name":"n"},"spec":{"features":{"instances":{"a.b":{"elements":[{"attributes":{"k":"\u00e9"}}]}}}}}"#;
+        let item = parse(good, &Needed::all()).unwrap();
+        let features = item.features.unwrap();
+        let elements = features.instances["a.b"].elements.as_ref().unwrap();
+        assert_eq!(elements[0].attributes.get("k"), Some("é"));
+        // Not UTF-8: serde_json's own message (with its place).
+        let bad = b"{\"apiVersion\": \"\xff\"}";
+        let err = parse(bad, &Needed::all()).unwrap_err().to_string();
+        let want = serde_json::from_slice::<serde_json::Value>(bad)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, want);
     }
 }

@@ -243,10 +243,7 @@ fn element_names<'a>(features: &'a Features, feature: &str) -> Vec<&'a str> {
         .get(feature)
         .and_then(|f| f.elements.as_ref())
     {
-        let mut keys: Vec<&str> = e
-            .iter()
-            .flat_map(|i| i.attributes.keys().map(String::as_str))
-            .collect();
+        let mut keys: Vec<&str> = e.iter().flat_map(|i| i.attributes.keys()).collect();
         keys.sort_unstable();
         keys.dedup();
         names.extend(keys);
@@ -267,7 +264,7 @@ fn instance_summary(features: &Features, feature: &str, key: &str) -> String {
         .flatten()
     {
         match instance.attributes.get(key) {
-            Some(v) => *counts.entry(v.as_str()).or_default() += 1,
+            Some(v) => *counts.entry(v).or_default() += 1,
             None => missing += 1,
         }
     }

@@ -9,10 +9,10 @@
 //! and the term is the AND of its expressions' bitsets. This is exact (no short-circuit that
 //! would hide which instances an expression holds on) and much cheaper than a per-instance scan.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use super::matcher::{match_absent, match_value};
-use crate::features::Instance;
+use crate::features::{Attributes, Instance};
 use crate::spec::{Compiled, Expr, Op};
 
 /// A set of instance indexes.
@@ -129,17 +129,17 @@ impl<'f> InstanceIndex<'f> {
         for (i, instance) in instances.iter().enumerate() {
             // Instance counts are far below u32::MAX (the snapshot would not fit in memory).
             let index = u32::try_from(i).unwrap_or(u32::MAX);
-            for (name, value) in &instance.attributes {
-                let column = columns.entry(name.as_str()).or_insert_with(|| Column {
+            for (name, value) in instance.attributes.iter() {
+                let column = columns.entry(name).or_insert_with(|| Column {
                     present: Bits::zeros(n),
                     values: Vec::new(),
                     by_value: HashMap::new(),
                 });
                 column.present.set(i);
                 let next = column.values.len();
-                let slot = *column.by_value.entry(value.as_str()).or_insert(next);
+                let slot = *column.by_value.entry(value).or_insert(next);
                 if slot == next {
-                    column.values.push((value.as_str(), Vec::new()));
+                    column.values.push((value, Vec::new()));
                 }
                 column.values[slot].1.push(index);
             }
@@ -210,7 +210,7 @@ impl<'f> InstanceIndex<'f> {
     }
 
     /// The attributes of instance `i`.
-    pub(super) fn attributes(&self, i: usize) -> &'f BTreeMap<String, String> {
+    pub(super) fn attributes(&self, i: usize) -> &'f Attributes {
         &self.instances[i].attributes
     }
 }

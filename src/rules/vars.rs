@@ -1,7 +1,7 @@
 //! Template data for `varsTemplate`: the elements matched by a matcher's terms, shaped as
 //! NFD's `{ <domain>: { <feature>: [element...] } }`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use gtmpl_value::Value;
 
@@ -13,7 +13,7 @@ pub(super) enum Element<'a> {
     /// An attribute: `{Name, Value}` (`Value` is empty for a `DoesNotExist` match).
     Attribute(&'a str, &'a str),
     /// An instance: its attribute map.
-    Instance(&'a BTreeMap<String, String>),
+    Instance(&'a crate::features::Attributes),
 }
 
 impl Element<'_> {
@@ -26,7 +26,7 @@ impl Element<'_> {
             ]),
             Element::Instance(attributes) => attributes
                 .iter()
-                .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+                .map(|(k, v)| (k.to_owned(), Value::from(v)))
                 .collect(),
         };
         // Objects, not maps: a missing field is an error, as with Go's `missingkey=error`.

@@ -53,7 +53,7 @@ impl Source for Memory {
                         }
                     }
                     attributes.insert("name".to_owned(), name);
-                    instances.push(Instance { attributes });
+                    instances.push(Instance::from(attributes));
                 }
                 out.features.insert_instances("memory.nv", instances);
             }

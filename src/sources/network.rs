@@ -77,7 +77,7 @@ impl Source for Network {
                 }
             }
             attributes.insert("name".to_owned(), name);
-            list.push(Instance { attributes });
+            list.push(Instance::from(attributes));
         }
         out.features.insert_instances("network.device", devices);
         out.features.insert_instances("network.virtual", virtuals);

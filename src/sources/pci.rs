@@ -67,7 +67,7 @@ fn read_device(root: &HostRoot, dir: &Path) -> Result<Instance, SourceError> {
             attributes.insert(attr.to_owned(), attribute_value(attr, &raw).to_owned());
         }
     }
-    Ok(Instance { attributes })
+    Ok(Instance::from(attributes))
 }
 
 /// NFD `readSinglePciAttribute`: a leading `0x` removed, then whitespace trimmed; `class` cut

@@ -44,7 +44,7 @@ impl Source for Storage {
                 }
             }
             attributes.insert("name".to_owned(), name);
-            devices.push(Instance { attributes });
+            devices.push(Instance::from(attributes));
         }
         out.features.insert_instances("storage.block", devices);
     }

@@ -62,7 +62,7 @@ fn read_device(root: &HostRoot, dir: &Path) -> Result<Option<Vec<Instance>>, Sou
         }
     }
     if attributes.get("class").map(String::as_str) != Some("00") {
-        return Ok(Some(vec![Instance { attributes }]));
+        return Ok(Some(vec![Instance::from(attributes)]));
     }
     // Interface-level classes: `<dev>/*/bInterfaceClass`, in name order. Only directories and
     // links can hold the file; the entry type comes with the listing, so files cost nothing.
@@ -73,9 +73,7 @@ fn read_device(root: &HostRoot, dir: &Path) -> Result<Option<Vec<Instance>>, Sou
             Ok(class) => {
                 let mut interface = attributes.clone();
                 interface.insert("class".to_owned(), class);
-                instances.push(Instance {
-                    attributes: interface,
-                });
+                instances.push(Instance::from(interface));
             }
             Err(err) if err.is_not_found() => {}
             // NFD drops the whole device when a matched interface file cannot be read.

@@ -164,7 +164,7 @@ fn numeric_everywhere(nodes: &[Node]) -> BTreeSet<(String, String)> {
         }
         for (f, set) in &n.features.instances {
             for i in set.elements.iter().flatten() {
-                for (k, v) in &i.attributes {
+                for (k, v) in i.attributes.iter() {
                     note(f, k, v);
                 }
             }
@@ -297,14 +297,14 @@ impl Terms<'_> {
                 }
                 let (feature, elements) = inst[rng.below(inst.len())];
                 let instance = &elements[rng.below(elements.len())].attributes;
-                let pairs: Vec<(&String, &String)> = instance.iter().collect();
+                let pairs: Vec<(&str, &str)> = instance.iter().collect();
                 if pairs.is_empty() || rng.chance(5) {
                     return json!({"feature": feature, "matchExpressions": {}});
                 }
                 let mut exprs = Map::new();
                 for _ in 0..=rng.below(2) {
                     let (k, v) = pairs[rng.below(pairs.len())];
-                    let numeric = self.numeric.contains(&(feature.clone(), k.clone()));
+                    let numeric = self.numeric.contains(&(feature.clone(), k.to_owned()));
                     let e = if numeric && rng.chance(25) {
                         let v: i64 = v.parse().unwrap();
                         expr("Gt", &[&(v - 1).to_string()])
@@ -313,7 +313,7 @@ impl Terms<'_> {
                     } else {
                         expr("In", &[v])
                     };
-                    exprs.insert(k.clone(), e);
+                    exprs.insert(k.to_owned(), e);
                 }
                 json!({"feature": feature, "matchExpressions": exprs})
             }
