@@ -21,13 +21,13 @@
 //! - [`cli::Cli`], [`help::command_for`] and `app::run`: the binary.
 //! - `fuzzing` (hidden): the fuzz targets' bodies.
 //!
-//! Still public until narrowed: `fleet`, the `spec::schema` wire types and a few items only
-//! unit tests use.
+//! Still public until narrowed: the `spec::schema` wire types and a few items only unit tests
+//! use.
 
 pub mod app;
 pub mod cli;
 pub mod features;
-pub mod fleet;
+pub(crate) mod fleet;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod help;

@@ -144,7 +144,7 @@ fn nodes_of(doc: crate::fleet::typed::Document) -> Option<Vec<NodeSnapshot>> {
             features,
         }]),
         Document::Node(item) => Some(vec![node(item)?]),
-        Document::List { items, .. } => items.into_iter().map(node).collect(),
+        Document::List(items) => items.into_iter().map(node).collect(),
     }
 }
 

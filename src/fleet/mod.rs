@@ -19,7 +19,7 @@ pub(crate) mod cause;
 mod generate;
 pub(crate) mod render;
 pub(crate) mod split;
-pub mod typed;
+pub(crate) mod typed;
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};

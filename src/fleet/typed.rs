@@ -90,7 +90,7 @@ impl Names {
 
 /// A NodeFeature read with [`Needed`]: its `apiVersion`, `kind`, name and features.
 #[derive(Debug, Default)]
-pub struct Item {
+pub(crate) struct Item {
     /// `apiVersion`.
     pub(crate) api_version: Option<String>,
     /// `kind`.
@@ -123,18 +123,13 @@ fn parse_from<'de, R: serde_json::de::Read<'de>>(
 /// A whole snapshot document, read with everything kept and without building a generic
 /// tree first (a tree costs about ten times the text).
 #[derive(Debug)]
-pub enum Document {
+pub(crate) enum Document {
     /// A bare Features object.
     Features(Features),
     /// A NodeFeature.
     Node(Item),
-    /// A list (`kind` says which) of NodeFeature objects.
-    List {
-        /// `kind`.
-        kind: String,
-        /// `items`.
-        items: Vec<Item>,
-    },
+    /// A `NodeFeatureList` or `List` of NodeFeature objects.
+    List(Vec<Item>),
 }
 
 /// Reads a snapshot document: a Features object, a NodeFeature or a list of them. Anything
@@ -185,7 +180,7 @@ impl<'de> Visitor<'de> for DocumentVisitor<'_> {
                 "a `{kind}` with Features fields"
             ))),
             (Some(kind), Some(items)) if kind == "NodeFeatureList" || kind == "List" => {
-                Ok(Document::List { kind, items })
+                Ok(Document::List(items))
             }
             (Some(kind), None) if kind == "NodeFeature" => {
                 item.kind = Some(kind);
