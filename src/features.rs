@@ -564,5 +564,4 @@ mod tests {
         interner.push("stale", "x");
         assert_eq!(read(&mut interner, &[("class", "0300")]), class_only);
     }
-
 }

@@ -17,8 +17,6 @@ pub enum Topic {
     Spec,
     /// Feature discovery on a host; the feature source is named.
     Discovery(&'static str),
-    /// A feature snapshot or NodeFeature object.
-    Snapshot,
     /// Credentials: a file or helper that was skipped.
     Credentials,
     /// A registry or an image layout.
@@ -32,6 +30,11 @@ pub struct Warning {
     pub topic: Topic,
     /// What happened, in one line, without a `warning:` prefix.
     pub message: String,
+    /// The features it leaves undiscovered or incomplete (a discovery source that failed): a
+    /// rule on them that fails cannot tell whether the node has what it needs. Empty for
+    /// every other warning.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub lost: &'static [&'static str],
 }
 
 impl Warning {
@@ -40,6 +43,7 @@ impl Warning {
         Self {
             topic,
             message: message.into(),
+            lost: &[],
         }
     }
 
@@ -52,7 +56,28 @@ impl Warning {
             message.push_str(&c.to_string());
             cause = c.source();
         }
-        Self { topic, message }
+        Self {
+            topic,
+            message,
+            lost: &[],
+        }
+    }
+
+    /// The same warning, leaving `features` undiscovered or incomplete.
+    #[must_use]
+    pub fn losing(self, features: &'static [&'static str]) -> Self {
+        Self {
+            lost: features,
+            ..self
+        }
+    }
+
+    /// The feature source of a discovery warning.
+    pub fn source(&self) -> Option<&'static str> {
+        match self.topic {
+            Topic::Discovery(source) => Some(source),
+            _ => None,
+        }
     }
 }
 

@@ -107,9 +107,9 @@ pub(crate) fn discover(args: &Host) -> Result<Discovery> {
     let discovered = sources::discover_all(&ctx);
     let mut unavailable: BTreeMap<String, String> = BTreeMap::new();
     for w in &discovered.warnings {
-        warnings.push(Warning::new(Topic::Discovery(w.source), w.message.clone()));
-        for feature in w.features {
-            let why = format!("the `{}` source failed: {}", w.source, w.message);
+        let source = w.source().unwrap_or_default();
+        for feature in w.lost {
+            let why = format!("the `{source}` source failed: {}", w.message);
             unavailable
                 .entry((*feature).to_owned())
                 .and_modify(|all| {
@@ -119,6 +119,7 @@ pub(crate) fn discover(args: &Host) -> Result<Discovery> {
                 .or_insert(why);
         }
     }
+    warnings.extend(discovered.warnings);
     Ok(Discovery {
         features: discovered.features,
         warnings,

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use crate::features::Features;
-use crate::warning::{self, Topic};
+use crate::warning::{Topic, Warning};
 
 pub(crate) mod cpu;
 mod kernel;
@@ -468,31 +468,6 @@ impl SourceError {
     }
 }
 
-/// Something a source could not discover, reported instead of aborting.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Warning {
-    /// The source (`pci`, `kernel`, ...).
-    pub(crate) source: &'static str,
-    /// What happened, in one line.
-    pub(crate) message: String,
-    /// The features left undiscovered or incomplete by it (a rule on them that fails cannot
-    /// tell whether the node has what it needs).
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    pub(crate) features: &'static [&'static str],
-}
-
-impl Warning {
-    /// A warning from `source` about `err`, with its cause chain in one line (as every
-    /// [`crate::warning::Warning`]).
-    pub(crate) fn from_error(source: &'static str, err: &dyn std::error::Error) -> Self {
-        Self {
-            source,
-            message: warning::Warning::from_error(Topic::Discovery(source), err).message,
-            features: &[],
-        }
-    }
-}
-
 /// Everything discovery needs besides the sources themselves.
 #[derive(Debug, Clone)]
 pub struct Context {
@@ -530,7 +505,8 @@ pub struct Discovered {
 impl Discovered {
     /// Records a warning from `source`.
     pub(crate) fn warn(&mut self, source: &'static str, err: &dyn std::error::Error) {
-        self.warnings.push(Warning::from_error(source, err));
+        self.warnings
+            .push(Warning::from_error(Topic::Discovery(source), err));
     }
 
     /// Records a warning from `source` about `err`, which leaves `features` undiscovered or
@@ -541,9 +517,8 @@ impl Discovered {
         features: &'static [&'static str],
         err: &dyn std::error::Error,
     ) {
-        let mut warning = Warning::from_error(source, err);
-        warning.features = features;
-        self.warnings.push(warning);
+        self.warnings
+            .push(Warning::from_error(Topic::Discovery(source), err).losing(features));
     }
 
     /// The value of `result`, or `None` with its error recorded as a warning from `source`
@@ -660,7 +635,7 @@ mod tests {
         all.features.flags.retain(|k, _| not_cpu(k));
         all.features.attributes.retain(|k, _| not_cpu(k));
         all.features.instances.retain(|k, _| not_cpu(k));
-        all.warnings.retain(|w| w.source != "cpu");
+        all.warnings.retain(|w| w.source() != Some("cpu"));
         all
     }
 
@@ -671,7 +646,10 @@ mod tests {
         let warnings: Vec<String> = out
             .warnings
             .iter()
-            .map(|w| format!("{}: {}", w.source, w.message.replace(&root, "<root>")))
+            .map(|w| {
+                let source = w.source().unwrap_or_default();
+                format!("{source}: {}", w.message.replace(&root, "<root>"))
+            })
             .collect();
         serde_json::json!({ "features": out.features, "warnings": warnings })
     }

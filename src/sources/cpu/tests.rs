@@ -416,7 +416,7 @@ fn missing_host_files_warn_where_nfd_logs() {
     for (message, start) in messages.iter().zip(starts) {
         assert!(message.starts_with(start), "{message}");
     }
-    assert!(out.warnings.iter().all(|w| w.source == "cpu"));
+    assert!(out.warnings.iter().all(|w| w.source() == Some("cpu")));
 }
 
 #[test]
