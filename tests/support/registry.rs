@@ -7,6 +7,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -93,6 +94,31 @@ fn docker_process(dir: &Path, host: &str, o: &Docker<'_>) -> Child {
         .unwrap()
 }
 
+/// Whether the registry `child` on `host` answers HTTP within 15 s (any answer, even one
+/// to plain HTTP on a TLS port), and is still running then. A TCP connect alone is not
+/// proof: on loopback a connect to a port in the ephemeral range can meet itself.
+fn answers(host: &str, child: &mut Child) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        if child.try_wait().ok().flatten().is_some() {
+            return false;
+        }
+        if let Ok(mut stream) = TcpStream::connect(host) {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+            let probe = format!("GET /v2/ HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\n\r\n");
+            let mut head = [0; 5];
+            if stream.write_all(probe.as_bytes()).is_ok()
+                && stream.read_exact(&mut head).is_ok()
+                && &head == b"HTTP/"
+            {
+                return child.try_wait().ok().flatten().is_none();
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
 /// A registry process, stopped on drop.
 pub(crate) struct Registry {
     /// `127.0.0.1:<port>`.
@@ -121,15 +147,12 @@ impl Registry {
     /// docker-registry with these settings.
     pub(crate) fn docker_with(o: &Docker<'_>) -> Registry {
         let dir = tempfile::tempdir().unwrap();
-        let port = free_port();
         if let Some((user, password)) = o.credentials {
             let htpasswd = require("htpasswd", "apt-get install -y apache2-utils");
             let entry = stdout_of(Command::new(htpasswd).args(["-Bbn", user, password]));
             std::fs::write(dir.path().join("htpasswd"), entry).unwrap();
         }
-        let host = format!("127.0.0.1:{port}");
-        let child = docker_process(dir.path(), &host, o);
-        Registry::ready(host, child, dir)
+        Registry::start(dir, |dir, host| docker_process(dir, host, o))
     }
 
     /// Restarts a docker-registry on the same port and storage with other settings (e.g. to
@@ -138,15 +161,11 @@ impl Registry {
         let _ = self.child.kill();
         let _ = self.child.wait();
         self.child = docker_process(self.dir.path(), &self.host, o);
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while TcpStream::connect(&self.host).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "registry on {} did not restart",
-                self.host
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        assert!(
+            answers(&self.host, &mut self.child),
+            "registry on {} did not restart",
+            self.host
+        );
     }
 
     /// docker-registry serving HTTPS with a certificate for 127.0.0.1 signed by a fresh CA;
@@ -154,25 +173,26 @@ impl Registry {
     pub(crate) fn docker_tls() -> (Registry, PathBuf) {
         let bin = require("docker-registry", "apt-get install -y docker-registry");
         let dir = tempfile::tempdir().unwrap();
-        let p = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
         test_ca(dir.path(), "127.0.0.1", "IP:127.0.0.1");
-        let port = free_port();
-        let config = format!(
-            "version: 0.1\nlog: {{level: error}}\nstorage:\n  filesystem: {{rootdirectory: {}}}\nhttp:\n  addr: 127.0.0.1:{port}\n  tls: {{certificate: {}, key: {}}}\n",
-            p("data"),
-            p("server.pem"),
-            p("server.key")
-        );
-        std::fs::write(p("config.yml"), config).unwrap();
-        let child = Command::new(bin)
-            .arg("serve")
-            .arg(p("config.yml"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
         let ca = dir.path().join("ca.pem");
-        (Registry::ready(format!("127.0.0.1:{port}"), child, dir), ca)
+        let registry = Registry::start(dir, |dir, host| {
+            let p = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+            let config = format!(
+                "version: 0.1\nlog: {{level: error}}\nstorage:\n  filesystem: {{rootdirectory: {}}}\nhttp:\n  addr: {host}\n  tls: {{certificate: {}, key: {}}}\n",
+                p("data"),
+                p("server.pem"),
+                p("server.key")
+            );
+            std::fs::write(p("config.yml"), config).unwrap();
+            Command::new(&bin)
+                .arg("serve")
+                .arg(p("config.yml"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        });
+        (registry, ca)
     }
 
     /// ferro-oci-server with in-memory storage.
@@ -181,27 +201,31 @@ impl Registry {
             "ferro-oci-server",
             "cargo install ferro-oci-server@1.0.0 --locked --root /opt/ferro",
         );
-        let dir = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let child = Command::new(bin)
-            .env("FERRO_OCI_LISTEN", format!("127.0.0.1:{port}"))
-            .env("FERRO_OCI_STORAGE_DIR", dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        Registry::ready(format!("127.0.0.1:{port}"), child, dir)
+        Registry::start(tempfile::tempdir().unwrap(), |dir, host| {
+            Command::new(&bin)
+                .env("FERRO_OCI_LISTEN", host)
+                .env("FERRO_OCI_STORAGE_DIR", dir)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
     }
 
-    fn ready(host: String, child: Child, dir: tempfile::TempDir) -> Registry {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while Instant::now() < deadline {
-            if TcpStream::connect(&host).is_ok() {
+    /// Starts a registry with `spawn(dir, host)` on a free port and waits until it answers
+    /// HTTP. A free port is only free until someone takes it: when the registry exits (its
+    /// port was taken in between by another test), it is started again on another port.
+    fn start(dir: tempfile::TempDir, spawn: impl Fn(&Path, &str) -> Child) -> Registry {
+        for _ in 0..5 {
+            let host = format!("127.0.0.1:{}", free_port());
+            let mut child = spawn(dir.path(), &host);
+            if answers(&host, &mut child) {
                 return Registry { host, child, dir };
             }
-            std::thread::sleep(Duration::from_millis(50));
+            let _ = child.kill();
+            let _ = child.wait();
         }
-        panic!("registry on {host} did not start");
+        panic!("the registry did not start on any of 5 ports");
     }
 
     /// A scratch directory that lives as long as the registry.
