@@ -3,12 +3,18 @@
 use std::io::{self, Write};
 
 /// Renders the report as pretty JSON with a trailing newline.
+///
+/// The document is built in memory and written once: the pretty printer makes several small
+/// writes per value (indentation, quotes, separators), which cost more through a `Write`
+/// chain than appending to a vector.
 pub fn render_json<T: serde::Serialize + ?Sized>(
     value: &T,
     out: &mut impl Write,
 ) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(json_io)?;
-    out.write_all(b"\n")
+    let mut text = Vec::with_capacity(1 << 16);
+    serde_json::to_writer_pretty(&mut text, value).map_err(json_io)?;
+    text.push(b'\n');
+    out.write_all(&text)
 }
 
 /// Renders the report as YAML.
