@@ -11,7 +11,8 @@ mod never;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::LazyLock;
 
 use crate::sources::cpu::arm::{HWCAP_NAMES, HWCAP2_NAMES};
 use crate::sources::cpu::x86_flags;
@@ -422,6 +423,19 @@ impl<'a> Linter<'a> {
     }
 
     fn cpu_flag(&mut self, name: &str, path: &str) {
+        // Most flags in a spec are right: one look-up instead of scans of the flag lists.
+        static KNOWN: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+            x86_flags::NAMES
+                .iter()
+                .chain(HWCAP_NAMES.iter())
+                .chain(HWCAP2_NAMES.iter())
+                .copied()
+                .chain([names::CPUID_ATTRIBUTE])
+                .collect()
+        });
+        if KNOWN.contains(name) {
+            return;
+        }
         let arm: Vec<&'static str> = HWCAP_NAMES
             .iter()
             .chain(HWCAP2_NAMES.iter())

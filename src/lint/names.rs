@@ -369,15 +369,20 @@ pub(crate) fn cpu_flag_spelling(name: &str, arm: &[&'static str]) -> Option<&'st
         return Some(nfd);
     }
     let norm = normalise_flag(name);
-    known().find(|k| normalise_flag(k) == norm)
+    // Compared as they are normalised: no string per known flag.
+    known().find(|k| normalised(k).eq(norm.chars()))
 }
 
 /// Upper case without `_` and `-`: `avx512_vnni` and `AVX512VNNI` compare equal.
 pub(crate) fn normalise_flag(name: &str) -> String {
+    normalised(name).collect()
+}
+
+/// The characters of [`normalise_flag`]'s result.
+fn normalised(name: &str) -> impl Iterator<Item = char> + '_ {
     name.chars()
         .filter(|c| *c != '_' && *c != '-')
         .map(|c| c.to_ascii_uppercase())
-        .collect()
 }
 
 /// The canonical hugepages element for a mistaken one (`hugepages-2048kB` -> `hugepages-2Mi`).

@@ -31,6 +31,8 @@ pub(super) struct Memo {
     missing: HashMap<(String, String), Option<String>>,
     /// [`instance_summary`] by feature and attribute.
     summaries: HashMap<(String, String), String>,
+    /// The hint for a feature the node does not have, by feature.
+    missing_features: HashMap<String, Option<String>>,
 }
 
 pub(super) fn explain(
@@ -75,8 +77,15 @@ fn explain_observed(
     let feature = term.feature_key();
     match observed {
         Observed::FeatureMissing => {
-            let hint = nearest_name(&feature, features.keys())
-                .map(|k| format!("the node has no feature `{feature}`; did you mean `{k}`?"));
+            let hint = memo
+                .missing_features
+                .entry(feature.to_string())
+                .or_insert_with(|| {
+                    nearest_name(&feature, features.keys()).map(|k| {
+                        format!("the node has no feature `{feature}`; did you mean `{k}`?")
+                    })
+                })
+                .clone();
             Explained {
                 node_has: NodeHas::Words("no such feature on this node".into()),
                 hint,

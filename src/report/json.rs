@@ -3,12 +3,23 @@
 use std::io::{self, Write};
 
 /// Renders the report as pretty JSON with a trailing newline.
+///
+/// The pretty printer makes several small writes per value (indentation, quotes,
+/// separators); a buffer of its own takes them inline, where each went through the whole
+/// `Write` chain of `out`, and hands `out` large pieces (memory stays bounded: the document
+/// is not built whole).
 pub(crate) fn render_json<T: serde::Serialize + ?Sized>(
     value: &T,
     out: &mut impl Write,
 ) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(json_io)?;
-    out.write_all(b"\n")
+    let mut buffered = io::BufWriter::with_capacity(1 << 16, &mut *out);
+    serde_json::to_writer_pretty(&mut buffered, value).map_err(json_io)?;
+    buffered.write_all(b"\n")?;
+    // Hands the rest to `out`, which the caller flushes.
+    buffered
+        .into_inner()
+        .map(drop)
+        .map_err(io::IntoInnerError::into_error)
 }
 
 /// Renders the report as YAML.

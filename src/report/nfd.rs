@@ -119,15 +119,41 @@ pub fn render(report: &Report, out: &mut impl Write) -> io::Result<()> {
 /// strings these characters cannot occur in JSON, so a plain replacement is exact.
 pub(crate) fn go_html_escape(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
+    let mut rest = json;
+    // Runs without a special character are copied whole; 0xE2 starts U+2028 and U+2029 (and
+    // other three-byte characters, copied as they are).
+    while let Some(i) = rest
+        .bytes()
+        .position(|b| matches!(b, b'<' | b'>' | b'&' | 0xE2))
+    {
+        out.push_str(&rest[..i]);
+        let special = &rest[i..];
+        let (text, len) = match special.as_bytes()[0] {
+            b'<' => ("\\u003c", 1),
+            b'>' => ("\\u003e", 1),
+            b'&' => ("\\u0026", 1),
+            _ if special.starts_with('\u{2028}') => ("\\u2028", 3),
+            _ if special.starts_with('\u{2029}') => ("\\u2029", 3),
+            _ => (&special[..3], 3),
+        };
+        out.push_str(text);
+        rest = &special[len..];
     }
+    out.push_str(rest);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::go_html_escape;
+
+    #[test]
+    fn escapes_as_go_does() {
+        assert_eq!(
+            go_html_escape("{\"a\":\"<b> & c\u{2028}d\u{2029}e \u{2014} \u{e9}\"}"),
+            "{\"a\":\"\\u003cb\\u003e \\u0026 c\\u2028d\\u2029e \u{2014} \u{e9}\"}"
+        );
+        assert_eq!(go_html_escape(""), "");
+        assert_eq!(go_html_escape("plain"), "plain");
+    }
 }

@@ -381,6 +381,15 @@ impl Decoder {
 
     /// A string-valued scalar; `null` reads as "" (as Go's decoder).
     fn string(&mut self, node: &Node, path: &str) -> Result<String, LoadError> {
+        self.string_at(node, || path.to_owned())
+    }
+
+    /// [`Decoder::string`] with the path built only when a warning or an error needs it.
+    fn string_at(
+        &mut self,
+        node: &Node,
+        path: impl FnOnce() -> String,
+    ) -> Result<String, LoadError> {
         match &node.kind {
             Kind::Scalar(s, Style::Plain) => {
                 if yaml::is_null_text(s) {
@@ -389,7 +398,7 @@ impl Decoder {
                 if let Some(read) = yaml::yaml11_string(s, false) {
                     self.warn(
                         Code::Yaml11,
-                        path,
+                        &path(),
                         node,
                         format!("NFD (YAML 1.1) reads unquoted `{s}` as `{read}`; nfd-compat reads `{s}`. Quote it (\"{s}\") so both read the same"),
                     );
@@ -398,7 +407,7 @@ impl Decoder {
             }
             Kind::Scalar(s, Style::Literal) => Ok(s.clone()),
             _ => Err(LoadError::at(
-                path,
+                &path(),
                 node,
                 format!("expected a string, found {}", node.describe()),
             )),
@@ -506,12 +515,12 @@ impl Decoder {
         };
         let tag = f
             .get("tag")
-            .map(|t| self.string(t, &format!("{path}.tag")))
+            .map(|t| self.string_at(t, || format!("{path}.tag")))
             .transpose();
         let tag = self.recover(tag)?.flatten().unwrap_or_default();
         let description = f
             .get("description")
-            .map(|d| self.string(d, &format!("{path}.description")))
+            .map(|d| self.string_at(d, || format!("{path}.description")))
             .transpose();
         let description = self.recover(description)?.flatten().unwrap_or_default();
         let rules = match f.get("rules") {
@@ -579,7 +588,7 @@ impl Decoder {
         )?;
         let name = match f.get("name") {
             Some(n) => {
-                let name = self.string(n, &format!("{path}.name"));
+                let name = self.string_at(n, || format!("{path}.name"));
                 self.recover(name)?.unwrap_or_default()
             }
             None => {
@@ -610,7 +619,7 @@ impl Decoder {
             };
             for (key, value) in entries {
                 let var = self.key_string(key, &vars_path).and_then(|name| {
-                    let value = self.string(value, &format!("{vars_path}.{name}"))?;
+                    let value = self.string_at(value, || format!("{vars_path}.{name}"))?;
                     Ok((name, value))
                 });
                 let Some((name, value)) = self.recover(var)? else {
@@ -760,7 +769,7 @@ impl Decoder {
                 "missing `feature` (e.g. `feature: kernel.loadedmodule`)",
             ));
         };
-        let feature = self.string(feature_node, &format!("{term_path}.feature"))?;
+        let feature = self.string_at(feature_node, || format!("{term_path}.feature"))?;
         if feature.is_empty() {
             return Err(LoadError::at(
                 &format!("{term_path}.feature"),
@@ -831,7 +840,7 @@ impl Decoder {
         let f = self.fields(node, path, "an expression", &["op", "value", "type"], &[])?;
         let op_node = f.get("op");
         let op = match op_node {
-            Some(o) => self.string(o, &format!("{path}.op"))?,
+            Some(o) => self.string_at(o, || format!("{path}.op"))?,
             None => String::new(),
         };
         if op.is_empty() {
@@ -846,21 +855,20 @@ impl Decoder {
         let mut yaml11 = Vec::new();
         let mut value_nodes: &[Node] = &[];
         if let Some(v) = f.get("value") {
-            let value_path = format!("{path}.value");
             let Kind::Seq(items) = &v.kind else {
                 let hint = match &v.kind {
                     Kind::Scalar(s, _) => format!("; write `value: [\"{s}\"]`"),
                     _ => String::new(),
                 };
                 return Err(LoadError::at(
-                    &value_path,
+                    &format!("{path}.value"),
                     v,
                     format!("expected a list of strings, found {}{hint}", v.describe()),
                 ));
             };
             if items.len() > super::MAX_VALUES {
                 return Err(LoadError::at(
-                    &value_path,
+                    &format!("{path}.value"),
                     v,
                     format!("{} values; the limit is {}", items.len(), super::MAX_VALUES),
                 ));
@@ -868,7 +876,7 @@ impl Decoder {
             value_nodes = items;
             values.reserve(items.len());
             for (i, item) in items.iter().enumerate() {
-                let value = self.string(item, &format!("{value_path}[{i}]"))?;
+                let value = self.string_at(item, || format!("{path}.value[{i}]"))?;
                 if let Kind::Scalar(_, Style::Plain) = &item.kind
                     && let Some(read) = yaml::yaml11_string(&value, false)
                     && !yaml::is_null_text(&value)
@@ -880,7 +888,7 @@ impl Decoder {
         }
         let type_written = f
             .get("type")
-            .map(|t| self.string(t, &format!("{path}.type")))
+            .map(|t| self.string_at(t, || format!("{path}.type")))
             .transpose()?;
         let has_type = type_written.as_deref().is_some_and(|t| !t.is_empty());
         Expr::new(&op, values, type_written).map_err(|e| {

@@ -14,7 +14,9 @@ pub(crate) fn nearest_name<'a>(
 ) -> Option<&'a str> {
     let length = name.chars().count();
     let mut limit = (length / 4).clamp(1, 3);
-    let lower = name.to_ascii_lowercase();
+    let lower: Vec<char> = name.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let mut other: Vec<char> = Vec::new();
+    let mut rows = Rows::default();
     let mut best = None;
     // Suggestions compare one name with every element of a feature (thousands of CPU flags):
     // a length that differs by more than the limit settles most candidates without computing
@@ -24,7 +26,9 @@ pub(crate) fn nearest_name<'a>(
         if candidate.chars().count().abs_diff(length) > limit {
             continue;
         }
-        let d = edits(&lower, &candidate.to_ascii_lowercase());
+        other.clear();
+        other.extend(candidate.chars().map(|c| c.to_ascii_lowercase()));
+        let d = rows.edits(&lower, &other, limit);
         if d <= limit {
             best = Some(candidate);
             match d.checked_sub(1) {
@@ -36,33 +40,59 @@ pub(crate) fn nearest_name<'a>(
     best
 }
 
-/// Edit distance with adjacent transpositions (optimal string alignment).
-fn edits(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    // Three rows: the one before the previous (for transpositions), the previous, the current.
-    let mut before = vec![0; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for i in 0..a.len() {
-        cur[0] = i + 1;
-        for j in 0..b.len() {
-            let cost = usize::from(a[i] != b[j]);
-            let mut d = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-            if i > 0 && j > 0 && a[i] == b[j - 1] && a[i - 1] == b[j] {
-                d = d.min(before[j - 1] + 1);
+/// The rows of the distance table, kept from one candidate to the next.
+#[derive(Default)]
+struct Rows {
+    before: Vec<usize>,
+    prev: Vec<usize>,
+    cur: Vec<usize>,
+}
+
+impl Rows {
+    /// Edit distance with adjacent transpositions (optimal string alignment); once it must
+    /// be above `limit`, some number above `limit`.
+    fn edits(&mut self, a: &[char], b: &[char], limit: usize) -> usize {
+        let Rows { before, prev, cur } = self;
+        // Three rows: the one before the previous (for transpositions), the previous, the
+        // current.
+        before.clear();
+        before.resize(b.len() + 1, 0);
+        prev.clear();
+        prev.extend(0..=b.len());
+        cur.clear();
+        cur.resize(b.len() + 1, 0);
+        for i in 0..a.len() {
+            cur[0] = i + 1;
+            for j in 0..b.len() {
+                let cost = usize::from(a[i] != b[j]);
+                let mut d = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+                if i > 0 && j > 0 && a[i] == b[j - 1] && a[i - 1] == b[j] {
+                    d = d.min(before[j - 1] + 1);
+                }
+                cur[j + 1] = d;
             }
-            cur[j + 1] = d;
+            std::mem::swap(before, prev);
+            std::mem::swap(prev, cur);
+            // A row is at least the smaller minimum of the two rows above it: once both are
+            // above the limit, so is the distance.
+            let above = |row: &[usize]| row.iter().all(|&d| d > limit);
+            if above(prev) && above(before) {
+                return limit.saturating_add(1);
+            }
         }
-        std::mem::swap(&mut before, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
+        prev[b.len()]
     }
-    prev[b.len()]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn edits(a: &str, b: &str) -> usize {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        Rows::default().edits(&a, &b, usize::MAX)
+    }
 
     #[test]
     fn edits_count_swaps_as_one() {
@@ -76,6 +106,19 @@ mod tests {
         ] {
             assert_eq!(edits(a, b), want, "{a} -> {b}");
             assert_eq!(edits(b, a), want, "{b} -> {a}");
+            // Cut short above a limit, never at or below it.
+            let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            for limit in 0..4 {
+                let cut = Rows::default().edits(&x, &y, limit);
+                assert!(
+                    if want <= limit {
+                        cut == want
+                    } else {
+                        cut > limit
+                    },
+                    "{a} {b} {limit}"
+                );
+            }
         }
     }
 

@@ -12,6 +12,8 @@ use std::fmt::{self, Write as _};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
+mod simple;
+
 /// A position in the source: 1-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Pos {
@@ -130,7 +132,18 @@ enum Frame {
 }
 
 /// Parses `text` into a tree (the first document; later documents are counted, not kept).
+///
+/// Text in the shape most specs have is read by a fast reader ([`simple`]), which builds the
+/// same tree; anything else, errors included, by the full parser.
 pub(crate) fn parse(text: &str, limits: Limits) -> Result<Document, SyntaxError> {
+    match simple::parse(text, limits) {
+        Some(document) => Ok(document),
+        None => parse_full(text, limits),
+    }
+}
+
+/// [`parse`] with the full YAML 1.2 parser.
+fn parse_full(text: &str, limits: Limits) -> Result<Document, SyntaxError> {
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Node> = HashMap::new();
@@ -523,6 +536,117 @@ mod tests {
         };
         assert_eq!(entries[0].0.kind, Kind::Scalar("a".into(), Style::Plain));
         assert!(parse("", LIMITS).unwrap().root.is_none());
+    }
+
+    /// The fast reader builds the tree the full parser builds, or leaves the text to it.
+    fn same_as_full(text: &str) -> bool {
+        let full = parse_full(text, LIMITS);
+        match simple::parse(text, LIMITS) {
+            None => false,
+            Some(fast) => {
+                let full = full.unwrap_or_else(|e| panic!("fast read, full failed: {e}\n{text}"));
+                assert_eq!(fast.root, full.root, "{text}");
+                assert_eq!(fast.count, full.count, "{text}");
+                true
+            }
+        }
+    }
+
+    #[test]
+    fn fast_reader_matches_full_parser() {
+        let simple = [
+            "a: b\n",
+            "a: b\nc: d # note\n# comment\n\ne:\n  f: g\n  h: [i, 'j''k', \"l\"]\n",
+            "version: v1alpha1\ncompatibilities:\n- description: x\n  rules:\n  - name: r\n    matchFeatures:\n    - feature: pci.device\n      matchExpressions:\n        vendor: {op: In, value: [\"19e5\"]}\n        class: {op: Exists}\n      matchName: {op: InRegexp, value: [\"^AMX\"]}\n  - name: s\n    matchAny:\n    - matchFeatures:\n      - feature: cpu.cpuid\n        matchExpressions:\n          AVX: {op: Exists}\n",
+            "a:\n  - 1\n  - -5\n  - [x, {y: z}]\n  - {}\n  - []\nb: ~\n",
+            "- a\n- b: c\n  d: e\n-   f: g\n",
+            "a:\n- [x]\nb:\n  - {c: d}\n  - e\nc:\n  -   'f'\nd:\n- g\n- h\ne:\n- i: j\n",
+            "  a: b\n  c:\n    d: e\n",
+            "a: 0300\nb: '0300'\nc: yes\n\"d\": e\n'f' : g\n",
+            "a: b, c\nd: x y  \n",
+        ];
+        for text in simple {
+            assert!(same_as_full(text), "not read by the fast reader: {text}");
+        }
+        let other = [
+            "",
+            "# only a comment\n",
+            "a:\nb: c\n",
+            "a: &x b\nc: *x\n",
+            "a: !!str 1\n",
+            "a: |\n  text\n",
+            "a: b\n  c\n",
+            "a: \"x\\ty\"\n",
+            "a: 'multi\n  line'\n",
+            "a: {b: c,\n d: e}\n",
+            "---\na: b\n",
+            "a: b\n---\nc: d\n",
+            "a:\tb\n",
+            "a: b\r\n",
+            "a: b\n c: d\n",
+            "a: b: c\n",
+            "a:b\n",
+            "{\"a\": 1}\n",
+            "- - a\n",
+            "-\n  a: b\n",
+            "a: [b, ]\n",
+            "a: {b: }\n",
+            "a: [b c, d]\n",
+            "a: \u{e9}\n",
+            "? a\n: b\n",
+            "a: b #c\nd: e#f\n",
+            "a: [b]x\n",
+            "a:\n- b\n c: d\n",
+            "a:\n  b: c\n d: e\n",
+        ];
+        for text in other {
+            // Either read the same or left to the full parser, never read differently.
+            same_as_full(text);
+        }
+        // Every spec and snapshot in the test data.
+        let mut dirs = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata"
+        ))];
+        let mut fast = 0;
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    fast += usize::from(same_as_full(&text));
+                }
+            }
+        }
+        assert!(fast > 0, "no test spec was read by the fast reader");
+    }
+
+    #[test]
+    fn fast_reader_keeps_the_limits() {
+        let mut deep = String::new();
+        for i in 0..70 {
+            deep.push_str(&"  ".repeat(i));
+            deep.push_str("k:\n");
+        }
+        deep.push_str(&"  ".repeat(70));
+        deep.push_str("x: y\n");
+        assert!(simple::parse(&deep, LIMITS).is_none());
+        assert!(
+            parse(&deep, LIMITS)
+                .unwrap_err()
+                .message
+                .contains("nesting deeper than 64")
+        );
+        let wide = "- a\n".repeat(10_001);
+        assert!(simple::parse(&wide, LIMITS).is_none());
+        assert!(
+            parse(&wide, LIMITS)
+                .unwrap_err()
+                .message
+                .contains("more than 10000 nodes")
+        );
     }
 
     #[test]

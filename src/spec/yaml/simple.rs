@@ -1,0 +1,437 @@
+//! A fast reader for the shape most specs have: block mappings and sequences, one-line flow
+//! collections, plain scalars and one-line quoted scalars without escapes, comments, printable
+//! ASCII. It builds the same tree as the full parser ([`super::parse`]) and gives up (`None`)
+//! on anything else (anchors, tags, block scalars, multi-line scalars, document markers,
+//! empty values, tabs, errors, the limits), which then goes to the full parser: it is never
+//! the reason a document is accepted or rejected, nor what an error says.
+
+use super::{Document, Kind, Limits, Node, Pos, Style};
+
+/// Reads `text` if it has the simple shape; `None` otherwise.
+pub(super) fn parse(text: &str, limits: Limits) -> Option<Document> {
+    let src = text.as_bytes();
+    if !plain_ascii(src) {
+        return None;
+    }
+    let mut reader = Reader {
+        src,
+        at: 0,
+        line: 1,
+        line_start: 0,
+        nodes: 0,
+        limits,
+        next: None,
+    };
+    let indent = reader.next_content()?;
+    let root = if reader.dash_entry() {
+        reader.block_seq(indent, 0, false)?
+    } else {
+        reader.block_map(indent, 0)?
+    };
+    // Everything was read: a line left over (less indented than the root) is not simple.
+    if reader.next.is_some() {
+        return None;
+    }
+    Some(Document {
+        root: Some(root),
+        count: 1,
+    })
+}
+
+/// Printable ASCII and newlines only, and no line starting a document marker or directive.
+fn plain_ascii(src: &[u8]) -> bool {
+    let printable = src.iter().all(|&b| b == b'\n' || (0x20..0x7f).contains(&b));
+    printable
+        && src.split(|&b| b == b'\n').all(|line| {
+            !(line.starts_with(b"---") || line.starts_with(b"...") || line.starts_with(b"%"))
+        })
+}
+
+struct Reader<'a> {
+    src: &'a [u8],
+    /// The byte being read.
+    at: usize,
+    /// Its line, from 1.
+    line: usize,
+    /// Where that line starts.
+    line_start: usize,
+    /// Nodes completed so far.
+    nodes: usize,
+    limits: Limits,
+    /// After a block collection: the indentation of the content line `at` is on, `None` at
+    /// the end of the text.
+    next: Option<usize>,
+}
+
+impl Reader<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.src.get(self.at).copied()
+    }
+
+    fn peek_at(&self, ahead: usize) -> Option<u8> {
+        self.src.get(self.at + ahead).copied()
+    }
+
+    fn pos(&self) -> Pos {
+        Pos {
+            line: self.line,
+            col: self.at - self.line_start + 1,
+        }
+    }
+
+    fn node(&mut self, pos: Pos, kind: Kind) -> Option<Node> {
+        self.nodes += 1;
+        (self.nodes <= self.limits.max_nodes).then_some(Node { pos, kind })
+    }
+
+    fn skip_spaces(&mut self) -> usize {
+        let start = self.at;
+        while self.peek() == Some(b' ') {
+            self.at += 1;
+        }
+        self.at - start
+    }
+
+    /// After a value: spaces, then a comment (after at least one space) or the line's end.
+    /// Leaves `at` on the newline (or the end of the text).
+    fn end_of_line(&mut self) -> Option<()> {
+        let spaces = self.skip_spaces();
+        match self.peek() {
+            None | Some(b'\n') => Some(()),
+            Some(b'#') if spaces > 0 => {
+                while !matches!(self.peek(), None | Some(b'\n')) {
+                    self.at += 1;
+                }
+                Some(())
+            }
+            _ => None,
+        }
+    }
+
+    /// Moves to the first character of the next line with content (past blank and comment
+    /// lines) and returns its indentation; `None` at the end of the text. `at` must be at the
+    /// start of a line or on a newline.
+    fn next_content(&mut self) -> Option<usize> {
+        loop {
+            if self.peek() == Some(b'\n') {
+                self.at += 1;
+                self.line += 1;
+                self.line_start = self.at;
+            }
+            if self.at >= self.src.len() {
+                return None;
+            }
+            if self.at != self.line_start {
+                // Only reached on a line's first byte or its newline.
+                return None;
+            }
+            let indent = self.skip_spaces();
+            match self.peek() {
+                None => return None,
+                Some(b'\n') => {}
+                Some(b'#') => {
+                    while !matches!(self.peek(), None | Some(b'\n')) {
+                        self.at += 1;
+                    }
+                }
+                Some(_) => return Some(indent),
+            }
+        }
+    }
+
+    /// Whether `at` is on a block sequence entry (`- `).
+    fn dash_entry(&self) -> bool {
+        self.peek() == Some(b'-') && self.peek_at(1) == Some(b' ')
+    }
+
+    /// A block sequence whose entries start at column `indent` (0-based); `at` on the first
+    /// `-`; `indentless` when at the indentation of its mapping key. Leaves `at` on the next
+    /// content line, its indentation in `next`.
+    fn block_seq(&mut self, indent: usize, depth: usize, indentless: bool) -> Option<Node> {
+        if depth >= self.limits.max_depth {
+            return None;
+        }
+        let mut items: Vec<Node> = Vec::new();
+        let mut pos = self.pos();
+        loop {
+            // On `- `.
+            self.at += 1;
+            self.skip_spaces();
+            let (item, nested) = match self.peek() {
+                None | Some(b'\n' | b'#') => return None,
+                Some(b'-') if self.peek_at(1) == Some(b' ') => return None,
+                _ => self.inline_item(depth + 1)?,
+            };
+            if indentless && items.is_empty() {
+                // The full parser places a sequence not indented under its key where its
+                // first entry starts, others on their first `-`.
+                pos = item.pos;
+            }
+            items.push(item);
+            if !nested {
+                self.next = self.next_content();
+            }
+            match self.next {
+                None => break,
+                Some(next) if next == indent && self.dash_entry() => {}
+                Some(next) if next < indent || (next == indent && !self.dash_entry()) => break,
+                Some(_) => return None,
+            }
+        }
+        self.node(pos, Kind::Seq(items))
+    }
+
+    /// A sequence entry's content after `- `: a scalar or flow collection alone on the line,
+    /// or the first key of a mapping (then `true`: the mapping has set `next`).
+    fn inline_item(&mut self, depth: usize) -> Option<(Node, bool)> {
+        let key_col = self.at - self.line_start;
+        let start = self.at;
+        let (line, line_start) = (self.line, self.line_start);
+        if matches!(self.peek(), Some(b'[' | b'{')) {
+            let node = self.flow(depth)?;
+            self.end_of_line()?;
+            return Some((node, false));
+        }
+        let nodes = self.nodes;
+        let scalar = self.scalar(false)?;
+        self.skip_spaces();
+        if self.peek() == Some(b':') && matches!(self.peek_at(1), None | Some(b' ' | b'\n')) {
+            // A mapping: read it again from its first key.
+            self.at = start;
+            self.line = line;
+            self.line_start = line_start;
+            self.nodes = nodes;
+            return Some((self.block_map(key_col, depth)?, true));
+        }
+        self.end_of_line()?;
+        Some((scalar, false))
+    }
+
+    /// A block mapping whose keys start at column `indent` (0-based); `at` on the first key.
+    /// Leaves `at` on the next content line, its indentation in `next`.
+    fn block_map(&mut self, indent: usize, depth: usize) -> Option<Node> {
+        if depth >= self.limits.max_depth {
+            return None;
+        }
+        let pos = self.pos();
+        let mut entries = Vec::new();
+        loop {
+            if matches!(self.peek(), Some(b'[' | b'{')) {
+                return None;
+            }
+            let key = self.scalar(false)?;
+            self.skip_spaces();
+            if !(self.peek() == Some(b':') && matches!(self.peek_at(1), None | Some(b' ' | b'\n')))
+            {
+                return None;
+            }
+            self.at += 1;
+            let spaces = self.skip_spaces();
+            let value = match self.peek() {
+                None | Some(b'\n') => self.block_value(indent, depth + 1)?,
+                Some(b'#') if spaces > 0 => {
+                    self.end_of_line()?;
+                    self.block_value(indent, depth + 1)?
+                }
+                Some(b'[' | b'{') => {
+                    let node = self.flow(depth + 1)?;
+                    self.end_of_line()?;
+                    self.next = self.next_content();
+                    node
+                }
+                _ => {
+                    let node = self.scalar(false)?;
+                    self.end_of_line()?;
+                    self.next = self.next_content();
+                    node
+                }
+            };
+            entries.push((key, value));
+            match self.next {
+                None => break,
+                Some(next) if next < indent => break,
+                Some(next) if next == indent && !self.dash_entry() => {}
+                Some(_) => return None,
+            }
+        }
+        self.node(pos, Kind::Map(entries))
+    }
+
+    /// A mapping value on the lines after its key (at column `key_indent`): a more indented
+    /// block mapping or sequence, or a sequence at the key's own indentation. Leaves `at` on
+    /// the next content line, its indentation in `next`.
+    fn block_value(&mut self, key_indent: usize, depth: usize) -> Option<Node> {
+        let indent = self.next_content()?;
+        let node = if self.dash_entry() && indent >= key_indent {
+            self.block_seq(indent, depth, indent == key_indent)?
+        } else if indent > key_indent && !matches!(self.peek(), Some(b'-')) {
+            self.block_map(indent, depth)?
+        } else {
+            return None;
+        };
+        Some(node)
+    }
+
+    /// A flow collection on one line; `at` on `[` or `{`.
+    fn flow(&mut self, depth: usize) -> Option<Node> {
+        if depth >= self.limits.max_depth {
+            return None;
+        }
+        let pos = self.pos();
+        let open = self.peek()?;
+        self.at += 1;
+        let close = if open == b'[' { b']' } else { b'}' };
+        let mut items = Vec::new();
+        let mut entries = Vec::new();
+        self.skip_spaces();
+        if self.peek() == Some(close) {
+            self.at += 1;
+        } else {
+            loop {
+                let first = self.flow_node(depth + 1)?;
+                self.skip_spaces();
+                if open == b'{' {
+                    if self.peek() != Some(b':') {
+                        return None;
+                    }
+                    self.at += 1;
+                    if self.skip_spaces() == 0 {
+                        return None;
+                    }
+                    let value = self.flow_node(depth + 1)?;
+                    entries.push((first, value));
+                    self.skip_spaces();
+                } else {
+                    items.push(first);
+                }
+                match self.peek() {
+                    Some(b',') => {
+                        self.at += 1;
+                        self.skip_spaces();
+                        if matches!(self.peek(), Some(b']' | b'}' | b',')) {
+                            return None;
+                        }
+                    }
+                    Some(c) if c == close => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        let kind = if open == b'[' {
+            Kind::Seq(items)
+        } else {
+            Kind::Map(entries)
+        };
+        self.node(pos, kind)
+    }
+
+    fn flow_node(&mut self, depth: usize) -> Option<Node> {
+        match self.peek()? {
+            b'[' | b'{' => self.flow(depth),
+            _ => self.scalar(true),
+        }
+    }
+
+    /// A plain or quoted scalar on one line; `flow` for one inside a flow collection.
+    fn scalar(&mut self, flow: bool) -> Option<Node> {
+        let pos = self.pos();
+        let start = self.at;
+        let (text, style) = match self.peek()? {
+            quote @ (b'"' | b'\'') => {
+                self.at += 1;
+                let mut text = String::new();
+                loop {
+                    let from = self.at;
+                    while !matches!(self.peek(), None | Some(b'\n' | b'\\' | b'"' | b'\'')) {
+                        self.at += 1;
+                    }
+                    text.push_str(std::str::from_utf8(&self.src[from..self.at]).ok()?);
+                    match self.peek() {
+                        Some(c) if c == quote => {
+                            self.at += 1;
+                            if quote == b'\'' && self.peek() == Some(b'\'') {
+                                self.at += 1;
+                                text.push('\'');
+                            } else {
+                                break;
+                            }
+                        }
+                        Some(c @ (b'"' | b'\'')) => {
+                            self.at += 1;
+                            text.push(char::from(c));
+                        }
+                        _ => return None,
+                    }
+                }
+                (text, Style::Literal)
+            }
+            first => {
+                let indicator = matches!(
+                    first,
+                    b'-' | b'?'
+                        | b':'
+                        | b','
+                        | b'['
+                        | b']'
+                        | b'{'
+                        | b'}'
+                        | b'#'
+                        | b'&'
+                        | b'*'
+                        | b'!'
+                        | b'|'
+                        | b'>'
+                        | b'%'
+                        | b'@'
+                        | b'`'
+                        | b' '
+                        | b'\n'
+                );
+                let dash_word = first == b'-'
+                    && self
+                        .peek_at(1)
+                        .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'.');
+                if indicator && !dash_word {
+                    return None;
+                }
+                loop {
+                    match self.peek() {
+                        None | Some(b'\n') => break,
+                        Some(b':') => {
+                            if matches!(self.peek_at(1), None | Some(b' ' | b'\n'))
+                                || (flow && matches!(self.peek_at(1), Some(b',' | b']' | b'}')))
+                            {
+                                break;
+                            }
+                            return None;
+                        }
+                        Some(b'#') => {
+                            if self.src[self.at - 1] == b' ' {
+                                break;
+                            }
+                            return None;
+                        }
+                        Some(b'[' | b']' | b'{' | b'}' | b',') if flow => break,
+                        Some(b'[' | b']' | b'{' | b'}') => return None,
+                        Some(_) => self.at += 1,
+                    }
+                }
+                let raw = std::str::from_utf8(&self.src[start..self.at]).ok()?;
+                let trimmed = raw.trim_end_matches(' ');
+                if trimmed.is_empty() || trimmed.len() > 1000 {
+                    return None;
+                }
+                // Leave the trailing spaces unread: the caller skips them.
+                self.at = start + trimmed.len();
+                (trimmed.to_owned(), Style::Plain)
+            }
+        };
+        if self.at - start > 1000 {
+            return None;
+        }
+        self.node(pos, Kind::Scalar(text, style))
+    }
+}
