@@ -43,8 +43,12 @@ pub fn run(name: &str, data: &[u8], node: &Features) {
     }
 }
 
-/// The spec loader (YAML 1.2 or JSON, every check), then evaluation of what loads.
+/// The spec loader (YAML 1.2 or JSON, every check), then evaluation of what loads; and the
+/// YAML fast reader against the full parser.
 fn spec_target(data: &[u8], node: &Features) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        spec::yaml::check_fast_reader(text, spec::YAML_LIMITS);
+    }
     if let Ok(loaded) = spec::load(data) {
         let evaluation = rules::evaluate(&loaded.spec, node, &rules::Options::default());
         let _ = evaluation.sets.iter().any(rules::SetEvaluation::is_match);

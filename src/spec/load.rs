@@ -25,6 +25,12 @@ pub(crate) const MAX_DEPTH: usize = 64;
 pub(crate) const MAX_EXPRESSIONS_PER_RULE: usize = 1000;
 /// The most YAML nodes a spec may expand to (aliases counted in full).
 const MAX_NODES: usize = 1_000_000;
+
+/// The limits a spec's YAML tree is built within.
+pub(crate) const YAML_LIMITS: Limits = Limits {
+    max_depth: MAX_DEPTH,
+    max_nodes: MAX_NODES,
+};
 /// The most load errors collected before the loader stops looking for more.
 pub(crate) const MAX_LOAD_ERRORS: usize = 100;
 
@@ -165,11 +171,7 @@ fn read_document(bytes: &[u8]) -> Result<(Node, usize), LoadError> {
         }
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let limits = Limits {
-        max_depth: MAX_DEPTH,
-        max_nodes: MAX_NODES,
-    };
-    let doc = yaml::parse(text, limits).map_err(|e| LoadError {
+    let doc = yaml::parse(text, YAML_LIMITS).map_err(|e| LoadError {
         path: String::new(),
         pos: Some(e.pos),
         message: format!("not valid YAML: {}", e.message),

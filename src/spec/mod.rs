@@ -15,14 +15,14 @@ mod nearest;
 pub mod schema;
 mod template;
 mod version;
-mod yaml;
+pub(crate) mod yaml;
 
 pub(crate) use code::{Code, Finding, Severity};
 pub(crate) use expr::{
     Compiled, Expr, MAX_VALUES, Op, ValueType, expression_text, go_quote, parse_go_int, shorten,
 };
 pub use load::{LoadError, Loaded, load};
-pub(crate) use load::{MAX_SPEC_BYTES, Positions, load_all};
+pub(crate) use load::{MAX_SPEC_BYTES, Positions, YAML_LIMITS, load_all};
 pub(crate) use nearest::nearest_name;
 pub use template::SPRIG_FUNCTIONS;
 pub(crate) use template::VarsTemplate;

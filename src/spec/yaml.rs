@@ -142,6 +142,22 @@ pub(crate) fn parse(text: &str, limits: Limits) -> Result<Document, SyntaxError>
     }
 }
 
+/// The fast reader's promise, checked by the spec fuzz target: whatever it reads, the full
+/// parser reads to the same tree. Panics when they disagree.
+pub(crate) fn check_fast_reader(text: &str, limits: Limits) {
+    if let Some(fast) = simple::parse(text, limits) {
+        match parse_full(text, limits) {
+            Ok(full) => assert!(
+                fast.root == full.root && fast.count == full.count,
+                "the fast reader and the full parser build different trees for {text:?}"
+            ),
+            Err(e) => {
+                panic!("the fast reader reads what the full parser rejects ({e:?}): {text:?}")
+            }
+        }
+    }
+}
+
 /// [`parse`] with the full YAML 1.2 parser.
 fn parse_full(text: &str, limits: Limits) -> Result<Document, SyntaxError> {
     let mut parser = Parser::new_from_str(text);
