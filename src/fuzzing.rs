@@ -71,9 +71,13 @@ impl Read for Trickle<'_> {
 /// valid JSON list the items are exactly its elements.
 fn fleet_split(data: &[u8]) {
     let mut items = Vec::new();
-    let whole = split(data, 1 << 20, |i, bytes| items.push((i, bytes)));
+    let whole = split(data, 1 << 20, data.len() as u64, |i, bytes| {
+        items.push((i, bytes))
+    });
     let mut trickled = Vec::new();
-    let pieces = split(Trickle(data), 1 << 20, |i, bytes| trickled.push((i, bytes)));
+    let pieces = split(Trickle(data), 1 << 20, 0, |i, bytes| {
+        trickled.push((i, bytes))
+    });
     assert_eq!(items, trickled, "items differ with small reads");
     match (&whole, &pieces) {
         (Ok(Split::List { items: a, rest: r }), Ok(Split::List { items: b, rest: s })) => {

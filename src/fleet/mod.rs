@@ -500,11 +500,14 @@ fn read_file(path: &Path, send: &mut SendFn<'_>) -> bool {
     let fail = |send: &mut SendFn<'_>, name: Option<String>, message: String| {
         send(&label, None, name, Payload::Failed(message))
     };
-    let reader: Box<dyn Read> = if stdin {
-        Box::new(io::stdin().lock())
+    let (reader, size): (Box<dyn Read>, u64) = if stdin {
+        (Box::new(io::stdin().lock()), 0)
     } else {
         match crate::input::open_regular(path) {
-            Ok(f) => Box::new(f),
+            Ok(f) => {
+                let size = f.metadata().map_or(0, |m| m.len());
+                (Box::new(f), size)
+            }
             Err(e) => {
                 return fail(send, None, format!("cannot open {}: {e}", label.source));
             }
@@ -538,19 +541,14 @@ fn read_file(path: &Path, send: &mut SendFn<'_>) -> bool {
         return send_parsed(&label, &bytes, send);
     }
     let mut ok = true;
-    let result = split::split(reader, MAX_SNAPSHOT_BYTES, |index, bytes| {
+    let result = split::split(reader, MAX_SNAPSHOT_BYTES, size, |index, bytes| {
         ok = ok && send(&label, Some(index), None, Payload::Raw(bytes));
     });
     if !ok {
         return false;
     }
     match result {
-        Ok(split::Split::Document(mut doc)) => {
-            // The buffer grew by doubling; what is parsed next costs a few times the text, and
-            // the spare capacity would add up to as much again for as long.
-            doc.shrink_to_fit();
-            send_parsed(&label, &doc, send)
-        }
+        Ok(split::Split::Document(doc)) => send_parsed(&label, &doc, send),
         Ok(split::Split::List { items, rest }) => {
             let source = &label.source;
             let message = match serde_json::from_slice::<Value>(&rest) {

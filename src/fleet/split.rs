@@ -69,14 +69,21 @@ enum Mode {
 
 /// Splits the JSON document read from `reader`, calling `on_item(index, bytes)` for each
 /// element of its top-level `items` array, in order. `doc_limit` bounds what is kept outside
-/// the items (the whole document when it has no `items`).
+/// the items (the whole document when it has no `items`). `size` is the input's size when it
+/// is known (a file's length; 0 otherwise): a document without `items` is then read into one
+/// buffer of that size, not into one grown by doubling and copied to fit, whose spare and
+/// freed pages would count as much again while the document is parsed.
 pub(crate) fn split<R: Read>(
     mut reader: R,
     doc_limit: usize,
+    size: u64,
     mut on_item: impl FnMut(usize, Vec<u8>),
 ) -> Result<Split, SplitError> {
     let mut buf = vec![0u8; 1 << 20];
-    let mut rest: Vec<u8> = Vec::new();
+    // Reserved only: pages are touched as the document fills them, and a list gives the spare
+    // back as soon as its `items` begin.
+    let reserve = usize::try_from(size).map_or(doc_limit, |s| s.min(doc_limit));
+    let mut rest: Vec<u8> = Vec::with_capacity(reserve);
     let mut item: Vec<u8> = Vec::new();
     let mut mode = Mode::Outside;
     let mut depth: usize = 0;
@@ -193,6 +200,7 @@ pub(crate) fn split<R: Read>(
                         depth += 1;
                         if depth == 2 && mode == Mode::Outside && last_key_items {
                             rest.extend_from_slice(&chunk[start..=i]);
+                            rest.shrink_to_fit();
                             mode = Mode::Between;
                         }
                     }
@@ -260,9 +268,9 @@ mod tests {
         let mut items = Vec::new();
         let on_item = |_, b: Vec<u8>| items.push(String::from_utf8(b).unwrap());
         let result = if chunked {
-            split(OneByte(input.as_bytes()), 1 << 20, on_item)
+            split(OneByte(input.as_bytes()), 1 << 20, 0, on_item)
         } else {
-            split(input.as_bytes(), 1 << 20, on_item)
+            split(input.as_bytes(), 1 << 20, input.len() as u64, on_item)
         };
         let result = match result {
             Ok(Split::List { items, rest }) => Ok(format!(
