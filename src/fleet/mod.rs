@@ -501,7 +501,7 @@ fn read_file(path: &Path, send: &mut SendFn<'_>) -> bool {
         send(&label, None, name, Payload::Failed(message))
     };
     let (reader, size): (Box<dyn Read>, u64) = if stdin {
-        (Box::new(io::stdin().lock()), 0)
+        (Box::new(io::stdin().lock()), stdin_size())
     } else {
         match crate::input::open_regular(path) {
             Ok(f) => {
@@ -577,6 +577,16 @@ fn read_file(path: &Path, send: &mut SendFn<'_>) -> bool {
         ),
         Err(e) => fail(send, None, format!("{}: {e}", label.source)),
     }
+}
+
+/// The size of stdin when it is a regular file (`--features - < FILE`), else 0 (a pipe).
+fn stdin_size() -> u64 {
+    use std::os::fd::AsFd as _;
+    io::stdin()
+        .as_fd()
+        .try_clone_to_owned()
+        .and_then(|fd| std::fs::File::from(fd).metadata())
+        .map_or(0, |m| if m.is_file() { m.len() } else { 0 })
 }
 
 fn send_parsed(label: &Arc<Label>, bytes: &[u8], send: &mut SendFn<'_>) -> bool {
