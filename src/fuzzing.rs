@@ -72,11 +72,11 @@ impl Read for Trickle<'_> {
 fn fleet_split(data: &[u8]) {
     let mut items = Vec::new();
     let whole = split(data, 1 << 20, data.len() as u64, |i, bytes| {
-        items.push((i, bytes))
+        items.push((i, bytes));
     });
     let mut trickled = Vec::new();
     let pieces = split(Trickle(data), 1 << 20, 0, |i, bytes| {
-        trickled.push((i, bytes))
+        trickled.push((i, bytes));
     });
     assert_eq!(items, trickled, "items differ with small reads");
     match (&whole, &pieces) {
