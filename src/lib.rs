@@ -20,9 +20,6 @@
 //! - [`report::build_with`], [`report::nfd::render`] and [`report::text::escape`].
 //! - [`cli::Cli`], [`help::command_for`] and `app::run`: the binary.
 //! - `fuzzing` (hidden): the fuzz targets' bodies.
-//!
-//! Still public until narrowed: the `spec::schema` wire types and a few items only unit tests
-//! use.
 
 pub mod app;
 pub mod cli;

@@ -88,7 +88,6 @@ fn set(rules: Vec<GroupRule>, tag: &str) -> Compatibility {
 
 fn spec(sets: Vec<Compatibility>) -> Spec {
     Spec {
-        version: "v1alpha1".to_owned(),
         compatibilities: sets,
     }
 }

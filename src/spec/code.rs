@@ -61,9 +61,10 @@ impl fmt::Display for Finding {
     }
 }
 
-/// Which step reports a code.
+/// Which step reports a code (docs/LINT.md's "reported by").
+#[cfg(test)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// The loader: every command that reads a spec (validate-node, attach, lint...).
     Loader,
     /// Only `lint` (and `attach`, which lints before pushing).
@@ -74,7 +75,7 @@ macro_rules! codes {
     ($($variant:ident = $name:literal, $origin:ident, $severity:ident, $description:literal;)*) => {
         /// A stable identifier of one kind of finding about a spec.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum Code {
+        pub(crate) enum Code {
             $(
                 #[doc = $description]
                 $variant,
@@ -83,7 +84,8 @@ macro_rules! codes {
 
         impl Code {
             /// Every code, in table order.
-            pub const ALL: &[Code] = &[$(Code::$variant,)*];
+            #[cfg(test)]
+            pub(crate) const ALL: &[Code] = &[$(Code::$variant,)*];
 
             /// The stable name (`unknown-feature`), as text and JSON show it.
             pub(crate) const fn as_str(self) -> &'static str {
@@ -93,7 +95,8 @@ macro_rules! codes {
             }
 
             /// Which step reports it.
-            pub const fn origin(self) -> Origin {
+            #[cfg(test)]
+            pub(crate) const fn origin(self) -> Origin {
                 match self {
                     $(Code::$variant => Origin::$origin,)*
                 }
@@ -107,7 +110,8 @@ macro_rules! codes {
             }
 
             /// What it means, in one line.
-            pub const fn description(self) -> &'static str {
+            #[cfg(test)]
+            pub(crate) const fn description(self) -> &'static str {
                 match self {
                     $(Code::$variant => $description,)*
                 }
@@ -173,8 +177,9 @@ impl Serialize for Code {
     }
 }
 
-/// The table as Markdown, the body of docs/LINT.md's code list.
-pub fn markdown_table() -> String {
+/// The table as Markdown, the body of docs/LINT.md's code list (checked by a test).
+#[cfg(test)]
+pub(crate) fn markdown_table() -> String {
     let mut out =
         String::from("| code | severity | reported by | meaning |\n| --- | --- | --- | --- |\n");
     for code in Code::ALL {

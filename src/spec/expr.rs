@@ -122,7 +122,8 @@ pub enum ValueType {
 
 impl ValueType {
     /// The type's spelling in a spec.
-    pub fn as_str(self) -> &'static str {
+    #[cfg(test)]
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ValueType::Int => "",
             ValueType::Version => "version",

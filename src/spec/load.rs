@@ -493,10 +493,7 @@ impl Decoder {
                 }
             }
         }
-        Ok(Spec {
-            version: version.unwrap_or_default(),
-            compatibilities,
-        })
+        Ok(Spec { compatibilities })
     }
 
     fn compatibility(&mut self, node: &Node, path: &str) -> Result<Compatibility, LoadError> {

@@ -8,11 +8,11 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-pub mod code;
+pub(crate) mod code;
 mod expr;
 mod load;
 mod nearest;
-pub mod schema;
+pub(crate) mod schema;
 mod template;
 mod version;
 pub(crate) mod yaml;
@@ -24,7 +24,6 @@ pub(crate) use expr::{
 pub use load::{LoadError, Loaded, load};
 pub(crate) use load::{MAX_SPEC_BYTES, Positions, YAML_LIMITS, load_all};
 pub(crate) use nearest::nearest_name;
-pub use template::SPRIG_FUNCTIONS;
 pub(crate) use template::VarsTemplate;
 pub(crate) use version::Version;
 pub(crate) use yaml::Pos;
@@ -40,8 +39,6 @@ pub(crate) const VERSION: &str = "v1alpha1";
 /// A loaded, checked spec.
 #[derive(Debug, Clone)]
 pub struct Spec {
-    /// Always [`VERSION`] once loaded.
-    pub version: String,
     /// The compatibility sets, in spec order.
     pub compatibilities: Vec<Compatibility>,
 }

@@ -8,6 +8,12 @@
 //! cannot say (regexes that compile, `GtLt` bounds in order, versions NFD can parse, size
 //! limits, duplicate keys, case-insensitive field names) only the loader checks.
 
+// Never built, so rustc calls every field unread: the JsonSchema derive is their one reader.
+#![expect(
+    dead_code,
+    reason = "wire types read only by the JsonSchema derive; never built"
+)]
+
 use std::collections::BTreeMap;
 
 use schemars::{JsonSchema, Schema, json_schema};
@@ -17,7 +23,7 @@ use super::expr::{MAX_VALUES, OPS, Op};
 
 /// The schema's `$id`. A URN, because the schema is served from no fixed URL; editors refer to
 /// the committed file or to `nfd-compat schema` output instead.
-pub const SCHEMA_ID: &str = "urn:nfd-compat:schema:image-compatibility-v1alpha1";
+pub(crate) const SCHEMA_ID: &str = "urn:nfd-compat:schema:image-compatibility-v1alpha1";
 
 /// An image-compatibility spec (`version: v1alpha1`).
 ///
@@ -27,7 +33,7 @@ pub const SCHEMA_ID: &str = "urn:nfd-compat:schema:image-compatibility-v1alpha1"
 #[derive(Debug, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "NFD image-compatibility spec v1alpha1")]
-pub struct SpecDocument {
+pub(crate) struct SpecDocument {
     /// The spec version: always `v1alpha1`.
     #[schemars(schema_with = "version_schema")]
     pub version: String,
@@ -39,7 +45,7 @@ pub struct SpecDocument {
 /// A compatibility set: rules that must all match.
 #[derive(Debug, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Compatibility {
+pub(crate) struct Compatibility {
     /// The rules, all of which must match (NFD `GroupRule`s).
     #[serde(default)]
     pub rules: Vec<GroupRule>,
@@ -57,7 +63,7 @@ pub struct Compatibility {
 /// One rule: feature terms that must all match, and alternatives of which one must match.
 #[derive(Debug, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct GroupRule {
+pub(crate) struct GroupRule {
     /// The rule's name (shown in reports).
     #[serde(default)]
     pub name: String,
@@ -94,7 +100,7 @@ pub struct GroupRule {
 /// One `matchAny` alternative.
 #[derive(Debug, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct MatchAnyElem {
+pub(crate) struct MatchAnyElem {
     /// Feature terms that must all match for this alternative to match.
     #[serde(default)]
     pub match_features: Vec<FeatureMatcherTerm>,
@@ -103,7 +109,7 @@ pub struct MatchAnyElem {
 /// A feature and what must hold for it.
 #[derive(Debug, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct FeatureMatcherTerm {
+pub(crate) struct FeatureMatcherTerm {
     /// The feature, `<source>.<feature>` (`cpu.cpuid`, `kernel.loadedmodule`, `pci.device`);
     /// matched case-insensitively.
     #[schemars(length(min = 1))]
@@ -121,7 +127,7 @@ pub struct FeatureMatcherTerm {
 #[derive(Debug, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(transform = arity)]
-pub struct MatchExpression {
+pub(crate) struct MatchExpression {
     /// The operator; absent is `""`, which matches anything.
     #[serde(default)]
     pub op: MatchOp,
@@ -136,7 +142,7 @@ pub struct MatchExpression {
 
 /// A match operator.
 #[derive(Debug, Default, JsonSchema)]
-pub enum MatchOp {
+pub(crate) enum MatchOp {
     /// Matches anything (NFD's `MatchAny`); use `Exists` to require the element.
     #[default]
     #[serde(rename = "")]
@@ -171,7 +177,7 @@ pub enum MatchOp {
 
 /// How ordering ops read values.
 #[derive(Debug, Default, JsonSchema)]
-pub enum ValueType {
+pub(crate) enum ValueType {
     /// 64-bit integers.
     #[default]
     #[serde(rename = "")]
@@ -239,7 +245,7 @@ fn arity(schema: &mut Schema) {
 }
 
 /// The JSON Schema of the spec, with `$schema`, `$id` and `title` first.
-pub fn json_schema() -> Value {
+pub(crate) fn json_schema() -> Value {
     let generated = schemars::generate::SchemaSettings::draft2020_12()
         .into_generator()
         .into_root_schema_for::<SpecDocument>()
@@ -260,7 +266,7 @@ pub fn json_schema() -> Value {
 }
 
 /// The schema as `nfd-compat schema` prints it: pretty JSON with a trailing newline.
-pub fn json_schema_text() -> String {
+pub(crate) fn json_schema_text() -> String {
     let mut text = serde_json::to_string_pretty(&json_schema()).unwrap_or_default();
     text.push('\n');
     text

@@ -4,7 +4,7 @@
 //! NFD executes templates with Go's `text/template`, option `missingkey=error`, plus the Sprig
 //! function map (without `env`, `expandenv`, `getHostByName`), and limits the source to 64 KiB
 //! (`pkg/apis/nfd/template/template.go`). `gtmpl` has only Go's builtins, so this module adds
-//! the Sprig string functions a vars template plausibly uses (see [`SPRIG_FUNCTIONS`]). A call
+//! the Sprig string functions a vars template plausibly uses (listed in `SPRIG_FUNCTIONS`, which a test checks against the functions registered). A call
 //! of any other function is rejected when the template is parsed, so a spec that uses one fails
 //! at load time, not on a node.
 //!
@@ -61,7 +61,8 @@ const MAX_QUOTED_CHARS: usize = 200;
 /// `gt`, `ge`, `len`, `and`, `or`, `not`, `urlquery`, `print`, `println`, `printf`, `index`,
 /// `call`). Each behaves as its Sprig namesake, arguments in Sprig's order (the string last,
 /// so they chain in pipelines: `{{ .Value | trimPrefix "v" | lower }}`).
-pub const SPRIG_FUNCTIONS: [&str; 20] = [
+#[cfg(test)]
+pub(crate) const SPRIG_FUNCTIONS: [&str; 20] = [
     "lower",
     "upper",
     "title",
