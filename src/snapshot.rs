@@ -157,12 +157,12 @@ pub(crate) const MAX_ALIAS_BYTES: usize = 16 << 20;
 /// event stream (no tree is built).
 fn check_aliases(text: &str) -> Result<(), SnapshotError> {
     use saphyr_parser::{Event, Parser};
+    const NODE: usize = 16;
     // An alias is written `*name`: without a `*` anywhere there is none, and no reason to read
     // the text twice (kubectl's YAML, the usual case).
     if memchr::memchr(b'*', text.as_bytes()).is_none() {
         return Ok(());
     }
-    const NODE: usize = 16;
     // The weight of each open collection, and of each anchor once complete.
     let mut open: Vec<(usize, usize)> = Vec::new();
     let mut anchors: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
