@@ -197,6 +197,7 @@ impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for Attributes {
     }
 }
 
+#[cfg(test)]
 impl std::ops::Index<&str> for Attributes {
     type Output = str;
     /// The value of `name`; panics when there is none (as a map's index does). For tests.
