@@ -122,39 +122,45 @@ impl Response {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The entries of an OCI error body (`{"errors": [{"code": ..., "message": ...}]}`) as
+    /// (code, message), in order; a field that is not a string reads as empty. `None` when the
+    /// body is not one.
+    fn errors(&self) -> Option<Vec<(String, String)>> {
+        let body: serde_json::Value = serde_json::from_slice(&self.body).ok()?;
+        let text = |entry: &serde_json::Value, field: &str| {
+            entry
+                .get(field)
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let entries = body.get("errors")?.as_array()?;
+        Some(
+            entries
+                .iter()
+                .map(|e| (text(e, "code"), text(e, "message")))
+                .collect(),
+        )
+    }
+
     /// The codes of an OCI error body (`DIGEST_INVALID`, `MANIFEST_BLOB_UNKNOWN`...), in order;
     /// empty when the body is not one.
     pub(crate) fn error_codes(&self) -> Vec<String> {
-        #[derive(serde::Deserialize)]
-        struct Body {
-            errors: Vec<Entry>,
-        }
-        #[derive(serde::Deserialize)]
-        struct Entry {
-            #[serde(default)]
-            code: String,
-        }
-        serde_json::from_slice::<Body>(&self.body)
-            .map(|b| b.errors.into_iter().map(|e| e.code).collect())
+        self.errors()
             .unwrap_or_default()
+            .into_iter()
+            .map(|(code, _)| code)
+            .collect()
     }
 
-    /// The registry's error message from an OCI error body, when there is one.
+    /// The registry's error message from an OCI error body (its first entry), when there is
+    /// one.
     pub(crate) fn error_message(&self) -> Option<String> {
-        let v: serde_json::Value = serde_json::from_slice(&self.body).ok()?;
-        let first = v.get("errors")?.get(0)?;
-        let code = first
-            .get("code")
-            .and_then(|c| c.as_str())
-            .unwrap_or_default();
-        let message = first
-            .get("message")
-            .and_then(|m| m.as_str())
-            .unwrap_or_default();
+        let (code, message) = self.errors()?.into_iter().next()?;
         Some(match (code.is_empty(), message.is_empty()) {
             (false, false) => format!("{code}: {message}"),
-            (false, true) => code.to_owned(),
-            _ => message.to_owned(),
+            (false, true) => code,
+            _ => message,
         })
     }
 }
