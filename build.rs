@@ -42,4 +42,17 @@ fn main() {
         })
         .unwrap_or_else(|| "unknown".to_owned());
     println!("cargo:rustc-env=NFD_COMPAT_COMMIT={commit}");
+    link_without_pie();
+}
+
+/// On Linux with glibc the binary is linked as a position-dependent executable: a PIE carries
+/// ~20,000 relative relocations (vtables, panic locations, regex's Unicode tables) that the
+/// loader applies at every start, copying ~95 pages on write; that was a third of a
+/// `--version` run. NFD's own Go binary is position-dependent too. See docs/DECISIONS.md,
+/// *Start-up is part of the job*.
+fn link_without_pie() {
+    let var = |name: &str| std::env::var(name).unwrap_or_default();
+    if var("CARGO_CFG_TARGET_OS") == "linux" && var("CARGO_CFG_TARGET_ENV") == "gnu" {
+        println!("cargo:rustc-link-arg-bins=-no-pie");
+    }
 }

@@ -44,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             break
         }
         'nfd-compat;validate-node' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image whose compatibility artifact to validate against (`nginx:1.27`, `registry:5000/app@sha256:...`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)')
             [CompletionResult]::new('--spec', '--spec', [CompletionResultType]::ParameterName, 'The spec to validate against: a YAML or JSON file, or `-` for stdin (instead of --image)')
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Look for the artifact on this platform''s manifest of an image index: os[/arch[/variant]][:os_version]')
@@ -60,7 +61,8 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('--tags', '--tags', [CompletionResultType]::ParameterName, 'Evaluate only the compatibility sets with one of these tags (comma-separated or repeated)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The report format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The report format')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('--plain-http', '--plain-http', [CompletionResultType]::ParameterName, 'Use plain HTTP for all registry communications')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (prints a warning)')
             [CompletionResult]::new('--registry-password-stdin', '--registry-password-stdin', [CompletionResultType]::ParameterName, 'Read the registry password from stdin')
@@ -69,8 +71,6 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('--oci-layout', '--oci-layout', [CompletionResultType]::ParameterName, 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag')
             [CompletionResult]::new('--any', '--any', [CompletionResultType]::ParameterName, 'With several nodes: succeed (exit 0) when at least one node is compatible, instead of all of them')
             [CompletionResult]::new('--output-json', '--output-json', [CompletionResultType]::ParameterName, 'Print NFD''s JSON report shape (as `nfd compat validate-node --output-json`)')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -88,13 +88,13 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             break
         }
         'nfd-compat;export;features' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
             [CompletionResult]::new('--host-root', '--host-root', [CompletionResultType]::ParameterName, 'Discover the host mounted at DIR (its /proc, /sys, /etc, /usr, /lib, /boot)')
             [CompletionResult]::new('--machine', '--machine', [CompletionResultType]::ParameterName, 'Take the CPU''s identity (CPUID leaves, or arm64 HWCAP and MIDR) from a capture file instead of this CPU; for host trees captured on another machine')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The output format')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout (replaced atomically)')
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout (replaced atomically)')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -102,6 +102,7 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             break
         }
         'nfd-compat;export;nodefeaturegroup' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image whose compatibility artifact to export (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)')
             [CompletionResult]::new('--spec', '--spec', [CompletionResultType]::ParameterName, 'The spec to export: a YAML or JSON file, or `-` for stdin (instead of --image)')
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Look for the artifact on this platform''s manifest of an image index: os[/arch[/variant]][:os_version]')
@@ -116,20 +117,20 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The output format')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace of the NodeFeatureGroups (default: none, i.e. kubectl''s current one)')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('--plain-http', '--plain-http', [CompletionResultType]::ParameterName, 'Use plain HTTP for all registry communications')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (prints a warning)')
             [CompletionResult]::new('--registry-password-stdin', '--registry-password-stdin', [CompletionResultType]::ParameterName, 'Read the registry password from stdin')
             [CompletionResult]::new('--registry-token-stdin', '--registry-token-stdin', [CompletionResultType]::ParameterName, 'Read a registry access token (sent as a Bearer token) from stdin')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)')
             [CompletionResult]::new('--oci-layout', '--oci-layout', [CompletionResultType]::ParameterName, 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'nfd-compat;export;nodefeaturerule' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image whose compatibility artifact to export (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)')
             [CompletionResult]::new('--spec', '--spec', [CompletionResultType]::ParameterName, 'The spec to export: a YAML or JSON file, or `-` for stdin (instead of --image)')
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Look for the artifact on this platform''s manifest of an image index: os[/arch[/variant]][:os_version]')
@@ -144,15 +145,14 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The output format')
             [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'A label to set on the compatible nodes (repeatable; default: `nfd-compat.github.io/compatible-<name>=true`)')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('--plain-http', '--plain-http', [CompletionResultType]::ParameterName, 'Use plain HTTP for all registry communications')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (prints a warning)')
             [CompletionResult]::new('--registry-password-stdin', '--registry-password-stdin', [CompletionResultType]::ParameterName, 'Read the registry password from stdin')
             [CompletionResult]::new('--registry-token-stdin', '--registry-token-stdin', [CompletionResultType]::ParameterName, 'Read a registry access token (sent as a Bearer token) from stdin')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)')
             [CompletionResult]::new('--oci-layout', '--oci-layout', [CompletionResultType]::ParameterName, 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -177,6 +177,7 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             break
         }
         'nfd-compat;attach' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image to attach to (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)')
             [CompletionResult]::new('--annotation', '--annotation', [CompletionResultType]::ParameterName, 'An annotation for the artifact manifest (repeatable), e.g. `org.opencontainers.image.source=...`')
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Attach to this platform''s manifest of an image index: os[/arch[/variant]][:os_version]')
@@ -185,7 +186,8 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('--registry-username', '--registry-username', [CompletionResultType]::ParameterName, 'The registry username (the password comes from --registry-password-stdin)')
             [CompletionResult]::new('--registry-config', '--registry-config', [CompletionResultType]::ParameterName, 'Take stored credentials from this file only (docker''s config.json or podman''s auth.json format) instead of the default locations')
             [CompletionResult]::new('--authfile', '--authfile', [CompletionResultType]::ParameterName, 'Take stored credentials from this file only (docker''s config.json or podman''s auth.json format) instead of the default locations')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Refuse a spec with lint warnings, not only one with errors (for publishing from CI)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Allow `--annotation org.opencontainers.image.created=...`: the newest artifact is the one validate-node uses, so a date set by hand (in the future, say) decides that for good')
             [CompletionResult]::new('--plain-http', '--plain-http', [CompletionResultType]::ParameterName, 'Use plain HTTP for all registry communications')
@@ -194,13 +196,12 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('--registry-token-stdin', '--registry-token-stdin', [CompletionResultType]::ParameterName, 'Read a registry access token (sent as a Bearer token) from stdin')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)')
             [CompletionResult]::new('--oci-layout', '--oci-layout', [CompletionResultType]::ParameterName, 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'nfd-compat;list' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)')
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'List the artifacts of this platform''s manifest of an image index')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The output format')
@@ -210,20 +211,20 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('--registry-username', '--registry-username', [CompletionResultType]::ParameterName, 'The registry username (the password comes from --registry-password-stdin)')
             [CompletionResult]::new('--registry-config', '--registry-config', [CompletionResultType]::ParameterName, 'Take stored credentials from this file only (docker''s config.json or podman''s auth.json format) instead of the default locations')
             [CompletionResult]::new('--authfile', '--authfile', [CompletionResultType]::ParameterName, 'Take stored credentials from this file only (docker''s config.json or podman''s auth.json format) instead of the default locations')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('--plain-http', '--plain-http', [CompletionResultType]::ParameterName, 'Use plain HTTP for all registry communications')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (prints a warning)')
             [CompletionResult]::new('--registry-password-stdin', '--registry-password-stdin', [CompletionResultType]::ParameterName, 'Read the registry password from stdin')
             [CompletionResult]::new('--registry-token-stdin', '--registry-token-stdin', [CompletionResultType]::ParameterName, 'Read a registry access token (sent as a Bearer token) from stdin')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)')
             [CompletionResult]::new('--oci-layout', '--oci-layout', [CompletionResultType]::ParameterName, 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'nfd-compat;fetch' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)')
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Look for the artifact on this platform''s manifest of an image index: os[/arch[/variant]][:os_version]')
             [CompletionResult]::new('--artifact', '--artifact', [CompletionResultType]::ParameterName, 'Use this artifact (a digest) instead of the newest one attached')
@@ -232,20 +233,20 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('--registry-username', '--registry-username', [CompletionResultType]::ParameterName, 'The registry username (the password comes from --registry-password-stdin)')
             [CompletionResult]::new('--registry-config', '--registry-config', [CompletionResultType]::ParameterName, 'Take stored credentials from this file only (docker''s config.json or podman''s auth.json format) instead of the default locations')
             [CompletionResult]::new('--authfile', '--authfile', [CompletionResultType]::ParameterName, 'Take stored credentials from this file only (docker''s config.json or podman''s auth.json format) instead of the default locations')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('--plain-http', '--plain-http', [CompletionResultType]::ParameterName, 'Use plain HTTP for all registry communications')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (prints a warning)')
             [CompletionResult]::new('--registry-password-stdin', '--registry-password-stdin', [CompletionResultType]::ParameterName, 'Read the registry password from stdin')
             [CompletionResult]::new('--registry-token-stdin', '--registry-token-stdin', [CompletionResultType]::ParameterName, 'Read a registry access token (sent as a Bearer token) from stdin')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)')
             [CompletionResult]::new('--oci-layout', '--oci-layout', [CompletionResultType]::ParameterName, 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'nfd-compat;detach' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`)')
             [CompletionResult]::new('--artifact', '--artifact', [CompletionResultType]::ParameterName, 'The artifact to remove (its digest, as `list` shows it)')
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'The artifact is attached to this platform''s manifest of an image index')
@@ -254,20 +255,20 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('--registry-username', '--registry-username', [CompletionResultType]::ParameterName, 'The registry username (the password comes from --registry-password-stdin)')
             [CompletionResult]::new('--registry-config', '--registry-config', [CompletionResultType]::ParameterName, 'Take stored credentials from this file only (docker''s config.json or podman''s auth.json format) instead of the default locations')
             [CompletionResult]::new('--authfile', '--authfile', [CompletionResultType]::ParameterName, 'Take stored credentials from this file only (docker''s config.json or podman''s auth.json format) instead of the default locations')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('--plain-http', '--plain-http', [CompletionResultType]::ParameterName, 'Use plain HTTP for all registry communications')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (prints a warning)')
             [CompletionResult]::new('--registry-password-stdin', '--registry-password-stdin', [CompletionResultType]::ParameterName, 'Read the registry password from stdin')
             [CompletionResult]::new('--registry-token-stdin', '--registry-token-stdin', [CompletionResultType]::ParameterName, 'Read a registry access token (sent as a Bearer token) from stdin')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)')
             [CompletionResult]::new('--oci-layout', '--oci-layout', [CompletionResultType]::ParameterName, 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'nfd-compat;copy' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The image whose artifacts to copy (`host/repo:tag`, `oci:DIR[:TAG|@DIGEST]`)')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Where to copy them: the same image in another registry or layout')
             [CompletionResult]::new('--artifact', '--artifact', [CompletionResultType]::ParameterName, 'Copy only this artifact (a digest, as `list` shows it) instead of all')
@@ -277,7 +278,8 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('--registry-username', '--registry-username', [CompletionResultType]::ParameterName, 'The registry username (the password comes from --registry-password-stdin)')
             [CompletionResult]::new('--registry-config', '--registry-config', [CompletionResultType]::ParameterName, 'Take stored credentials from this file only (docker''s config.json or podman''s auth.json format) instead of the default locations')
             [CompletionResult]::new('--authfile', '--authfile', [CompletionResultType]::ParameterName, 'Take stored credentials from this file only (docker''s config.json or podman''s auth.json format) instead of the default locations')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('--to-oci-layout', '--to-oci-layout', [CompletionResultType]::ParameterName, 'Read --to as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --to-oci-layout)')
             [CompletionResult]::new('--plain-http', '--plain-http', [CompletionResultType]::ParameterName, 'Use plain HTTP for all registry communications')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (prints a warning)')
@@ -285,8 +287,6 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             [CompletionResult]::new('--registry-token-stdin', '--registry-token-stdin', [CompletionResultType]::ParameterName, 'Read a registry access token (sent as a Bearer token) from stdin')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Trace every registry request on stderr: method, URL, status, time, retries, token scopes, proxies and where the credentials came from (secrets are never shown)')
             [CompletionResult]::new('--oci-layout', '--oci-layout', [CompletionResultType]::ParameterName, 'Read --image as an OCI image layout, `DIR[:TAG|@DIGEST]` (as oras''s --oci-layout); `--image oci:DIR[:TAG|@DIGEST]` needs no flag')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -308,8 +308,8 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             break
         }
         'nfd-compat;man' {
-            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write `nfd-compat.1` and a page per subcommand (`nfd-compat-validate-node.1`, ...) into DIR instead of printing `nfd-compat.1`')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write `nfd-compat.1` and a page per subcommand (`nfd-compat-validate-node.1`, ...) into DIR instead of printing `nfd-compat.1`')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -317,27 +317,27 @@ Register-ArgumentCompleter -Native -CommandName 'nfd-compat' -ScriptBlock {
             break
         }
         'nfd-compat;init' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
             [CompletionResult]::new('--host-root', '--host-root', [CompletionResultType]::ParameterName, 'Discover the host mounted at DIR (its /proc, /sys, /etc, /usr, /lib, /boot)')
             [CompletionResult]::new('--machine', '--machine', [CompletionResultType]::ParameterName, 'Take the CPU''s identity (CPUID leaves, or arm64 HWCAP and MIDR) from a capture file instead of this CPU; for host trees captured on another machine')
             [CompletionResult]::new('--features', '--features', [CompletionResultType]::ParameterName, 'Start from saved features instead of discovering this host: `nfd export features` output, a NodeFeature, or a NodeFeatureList; `-` for stdin')
             [CompletionResult]::new('--node', '--node', [CompletionResultType]::ParameterName, 'The node to start from when --features holds several')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Write the spec to FILE (atomically) instead of stdout')
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Write the spec to FILE (atomically) instead of stdout')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
-            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace FILE when it exists')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace FILE when it exists')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'nfd-compat;lint' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The output format')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal and no NO_COLOR), always, never')
-            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Fail (exit 1) on warnings too')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings (errors are still printed)')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Fail (exit 1) on warnings too')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

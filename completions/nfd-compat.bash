@@ -152,12 +152,16 @@ _nfd__compat() {
             return 0
             ;;
         nfd__compat__subcmd__attach)
-            opts="-q -h --image --annotation --platform --strict --force --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --color --quiet --help"
+            opts="-q -h --color --quiet --image --annotation --platform --strict --force --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --image)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -190,10 +194,6 @@ _nfd__compat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -220,12 +220,16 @@ _nfd__compat() {
             return 0
             ;;
         nfd__compat__subcmd__copy)
-            opts="-q -h --image --to --artifact --platform --to-oci-layout --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --color --quiet --help"
+            opts="-q -h --color --quiet --image --to --artifact --platform --to-oci-layout --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --image)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -262,10 +266,6 @@ _nfd__compat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -274,12 +274,16 @@ _nfd__compat() {
             return 0
             ;;
         nfd__compat__subcmd__detach)
-            opts="-q -h --image --artifact --platform --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --color --quiet --help"
+            opts="-q -h --color --quiet --image --artifact --platform --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --image)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -312,10 +316,6 @@ _nfd__compat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -342,12 +342,16 @@ _nfd__compat() {
             return 0
             ;;
         nfd__compat__subcmd__export__subcmd__features)
-            opts="-o -p -q -h --host-root --machine --output --path --color --quiet --help"
+            opts="-q -o -p -h --color --quiet --host-root --machine --output --path --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --host-root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -370,10 +374,6 @@ _nfd__compat() {
                     ;;
                 -p)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -454,12 +454,16 @@ _nfd__compat() {
             return 0
             ;;
         nfd__compat__subcmd__export__subcmd__nodefeaturegroup)
-            opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --tags --name --output --namespace --color --quiet --help"
+            opts="-q -o -h --color --quiet --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --tags --name --output --namespace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --image)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -516,10 +520,6 @@ _nfd__compat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -528,12 +528,16 @@ _nfd__compat() {
             return 0
             ;;
         nfd__compat__subcmd__export__subcmd__nodefeaturerule)
-            opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --tags --name --output --label --color --quiet --help"
+            opts="-q -o -h --color --quiet --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --tags --name --output --label --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --image)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -590,10 +594,6 @@ _nfd__compat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -602,12 +602,16 @@ _nfd__compat() {
             return 0
             ;;
         nfd__compat__subcmd__fetch)
-            opts="-q -h --image --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --color --quiet --help"
+            opts="-q -h --color --quiet --image --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --image)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -638,10 +642,6 @@ _nfd__compat() {
                     ;;
                 --authfile)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -890,12 +890,16 @@ _nfd__compat() {
             return 0
             ;;
         nfd__compat__subcmd__init)
-            opts="-p -q -h --host-root --machine --features --node --path --force --color --quiet --help"
+            opts="-q -p -h --color --quiet --host-root --machine --features --node --path --force --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --host-root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -920,10 +924,6 @@ _nfd__compat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -932,22 +932,22 @@ _nfd__compat() {
             return 0
             ;;
         nfd__compat__subcmd__lint)
-            opts="-o -q -h --output --strict --color --quiet --help"
+            opts="-q -o -h --color --quiet --output --strict --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -958,12 +958,16 @@ _nfd__compat() {
             return 0
             ;;
         nfd__compat__subcmd__list)
-            opts="-o -q -h --image --platform --output --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --color --quiet --help"
+            opts="-q -o -h --color --quiet --image --platform --output --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --image)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1000,10 +1004,6 @@ _nfd__compat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1012,18 +1012,18 @@ _nfd__compat() {
             return 0
             ;;
         nfd__compat__subcmd__man)
-            opts="-q -h --dir --color --quiet --help"
+            opts="-q -h --color --quiet --dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1052,12 +1052,16 @@ _nfd__compat() {
             return 0
             ;;
         nfd__compat__subcmd__validate__subcmd__node)
-            opts="-o -q -h --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --features --node --any --host-root --machine --tags --output --output-json --color --quiet --help"
+            opts="-q -o -h --color --quiet --image --spec --platform --artifact --plain-http --insecure --ca-file --timeout --registry-username --registry-password-stdin --registry-token-stdin --authfile --registry-config --debug --oci-layout --features --node --any --host-root --machine --tags --output --output-json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --image)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1120,10 +1124,6 @@ _nfd__compat() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json yaml junit github" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -21,8 +21,10 @@ pub struct Cli {
     pub(crate) command: Command,
 }
 
-/// The commands.
+/// The commands. Each one's arguments are built only when it is the one invoked (`defer`):
+/// building all of them took a quarter of the start-up.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// Check whether a node satisfies an image-compatibility spec.
     #[command(name = "validate-node")]
@@ -57,7 +59,7 @@ pub enum Command {
     Lint(LintArgs),
 }
 
-/// `attach` arguments.
+// `attach` arguments.
 #[derive(Debug, Args)]
 pub struct AttachArgs {
     /// The image to attach to (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`).
@@ -83,7 +85,7 @@ pub struct AttachArgs {
     pub(crate) registry: RegistryArgs,
 }
 
-/// `list` arguments.
+// `list` arguments.
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`).
@@ -99,7 +101,7 @@ pub struct ListArgs {
     pub(crate) registry: RegistryArgs,
 }
 
-/// `fetch` arguments.
+// `fetch` arguments.
 #[derive(Debug, Args)]
 pub struct FetchArgs {
     /// The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`).
@@ -111,7 +113,7 @@ pub struct FetchArgs {
     pub(crate) registry: RegistryArgs,
 }
 
-/// `detach` arguments.
+// `detach` arguments.
 #[derive(Debug, Args)]
 pub struct DetachArgs {
     /// The image (`host/repo:tag`, or an OCI layout `oci:DIR[:TAG|@DIGEST]`).
@@ -127,7 +129,7 @@ pub struct DetachArgs {
     pub(crate) registry: RegistryArgs,
 }
 
-/// `copy` arguments.
+// `copy` arguments.
 #[derive(Debug, Args)]
 pub struct CopyArgs {
     /// The image whose artifacts to copy (`host/repo:tag`, `oci:DIR[:TAG|@DIGEST]`).
@@ -158,7 +160,7 @@ pub enum ListFormat {
     Json,
 }
 
-/// `validate-node` arguments.
+// `validate-node` arguments.
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("source").required(true).args(["image", "spec"])))]
 pub struct ValidateArgs {
@@ -198,7 +200,7 @@ pub struct ValidateArgs {
     pub(crate) output_json: bool,
 }
 
-/// Which artifact of an image to use.
+// Which artifact of an image to use.
 #[derive(Debug, Args)]
 pub struct LookupArgs {
     /// Look for the artifact on this platform's manifest of an image index:
@@ -210,7 +212,7 @@ pub struct LookupArgs {
     pub(crate) artifact: Option<String>,
 }
 
-/// How to reach a registry.
+// How to reach a registry.
 #[derive(Debug, Args)]
 #[expect(
     clippy::struct_excessive_bools,
@@ -252,7 +254,7 @@ pub struct RegistryArgs {
     pub(crate) oci_layout: bool,
 }
 
-/// Where and how to discover a host.
+// Where and how to discover a host.
 #[derive(Debug, Args)]
 pub struct DiscoveryArgs {
     /// Discover the host mounted at DIR (its /proc, /sys, /etc, /usr, /lib, /boot).
@@ -264,7 +266,7 @@ pub struct DiscoveryArgs {
     pub(crate) machine: Option<PathBuf>,
 }
 
-/// `completions` arguments.
+// `completions` arguments.
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell.
@@ -272,7 +274,7 @@ pub struct CompletionsArgs {
     pub(crate) shell: clap_complete::Shell,
 }
 
-/// `man` arguments.
+// `man` arguments.
 #[derive(Debug, Args)]
 pub struct ManArgs {
     /// Write `nfd-compat.1` and a page per subcommand (`nfd-compat-validate-node.1`, ...) into
@@ -281,7 +283,7 @@ pub struct ManArgs {
     pub(crate) dir: Option<PathBuf>,
 }
 
-/// `init` arguments.
+// `init` arguments.
 #[derive(Debug, Args)]
 pub struct InitArgs {
     #[command(flatten)]
@@ -303,6 +305,7 @@ pub struct InitArgs {
 
 /// `export` subcommands.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum ExportCommand {
     /// Print this host's features as NFD's Features object (sorted keys).
     Features(ExportFeaturesArgs),
@@ -315,7 +318,7 @@ pub enum ExportCommand {
     NodeFeatureRule(Box<ExportRuleArgs>),
 }
 
-/// The spec to export as NFD objects, and how to name them.
+// The spec to export as NFD objects, and how to name them.
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("source").required(true).args(["image", "spec"])))]
 pub struct ExportSpecArgs {
@@ -342,7 +345,7 @@ pub struct ExportSpecArgs {
     pub(crate) output: DataFormat,
 }
 
-/// `export nodefeaturegroup` arguments.
+// `export nodefeaturegroup` arguments.
 #[derive(Debug, Args)]
 pub struct ExportGroupArgs {
     #[command(flatten)]
@@ -352,7 +355,7 @@ pub struct ExportGroupArgs {
     pub(crate) namespace: Option<String>,
 }
 
-/// `export nodefeaturerule` arguments.
+// `export nodefeaturerule` arguments.
 #[derive(Debug, Args)]
 pub struct ExportRuleArgs {
     #[command(flatten)]
@@ -363,7 +366,7 @@ pub struct ExportRuleArgs {
     pub(crate) labels: Vec<String>,
 }
 
-/// `export features` arguments.
+// `export features` arguments.
 #[derive(Debug, Args)]
 pub struct ExportFeaturesArgs {
     #[command(flatten)]
@@ -376,7 +379,7 @@ pub struct ExportFeaturesArgs {
     pub(crate) path: Option<PathBuf>,
 }
 
-/// `lint` arguments.
+// `lint` arguments.
 #[derive(Debug, Args)]
 pub struct LintArgs {
     /// The specs to check (YAML or JSON); `-` reads stdin.

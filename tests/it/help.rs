@@ -206,3 +206,60 @@ fn the_build_falls_back_cleanly_without_git() {
         "cargo:rustc-env=NFD_COMPAT_COMMIT=unknown"
     );
 }
+
+/// Each command's `--help` opens with the summary the command list gives it. The commands'
+/// arguments are built only when the command runs (`defer`); a doc comment on an arguments
+/// struct would then replace the command's summary with its own.
+#[test]
+fn every_command_help_opens_with_its_summary() {
+    let top = run(&["--help"], None);
+    assert_eq!(top.code, 0, "{}", top.stderr);
+    let list: Vec<(String, String)> = top
+        .stdout
+        .split("Commands:\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .unwrap_or_else(|| panic!("no command list: {}", top.stdout))
+        .lines()
+        .filter_map(|line| {
+            // A wrapped summary goes on in lines indented deeper than the names.
+            let line = line.strip_prefix("  ").filter(|l| !l.starts_with(' '))?;
+            let (name, summary) = line.split_once("  ")?;
+            Some((name.to_owned(), summary.trim().to_owned()))
+        })
+        .filter(|(name, _)| name != "help")
+        .collect();
+    assert!(list.len() >= 12, "{list:?}");
+    for (name, summary) in &list {
+        let out = run(&[name, "--help"], None);
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        let first = out.stdout.lines().next().unwrap_or_default();
+        // The list wraps long summaries; the first line of the help starts the same way.
+        let common = summary.len().min(first.len());
+        assert!(
+            !first.is_empty() && first[..common] == summary[..common],
+            "`{name} --help` opens with {first:?}, the command list says {summary:?}"
+        );
+    }
+    let export = run(&["export", "nodefeaturerule", "--help"], None);
+    assert!(
+        export.stdout.starts_with("Print a NodeFeatureRule"),
+        "{}",
+        export.stdout
+    );
+}
+
+/// On Linux with glibc the binary is linked position-dependent, so the loader has no
+/// relocations to apply at start-up (docs/DECISIONS.md, *Start-up is part of the job*).
+#[test]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn the_binary_is_position_dependent_on_linux_gnu() {
+    let bin = std::fs::read(env!("CARGO_BIN_EXE_nfd-compat")).expect("read the binary");
+    assert_eq!(&bin[..4], b"\x7fELF", "not an ELF file");
+    // e_type, little-endian: 2 is ET_EXEC (position-dependent), 3 is ET_DYN (PIE).
+    let e_type = u16::from_le_bytes([bin[16], bin[17]]);
+    assert_eq!(
+        e_type, 2,
+        "e_type {e_type}: the binary is position-independent"
+    );
+}
