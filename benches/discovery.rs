@@ -46,6 +46,7 @@ fn main() {
         machine,
         node_name: Some("bench".into()),
         now: SystemTime::now(),
+        wanted: sources::Wanted::All,
     };
     let mut files = Vec::new();
     files_under(&root_dir, &mut files);

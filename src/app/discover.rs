@@ -9,7 +9,7 @@ use super::settings::Host;
 use super::{display_path, read_input};
 use crate::features::Features;
 use crate::snapshot::{self, NodeSnapshot};
-use crate::sources::{self, HostRoot, Machine};
+use crate::sources::{self, HostRoot, Machine, Wanted};
 use crate::warning::{Topic, Warning};
 
 pub(crate) fn read_snapshot(path: &Path) -> Result<Vec<NodeSnapshot>> {
@@ -75,8 +75,8 @@ pub(crate) struct Discovery {
     pub(crate) unavailable: BTreeMap<String, String>,
 }
 
-/// Discovers the host described by `args`.
-pub(crate) fn discover(args: &Host) -> Result<Discovery> {
+/// Discovers the `wanted` features of the host described by `args`.
+pub(crate) fn discover(args: &Host, wanted: Wanted) -> Result<Discovery> {
     let root = HostRoot::new(&args.host_root);
     if !args.host_root.is_dir() {
         bail!(
@@ -103,7 +103,8 @@ pub(crate) fn discover(args: &Host) -> Result<Discovery> {
             Machine::native()
         }
     };
-    let ctx = sources::Context::new(root, machine, std::env::var("NODE_NAME").ok());
+    let mut ctx = sources::Context::new(root, machine, std::env::var("NODE_NAME").ok());
+    ctx.wanted = wanted;
     let discovered = sources::discover_all(&ctx);
     let mut unavailable: BTreeMap<String, String> = BTreeMap::new();
     for w in &discovered.warnings {

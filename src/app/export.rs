@@ -26,11 +26,12 @@ use super::{ExitStatus, Printer, write_output};
 use crate::cli::DataFormat;
 use crate::report::{self, ExpressionOut};
 use crate::rules;
+use crate::sources::Wanted;
 use crate::spec::{Compatibility, Expr, GroupRule, Op, Term};
 
 /// `export features`.
 pub(crate) fn features(args: &ExportFeatures, printer: Printer) -> Result<ExitStatus> {
-    let found = discover(&args.discovery)?;
+    let found = discover(&args.discovery, Wanted::All)?;
     printer.warn_all(&found.warnings);
     let features = found.features;
     let mut text = Vec::new();

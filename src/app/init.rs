@@ -15,7 +15,7 @@ use super::discover::{discover, node_name, read_snapshot, select_node};
 use super::settings::{Init, InitNodes};
 use super::{ExitStatus, Printer, write_output};
 use crate::features::Features;
-use crate::sources::pci;
+use crate::sources::{Wanted, pci};
 use crate::spec::VERSION;
 
 /// Where comments are wrapped.
@@ -84,7 +84,7 @@ pub(crate) fn run(args: &Init, printer: Printer) -> Result<ExitStatus> {
             (node.features, node.name)
         }
         InitNodes::Discover(host) => {
-            let found = discover(host)?;
+            let found = discover(host, Wanted::All)?;
             printer.warn_all(&found.warnings);
             (found.features, node_name(&host.host_root))
         }

@@ -19,7 +19,8 @@ use super::settings::Host;
 use crate::features::Features;
 use crate::fleet::{self, NodeResult};
 use crate::rules::{self, Evaluation};
-use crate::spec::Spec;
+use crate::sources::Wanted;
+use crate::spec::{GroupRule, Spec, Term};
 use crate::warning::Warning;
 
 /// One node, evaluated, with all its report needs.
@@ -41,7 +42,15 @@ pub(crate) fn discovered(
     tags: &[String],
     warnings: &mut Vec<Warning>,
 ) -> Result<Whole> {
-    let found = discover(host)?;
+    // Only what the rules read: a feature no rule reads cannot change the verdict.
+    let keys: Vec<_> = spec
+        .compatibilities
+        .iter()
+        .flat_map(|c| c.rules.iter().flatten())
+        .flat_map(GroupRule::terms)
+        .map(Term::feature_key)
+        .collect();
+    let found = discover(host, Wanted::of(keys.iter().map(AsRef::as_ref)))?;
     warnings.extend(found.warnings);
     let options = rules::Options {
         tags: tags.to_vec(),

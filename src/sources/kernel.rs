@@ -59,39 +59,60 @@ enum KernelError {
 const SOURCE: &str = "kernel";
 
 impl Source for Kernel {
+    fn features(&self) -> &'static [&'static str] {
+        &[
+            "kernel.version",
+            "kernel.config",
+            "kernel.loadedmodule",
+            "kernel.enabledmodule",
+            "kernel.selinux",
+            "kernel.kvm",
+        ]
+    }
+
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let root = &ctx.root;
+        let wants = |feature: &str| ctx.wanted.wants(feature);
         // NFD's getVersion: the trimmed osrelease, also the `<kver>` of every path below.
         let kver = out.ok_or_lost(
             SOURCE,
             &["kernel.version", "kernel.enabledmodule"],
             root.read_trimmed("/proc/sys/kernel/osrelease"),
         );
-        if let Some(kver) = &kver {
+        if let Some(kver) = kver.as_deref().filter(|_| wants("kernel.version")) {
             out.features
                 .insert_attributes("kernel.version", parse_version(kver));
         }
 
-        match read_kconfig(root, kver.as_deref()) {
-            Ok(text) => out
-                .features
-                .insert_attributes("kernel.config", parse_kconfig(&text)),
-            Err(err) => out.lost(SOURCE, &["kernel.config"], &err),
+        // The costliest part: decompressing and parsing thousands of options.
+        if wants("kernel.config") {
+            match read_kconfig(root, kver.as_deref()) {
+                Ok(text) => out
+                    .features
+                    .insert_attributes("kernel.config", parse_kconfig(&text)),
+                Err(err) => out.lost(SOURCE, &["kernel.config"], &err),
+            }
         }
 
-        let modules = out.ok_or_lost(
-            SOURCE,
-            &["kernel.loadedmodule", "kernel.enabledmodule"],
-            root.read("/proc/modules"),
-        );
+        let (want_loaded, want_enabled) =
+            (wants("kernel.loadedmodule"), wants("kernel.enabledmodule"));
+        let modules = if want_loaded || want_enabled {
+            out.ok_or_lost(
+                SOURCE,
+                &["kernel.loadedmodule", "kernel.enabledmodule"],
+                root.read("/proc/modules"),
+            )
+        } else {
+            None
+        };
         let loaded = modules.as_deref().map(parse_proc_modules);
-        if let Some(loaded) = &loaded {
+        if let Some(loaded) = loaded.as_ref().filter(|_| want_loaded) {
             out.features
                 .insert_flags("kernel.loadedmodule", loaded.iter().copied());
         }
 
         // Without a kernel version NFD cannot find modules.builtin either (already warned).
-        if let Some(kver) = &kver {
+        if let Some(kver) = kver.as_ref().filter(|_| want_enabled) {
             match root.read(format!("/lib/modules/{kver}/modules.builtin")) {
                 Ok(text) => {
                     let mut enabled: BTreeSet<&str> = loaded.into_iter().flatten().collect();
@@ -102,29 +123,38 @@ impl Source for Kernel {
             }
         }
 
-        match selinux_enabled(root) {
-            Ok(Some(enabled)) => out
-                .features
-                .insert_attributes("kernel.selinux", [("enabled", enabled.to_string())]),
-            Ok(None) => {}
-            Err(err) => out.lost(SOURCE, &["kernel.selinux"], &err),
+        if wants("kernel.selinux") {
+            match selinux_enabled(root) {
+                Ok(Some(enabled)) => out
+                    .features
+                    .insert_attributes("kernel.selinux", [("enabled", enabled.to_string())]),
+                Ok(None) => {}
+                Err(err) => out.lost(SOURCE, &["kernel.selinux"], &err),
+            }
         }
 
-        let kvm = root.join("/sys/devices/virtual/misc/kvm");
-        let exists = match root.resolve(&kvm) {
-            Ok(real) => real
-                .try_exists()
-                .map_err(|source| SourceError::Read { path: kvm, source }),
-            Err(e) if e.is_not_found() => Ok(false),
-            Err(e) => Err(e),
-        };
-        match exists {
-            Ok(exists) => {
-                out.features
-                    .insert_attributes("kernel.kvm", [("enabled", exists.to_string())]);
-            }
-            Err(err) => out.lost(SOURCE, &["kernel.kvm"], &err),
+        if wants("kernel.kvm") {
+            kvm(root, out);
         }
+    }
+}
+
+/// `kernel.kvm`: whether the KVM device exists.
+fn kvm(root: &HostRoot, out: &mut Discovered) {
+    let kvm = root.join("/sys/devices/virtual/misc/kvm");
+    let exists = match root.resolve(&kvm) {
+        Ok(real) => real
+            .try_exists()
+            .map_err(|source| SourceError::Read { path: kvm, source }),
+        Err(e) if e.is_not_found() => Ok(false),
+        Err(e) => Err(e),
+    };
+    match exists {
+        Ok(exists) => {
+            out.features
+                .insert_attributes("kernel.kvm", [("enabled", exists.to_string())]);
+        }
+        Err(err) => out.lost(SOURCE, &["kernel.kvm"], &err),
     }
 }
 

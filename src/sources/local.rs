@@ -50,6 +50,10 @@ enum LocalError {
 }
 
 impl Source for Local {
+    fn features(&self) -> &'static [&'static str] {
+        &["local.label", "local.feature"]
+    }
+
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let dir = ctx.root.join(FEATURES_DIR);
         let now = Timestamp::from_system_time(ctx.now);

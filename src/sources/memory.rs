@@ -18,6 +18,15 @@ pub(crate) struct Memory;
 const SOURCE: &str = "memory";
 
 impl Source for Memory {
+    fn features(&self) -> &'static [&'static str] {
+        &[
+            "memory.numa",
+            "memory.swap",
+            "memory.nv",
+            "memory.hugepages",
+        ]
+    }
+
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let root = &ctx.root;
 

@@ -8,7 +8,7 @@
 //! A source never aborts discovery: a missing directory gives an empty feature (where NFD gives
 //! one) or a [`Warning`] (where NFD would fail the whole run).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::ffi::OsString;
 use std::fmt;
 use std::fs;
@@ -479,6 +479,53 @@ pub struct Context {
     pub node_name: Option<String>,
     /// The current time, for `local` expiry directives.
     pub now: SystemTime,
+    /// The features to discover.
+    pub wanted: Wanted,
+}
+
+/// Which features a discovery produces: all of them (`export features`, `init`), or only the
+/// ones a spec's rules read (validate-node), so that a spec without `kernel.config` does not
+/// pay for decompressing and parsing the kernel config. A feature nobody reads cannot change a
+/// verdict; a source that is not run warns about nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Wanted {
+    /// Every feature of every source.
+    #[default]
+    All,
+    /// These features (lower-cased keys) only.
+    Only(BTreeSet<String>),
+}
+
+impl Wanted {
+    /// The features `keys` name (lower-cased, as rules look them up). `rule.matched` is the
+    /// engine's own; any other key no source produces asks for everything, so that the report
+    /// can suggest the nearest feature the node has.
+    pub fn of<'a>(keys: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut only = BTreeSet::new();
+        for key in keys {
+            if key == "rule.matched" {
+                continue;
+            }
+            if !SOURCES.iter().any(|s| s.features().contains(&key)) {
+                return Self::All;
+            }
+            only.insert(key.to_owned());
+        }
+        Self::Only(only)
+    }
+
+    /// Whether `feature` is to be discovered.
+    pub(crate) fn wants(&self, feature: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::Only(keys) => keys.contains(feature),
+        }
+    }
+
+    /// Whether any of `features` is to be discovered.
+    pub(crate) fn wants_any(&self, features: &[&str]) -> bool {
+        features.iter().any(|f| self.wants(f))
+    }
 }
 
 impl Context {
@@ -489,6 +536,7 @@ impl Context {
             machine,
             node_name,
             now: SystemTime::now(),
+            wanted: Wanted::All,
         }
     }
 }
@@ -544,7 +592,11 @@ impl Discovered {
 
 /// One NFD feature source.
 pub(crate) trait Source: Sync {
-    /// Discovers the source's features into `out`.
+    /// Every feature the source can produce.
+    fn features(&self) -> &'static [&'static str];
+
+    /// Discovers the source's features into `out` (only those `ctx.wanted` wants where that
+    /// spares work).
     fn discover(&self, ctx: &Context, out: &mut Discovered);
 }
 
@@ -561,10 +613,13 @@ pub(crate) const SOURCES: &[&dyn Source] = &[
     &usb::Usb,
 ];
 
-/// Runs every source and merges what they found.
+/// Runs every source that produces a wanted feature and merges what they found.
 pub fn discover_all(ctx: &Context) -> Discovered {
     let mut all = Discovered::default();
-    for source in SOURCES {
+    for source in SOURCES
+        .iter()
+        .filter(|s| ctx.wanted.wants_any(s.features()))
+    {
         let mut one = Discovered::default();
         source.discover(ctx, &mut one);
         all.features.extend(one.features);
@@ -625,7 +680,7 @@ pub(crate) mod testing {
 mod tests {
     use std::path::PathBuf;
 
-    use super::{Discovered, discover_all, testing};
+    use super::{Discovered, SOURCES, Wanted, discover_all, testing};
 
     /// Every source, without what `cpu` found (its results depend on the machine running the
     /// tests).
@@ -678,5 +733,106 @@ mod tests {
                 serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
             assert_eq!(got, want, "fixture {name} differs from {}", path.display());
         }
+    }
+
+    const HOSTS: [&str; 6] = [
+        "intel-server",
+        "amd-host",
+        "arm64-host",
+        "minimal-container",
+        "nfd-local",
+        "nfd-pci-rootfs1",
+    ];
+
+    /// Each source declares every feature it produces, so that a discovery of some features
+    /// runs every source that can produce them.
+    #[test]
+    fn every_source_declares_what_it_produces() {
+        for name in HOSTS {
+            let ctx = testing::context(name);
+            for source in SOURCES {
+                let mut out = Discovered::default();
+                source.discover(&ctx, &mut out);
+                for key in out.features.keys() {
+                    assert!(
+                        source.features().contains(&key),
+                        "{name}: `{key}` is not among {:?}",
+                        source.features()
+                    );
+                }
+                for w in &out.warnings {
+                    for lost in w.lost {
+                        assert!(source.features().contains(lost), "{name}: {lost}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Discovering some features gives exactly those features, with the values and warnings
+    /// that discovering everything gives them.
+    #[test]
+    fn a_wanted_feature_is_discovered_as_in_a_full_discovery() {
+        for name in HOSTS {
+            let all = discover_all(&testing::context(name));
+            for source in SOURCES {
+                for &feature in source.features() {
+                    let mut ctx = testing::context(name);
+                    ctx.wanted = Wanted::of([feature]);
+                    assert_eq!(ctx.wanted, Wanted::Only([feature.to_owned()].into()));
+                    let some = discover_all(&ctx);
+                    let json = |f: &crate::features::Features| {
+                        let mut v = serde_json::to_value(f).unwrap();
+                        for kind in ["flags", "attributes", "instances"] {
+                            if let Some(map) = v[kind].as_object_mut() {
+                                map.retain(|k, _| k == feature);
+                            }
+                        }
+                        v
+                    };
+                    assert_eq!(
+                        json(&some.features),
+                        json(&all.features),
+                        "{name}: {feature}"
+                    );
+                    let own = |d: &Discovered| -> Vec<String> {
+                        d.warnings
+                            .iter()
+                            .filter(|w| w.lost.contains(&feature))
+                            .map(ToString::to_string)
+                            .collect()
+                    };
+                    assert_eq!(own(&some), own(&all), "{name}: {feature}");
+                    // No other source ran.
+                    let others: Vec<&str> = some
+                        .features
+                        .keys()
+                        .into_iter()
+                        .filter(|k| !source.features().contains(k))
+                        .collect();
+                    assert!(others.is_empty(), "{name}: {feature}: {others:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn wanted_features_come_from_the_rules() {
+        let keys = ["kernel.loadedmodule", "rule.matched", "pci.device"];
+        let Wanted::Only(only) = Wanted::of(keys) else {
+            panic!("expected some features");
+        };
+        assert_eq!(
+            only.into_iter().collect::<Vec<_>>(),
+            ["kernel.loadedmodule", "pci.device"]
+        );
+        // A feature no source produces: everything, for the report's "did you mean".
+        assert_eq!(Wanted::of(["kernel.loadedmodules"]), Wanted::All);
+        assert_eq!(
+            Wanted::of([]),
+            Wanted::Only(std::collections::BTreeSet::new())
+        );
+        assert!(Wanted::All.wants("usb.device"));
+        assert!(!Wanted::of(["pci.device"]).wants("usb.device"));
     }
 }

@@ -38,6 +38,10 @@ const VIRTUAL_ATTRS: [(&str, &str); 3] = [
 const FEATURES: &[&str] = &["network.device", "network.virtual"];
 
 impl Source for Network {
+    fn features(&self) -> &'static [&'static str] {
+        FEATURES
+    }
+
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let base = ctx.root.join("/sys/class/net");
         let Some(names) = out.ok_or_lost(SOURCE, FEATURES, ctx.root.read_dir_names_at(&base))

@@ -34,6 +34,10 @@ const OPTIONAL: [&str; 3] = [
 ];
 
 impl Source for Pci {
+    fn features(&self) -> &'static [&'static str] {
+        &["pci.device"]
+    }
+
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let base = ctx.root.join("/sys/bus/pci/devices");
         let Some(names) =

@@ -21,6 +21,10 @@ const SOURCE: &str = "storage";
 const QUEUE_ATTRS: [&str; 4] = ["dax", "rotational", "nr_zones", "zoned"];
 
 impl Source for Storage {
+    fn features(&self) -> &'static [&'static str] {
+        &["storage.block"]
+    }
+
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let base = ctx.root.join("/sys/block");
         let Some(names) = out.ok_or_lost(

@@ -35,6 +35,10 @@ pub(crate) const DMI_ID_ATTRS: [&str; 16] = [
 ];
 
 impl Source for System {
+    fn features(&self) -> &'static [&'static str] {
+        &["system.name", "system.osrelease", "system.dmiid"]
+    }
+
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         out.features.insert_attributes(
             "system.name",

@@ -29,6 +29,10 @@ const DEVICE_ATTRS: [(&str, &str); 4] = [
 ];
 
 impl Source for Usb {
+    fn features(&self) -> &'static [&'static str] {
+        &["usb.device"]
+    }
+
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let base = ctx.root.join("/sys/bus/usb/devices");
         // Go's Glob ignores I/O errors and yields no match.

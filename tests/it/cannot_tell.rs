@@ -216,3 +216,40 @@ fn host_root_of_another_machine_without_machine_warns_about_the_cpu() {
     );
     assert!(!out.stderr.contains("CPU running"), "{}", out.stderr);
 }
+
+/// Only the features the rules read are discovered: a source that fails on a feature no rule
+/// reads neither warns nor changes the verdict, and one the rules read still does.
+#[test]
+fn only_the_features_the_rules_read_are_discovered() {
+    let needs_os = r"version: v1alpha1
+compatibilities:
+- rules:
+  - name: some os
+    matchFeatures:
+    - feature: system.osrelease
+      matchExpressions:
+        ID: {op: Exists}
+";
+    let out = validate(needs_os, &["-o", "table"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    // Nothing about the kernel modules, config or PCI devices the container lacks.
+    for absent in ["kernel", "pci", "/proc/modules", "config"] {
+        assert!(!out.stderr.contains(absent), "{absent}: {}", out.stderr);
+    }
+    // The same container with a rule on the kernel config: its warning is back.
+    let needs_config = needs_os
+        .replace("system.osrelease", "kernel.config")
+        .replace("ID:", "NUMA:");
+    let out = validate(&needs_config, &["-o", "table"]);
+    assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("no readable kernel config"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("/proc/modules"), "{}", out.stderr);
+    // `export features` discovers everything.
+    let host = container();
+    let all = run(&["export", "features", "--host-root", &host], None);
+    assert!(all.stderr.contains("/proc/modules"), "{}", all.stderr);
+}

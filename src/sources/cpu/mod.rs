@@ -75,6 +75,20 @@ const EMPTY_ATTRIBUTES: [&str; 6] = [
 ];
 
 impl Source for Cpu {
+    fn features(&self) -> &'static [&'static str] {
+        &[
+            "cpu.cpuid",
+            "cpu.model",
+            "cpu.cstate",
+            "cpu.pstate",
+            "cpu.rdt",
+            "cpu.security",
+            "cpu.sst",
+            "cpu.topology",
+            "cpu.coprocessor",
+        ]
+    }
+
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
         let features = &mut out.features;
         for key in EMPTY_ATTRIBUTES {

@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::time::SystemTime;
 
 use super::{Cpu, Machine, x86};
 use crate::features::Features;
@@ -22,12 +21,7 @@ fn names(text: &str) -> BTreeSet<String> {
 
 /// Runs the `cpu` source on `root` with `machine`.
 fn discover(root: &Path, machine: Machine) -> Discovered {
-    let ctx = Context {
-        root: HostRoot::new(root),
-        machine,
-        node_name: None,
-        now: SystemTime::now(),
-    };
+    let ctx = Context::new(HostRoot::new(root), machine, None);
     let mut out = Discovered::default();
     Cpu.discover(&ctx, &mut out);
     out
