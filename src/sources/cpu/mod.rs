@@ -63,9 +63,12 @@ pub(crate) enum CpuError {
     Closid(#[source] SourceError),
 }
 
-/// Every `cpu.*` attribute feature besides `cpu.cpuid` and `cpu.model`, NFD's present-empty
-/// default.
-const EMPTY_ATTRIBUTES: [&str; 6] = [
+/// Every feature of the source.
+const FEATURES: [&str; 9] = [
+    "cpu.cpuid",
+    "cpu.model",
+    "cpu.cstate",
+    // From here on, NFD's present-empty defaults.
     "cpu.pstate",
     "cpu.rdt",
     "cpu.security",
@@ -74,19 +77,13 @@ const EMPTY_ATTRIBUTES: [&str; 6] = [
     "cpu.coprocessor",
 ];
 
+/// Every `cpu.*` attribute feature besides `cpu.cpuid`, `cpu.model` and `cpu.cstate`, NFD's
+/// present-empty default.
+const EMPTY_ATTRIBUTES: &[&str] = FEATURES.split_at(3).1;
+
 impl Source for Cpu {
     fn features(&self) -> &'static [&'static str] {
-        &[
-            "cpu.cpuid",
-            "cpu.model",
-            "cpu.cstate",
-            "cpu.pstate",
-            "cpu.rdt",
-            "cpu.security",
-            "cpu.sst",
-            "cpu.topology",
-            "cpu.coprocessor",
-        ]
+        &FEATURES
     }
 
     fn discover(&self, ctx: &Context, out: &mut Discovered) {
