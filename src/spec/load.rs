@@ -155,7 +155,7 @@ pub(crate) fn load_all(bytes: &[u8]) -> Checked {
 }
 
 /// Reads the text as YAML: the first document's root and how many documents there are.
-fn read_document(bytes: &[u8]) -> Result<(Node, usize), LoadError> {
+fn read_document(bytes: &[u8]) -> Result<(Node<'_>, usize), LoadError> {
     if bytes.len() > MAX_SPEC_BYTES {
         return Err(LoadError::whole(format!(
             "the spec is {} bytes; the limit is {MAX_SPEC_BYTES} (4 MiB)",
@@ -234,12 +234,12 @@ fn position_of(bytes: &[u8], offset: usize) -> Pos {
 
 /// The fields of one mapping, matched to known names.
 struct Fields<'a> {
-    found: Vec<(&'static str, &'a Node)>,
+    found: Vec<(&'static str, &'a Node<'a>)>,
 }
 
 impl<'a> Fields<'a> {
     /// The value of a field; `null` counts as absent (as Go's decoder).
-    fn get(&self, name: &str) -> Option<&'a Node> {
+    fn get(&self, name: &str) -> Option<&'a Node<'a>> {
         self.found
             .iter()
             .find(|(n, _)| *n == name)
@@ -324,7 +324,7 @@ impl Decoder {
                 ));
                 continue;
             };
-            let field = if let Some(exact) = known.iter().find(|k| **k == name.as_str()) {
+            let field = if let Some(exact) = known.iter().find(|k| **k == name) {
                 *exact
             } else if let Some(folded) = known.iter().find(|k| k.eq_ignore_ascii_case(name)) {
                 self.warn(
@@ -405,9 +405,9 @@ impl Decoder {
                         format!("NFD (YAML 1.1) reads unquoted `{s}` as `{read}`; nfd-compat reads `{s}`. Quote it (\"{s}\") so both read the same"),
                     );
                 }
-                Ok(s.clone())
+                Ok(s.to_string())
             }
-            Kind::Scalar(s, Style::Literal) => Ok(s.clone()),
+            Kind::Scalar(s, Style::Literal) => Ok(s.to_string()),
             _ => Err(LoadError::at(
                 &path(),
                 node,
@@ -429,7 +429,7 @@ impl Decoder {
                             format!("NFD (YAML 1.1) reads the unquoted key `{s}` as `{read}`; nfd-compat reads `{s}`. Quote it (\"{s}\") so both read the same"),
                         );
                 }
-                Ok(s.clone())
+                Ok(s.to_string())
             }
             _ => Err(LoadError::at(
                 path,
@@ -439,7 +439,11 @@ impl Decoder {
         }
     }
 
-    fn list<'a>(node: &'a Node, path: &str, what: &str) -> Result<&'a [Node], LoadError> {
+    fn list<'a, 's>(
+        node: &'a Node<'s>,
+        path: &str,
+        what: &str,
+    ) -> Result<&'a [Node<'s>], LoadError> {
         match &node.kind {
             Kind::Seq(items) => Ok(items),
             _ => Err(LoadError::at(
