@@ -118,8 +118,10 @@ impl<'a> Linter<'a> {
 
     fn sets(&mut self) {
         let sets = &self.loaded.spec.compatibilities;
-        let mut tags: HashMap<&str, String> = HashMap::new();
-        let mut rule_names: HashMap<&str, (usize, String)> = HashMap::new();
+        // The first set with each tag, and the first rule (set, rule) with each name: their
+        // paths are written out only for a finding.
+        let mut tags: HashMap<&str, usize> = HashMap::new();
+        let mut rule_names: HashMap<&str, (usize, usize)> = HashMap::new();
         let root = Path::Root;
         let sets_path = root.field("compatibilities");
         for (i, set) in sets.iter().enumerate() {
@@ -131,7 +133,8 @@ impl<'a> Linter<'a> {
                 );
             }
             if !set.tag.is_empty() {
-                if let Some(first) = tags.get(set.tag.as_str()) {
+                if let Some(&first) = tags.get(set.tag.as_str()) {
+                    let first = sets_path.index(first);
                     self.push(Code::DuplicateTag,
                         path.field("tag"),
                         format!(
@@ -140,7 +143,7 @@ impl<'a> Linter<'a> {
                         ),
                     );
                 } else {
-                    tags.insert(&set.tag, path.to_string());
+                    tags.insert(&set.tag, i);
                 }
             }
             let Some(rules) = &set.rules else {
@@ -152,23 +155,27 @@ impl<'a> Linter<'a> {
                     "the set has no rules (`rules: []`), so it matches every node: add rules or remove the set".into(),
                 );
             }
-            let mut in_set: HashMap<&str, String> = HashMap::new();
+            let mut in_set: HashMap<&str, usize> = HashMap::new();
             let mut noted_across: Vec<&str> = Vec::new();
             let rules_path = path.field("rules");
             for (j, rule) in rules.iter().enumerate() {
                 let rule_path = rules_path.index(j);
                 let name = rule.name.as_str();
                 if !name.is_empty() {
-                    if let Some(first) = in_set.get(name) {
+                    if let Some(&first) = in_set.get(name) {
+                        let first = rules_path.index(first);
                         self.push(Code::DuplicateRule,
                             rule_path,
                             format!("rule name `{name}` is also used by `{first}` in this set; reports cannot tell them apart: rename one"),
                         );
                     } else {
-                        in_set.insert(name, rule_path.to_string());
+                        in_set.insert(name, j);
                     }
                     match rule_names.get(name) {
-                        Some((other, first)) if *other != i => {
+                        Some(&(other, first)) if other != i => {
+                            let other_set = sets_path.index(other);
+                            let other_rules = other_set.field("rules");
+                            let first = other_rules.index(first);
                             if !noted_across.contains(&name) {
                                 noted_across.push(name);
                                 self.push(Code::DuplicateRuleAcrossSets,
@@ -179,7 +186,7 @@ impl<'a> Linter<'a> {
                         }
                         Some(_) => {}
                         None => {
-                            rule_names.insert(name, (i, rule_path.to_string()));
+                            rule_names.insert(name, (i, j));
                         }
                     }
                 }

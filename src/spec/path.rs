@@ -36,11 +36,23 @@ impl<'p> Path<'p> {
 /// `a.b[1].c`; the root is empty, and a field of the root has no leading `.`.
 impl fmt::Display for Path<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Piece by piece rather than through `write!` at each level, which costs a formatting
+        // pass per level.
         match self {
             Path::Root => Ok(()),
-            Path::Field(Path::Root, name) => f.write_str(name),
-            Path::Field(parent, name) => write!(f, "{parent}.{name}"),
-            Path::Index(parent, index) => write!(f, "{parent}[{index}]"),
+            Path::Field(parent, name) => {
+                fmt::Display::fmt(*parent, f)?;
+                if !matches!(parent, Path::Root) {
+                    f.write_str(".")?;
+                }
+                f.write_str(name)
+            }
+            Path::Index(parent, index) => {
+                fmt::Display::fmt(*parent, f)?;
+                f.write_str("[")?;
+                fmt::Display::fmt(index, f)?;
+                f.write_str("]")
+            }
         }
     }
 }
