@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 use crate::sources::cpu::arm::{HWCAP_NAMES, HWCAP2_NAMES};
 use crate::sources::cpu::x86_flags;
 use crate::spec::{
-    self, Compiled, Expr, LoadError, Loaded, Op, Pos, Term, ValueType, nearest_name,
+    self, Compiled, Expr, LoadError, Loaded, Op, Path, Pos, Term, ValueType, nearest_name,
 };
 pub(crate) use crate::spec::{Code, Finding, Severity};
 use names::{Elements, Feature, Kind};
@@ -77,8 +77,8 @@ struct Linter<'a> {
     findings: Vec<Finding>,
 }
 
-/// Expressions on one element, with the path of each.
-type ElementExprs<'a> = Vec<(String, &'a Expr)>;
+/// Expressions on one element of one conjunction, with the index of the term of each.
+type ElementExprs<'a> = Vec<(usize, &'a Expr)>;
 
 impl<'a> Linter<'a> {
     /// The position of `path`, or of the nearest enclosing path the loader recorded.
@@ -97,46 +97,53 @@ impl<'a> Linter<'a> {
         }
     }
 
-    fn push(&mut self, code: Code, path: &str, message: String) {
-        let pos = self.position(path);
+    fn push(&mut self, code: Code, path: Path<'_>, message: String) {
+        let path = path.to_string();
+        let pos = self.position(&path);
         self.findings.push(Finding {
             severity: code.severity(),
             code,
-            path: path.to_owned(),
+            path,
             line: pos.map(|p| p.line),
             column: pos.map(|p| p.col),
             message,
         });
     }
 
-    fn line_of(&self, path: &str) -> String {
-        self.position(path)
+    fn line_of(&self, path: Path<'_>) -> String {
+        let path = path.to_string();
+        self.position(&path)
             .map_or_else(|| format!("`{path}`"), |p| format!("line {}", p.line))
     }
 
     fn sets(&mut self) {
         let sets = &self.loaded.spec.compatibilities;
-        let mut tags: HashMap<&str, String> = HashMap::new();
-        let mut rule_names: HashMap<&str, (usize, String)> = HashMap::new();
+        // The first set with each tag, and the first rule (set, rule) with each name: their
+        // paths are written out only for a finding.
+        let mut tags: HashMap<&str, usize> = HashMap::new();
+        let mut rule_names: HashMap<&str, (usize, usize)> = HashMap::new();
+        let root = Path::Root;
+        let sets_path = root.field("compatibilities");
         for (i, set) in sets.iter().enumerate() {
-            let path = format!("compatibilities[{i}]");
+            let path = sets_path.index(i);
             if set.description.is_empty() {
                 self.push(Code::NoDescription,
-                    &path,
+                    path,
                     "the set has no `description`; add one saying what it requires (reports show it)".into(),
                 );
             }
             if !set.tag.is_empty() {
-                if let Some(first) = tags.get(set.tag.as_str()) {
+                if let Some(&first) = tags.get(set.tag.as_str()) {
+                    let first = sets_path.index(first);
                     self.push(Code::DuplicateTag,
-                        &format!("{path}.tag"),
+                        path.field("tag"),
                         format!(
                             "tag `{}` is also the tag of `{first}`; `--tags {}` selects both sets: give each set its own tag",
                             set.tag, set.tag
                         ),
                     );
                 } else {
-                    tags.insert(&set.tag, path.clone());
+                    tags.insert(&set.tag, i);
                 }
             }
             let Some(rules) = &set.rules else {
@@ -144,82 +151,86 @@ impl<'a> Linter<'a> {
             };
             if rules.is_empty() {
                 self.push(Code::EmptySet,
-                    &format!("{path}.rules"),
+                    path.field("rules"),
                     "the set has no rules (`rules: []`), so it matches every node: add rules or remove the set".into(),
                 );
             }
-            let mut in_set: HashMap<&str, String> = HashMap::new();
+            let mut in_set: HashMap<&str, usize> = HashMap::new();
             let mut noted_across: Vec<&str> = Vec::new();
+            let rules_path = path.field("rules");
             for (j, rule) in rules.iter().enumerate() {
-                let rule_path = format!("{path}.rules[{j}]");
+                let rule_path = rules_path.index(j);
                 let name = rule.name.as_str();
                 if !name.is_empty() {
-                    if let Some(first) = in_set.get(name) {
+                    if let Some(&first) = in_set.get(name) {
+                        let first = rules_path.index(first);
                         self.push(Code::DuplicateRule,
-                            &rule_path,
+                            rule_path,
                             format!("rule name `{name}` is also used by `{first}` in this set; reports cannot tell them apart: rename one"),
                         );
                     } else {
-                        in_set.insert(name, rule_path.clone());
+                        in_set.insert(name, j);
                     }
                     match rule_names.get(name) {
-                        Some((other, first)) if *other != i => {
+                        Some(&(other, first)) if other != i => {
+                            let other_set = sets_path.index(other);
+                            let other_rules = other_set.field("rules");
+                            let first = other_rules.index(first);
                             if !noted_across.contains(&name) {
                                 noted_across.push(name);
                                 self.push(Code::DuplicateRuleAcrossSets,
-                                    &rule_path,
+                                    rule_path,
                                     format!("rule name `{name}` is also used by `{first}` in another set"),
                                 );
                             }
                         }
                         Some(_) => {}
                         None => {
-                            rule_names.insert(name, (i, rule_path.clone()));
+                            rule_names.insert(name, (i, j));
                         }
                     }
                 }
                 if rule.match_features.is_empty() && rule.match_any.is_empty() {
                     self.push(Code::AlwaysMatches,
-                        &rule_path,
+                        rule_path,
                         "the rule has neither `matchFeatures` nor `matchAny`, so it matches every node: add the features it needs".into(),
                     );
                 }
+                let any_path = rule_path.field("matchAny");
                 for (a, elem) in rule.match_any.iter().enumerate() {
-                    let elem_path = format!("{rule_path}.matchAny[{a}]");
+                    if !elem.match_features.is_empty() {
+                        continue;
+                    }
+                    let elem_path = any_path.index(a);
+                    let written = elem_path.to_string();
                     let loader_said = self
                         .loaded
                         .warnings
                         .iter()
-                        .any(|w| w.code == Code::EmptyAny && w.path == elem_path);
-                    if elem.match_features.is_empty() && !loader_said {
+                        .any(|w| w.code == Code::EmptyAny && w.path == written);
+                    if !loader_said {
                         self.push(Code::EmptyAny,
-                            &elem_path,
+                            elem_path,
                             "a matchAny element with no terms always matches, and so does the whole `matchAny`: add terms or remove it".into(),
                         );
                     }
                 }
                 if let Some(template) = &rule.vars_template {
                     for danger in template.dangers() {
-                        self.push(
-                            Code::TemplateLimit,
-                            &format!("{rule_path}.varsTemplate"),
-                            danger,
-                        );
+                        self.push(Code::TemplateLimit, rule_path.field("varsTemplate"), danger);
                     }
                 }
-                self.conjunction(&format!("{rule_path}.matchFeatures"), &rule.match_features);
+                self.conjunction(rule_path.field("matchFeatures"), &rule.match_features);
                 for (a, elem) in rule.match_any.iter().enumerate() {
-                    self.conjunction(
-                        &format!("{rule_path}.matchAny[{a}].matchFeatures"),
-                        &elem.match_features,
-                    );
+                    let elem_path = any_path.index(a);
+                    self.conjunction(elem_path.field("matchFeatures"), &elem.match_features);
                 }
             }
         }
         if sets.len() >= 2 && sets[0].weight > 0 && sets.iter().all(|s| s.weight == sets[0].weight)
         {
             self.push(Code::SameWeight,
-                "compatibilities[0].weight",
+                sets_path.index(0).field("weight"),
                 format!(
                     "every set has weight {}: weights only rank the sets (the report names the highest-weight set that matches), so equal weights rank nothing; give the preferred set a higher weight",
                     sets[0].weight
@@ -229,42 +240,45 @@ impl<'a> Linter<'a> {
     }
 
     /// Terms that must all match (a rule's `matchFeatures` or one `matchAny` element's).
-    fn conjunction(&mut self, list_path: &str, terms: &'a [Term]) {
+    fn conjunction(&mut self, list_path: Path<'_>, terms: &'a [Term]) {
         // Expressions on one element of one flag or attribute feature, across terms: they
         // must hold together. Instance terms are independent (each may match another
         // instance), so they are checked one term at a time.
         let mut together: BTreeMap<(&'static str, &'a str), ElementExprs<'a>> = BTreeMap::new();
         for (k, term) in terms.iter().enumerate() {
-            let term_path = format!("{list_path}[{k}]");
-            let Some(feature) = self.term(term, &term_path) else {
+            let term_path = list_path.index(k);
+            let Some(feature) = self.term(term, term_path) else {
                 continue;
             };
             let Some(exprs) = &term.match_expressions else {
                 continue;
             };
             for (name, expr) in exprs {
-                let path = format!("{term_path}.matchExpressions.{name}");
                 if feature.kind == Kind::Instance {
-                    self.never(feature, name, &[(path, expr)]);
+                    self.never(feature, name, list_path, &[(k, expr)]);
                 } else {
                     together
                         .entry((feature.name, name.as_str()))
                         .or_default()
-                        .push((path, expr));
+                        .push((k, expr));
                 }
             }
         }
-        self.split_version(&together);
+        self.split_version(list_path, &together);
         for ((feature, name), exprs) in together {
             if let Some(f) = names::find_feature(feature) {
-                self.never(f, name, &exprs);
+                self.never(f, name, list_path, &exprs);
             }
         }
     }
 
     /// `major Ge 4` with `minor Ge 18` (in one conjunction) is checked number by number, so
     /// `5.4` fails (4 < 18): the version has to be compared whole.
-    fn split_version(&mut self, together: &BTreeMap<(&'static str, &'a str), ElementExprs<'a>>) {
+    fn split_version(
+        &mut self,
+        list_path: Path<'_>,
+        together: &BTreeMap<(&'static str, &'a str), ElementExprs<'a>>,
+    ) {
         // (feature, major element, minor element, the whole version's element, when the
         // whole version may not read as one)
         const SPLIT: [(&str, &str, &str, &str, &str); 2] = [
@@ -298,7 +312,7 @@ impl<'a> Linter<'a> {
             let (major_lower, major_upper) = bounds(together.get(&(feature, major)));
             let minor_exprs = together.get(&(feature, minor));
             let (minor_lower, minor_upper) = bounds(minor_exprs);
-            let Some((path, _)) = minor_exprs.and_then(|e| e.first()) else {
+            let Some((k, _)) = minor_exprs.and_then(|e| e.first()) else {
                 continue;
             };
             let (op, example) = if major_lower && minor_lower {
@@ -314,9 +328,10 @@ impl<'a> Linter<'a> {
             } else {
                 continue;
             };
-            let path = path.clone();
+            let term_path = list_path.index(*k);
+            let exprs_path = term_path.field("matchExpressions");
             self.push(Code::SplitVersion,
-                &path,
+                exprs_path.field(minor),
                 format!(
                     "`{major}` and `{minor}` are bounded separately, so {example}; compare the whole version: `{whole}: {{op: {op}, value: [\"X.Y\"], type: version}}`{caveat}"
                 ),
@@ -325,16 +340,16 @@ impl<'a> Linter<'a> {
     }
 
     /// Checks one term; returns its feature when NFD produces it.
-    fn term(&mut self, term: &Term, term_path: &str) -> Option<&'static Feature> {
+    fn term(&mut self, term: &Term, term_path: Path<'_>) -> Option<&'static Feature> {
         let key = term.feature_key();
-        let feature_path = format!("{term_path}.feature");
+        let feature_path = term_path.field("feature");
         if !key.contains('.') {
             // The loader already warns (`feature-name`).
             return None;
         }
         if key.starts_with("fake.") {
             self.push(Code::FakeFeature,
-                &feature_path,
+                feature_path,
                 format!("`{}` comes from NFD's test-only `fake` source, which validate-node never runs: the term never matches on a real node", term.feature),
             );
             return None;
@@ -342,7 +357,7 @@ impl<'a> Linter<'a> {
         let Some(feature) = names::find_feature(&key) else {
             self.push(
                 Code::UnknownFeature,
-                &feature_path,
+                feature_path,
                 format!(
                     "no NFD source produces feature `{}`, so the term never matches{}",
                     term.feature,
@@ -353,7 +368,7 @@ impl<'a> Linter<'a> {
         };
         if term.feature != feature.name {
             self.push(Code::FeatureCase,
-                &feature_path,
+                feature_path,
                 format!(
                     "NFD looks features up lower-cased, so `{}` works, but NFD's own report shows its expressions as FAIL: write `{}`",
                     term.feature, feature.name
@@ -361,22 +376,22 @@ impl<'a> Linter<'a> {
             );
         }
         if let Some(exprs) = &term.match_expressions {
+            let exprs_path = term_path.field("matchExpressions");
             for (name, expr) in exprs {
-                let path = format!("{term_path}.matchExpressions.{name}");
-                self.element_name(feature, name, &path);
-                self.expression(feature, name, expr, &path);
+                let path = exprs_path.field(name);
+                self.element_name(feature, name, path);
+                self.expression(feature, name, expr, path);
             }
             self.instance_negation(feature, exprs, term, term_path);
         }
         if let Some(expr) = &term.match_name {
-            let path = format!("{term_path}.matchName");
-            self.match_name(feature, expr, &path);
+            self.match_name(feature, expr, term_path.field("matchName"));
         }
         Some(feature)
     }
 
     /// An element name the feature never has.
-    fn element_name(&mut self, f: &Feature, name: &str, path: &str) {
+    fn element_name(&mut self, f: &Feature, name: &str, path: Path<'_>) {
         match f.elements {
             Elements::Open => {}
             Elements::Fixed(known) => {
@@ -422,7 +437,7 @@ impl<'a> Linter<'a> {
         }
     }
 
-    fn cpu_flag(&mut self, name: &str, path: &str) {
+    fn cpu_flag(&mut self, name: &str, path: Path<'_>) {
         // Most flags in a spec are right: one look-up instead of scans of the flag lists.
         static KNOWN: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
             x86_flags::NAMES
@@ -486,7 +501,7 @@ impl<'a> Linter<'a> {
         }
     }
 
-    fn module(&mut self, f: &Feature, name: &str, path: &str) {
+    fn module(&mut self, f: &Feature, name: &str, path: Path<'_>) {
         if name.contains('-') {
             let fixed = name.replace('-', "_");
             let message = if f.name == "kernel.loadedmodule" {
@@ -518,7 +533,7 @@ impl<'a> Linter<'a> {
         }
     }
 
-    fn os_release(&mut self, name: &str, path: &str) {
+    fn os_release(&mut self, name: &str, path: Path<'_>) {
         if names::OS_RELEASE.contains(&name)
             || (!name.is_empty()
                 && name
@@ -548,7 +563,7 @@ impl<'a> Linter<'a> {
     }
 
     /// Op and value checks of one expression.
-    fn expression(&mut self, f: &Feature, name: &str, expr: &Expr, path: &str) {
+    fn expression(&mut self, f: &Feature, name: &str, expr: &Expr, path: Path<'_>) {
         if is_flag(f, name) {
             if !matches!(expr.op, Op::Exists | Op::DoesNotExist | Op::Any) {
                 let hint = if matches!(expr.op, Op::In | Op::InRegexp) {
@@ -586,7 +601,7 @@ impl<'a> Linter<'a> {
             if strings {
                 for (i, v) in expr.value.iter().enumerate() {
                     if let Some(fix) = hex_fix(f.name, name, v, width) {
-                        self.push(Code::ValueFormat, &format!("{path}.value[{i}]"), fix);
+                        self.push(Code::ValueFormat, path.field("value").index(i), fix);
                     }
                 }
             }
@@ -608,7 +623,7 @@ impl<'a> Linter<'a> {
                     };
                     self.push(
                         Code::ValueFormat,
-                        &format!("{path}.value[{i}]"),
+                        path.field("value").index(i),
                         format!("`{name}` is `true` or `false`, never `{v}`: use `{{op: {op}}}`"),
                     );
                 }
@@ -635,7 +650,7 @@ impl<'a> Linter<'a> {
                         let lower = v.to_ascii_lowercase();
                         if *v != lower && names::HYPERVISORS.contains(&lower.as_str()) {
                             self.push(Code::ValueFormat,
-                                &format!("{path}.value[{i}]"),
+                                path.field("value").index(i),
                                 format!("NFD reports hypervisors in lower case: `{v}` never matches; write `{lower}`"),
                             );
                         }
@@ -661,7 +676,7 @@ impl<'a> Linter<'a> {
         }
     }
 
-    fn not_a_number(&mut self, name: &str, expr: &Expr, path: &str, what: &str) {
+    fn not_a_number(&mut self, name: &str, expr: &Expr, path: Path<'_>, what: &str) {
         self.push(Code::NotANumber,
             path,
             format!(
@@ -671,7 +686,7 @@ impl<'a> Linter<'a> {
         );
     }
 
-    fn vendor_values(&mut self, expr: &Expr, path: &str) {
+    fn vendor_values(&mut self, expr: &Expr, path: Path<'_>) {
         for (i, v) in expr.value.iter().enumerate() {
             if names::CPU_VENDORS.contains(&v.as_str()) {
                 continue;
@@ -687,12 +702,12 @@ impl<'a> Linter<'a> {
                         .map(|k| format!("vendor names are case-sensitive: `{v}` never matches; write `{k}`"))
                 });
             if let Some(fix) = fix {
-                self.push(Code::ValueFormat, &format!("{path}.value[{i}]"), fix);
+                self.push(Code::ValueFormat, path.field("value").index(i), fix);
             }
         }
     }
 
-    fn config_value(&mut self, name: &str, expr: &Expr, path: &str) {
+    fn config_value(&mut self, name: &str, expr: &Expr, path: Path<'_>) {
         let fix =
             "use `{op: In, value: [\"y\"]}` (built in) or `[\"y\", \"m\"]` (built in or module)";
         if matches!(expr.op, Op::IsTrue | Op::IsFalse) {
@@ -704,7 +719,7 @@ impl<'a> Linter<'a> {
             for (i, v) in expr.value.iter().enumerate() {
                 if v == "true" || v == "false" {
                     self.push(Code::ConfigValue,
-                        &format!("{path}.value[{i}]"),
+                        path.field("value").index(i),
                         format!("kernel config values are `y`, `m` or the option's value, never `{v}`: {fix}"),
                     );
                 }
@@ -712,7 +727,7 @@ impl<'a> Linter<'a> {
         }
     }
 
-    fn match_name(&mut self, f: &Feature, expr: &Expr, path: &str) {
+    fn match_name(&mut self, f: &Feature, expr: &Expr, path: Path<'_>) {
         if expr.op == Op::DoesNotExist {
             self.push(Code::NeverMatches,
                 path,
@@ -721,7 +736,7 @@ impl<'a> Linter<'a> {
         }
         if expr.op == Op::In {
             for (i, v) in expr.value.iter().enumerate() {
-                self.element_name(f, v, &format!("{path}.value[{i}]"));
+                self.element_name(f, v, path.field("value").index(i));
             }
         }
     }
@@ -732,7 +747,7 @@ impl<'a> Linter<'a> {
         f: &Feature,
         exprs: &BTreeMap<String, Expr>,
         term: &Term,
-        term_path: &str,
+        term_path: Path<'_>,
     ) {
         let only_negative = !exprs.is_empty()
             && term.match_name.is_none()
@@ -751,14 +766,14 @@ impl<'a> Linter<'a> {
     }
 
     /// Expressions on one element that no state of it can satisfy together.
-    fn never(&mut self, f: &Feature, name: &str, exprs: &[(String, &Expr)]) {
+    fn never(&mut self, f: &Feature, name: &str, list_path: Path<'_>, exprs: &[(usize, &Expr)]) {
         let flag = is_flag(f, name);
         // Ops on flags other than Exists/DoesNotExist are reported as `flag-op`.
-        let exprs: Vec<&(String, &Expr)> = exprs
+        let exprs: Vec<&(usize, &Expr)> = exprs
             .iter()
             .filter(|(_, e)| !flag || matches!(e.op, Op::Exists | Op::DoesNotExist | Op::Any))
             .collect();
-        let Some((last_path, last)) = exprs.last() else {
+        let Some((last_term, last)) = exprs.last() else {
             return;
         };
         let always = f.always.contains(&name);
@@ -787,7 +802,11 @@ impl<'a> Linter<'a> {
         } else {
             let all = exprs
                 .iter()
-                .map(|(p, e)| format!("{} ({})", e.text(), self.line_of(p)))
+                .map(|(k, e)| {
+                    let term_path = list_path.index(*k);
+                    let exprs_path = term_path.field("matchExpressions");
+                    format!("{} ({})", e.text(), self.line_of(exprs_path.field(name)))
+                })
                 .collect::<Vec<_>>()
                 .join(", ");
             format!(
@@ -795,7 +814,9 @@ impl<'a> Linter<'a> {
                 f.name
             )
         };
-        self.push(Code::NeverMatches, last_path, message);
+        let term_path = list_path.index(*last_term);
+        let exprs_path = term_path.field("matchExpressions");
+        self.push(Code::NeverMatches, exprs_path.field(name), message);
     }
 }
 

@@ -13,6 +13,7 @@ use std::fmt;
 use super::code::{Code, Finding};
 use super::expr::{Expr, ExprError};
 use super::nearest::nearest_name;
+use super::path::Path;
 use super::template::VarsTemplate;
 use super::yaml::{self, Kind, Limits, Node, Pos, Style};
 use super::{Compatibility, GroupRule, MatchAnyElem, Spec, Term, VERSION};
@@ -54,30 +55,161 @@ pub struct Loaded {
     pub(crate) positions: Positions,
 }
 
-/// Where the parts of a spec start in its text.
+/// Where the parts of a spec start in its text, by their indices in the document.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Positions {
-    /// Every set, rule, term and expression, by its path
-    /// (`compatibilities[0].rules[1].matchFeatures[0].matchExpressions.vendor`).
-    paths: HashMap<String, Pos>,
-    /// Each rule, by the index of its set and its index in the set.
-    rules: Vec<Vec<Pos>>,
+    /// Every compatibility set.
+    sets: Vec<SetAt>,
+    /// Whether the term being read is in a `matchAny` element.
+    in_any: bool,
+}
+
+#[derive(Debug, Clone)]
+struct SetAt {
+    pos: Pos,
+    rules: Vec<RuleAt>,
+}
+
+#[derive(Debug, Clone)]
+struct RuleAt {
+    pos: Pos,
+    /// The terms of `matchFeatures`.
+    terms: Vec<TermAt>,
+    /// The terms of each `matchAny` element.
+    any: Vec<Vec<TermAt>>,
+}
+
+#[derive(Debug, Clone)]
+struct TermAt {
+    pos: Pos,
+    /// Each expression of `matchExpressions`, by element name (the later of duplicates
+    /// counts).
+    elements: Vec<(String, Pos)>,
+    match_name: Option<Pos>,
 }
 
 impl Positions {
-    /// Where the part at `path` starts, if the loader recorded it.
+    /// Where the part at `path` starts, if the loader recorded it: a set, a rule, a term or
+    /// an expression (`compatibilities[0].rules[1].matchFeatures[0].matchExpressions.vendor`).
     pub(crate) fn at(&self, path: &str) -> Option<Pos> {
-        self.paths.get(path).copied()
+        let (i, rest) = index_in(path.strip_prefix("compatibilities")?)?;
+        let set = self.sets.get(i)?;
+        if rest.is_empty() {
+            return Some(set.pos);
+        }
+        let (j, rest) = index_in(rest.strip_prefix(".rules")?)?;
+        let rule = set.rules.get(j)?;
+        if rest.is_empty() {
+            return Some(rule.pos);
+        }
+        let (terms, rest) = match rest.strip_prefix(".matchAny") {
+            Some(any) => {
+                let (a, rest) = index_in(any)?;
+                (rule.any.get(a)?, rest)
+            }
+            None => (&rule.terms, rest),
+        };
+        let (k, rest) = index_in(rest.strip_prefix(".matchFeatures")?)?;
+        let term = terms.get(k)?;
+        if rest.is_empty() {
+            return Some(term.pos);
+        }
+        if rest == ".matchName" {
+            return term.match_name;
+        }
+        let name = rest.strip_prefix(".matchExpressions.")?;
+        term.elements
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, pos)| *pos)
     }
 
     /// Where rule `rule` of set `set` (`compatibilities[set].rules[rule]`) starts.
     pub(crate) fn rule(&self, set: usize, rule: usize) -> Option<Pos> {
-        self.rules.get(set)?.get(rule).copied()
+        Some(self.sets.get(set)?.rules.get(rule)?.pos)
     }
 
-    fn insert(&mut self, path: &str, pos: Pos) {
-        self.paths.insert(path.to_owned(), pos);
+    fn set(&mut self, pos: Pos) {
+        self.sets.push(SetAt {
+            pos,
+            rules: Vec::new(),
+        });
     }
+
+    fn last_rule(&mut self) -> Option<&mut RuleAt> {
+        self.sets.last_mut()?.rules.last_mut()
+    }
+
+    fn rule_at(&mut self, pos: Pos) {
+        self.in_any = false;
+        if let Some(set) = self.sets.last_mut() {
+            set.rules.push(RuleAt {
+                pos,
+                terms: Vec::new(),
+                any: Vec::new(),
+            });
+        }
+    }
+
+    /// A `matchAny` element of the last rule: the terms after it are its own.
+    fn any_element(&mut self) {
+        self.in_any = true;
+        if let Some(rule) = self.last_rule() {
+            rule.any.push(Vec::new());
+        }
+    }
+
+    fn term(&mut self, pos: Pos) {
+        let in_any = self.in_any;
+        let Some(rule) = self.last_rule() else {
+            return;
+        };
+        let terms = if in_any {
+            rule.any.last_mut()
+        } else {
+            Some(&mut rule.terms)
+        };
+        if let Some(terms) = terms {
+            terms.push(TermAt {
+                pos,
+                elements: Vec::new(),
+                match_name: None,
+            });
+        }
+    }
+
+    fn last_term(&mut self) -> Option<&mut TermAt> {
+        let in_any = self.in_any;
+        let rule = self.last_rule()?;
+        if in_any {
+            rule.any.last_mut()?.last_mut()
+        } else {
+            rule.terms.last_mut()
+        }
+    }
+
+    fn element(&mut self, name: &str, pos: Pos) {
+        if let Some(term) = self.last_term() {
+            term.elements.push((name.to_owned(), pos));
+        }
+    }
+
+    fn match_name(&mut self, pos: Pos) {
+        if let Some(term) = self.last_term() {
+            term.match_name = Some(pos);
+        }
+    }
+}
+
+/// `[N]` at the start of `text` as the loader writes an index (decimal, no sign, no leading
+/// zero), and the text after it.
+fn index_in(text: &str) -> Option<(usize, &str)> {
+    let (digits, rest) = text.strip_prefix('[')?.split_once(']')?;
+    let canonical = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'));
+    canonical.then(|| Some((digits.parse().ok()?, rest)))?
 }
 
 /// Why a spec was rejected.
@@ -104,9 +236,9 @@ impl fmt::Display for LoadError {
 }
 
 impl LoadError {
-    fn at(path: &str, node: &Node, message: impl Into<String>) -> Self {
+    fn at(path: Path<'_>, node: &Node, message: impl Into<String>) -> Self {
         LoadError {
-            path: path.to_owned(),
+            path: path.to_string(),
             pos: Some(node.pos),
             message: message.into(),
         }
@@ -155,7 +287,7 @@ pub(crate) fn load_all(bytes: &[u8]) -> Checked {
 }
 
 /// Reads the text as YAML: the first document's root and how many documents there are.
-fn read_document(bytes: &[u8]) -> Result<(Node, usize), LoadError> {
+fn read_document(bytes: &[u8]) -> Result<(Node<'_>, usize), LoadError> {
     if bytes.len() > MAX_SPEC_BYTES {
         return Err(LoadError::whole(format!(
             "the spec is {} bytes; the limit is {MAX_SPEC_BYTES} (4 MiB)",
@@ -191,11 +323,12 @@ fn decode(root: &Node, count: usize) -> Checked {
         positions: Positions::default(),
         errors: Vec::new(),
         stopped: false,
+        regexes: HashMap::new(),
     };
     if count > 1 {
         decoder.warn(
             Code::MultipleDocuments,
-            "",
+            Path::Root,
             root,
             format!("the file holds {count} YAML documents; only the first is read (as NFD does)"),
         );
@@ -234,12 +367,12 @@ fn position_of(bytes: &[u8], offset: usize) -> Pos {
 
 /// The fields of one mapping, matched to known names.
 struct Fields<'a> {
-    found: Vec<(&'static str, &'a Node)>,
+    found: Vec<(&'static str, &'a Node<'a>)>,
 }
 
 impl<'a> Fields<'a> {
     /// The value of a field; `null` counts as absent (as Go's decoder).
-    fn get(&self, name: &str) -> Option<&'a Node> {
+    fn get(&self, name: &str) -> Option<&'a Node<'a>> {
         self.found
             .iter()
             .find(|(n, _)| *n == name)
@@ -256,6 +389,9 @@ struct Decoder {
     /// Whether [`MAX_LOAD_ERRORS`] was reached: the error being returned says so, and goes
     /// all the way up.
     stopped: bool,
+    /// `InRegexp` expressions already compiled, by their values and `type`: a spec repeats
+    /// the same patterns in many rules, and each is compiled once.
+    regexes: HashMap<(Vec<String>, Option<String>), Expr>,
 }
 
 impl Decoder {
@@ -283,11 +419,11 @@ impl Decoder {
         }
     }
 
-    fn warn(&mut self, code: Code, path: &str, node: &Node, message: impl Into<String>) {
+    fn warn(&mut self, code: Code, path: Path<'_>, node: &Node, message: impl Into<String>) {
         self.warnings.push(Finding {
             severity: code.severity(),
             code,
-            path: path.to_owned(),
+            path: path.to_string(),
             line: Some(node.pos.line),
             column: Some(node.pos.col),
             message: message.into(),
@@ -300,8 +436,8 @@ impl Decoder {
     /// consequences).
     fn fields<'a>(
         &mut self,
-        node: &'a Node,
-        path: &str,
+        node: &'a Node<'a>,
+        path: Path<'_>,
         what: &str,
         known: &[&'static str],
         legacy: &[&str],
@@ -324,7 +460,7 @@ impl Decoder {
                 ));
                 continue;
             };
-            let field = if let Some(exact) = known.iter().find(|k| **k == name.as_str()) {
+            let field = if let Some(exact) = known.iter().find(|k| **k == name) {
                 *exact
             } else if let Some(folded) = known.iter().find(|k| k.eq_ignore_ascii_case(name)) {
                 self.warn(
@@ -382,16 +518,7 @@ impl Decoder {
     }
 
     /// A string-valued scalar; `null` reads as "" (as Go's decoder).
-    fn string(&mut self, node: &Node, path: &str) -> Result<String, LoadError> {
-        self.string_at(node, || path.to_owned())
-    }
-
-    /// [`Decoder::string`] with the path built only when a warning or an error needs it.
-    fn string_at(
-        &mut self,
-        node: &Node,
-        path: impl FnOnce() -> String,
-    ) -> Result<String, LoadError> {
+    fn string(&mut self, node: &Node, path: Path<'_>) -> Result<String, LoadError> {
         match &node.kind {
             Kind::Scalar(s, Style::Plain) => {
                 if yaml::is_null_text(s) {
@@ -400,23 +527,23 @@ impl Decoder {
                 if let Some(read) = yaml::yaml11_string(s, false) {
                     self.warn(
                         Code::Yaml11,
-                        &path(),
+                        path,
                         node,
                         format!("NFD (YAML 1.1) reads unquoted `{s}` as `{read}`; nfd-compat reads `{s}`. Quote it (\"{s}\") so both read the same"),
                     );
                 }
-                Ok(s.clone())
+                Ok(s.to_string())
             }
-            Kind::Scalar(s, Style::Literal) => Ok(s.clone()),
+            Kind::Scalar(s, Style::Literal) => Ok(s.to_string()),
             _ => Err(LoadError::at(
-                &path(),
+                path,
                 node,
                 format!("expected a string, found {}", node.describe()),
             )),
         }
     }
 
-    fn key_string(&mut self, key: &Node, path: &str) -> Result<String, LoadError> {
+    fn key_string(&mut self, key: &Node, path: Path<'_>) -> Result<String, LoadError> {
         match &key.kind {
             Kind::Scalar(s, style) => {
                 if *style == Style::Plain
@@ -429,7 +556,7 @@ impl Decoder {
                             format!("NFD (YAML 1.1) reads the unquoted key `{s}` as `{read}`; nfd-compat reads `{s}`. Quote it (\"{s}\") so both read the same"),
                         );
                 }
-                Ok(s.clone())
+                Ok(s.to_string())
             }
             _ => Err(LoadError::at(
                 path,
@@ -439,7 +566,11 @@ impl Decoder {
         }
     }
 
-    fn list<'a>(node: &'a Node, path: &str, what: &str) -> Result<&'a [Node], LoadError> {
+    fn list<'a, 's>(
+        node: &'a Node<'s>,
+        path: Path<'_>,
+        what: &str,
+    ) -> Result<&'a [Node<'s>], LoadError> {
         match &node.kind {
             Kind::Seq(items) => Ok(items),
             _ => Err(LoadError::at(
@@ -451,25 +582,26 @@ impl Decoder {
     }
 
     fn spec(&mut self, root: &Node) -> Result<Spec, LoadError> {
-        let f = self.fields(root, "", "the spec", &["version", "compatibilities"], &[])?;
+        let top = Path::Root;
+        let f = self.fields(root, top, "the spec", &["version", "compatibilities"], &[])?;
         let version = match f.get("version") {
             None => {
                 self.record(LoadError::at(
-                    "",
+                    top,
                     root,
                     format!("missing `version`: add `version: {VERSION}` at the top"),
                 ))?;
                 None
             }
             Some(v) => {
-                let version = self.string(v, "version");
+                let version = self.string(v, top.field("version"));
                 self.recover(version)?
             }
         };
         if let Some(version) = version.as_deref().filter(|v| *v != VERSION) {
             let node = f.get("version").unwrap_or(root);
             self.record(LoadError::at(
-                "version",
+                top.field("version"),
                 node,
                 format!("unsupported spec version `{version}`: the only version is `{VERSION}`"),
             ))?;
@@ -478,17 +610,17 @@ impl Decoder {
         match f.get("compatibilities") {
             None => self.warn(
                 Code::NoSets,
-                "",
+                top,
                 root,
                 "the spec has no `compatibilities`: there is nothing to validate",
             ),
             Some(list) => {
-                for (i, item) in Self::list(list, "compatibilities", "compatibility sets")?
+                let sets = top.field("compatibilities");
+                for (i, item) in Self::list(list, sets, "compatibility sets")?
                     .iter()
                     .enumerate()
                 {
-                    self.positions.rules.push(Vec::new());
-                    let set = self.compatibility(item, &format!("compatibilities[{i}]"));
+                    let set = self.compatibility(item, sets.index(i));
                     compatibilities.extend(self.recover(set)?);
                 }
             }
@@ -496,8 +628,8 @@ impl Decoder {
         Ok(Spec { compatibilities })
     }
 
-    fn compatibility(&mut self, node: &Node, path: &str) -> Result<Compatibility, LoadError> {
-        self.positions.insert(path, node.pos);
+    fn compatibility(&mut self, node: &Node, path: Path<'_>) -> Result<Compatibility, LoadError> {
+        self.positions.set(node.pos);
         let f = self.fields(
             node,
             path,
@@ -508,18 +640,18 @@ impl Decoder {
         let weight = match f.get("weight") {
             None => 0,
             Some(w) => {
-                let weight = self.integer(w, &format!("{path}.weight"));
+                let weight = self.integer(w, path.field("weight"));
                 self.recover(weight)?.unwrap_or_default()
             }
         };
         let tag = f
             .get("tag")
-            .map(|t| self.string_at(t, || format!("{path}.tag")))
+            .map(|t| self.string(t, path.field("tag")))
             .transpose();
         let tag = self.recover(tag)?.flatten().unwrap_or_default();
         let description = f
             .get("description")
-            .map(|d| self.string_at(d, || format!("{path}.description")))
+            .map(|d| self.string(d, path.field("description")))
             .transpose();
         let description = self.recover(description)?.flatten().unwrap_or_default();
         let rules = match f.get("rules") {
@@ -533,14 +665,11 @@ impl Decoder {
                 None
             }
             Some(list) => {
-                let rules_path = format!("{path}.rules");
-                let items = Self::list(list, &rules_path, "rules")?;
+                let rules_path = path.field("rules");
+                let items = Self::list(list, rules_path, "rules")?;
                 let mut rules = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    if let Some(set) = self.positions.rules.last_mut() {
-                        set.push(item.pos);
-                    }
-                    let rule = self.rule(item, &format!("{rules_path}[{i}]"));
+                    let rule = self.rule(item, rules_path.index(i));
                     rules.extend(self.recover(rule)?);
                 }
                 Some(rules)
@@ -554,7 +683,7 @@ impl Decoder {
         })
     }
 
-    fn integer(&mut self, node: &Node, path: &str) -> Result<i64, LoadError> {
+    fn integer(&mut self, node: &Node, path: Path<'_>) -> Result<i64, LoadError> {
         let Kind::Scalar(s, Style::Plain) = &node.kind else {
             return Err(LoadError::at(
                 path,
@@ -576,8 +705,8 @@ impl Decoder {
         Ok(value)
     }
 
-    fn rule(&mut self, node: &Node, path: &str) -> Result<GroupRule, LoadError> {
-        self.positions.insert(path, node.pos);
+    fn rule(&mut self, node: &Node, path: Path<'_>) -> Result<GroupRule, LoadError> {
+        self.positions.rule_at(node.pos);
         let f = self.fields(
             node,
             path,
@@ -587,7 +716,7 @@ impl Decoder {
         )?;
         let name = match f.get("name") {
             Some(n) => {
-                let name = self.string_at(n, || format!("{path}.name"));
+                let name = self.string(n, path.field("name"));
                 self.recover(name)?.unwrap_or_default()
             }
             None => {
@@ -602,12 +731,12 @@ impl Decoder {
         };
         let mut vars = BTreeMap::new();
         if let Some(v) = f.get("vars") {
-            let vars_path = format!("{path}.vars");
+            let vars_path = path.field("vars");
             let entries: &[(Node, Node)] = if let Kind::Map(entries) = &v.kind {
                 entries
             } else {
                 self.record(LoadError::at(
-                    &vars_path,
+                    vars_path,
                     v,
                     format!(
                         "expected a mapping of names to values, found {}",
@@ -617,8 +746,8 @@ impl Decoder {
                 &[]
             };
             for (key, value) in entries {
-                let var = self.key_string(key, &vars_path).and_then(|name| {
-                    let value = self.string_at(value, || format!("{vars_path}.{name}"))?;
+                let var = self.key_string(key, vars_path).and_then(|name| {
+                    let value = self.string(value, vars_path.field(&name))?;
                     Ok((name, value))
                 });
                 let Some((name, value)) = self.recover(var)? else {
@@ -626,7 +755,7 @@ impl Decoder {
                 };
                 if vars.insert(name.clone(), value).is_some() {
                     self.record(LoadError::at(
-                        &vars_path,
+                        vars_path,
                         key,
                         format!("duplicate var `{name}`"),
                     ))?;
@@ -636,14 +765,14 @@ impl Decoder {
         let vars_template = match f.get("varsTemplate") {
             None => None,
             Some(t) => {
-                let t_path = format!("{path}.varsTemplate");
-                let template = self.string(t, &t_path).and_then(|source| {
+                let t_path = path.field("varsTemplate");
+                let template = self.string(t, t_path).and_then(|source| {
                     if source.is_empty() {
                         Ok(None)
                     } else {
                         VarsTemplate::parse(&source)
                             .map(Some)
-                            .map_err(|e| LoadError::at(&t_path, t, e.to_string()))
+                            .map_err(|e| LoadError::at(t_path, t, e.to_string()))
                     }
                 });
                 self.recover(template)?.flatten()
@@ -653,13 +782,7 @@ impl Decoder {
         let match_features = match f.get("matchFeatures") {
             None => Vec::new(),
             Some(list) => {
-                let terms = self.terms(
-                    list,
-                    &format!("{path}.matchFeatures"),
-                    &mut budget,
-                    path,
-                    node,
-                );
+                let terms = self.terms(list, path.field("matchFeatures"), &mut budget, path, node);
                 if budget == 0 {
                     // Over the expression limit: the rest of the rule is not read.
                     terms?
@@ -670,13 +793,14 @@ impl Decoder {
         };
         let mut match_any = Vec::new();
         if let Some(list) = f.get("matchAny") {
-            let any_path = format!("{path}.matchAny");
-            let items = Self::list(list, &any_path, "alternatives");
+            let any_path = path.field("matchAny");
+            let items = Self::list(list, any_path, "alternatives");
             for (i, item) in self.recover(items)?.unwrap_or_default().iter().enumerate() {
-                let item_path = format!("{any_path}[{i}]");
+                self.positions.any_element();
+                let item_path = any_path.index(i);
                 let g = self.fields(
                     item,
-                    &item_path,
+                    item_path,
                     "a matchAny element",
                     &["matchFeatures"],
                     &[],
@@ -688,7 +812,7 @@ impl Decoder {
                     None => {
                         self.warn(
                             Code::EmptyAny,
-                            &item_path,
+                            item_path,
                             item,
                             "a matchAny element without `matchFeatures` always matches",
                         );
@@ -697,7 +821,7 @@ impl Decoder {
                     Some(list) => {
                         let terms = self.terms(
                             list,
-                            &format!("{item_path}.matchFeatures"),
+                            item_path.field("matchFeatures"),
                             &mut budget,
                             path,
                             node,
@@ -727,15 +851,15 @@ impl Decoder {
     fn terms(
         &mut self,
         list: &Node,
-        path: &str,
+        path: Path<'_>,
         budget: &mut usize,
-        rule_path: &str,
+        rule_path: Path<'_>,
         rule_node: &Node,
     ) -> Result<Vec<Term>, LoadError> {
         let items = Self::list(list, path, "feature terms")?;
         let mut terms = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
-            let term = self.term(item, &format!("{path}[{i}]"), budget, rule_path, rule_node);
+            let term = self.term(item, path.index(i), budget, rule_path, rule_node);
             if *budget == 0 {
                 terms.push(term?);
             } else {
@@ -748,12 +872,12 @@ impl Decoder {
     fn term(
         &mut self,
         item: &Node,
-        term_path: &str,
+        term_path: Path<'_>,
         budget: &mut usize,
-        rule_path: &str,
+        rule_path: Path<'_>,
         rule_node: &Node,
     ) -> Result<Term, LoadError> {
-        self.positions.insert(term_path, item.pos);
+        self.positions.term(item.pos);
         let f = self.fields(
             item,
             term_path,
@@ -768,10 +892,11 @@ impl Decoder {
                 "missing `feature` (e.g. `feature: kernel.loadedmodule`)",
             ));
         };
-        let feature = self.string_at(feature_node, || format!("{term_path}.feature"))?;
+        let feature_path = term_path.field("feature");
+        let feature = self.string(feature_node, feature_path)?;
         if feature.is_empty() {
             return Err(LoadError::at(
-                &format!("{term_path}.feature"),
+                feature_path,
                 feature_node,
                 "empty feature name",
             ));
@@ -779,7 +904,7 @@ impl Decoder {
         if !feature.contains('.') {
             self.warn(
                 Code::FeatureName,
-                &format!("{term_path}.feature"),
+                feature_path,
                 feature_node,
                 format!("feature `{feature}` has no `.`: feature names are `<source>.<feature>`, e.g. `kernel.loadedmodule`"),
             );
@@ -787,10 +912,10 @@ impl Decoder {
         let match_expressions = match f.get("matchExpressions") {
             None => None,
             Some(set) => {
-                let set_path = format!("{term_path}.matchExpressions");
+                let set_path = term_path.field("matchExpressions");
                 let Kind::Map(entries) = &set.kind else {
                     return Err(LoadError::at(
-                        &set_path,
+                        set_path,
                         set,
                         format!(
                             "expected a mapping of element names to expressions, found {}",
@@ -801,8 +926,9 @@ impl Decoder {
                 let mut exprs = BTreeMap::new();
                 for (key, value) in entries {
                     spend(budget, rule_path, rule_node)?;
-                    let expr = self.key_string(key, &set_path).and_then(|name| {
-                        let expr = self.expr(value, &format!("{set_path}.{name}"))?;
+                    let expr = self.key_string(key, set_path).and_then(|name| {
+                        self.positions.element(&name, value.pos);
+                        let expr = self.expr(value, set_path.field(&name))?;
                         Ok((name, expr))
                     });
                     let Some((name, expr)) = self.recover(expr)? else {
@@ -810,7 +936,7 @@ impl Decoder {
                     };
                     if exprs.insert(name.clone(), expr).is_some() {
                         self.record(LoadError::at(
-                            &set_path,
+                            set_path,
                             key,
                             format!("duplicate element `{name}`"),
                         ))?;
@@ -823,7 +949,8 @@ impl Decoder {
             None => None,
             Some(e) => {
                 spend(budget, rule_path, rule_node)?;
-                let expr = self.expr(e, &format!("{term_path}.matchName"));
+                self.positions.match_name(e.pos);
+                let expr = self.expr(e, term_path.field("matchName"));
                 self.recover(expr)?
             }
         };
@@ -834,12 +961,11 @@ impl Decoder {
         })
     }
 
-    fn expr(&mut self, node: &Node, path: &str) -> Result<Expr, LoadError> {
-        self.positions.insert(path, node.pos);
+    fn expr(&mut self, node: &Node, path: Path<'_>) -> Result<Expr, LoadError> {
         let f = self.fields(node, path, "an expression", &["op", "value", "type"], &[])?;
         let op_node = f.get("op");
         let op = match op_node {
-            Some(o) => self.string_at(o, || format!("{path}.op"))?,
+            Some(o) => self.string(o, path.field("op"))?,
             None => String::new(),
         };
         if op.is_empty() {
@@ -860,22 +986,23 @@ impl Decoder {
                     _ => String::new(),
                 };
                 return Err(LoadError::at(
-                    &format!("{path}.value"),
+                    path.field("value"),
                     v,
                     format!("expected a list of strings, found {}{hint}", v.describe()),
                 ));
             };
             if items.len() > super::MAX_VALUES {
                 return Err(LoadError::at(
-                    &format!("{path}.value"),
+                    path.field("value"),
                     v,
                     format!("{} values; the limit is {}", items.len(), super::MAX_VALUES),
                 ));
             }
             value_nodes = items;
             values.reserve(items.len());
+            let value_path = path.field("value");
             for (i, item) in items.iter().enumerate() {
-                let value = self.string_at(item, || format!("{path}.value[{i}]"))?;
+                let value = self.string(item, value_path.index(i))?;
                 if let Kind::Scalar(_, Style::Plain) = &item.kind
                     && let Some(read) = yaml::yaml11_string(&value, false)
                     && !yaml::is_null_text(&value)
@@ -887,24 +1014,24 @@ impl Decoder {
         }
         let type_written = f
             .get("type")
-            .map(|t| self.string_at(t, || format!("{path}.type")))
+            .map(|t| self.string(t, path.field("type")))
             .transpose()?;
         let has_type = type_written.as_deref().is_some_and(|t| !t.is_empty());
-        Expr::new(&op, values, type_written).map_err(|e| {
+        self.compile(&op, values, type_written).map_err(|e| {
             let (at, node) = match &e {
-                ExprError::UnknownOp(_) => (format!("{path}.op"), op_node.unwrap_or(node)),
-                ExprError::UnknownType(_) => (format!("{path}.type"), f.get("type").unwrap_or(node)),
+                ExprError::UnknownOp(_) => (path.field("op").to_string(), op_node.unwrap_or(node)),
+                ExprError::UnknownType(_) => (path.field("type").to_string(), f.get("type").unwrap_or(node)),
                 ExprError::Regex { index, .. }
                 | ExprError::RegexTooLong { index, .. }
                 | ExprError::NotInteger { index, .. }
                 | ExprError::NotVersion { index, .. } => {
-                    (format!("{path}.value[{index}]"), value_nodes.get(*index).unwrap_or(node))
+                    (path.field("value").index(*index).to_string(), value_nodes.get(*index).unwrap_or(node))
                 }
                 ExprError::Arity { .. } | ExprError::BoundsOrder { .. } => {
-                    (path.to_owned(), f.get("value").unwrap_or(node))
+                    (path.to_string(), f.get("value").unwrap_or(node))
                 }
             };
-            LoadError::at(&at, node, e.to_string())
+            LoadError { path: at, pos: Some(node.pos), message: e.to_string() }
         })
         .map(|mut expr| {
             expr.yaml11 = yaml11;
@@ -921,9 +1048,28 @@ impl Decoder {
             }
         })
     }
+
+    /// [`Expr::new`], with each distinct `InRegexp` compiled once.
+    fn compile(
+        &mut self,
+        op: &str,
+        values: Vec<String>,
+        type_written: Option<String>,
+    ) -> Result<Expr, ExprError> {
+        if op != "InRegexp" {
+            return Expr::new(op, values, type_written);
+        }
+        let key = (values, type_written);
+        if let Some(expr) = self.regexes.get(&key) {
+            return Ok(expr.clone());
+        }
+        let expr = Expr::new(op, key.0.clone(), key.1.clone())?;
+        self.regexes.insert(key, expr.clone());
+        Ok(expr)
+    }
 }
 
-fn spend(budget: &mut usize, rule_path: &str, rule_node: &Node) -> Result<(), LoadError> {
+fn spend(budget: &mut usize, rule_path: Path<'_>, rule_node: &Node) -> Result<(), LoadError> {
     if *budget == 0 {
         return Err(LoadError::at(
             rule_path,
@@ -968,6 +1114,87 @@ mod tests {
             positions.at("compatibilities[1].rules[1]").map(|p| p.line),
             Some(8)
         );
+    }
+
+    #[test]
+    fn positions_are_found_by_path() {
+        let text = "version: v1alpha1\ncompatibilities:\n- rules:\n  - name: a\n    matchFeatures:\n    - feature: cpu.model\n      matchExpressions:\n        vendor_id: {op: In, value: [Intel]}\n        VERSION_ID.major: {op: Exists}\n      matchName: {op: Exists}\n    matchAny:\n    - matchFeatures: []\n    - matchFeatures:\n      - feature: cpu.cpuid\n        matchExpressions:\n          AVX: {op: Exists}\n";
+        let positions = load(text.as_bytes()).unwrap().positions;
+        let at = |path: &str| positions.at(path).map(|p| (p.line, p.col));
+        let rule = "compatibilities[0].rules[0]";
+        let term = format!("{rule}.matchFeatures[0]");
+        assert_eq!(at("compatibilities[0]"), Some((3, 3)));
+        assert_eq!(at(rule), Some((4, 5)));
+        assert_eq!(at(&term), Some((6, 7)));
+        assert_eq!(
+            at(&format!("{term}.matchExpressions.vendor_id")),
+            Some((8, 20))
+        );
+        assert_eq!(
+            at(&format!("{term}.matchExpressions.VERSION_ID.major")),
+            Some((9, 27))
+        );
+        assert_eq!(at(&format!("{term}.matchName")), Some((10, 18)));
+        assert_eq!(
+            at(&format!("{rule}.matchAny[1].matchFeatures[0]")),
+            Some((14, 9))
+        );
+        assert_eq!(
+            at(&format!(
+                "{rule}.matchAny[1].matchFeatures[0].matchExpressions.AVX"
+            )),
+            Some((16, 16))
+        );
+        // Only what the loader records, at indices written as it writes them.
+        for path in [
+            "",
+            "compatibilities",
+            "compatibilities[1]",
+            "compatibilities[00]",
+            "compatibilities[+0]",
+            "compatibilities[0].rules",
+            "compatibilities[0].rules[0].name",
+            "compatibilities[0].rules[0].matchAny[0]",
+            "compatibilities[0].rules[0].matchAny[0].matchFeatures[0]",
+            "compatibilities[0].rules[0].matchFeatures[0].feature",
+            "compatibilities[0].rules[0].matchFeatures[0].matchExpressions.vendor_id.value[0]",
+            "compatibilities[0].rules[0].matchFeatures[0].matchExpressions.VERSION_ID",
+            "compatibilities[0].rules[0].matchFeatures[1]",
+            "version",
+        ] {
+            assert_eq!(at(path), None, "{path}");
+        }
+        // Of two expressions on one element (an error), the later is recorded.
+        let text = format!("{HEAD}        a: {{op: Exists}}\n        a: {{op: Exists}}\n");
+        let checked = load_all(text.as_bytes());
+        let positions = checked.loaded.unwrap().positions;
+        let a = "compatibilities[0].rules[0].matchFeatures[0].matchExpressions.a";
+        assert_eq!(positions.at(a).map(|p| p.line), Some(9));
+    }
+
+    #[test]
+    fn a_regex_used_again_is_the_same_expression() {
+        let text = format!(
+            "{HEAD}        a: {{op: InRegexp, value: [\"^x\"]}}\n        b: {{op: InRegexp, value: [\"^x\"], type: version}}\n        c: {{op: InRegexp, value: [\"^x\"]}}\n        d: {{op: InRegexp, value: [\"^y\"]}}\n"
+        );
+        let spec = load(text.as_bytes()).unwrap().spec;
+        let exprs = spec.compatibilities[0].rules.as_ref().unwrap()[0].match_features[0]
+            .match_expressions
+            .clone()
+            .unwrap();
+        let patterns = |name: &str| match &exprs[name].compiled {
+            crate::spec::Compiled::Regexes(r) => {
+                r.iter().map(|r| r.as_str().to_owned()).collect::<Vec<_>>()
+            }
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(patterns("a"), ["^x"]);
+        assert_eq!(patterns("c"), ["^x"]);
+        assert_eq!(patterns("d"), ["^y"]);
+        assert_eq!(exprs["a"].type_written, None);
+        assert_eq!(exprs["b"].type_written.as_deref(), Some("version"));
+        assert_eq!(exprs["c"].type_written, None);
+        assert_eq!(exprs["d"].value, ["^y"]);
     }
 
     const HEAD: &str = "version: v1alpha1\ncompatibilities:\n- rules:\n  - name: r\n    matchFeatures:\n    - feature: cpu.model\n      matchExpressions:\n";

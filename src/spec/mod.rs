@@ -12,6 +12,7 @@ pub(crate) mod code;
 mod expr;
 mod load;
 mod nearest;
+mod path;
 pub(crate) mod schema;
 mod template;
 mod version;
@@ -24,6 +25,7 @@ pub(crate) use expr::{
 pub use load::{LoadError, Loaded, load};
 pub(crate) use load::{MAX_SPEC_BYTES, Positions, YAML_LIMITS, load_all};
 pub(crate) use nearest::nearest_name;
+pub(crate) use path::Path;
 pub(crate) use template::VarsTemplate;
 pub(crate) use version::Version;
 pub(crate) use yaml::Pos;

@@ -49,25 +49,26 @@ pub(crate) enum Style {
 
 /// A node of the document.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Node {
+pub(crate) struct Node<'a> {
     /// Where the node starts.
     pub(crate) pos: Pos,
     /// What it is.
-    pub(crate) kind: Kind,
+    pub(crate) kind: Kind<'a>,
 }
 
 /// The kinds of node.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Kind {
-    /// A scalar with its text and style.
-    Scalar(String, Style),
+pub(crate) enum Kind<'a> {
+    /// A scalar with its text (borrowed from the source where it is written out whole) and
+    /// style.
+    Scalar(Cow<'a, str>, Style),
     /// A sequence.
-    Seq(Vec<Node>),
+    Seq(Vec<Node<'a>>),
     /// A mapping, in document order.
-    Map(Vec<(Node, Node)>),
+    Map(Vec<(Node<'a>, Node<'a>)>),
 }
 
-impl Node {
+impl Node<'_> {
     /// Whether the node is YAML null (`~`, `null`, or nothing, unquoted).
     pub(crate) fn is_null(&self) -> bool {
         matches!(&self.kind, Kind::Scalar(s, Style::Plain) if is_null_text(s))
@@ -101,9 +102,9 @@ pub(crate) struct SyntaxError {
 
 /// The result of parsing: the first document, and how many documents there were.
 #[derive(Debug)]
-pub(crate) struct Document {
+pub(crate) struct Document<'a> {
     /// The root node; `None` for an empty stream.
-    pub(crate) root: Option<Node>,
+    pub(crate) root: Option<Node<'a>>,
     /// The number of documents in the stream.
     pub(crate) count: usize,
 }
@@ -117,17 +118,17 @@ pub(crate) struct Limits {
     pub(crate) max_nodes: usize,
 }
 
-enum Frame {
+enum Frame<'a> {
     Seq {
         pos: Pos,
         anchor: usize,
-        items: Vec<Node>,
+        items: Vec<Node<'a>>,
     },
     Map {
         pos: Pos,
         anchor: usize,
-        entries: Vec<(Node, Node)>,
-        key: Option<Node>,
+        entries: Vec<(Node<'a>, Node<'a>)>,
+        key: Option<Node<'a>>,
     },
 }
 
@@ -135,7 +136,7 @@ enum Frame {
 ///
 /// Text in the shape most specs have is read by a fast reader ([`simple`]), which builds the
 /// same tree; anything else, errors included, by the full parser.
-pub(crate) fn parse(text: &str, limits: Limits) -> Result<Document, SyntaxError> {
+pub(crate) fn parse(text: &str, limits: Limits) -> Result<Document<'_>, SyntaxError> {
     match simple::parse(text, limits) {
         Some(document) => Ok(document),
         None => parse_full(text, limits),
@@ -162,11 +163,11 @@ pub(crate) fn check_fast_reader(text: &str, limits: Limits) -> bool {
 }
 
 /// [`parse`] with the full YAML 1.2 parser.
-fn parse_full(text: &str, limits: Limits) -> Result<Document, SyntaxError> {
+fn parse_full(text: &str, limits: Limits) -> Result<Document<'_>, SyntaxError> {
     let mut parser = Parser::new_from_str(text);
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: HashMap<usize, Node> = HashMap::new();
-    let mut root: Option<Node> = None;
+    let mut stack: Vec<Frame<'_>> = Vec::new();
+    let mut anchors: HashMap<usize, Node<'_>> = HashMap::new();
+    let mut root: Option<Node<'_>> = None;
     let mut count = 0usize;
     let mut nodes = 0usize;
     while let Some(event) = parser.next_event() {
@@ -252,7 +253,7 @@ fn parse_full(text: &str, limits: Limits) -> Result<Document, SyntaxError> {
                 };
                 let node = Node {
                     pos,
-                    kind: Kind::Scalar(Cow::into_owned(value), style),
+                    kind: Kind::Scalar(value, style),
                 };
                 if anchor != 0 {
                     anchors.insert(anchor, node.clone());
@@ -298,7 +299,7 @@ fn parse_full(text: &str, limits: Limits) -> Result<Document, SyntaxError> {
 }
 
 /// Counts the nodes under `node`, stopping once `limit` is passed.
-fn count_nodes(node: &Node, limit: usize) -> usize {
+fn count_nodes(node: &Node<'_>, limit: usize) -> usize {
     let mut total = 0;
     let mut todo = vec![node];
     while let Some(n) = todo.pop() {
@@ -526,6 +527,39 @@ mod tests {
         assert_eq!(items[1].kind, Kind::Scalar("0300".into(), Style::Literal));
         assert_eq!(entries[1].1.pos, Pos { line: 4, col: 4 });
         assert_eq!(doc.count, 1);
+    }
+
+    #[test]
+    fn the_fast_reader_borrows_scalars_from_the_text() {
+        let doc = parse("a: b\nc: 'd''e'\nf: \"g'h\"\ni: ['j', k]\n", LIMITS).unwrap();
+        let root = doc.root.unwrap();
+        let mut scalars = Vec::new();
+        let mut todo = vec![&root];
+        while let Some(node) = todo.pop() {
+            match &node.kind {
+                Kind::Scalar(s, _) => scalars.push((s.to_string(), matches!(s, Cow::Borrowed(_)))),
+                Kind::Seq(items) => todo.extend(items.iter().rev()),
+                Kind::Map(entries) => {
+                    for (k, v) in entries.iter().rev() {
+                        todo.push(v);
+                        todo.push(k);
+                    }
+                }
+            }
+        }
+        let want = [
+            ("a", true),
+            ("b", true),
+            ("c", true),
+            ("d'e", false),
+            ("f", true),
+            ("g'h", true),
+            ("i", true),
+            ("j", true),
+            ("k", true),
+        ];
+        let want: Vec<(String, bool)> = want.iter().map(|(s, b)| ((*s).to_owned(), *b)).collect();
+        assert_eq!(scalars, want);
     }
 
     #[test]

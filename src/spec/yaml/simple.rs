@@ -5,15 +5,18 @@
 //! empty values, tabs, errors, the limits), which then goes to the full parser: it is never
 //! the reason a document is accepted or rejected, nor what an error says.
 
+use std::borrow::Cow;
+
 use super::{Document, Kind, Limits, Node, Pos, Style};
 
 /// Reads `text` if it has the simple shape; `None` otherwise.
-pub(super) fn parse(text: &str, limits: Limits) -> Option<Document> {
+pub(super) fn parse(text: &str, limits: Limits) -> Option<Document<'_>> {
     let src = text.as_bytes();
     if !plain_ascii(src) {
         return None;
     }
     let mut reader = Reader {
+        text,
         src,
         at: 0,
         line: 1,
@@ -48,6 +51,8 @@ fn plain_ascii(src: &[u8]) -> bool {
 }
 
 struct Reader<'a> {
+    /// The text (printable ASCII: every byte is a character), which scalars borrow from.
+    text: &'a str,
     src: &'a [u8],
     /// The byte being read.
     at: usize,
@@ -63,7 +68,7 @@ struct Reader<'a> {
     next: Option<usize>,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn peek(&self) -> Option<u8> {
         self.src.get(self.at).copied()
     }
@@ -79,7 +84,7 @@ impl Reader<'_> {
         }
     }
 
-    fn node(&mut self, pos: Pos, kind: Kind) -> Option<Node> {
+    fn node(&mut self, pos: Pos, kind: Kind<'a>) -> Option<Node<'a>> {
         self.nodes += 1;
         (self.nodes <= self.limits.max_nodes).then_some(Node { pos, kind })
     }
@@ -147,11 +152,11 @@ impl Reader<'_> {
     /// A block sequence whose entries start at column `indent` (0-based); `at` on the first
     /// `-`; `indentless` when at the indentation of its mapping key. Leaves `at` on the next
     /// content line, its indentation in `next`.
-    fn block_seq(&mut self, indent: usize, depth: usize, indentless: bool) -> Option<Node> {
+    fn block_seq(&mut self, indent: usize, depth: usize, indentless: bool) -> Option<Node<'a>> {
         if depth >= self.limits.max_depth {
             return None;
         }
-        let mut items: Vec<Node> = Vec::new();
+        let mut items: Vec<Node<'a>> = Vec::new();
         let mut pos = self.pos();
         loop {
             // On `- `.
@@ -183,7 +188,7 @@ impl Reader<'_> {
 
     /// A sequence entry's content after `- `: a scalar or flow collection alone on the line,
     /// or the first key of a mapping (then `true`: the mapping has set `next`).
-    fn inline_item(&mut self, depth: usize) -> Option<(Node, bool)> {
+    fn inline_item(&mut self, depth: usize) -> Option<(Node<'a>, bool)> {
         let key_col = self.at - self.line_start;
         let start = self.at;
         let (line, line_start) = (self.line, self.line_start);
@@ -209,7 +214,7 @@ impl Reader<'_> {
 
     /// A block mapping whose keys start at column `indent` (0-based); `at` on the first key.
     /// Leaves `at` on the next content line, its indentation in `next`.
-    fn block_map(&mut self, indent: usize, depth: usize) -> Option<Node> {
+    fn block_map(&mut self, indent: usize, depth: usize) -> Option<Node<'a>> {
         if depth >= self.limits.max_depth {
             return None;
         }
@@ -260,7 +265,7 @@ impl Reader<'_> {
     /// A mapping value on the lines after its key (at column `key_indent`): a more indented
     /// block mapping or sequence, or a sequence at the key's own indentation. Leaves `at` on
     /// the next content line, its indentation in `next`.
-    fn block_value(&mut self, key_indent: usize, depth: usize) -> Option<Node> {
+    fn block_value(&mut self, key_indent: usize, depth: usize) -> Option<Node<'a>> {
         let indent = self.next_content()?;
         let node = if self.dash_entry() && indent >= key_indent {
             self.block_seq(indent, depth, indent == key_indent)?
@@ -273,7 +278,7 @@ impl Reader<'_> {
     }
 
     /// A flow collection on one line; `at` on `[` or `{`.
-    fn flow(&mut self, depth: usize) -> Option<Node> {
+    fn flow(&mut self, depth: usize) -> Option<Node<'a>> {
         if depth >= self.limits.max_depth {
             return None;
         }
@@ -328,7 +333,7 @@ impl Reader<'_> {
         self.node(pos, kind)
     }
 
-    fn flow_node(&mut self, depth: usize) -> Option<Node> {
+    fn flow_node(&mut self, depth: usize) -> Option<Node<'a>> {
         match self.peek()? {
             b'[' | b'{' => self.flow(depth),
             _ => self.scalar(true),
@@ -336,36 +341,45 @@ impl Reader<'_> {
     }
 
     /// A plain or quoted scalar on one line; `flow` for one inside a flow collection.
-    fn scalar(&mut self, flow: bool) -> Option<Node> {
+    fn scalar(&mut self, flow: bool) -> Option<Node<'a>> {
         let pos = self.pos();
         let start = self.at;
         let (text, style) = match self.peek()? {
             quote @ (b'"' | b'\'') => {
                 self.at += 1;
-                let mut text = String::new();
-                loop {
-                    let from = self.at;
+                // The text is a slice of the source unless it holds a `''` escape.
+                let mut owned: Option<String> = None;
+                let mut from = self.at;
+                let text = loop {
                     while !matches!(self.peek(), None | Some(b'\n' | b'\\' | b'"' | b'\'')) {
                         self.at += 1;
                     }
-                    text.push_str(std::str::from_utf8(&self.src[from..self.at]).ok()?);
                     match self.peek() {
                         Some(c) if c == quote => {
-                            self.at += 1;
-                            if quote == b'\'' && self.peek() == Some(b'\'') {
-                                self.at += 1;
-                                text.push('\'');
+                            if quote == b'\'' && self.peek_at(1) == Some(b'\'') {
+                                // One quote, kept; the other skipped.
+                                owned
+                                    .get_or_insert_with(String::new)
+                                    .push_str(&self.text[from..=self.at]);
+                                self.at += 2;
+                                from = self.at;
                             } else {
-                                break;
+                                let rest = &self.text[from..self.at];
+                                self.at += 1;
+                                break match owned {
+                                    Some(mut text) => {
+                                        text.push_str(rest);
+                                        Cow::Owned(text)
+                                    }
+                                    None => Cow::Borrowed(rest),
+                                };
                             }
                         }
-                        Some(c @ (b'"' | b'\'')) => {
-                            self.at += 1;
-                            text.push(char::from(c));
-                        }
+                        // The other quote is text.
+                        Some(b'"' | b'\'') => self.at += 1,
                         _ => return None,
                     }
-                }
+                };
                 (text, Style::Literal)
             }
             first => {
@@ -419,14 +433,13 @@ impl Reader<'_> {
                         Some(_) => self.at += 1,
                     }
                 }
-                let raw = std::str::from_utf8(&self.src[start..self.at]).ok()?;
-                let trimmed = raw.trim_end_matches(' ');
+                let trimmed = self.text[start..self.at].trim_end_matches(' ');
                 if trimmed.is_empty() || trimmed.len() > 1000 {
                     return None;
                 }
                 // Leave the trailing spaces unread: the caller skips them.
                 self.at = start + trimmed.len();
-                (trimmed.to_owned(), Style::Plain)
+                (Cow::Borrowed(trimmed), Style::Plain)
             }
         };
         if self.at - start > 1000 {

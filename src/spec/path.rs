@@ -1,0 +1,81 @@
+//! A place in a spec (`compatibilities[0].rules[2].matchFeatures[1].matchExpressions.vendor`),
+//! kept as links to its parent and written out only when a finding or an error names it:
+//! the loader and the lint walk every part of a spec, and most parts have nothing to report.
+
+use std::fmt;
+
+/// A path in the spec: the document itself, a field of a path, or an item of a list at a path.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Path<'p> {
+    /// The whole document (written as nothing).
+    Root,
+    /// A field (or a mapping key) of the part at the parent path.
+    Field(&'p Path<'p>, &'p str),
+    /// An item of the list at the parent path.
+    Index(&'p Path<'p>, usize),
+}
+
+impl<'p> Path<'p> {
+    /// The field `name` of this part.
+    pub(crate) fn field<'q>(&'q self, name: &'q str) -> Path<'q>
+    where
+        'p: 'q,
+    {
+        Path::Field(self, name)
+    }
+
+    /// Item `index` of this list.
+    pub(crate) fn index<'q>(&'q self, index: usize) -> Path<'q>
+    where
+        'p: 'q,
+    {
+        Path::Index(self, index)
+    }
+}
+
+/// `a.b[1].c`; the root is empty, and a field of the root has no leading `.`.
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Piece by piece rather than through `write!` at each level, which costs a formatting
+        // pass per level.
+        match self {
+            Path::Root => Ok(()),
+            Path::Field(parent, name) => {
+                fmt::Display::fmt(*parent, f)?;
+                if !matches!(parent, Path::Root) {
+                    f.write_str(".")?;
+                }
+                f.write_str(name)
+            }
+            Path::Index(parent, index) => {
+                fmt::Display::fmt(*parent, f)?;
+                f.write_str("[")?;
+                fmt::Display::fmt(index, f)?;
+                f.write_str("]")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_written_as_the_loader_names_them() {
+        let root = Path::Root;
+        assert_eq!(root.to_string(), "");
+        assert_eq!(root.field("version").to_string(), "version");
+        let sets = root.field("compatibilities");
+        let set = sets.index(3);
+        let rules = set.field("rules");
+        let rule = rules.index(0);
+        let exprs = rule.field("matchExpressions");
+        let element = exprs.field("VERSION_ID.major");
+        assert_eq!(
+            element.to_string(),
+            "compatibilities[3].rules[0].matchExpressions.VERSION_ID.major"
+        );
+        assert_eq!(root.index(2).to_string(), "[2]");
+    }
+}
