@@ -238,6 +238,9 @@ pub struct Interner {
     last: Option<Arc<[Name]>>,
     /// The instance being read ([`Interner::push`]): its names, value ends and values.
     pending: (Vec<Name>, Vec<u32>, String),
+    /// Whether every name pushed since [`Interner::begin`] is the one in the same place of
+    /// `last` (then, with as many names, the instance's list is `last`, sorted and shared).
+    like_last: bool,
 }
 
 impl Interner {
@@ -262,6 +265,7 @@ impl Interner {
         names.clear();
         ends.clear();
         values.clear();
+        self.like_last = true;
     }
 
     /// Adds an attribute to the instance being read ([`Interner::begin`]);
@@ -273,6 +277,7 @@ impl Interner {
         let name = match self.last.as_ref().and_then(|l| l.get(names.len())) {
             Some(known) if **known == *name => Arc::clone(known),
             _ => {
+                self.like_last = false;
                 if let Some(shared) = self.names.get(name) {
                     Arc::clone(shared)
                 } else {
@@ -292,6 +297,21 @@ impl Interner {
     /// The attributes pushed since the last call.
     pub fn finish(&mut self) -> Attributes {
         let (names, ends, values) = &mut self.pending;
+        if self.like_last
+            && let Some(last) = &self.last
+            && last.len() == names.len()
+        {
+            // The names of the instance before, in the same order: no sorting, no lookup.
+            let attributes = Attributes {
+                names: Arc::clone(last),
+                ends: Box::from(ends.as_slice()),
+                values: Box::from(values.as_str()),
+            };
+            names.clear();
+            ends.clear();
+            values.clear();
+            return attributes;
+        }
         if !names.is_sorted_by(|a, b| a < b) {
             // Out of order or repeated: sorted (the later of two equal names kept) the slow way.
             let mut start = 0;
@@ -554,6 +574,10 @@ mod tests {
         );
         assert_eq!(first, again);
         assert_ne!(first, swapped);
+        // The same names as the instance before: its list, with this instance's values.
+        let next = read(&mut interner, &[("class", "0300"), ("vendor", "10de")]);
+        assert!(Arc::ptr_eq(&again.names, &next.names));
+        assert_eq!(next, swapped);
         // Repeated names: the later value wins, as in a map.
         let repeated = read(
             &mut interner,

@@ -107,6 +107,26 @@ pub(crate) fn split<R: Read>(
         let mut start = 0;
         let mut i = 0;
         while i < n {
+            if mode == Mode::Item && depth > 2 {
+                // Inside an object or array item: only strings and brackets matter.
+                match scan_item(chunk, i, &mut depth, &mut in_string, &mut escaped) {
+                    Some(end) => {
+                        push_item(&mut item, &chunk[start..=end], items)?;
+                        // The items of a list are alike: room for one a little larger than
+                        // this one, so that the next does not grow by doubling.
+                        let room = (item.len() + item.len() / 8).min(1 << 20);
+                        on_item(
+                            items,
+                            std::mem::replace(&mut item, Vec::with_capacity(room)),
+                        );
+                        items += 1;
+                        mode = Mode::Between;
+                        i = end + 1;
+                    }
+                    None => i = n,
+                }
+                continue;
+            }
             if in_string {
                 if escaped {
                     escaped = false;
@@ -155,25 +175,11 @@ pub(crate) fn split<R: Read>(
                         continue;
                     }
                 },
+                // A scalar item (objects and arrays are scanned above).
                 Mode::Item => match b {
                     b'"' => in_string = true,
                     b'{' | b'[' => depth += 1,
-                    b'}' | b']' if depth > 2 => {
-                        depth -= 1;
-                        if depth == 2 {
-                            push_item(&mut item, &chunk[start..=i], items)?;
-                            // The items of a list are alike: room for one a little larger
-                            // than this one, so that the next does not grow by doubling.
-                            let room = (item.len() + item.len() / 8).min(1 << 20);
-                            on_item(
-                                items,
-                                std::mem::replace(&mut item, Vec::with_capacity(room)),
-                            );
-                            items += 1;
-                            mode = Mode::Between;
-                        }
-                    }
-                    // A scalar item ends at the next `,` or `]` of the array.
+                    // It ends at the next `,` or `]` of the array.
                     b',' | b']' if depth == 2 => {
                         push_item(&mut item, &chunk[start..i], items)?;
                         on_item(items, std::mem::take(&mut item));
@@ -237,6 +243,113 @@ pub(crate) fn split<R: Read>(
     }
 }
 
+/// Eight copies of a byte.
+const fn splat(b: u8) -> u64 {
+    u64::from_ne_bytes([b; 8])
+}
+
+const LOW: u64 = splat(0x01);
+const HIGH: u64 = splat(0x80);
+
+/// The bytes of `word` that are zero have their high bit set in the result, and possibly
+/// bytes above (later in memory than) a zero byte: the lowest flagged byte is exact.
+const fn zero_bytes(word: u64) -> u64 {
+    word.wrapping_sub(LOW) & !word & HIGH
+}
+
+/// The index of the first byte of `chunk` from `i` that `find` flags (eight at a time), or
+/// `None` when none does.
+#[inline]
+fn first(
+    chunk: &[u8],
+    mut i: usize,
+    find: impl Fn(u64) -> u64,
+    byte: impl Fn(u8) -> bool,
+) -> Option<usize> {
+    while let Some(eight) = chunk.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(eight);
+        let found = find(u64::from_le_bytes(word));
+        if found != 0 {
+            return Some(i + (found.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    chunk.get(i..)?.iter().position(|&b| byte(b)).map(|p| i + p)
+}
+
+/// Flags `"` and `\\` (the end of a string or an escape).
+fn string_end(word: u64) -> u64 {
+    zero_bytes(word ^ splat(b'"')) | zero_bytes(word ^ splat(b'\\'))
+}
+
+/// Flags `"`, `{`, `[`, `}` and `]` (`[` and `]` differ from `{` and `}` by bit 5 only).
+fn structure(word: u64) -> u64 {
+    let folded = word | splat(0x20);
+    zero_bytes(word ^ splat(b'"'))
+        | zero_bytes(folded ^ splat(b'{'))
+        | zero_bytes(folded ^ splat(b'}'))
+}
+
+/// Scans `chunk` from `i` inside an object or array item (`depth` above 2), keeping track of
+/// strings, escapes and depth across calls: the index of the bracket that closes the item,
+/// or `None` when the chunk ends first. Eight bytes at a time: the strings of a NodeFeature
+/// are short, shorter than what a `memchr` call costs to set up.
+fn scan_item(
+    chunk: &[u8],
+    mut i: usize,
+    depth: &mut usize,
+    in_string: &mut bool,
+    escaped: &mut bool,
+) -> Option<usize> {
+    let n = chunk.len();
+    loop {
+        if *in_string {
+            if *escaped {
+                if i >= n {
+                    return None;
+                }
+                *escaped = false;
+                i += 1;
+            }
+            loop {
+                i = first(chunk, i, string_end, |b| b == b'"' || b == b'\\')?;
+                let b = chunk[i];
+                i += 1;
+                if b == b'"' {
+                    *in_string = false;
+                    break;
+                }
+                if i >= n {
+                    *escaped = true;
+                    return None;
+                }
+                i += 1;
+            }
+        }
+        loop {
+            i = first(chunk, i, structure, |b| {
+                matches!(b, b'"' | b'{' | b'[' | b'}' | b']')
+            })?;
+            let b = chunk[i];
+            i += 1;
+            match b {
+                b'"' => {
+                    *in_string = true;
+                    break;
+                }
+                b'{' | b'[' => *depth += 1,
+                _ => {
+                    *depth -= 1;
+                    if *depth == 2 {
+                        return Some(i - 1);
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn push_item(item: &mut Vec<u8>, bytes: &[u8], index: usize) -> Result<(), SplitError> {
     if item.len() + bytes.len() > MAX_ITEM_BYTES {
         return Err(SplitError::TooLarge {
@@ -285,7 +398,7 @@ mod tests {
 
     #[test]
     fn splits_items_and_keeps_the_rest() {
-        let input = r#"{"apiVersion":"v1","items":[ {"a":"x]}\"","b":[1,{}]}, {"c":{"items":[]}} ,3,"s"],"kind":"List"}"#;
+        let input = r#"{"apiVersion":"v1","items":[ {"a":"x]}\"","b":[1,{}]}, {"c":{"items":[]}} ,3,"s",[{"d":"\\","e":[["]{"]]}]],"kind":"List"}"#;
         for chunked in [false, true] {
             let (items, rest) = run(input, chunked);
             assert_eq!(
@@ -294,12 +407,49 @@ mod tests {
                     r#"{"a":"x]}\"","b":[1,{}]}"#,
                     r#"{"c":{"items":[]}}"#,
                     "3",
-                    r#""s""#
+                    r#""s""#,
+                    r#"[{"d":"\\","e":[["]{"]]}]"#
                 ]
             );
             assert_eq!(
                 rest.unwrap(),
-                r#"list 4: {"apiVersion":"v1","items":[],"kind":"List"}"#
+                r#"list 5: {"apiVersion":"v1","items":[],"kind":"List"}"#
+            );
+        }
+    }
+
+    #[test]
+    fn items_are_scanned_eight_bytes_at_a_time_wherever_the_structure_falls() {
+        // Strings and brackets at every offset within and across eight-byte words.
+        let mut elements = Vec::new();
+        for len in 0..20 {
+            for special in ["\"", "\\", "]", "}", "[", "{", "é"] {
+                let text: String = (0..len)
+                    .map(|k| {
+                        if k % 3 == 1 {
+                            special.to_owned()
+                        } else {
+                            "a".to_owned()
+                        }
+                    })
+                    .collect();
+                elements.push(serde_json::json!({"k": text, "n": [[len], {"x": [special]}]}));
+            }
+        }
+        let list = serde_json::json!({"items": elements, "kind": "List"}).to_string();
+        for chunked in [false, true] {
+            let (items, rest) = run(&list, chunked);
+            let got: Vec<serde_json::Value> = items
+                .iter()
+                .map(|i| serde_json::from_str(i).unwrap())
+                .collect();
+            assert_eq!(got, elements);
+            assert_eq!(
+                rest.unwrap(),
+                format!(
+                    "list {}: {{\"items\":[],\"kind\":\"List\"}}",
+                    elements.len()
+                )
             );
         }
     }

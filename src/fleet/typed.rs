@@ -256,7 +256,7 @@ impl<'de> Visitor<'de> for ItemSeed<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Item, A::Error> {
         let (mut item, mut meta) = (Item::default(), Meta::default());
-        while let Some(key) = map.next_key::<String>()? {
+        while let Some(Key(key)) = map.next_key()? {
             if !item_field(&key, &mut map, self.0, &mut item, &mut meta)? {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -282,7 +282,7 @@ impl<'de> Visitor<'de> for SpecSeed<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut features = None;
-        while let Some(key) = map.next_key::<String>()? {
+        while let Some(Key(key)) = map.next_key()? {
             if key == "features" {
                 features = Some(map.next_value_seed(FeaturesSeed(self.0))?);
             } else {
@@ -309,8 +309,8 @@ impl<'de> Visitor<'de> for FeaturesSeed<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Features, A::Error> {
         let mut out = Features::default();
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
+        while let Some(Key(key)) = map.next_key()? {
+            match &*key {
                 "flags" => map.next_value_seed(Section {
                     needed: self.0,
                     out: &mut out,
@@ -365,8 +365,8 @@ impl<'de> Visitor<'de> for Section<'_> {
         f.write_str("a mapping of feature names")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<String>()? {
-            let attrs = match self.needed.features.get(&key) {
+        while let Some(Key(key)) = map.next_key()? {
+            let attrs = match self.needed.features.get(&*key) {
                 Some(attrs) => attrs.as_ref(),
                 None if self.needed.all => None,
                 None => {
@@ -384,7 +384,9 @@ impl<'de> Visitor<'de> for Section<'_> {
                         Elements::Flags(e) => e,
                         _ => None,
                     };
-                    self.out.flags.insert(key, FlagSet { elements });
+                    self.out
+                        .flags
+                        .insert(key.into_owned(), FlagSet { elements });
                 }
                 Kind::Attributes => {
                     let elements = map.next_value_seed(ElementSetSeed {
@@ -395,11 +397,13 @@ impl<'de> Visitor<'de> for Section<'_> {
                         Elements::Attributes(e) => e,
                         _ => None,
                     };
-                    self.out.attributes.insert(key, AttributeSet { elements });
+                    self.out
+                        .attributes
+                        .insert(key.into_owned(), AttributeSet { elements });
                 }
                 Kind::Instances => {
                     let set = map.next_value_seed(InstanceSetSeed(attrs))?;
-                    self.out.instances.insert(key, set);
+                    self.out.instances.insert(key.into_owned(), set);
                 }
             }
         }
@@ -425,7 +429,7 @@ impl<'de> Visitor<'de> for InstanceSetSeed<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InstanceSet, A::Error> {
         let mut set = InstanceSet::default();
-        while let Some(key) = map.next_key::<String>()? {
+        while let Some(Key(key)) = map.next_key()? {
             if key == "elements" {
                 set.elements = map.next_value_seed(ElementsSeed(self.0))?;
             } else {
