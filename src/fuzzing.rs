@@ -32,6 +32,9 @@ pub fn run(name: &str, data: &[u8], node: &Features) {
     match name {
         "spec" => spec_target(data, node),
         "snapshot" => {
+            if let Ok(text) = std::str::from_utf8(data) {
+                snapshot::check_fast_yaml(text);
+            }
             let _ = snapshot::parse(data);
         }
         "fleet_split" => fleet_split(data),

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::features::{AttributeSet, Features, FlagSet, Instance, InstanceSet};
+use crate::spec;
 
 /// The largest snapshot accepted, in bytes.
 pub(crate) const MAX_SNAPSHOT_BYTES: usize = 256 << 20;
@@ -93,8 +94,11 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<NodeSnapshot>, SnapshotError> {
             .and_then(|doc| de.end().map(|()| doc))
             .map_err(|e| e.to_string())
     } else {
-        crate::fleet::typed::document(yaml_serde::Deserializer::from_str(text))
-            .map_err(|e| e.to_string())
+        match fast_yaml(text) {
+            Some(doc) => Ok(doc),
+            None => crate::fleet::typed::document(yaml_serde::Deserializer::from_str(text))
+                .map_err(|e| e.to_string()),
+        }
     };
     let reason = match typed.map(nodes_of) {
         Ok(Some(nodes)) => return Ok(nodes),
@@ -127,6 +131,37 @@ const MAX_DETAILED_BYTES: usize = 16 << 20;
 
 /// The nodes of a document read by the typed reader, when it is one `from_value` accepts
 /// as it is; `None` sends the document through `from_value` for its message.
+/// A YAML snapshot in the shape the spec's fast reader reads, read through its tree: a
+/// tenth of what libyaml takes. `None` for any other text, or for anything the tree cannot
+/// give exactly as `yaml_serde` would (docs/ARCHITECTURE.md, the fast YAML reader); the
+/// caller then reads it with `yaml_serde`, so that errors are always the same.
+fn fast_yaml(text: &str) -> Option<crate::fleet::typed::Document> {
+    let tree = spec::yaml::parse_fast(text, FAST_YAML_LIMITS)?;
+    crate::fleet::typed::document(spec::yaml::de::NodeDeserializer(tree.root.as_ref()?)).ok()
+}
+
+/// Limits for [`fast_yaml`]: past them the fast reader gives up and `yaml_serde` reads.
+const FAST_YAML_LIMITS: spec::yaml::Limits = spec::yaml::Limits {
+    max_depth: 64,
+    max_nodes: usize::MAX,
+};
+
+/// The fast YAML reader's promise for snapshots, checked by the snapshot fuzz target: what it
+/// reads, `yaml_serde` reads the same. Panics when they differ.
+pub(crate) fn check_fast_yaml(text: &str) {
+    if let Some(fast) = fast_yaml(text) {
+        let full = crate::fleet::typed::document(yaml_serde::Deserializer::from_str(text));
+        match full {
+            Ok(full) => assert_eq!(
+                format!("{fast:?}"),
+                format!("{full:?}"),
+                "the fast reader and yaml_serde read {text:?} differently"
+            ),
+            Err(e) => panic!("the fast reader reads what yaml_serde rejects ({e}): {text:?}"),
+        }
+    }
+}
+
 fn nodes_of(doc: crate::fleet::typed::Document) -> Option<Vec<NodeSnapshot>> {
     use crate::fleet::typed::{Document, Item};
     let node = |item: Item| -> Option<NodeSnapshot> {
@@ -481,6 +516,34 @@ fn describe(value: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// YAML snapshots in the fast reader's shape are read through its tree, exactly as
+    /// `yaml_serde` reads them; quirky scalars (numbers, booleans, nulls, empty sections) too.
+    #[test]
+    fn the_fast_yaml_reader_reads_as_yaml_serde() {
+        let example = include_str!("../testdata/snapshots/example-nodefeature.yaml");
+        let quirky = [
+            example,
+            "flags:\n  cpu.cpuid:\n    elements: {AVX: {}, AVX2: {}}\n",
+            "attributes:\n  a.b:\n    elements: {n: 0x10, o: 0o17, b: yes, t: true, f: 2.0, e: 1e3, z: 0300, m: -5, p: +7, i: .inf, s: ~, q: '5', u: null, big: 123456789012345678901234}\n",
+            "instances:\n  a.b:\n    elements:\n    - ~\n    - attributes: {n: 0x10, b: True, f: -.5, x: 1_000}\n    - attributes:\n        y: 12:30\n        t: 2026-11-26T10:00:00Z\n        u: https://x/y\n",
+            "apiVersion: nfd.k8s-sigs.io/v1alpha1\nkind: NodeFeature\nmetadata: {name: n1}\nspec:\n  features:\n    flags: ~\n    attributes: {}\n    instances: null\n",
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: nfd.k8s-sigs.io/v1alpha1\n  kind: NodeFeature\n  metadata: {name: a}\n  spec: {features: {flags: {k.m: {elements: {x: {}}}}}}\n",
+            "attributes: [a, b]\n",
+            "flags: 5\n",
+        ];
+        for text in quirky {
+            check_fast_yaml(text);
+        }
+        assert!(fast_yaml(example).is_some(), "the example is not read fast");
+        assert!(
+            fast_yaml(quirky[2]).is_none(),
+            "a 24-digit number is yaml_serde's to read"
+        );
+        assert!(fast_yaml(quirky[3]).is_some(), "{}", quirky[3]);
+        let nodes = parse(example.as_bytes()).unwrap();
+        assert_eq!(nodes[0].name.as_deref(), Some("example-node"));
+    }
 
     #[test]
     fn bad_values_are_named_by_their_path() {

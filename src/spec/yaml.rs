@@ -12,6 +12,7 @@ use std::fmt::{self, Write as _};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
+pub(crate) mod de;
 mod simple;
 
 /// A position in the source: 1-based line and column.
@@ -141,6 +142,11 @@ pub(crate) fn parse(text: &str, limits: Limits) -> Result<Document<'_>, SyntaxEr
         Some(document) => Ok(document),
         None => parse_full(text, limits),
     }
+}
+
+/// The tree of `text` if the fast reader reads it, without the full parser otherwise.
+pub(crate) fn parse_fast(text: &str, limits: Limits) -> Option<Document<'_>> {
+    simple::parse(text, limits)
 }
 
 /// The fast reader's promise, checked by the spec fuzz target and the unit tests: whatever it
@@ -604,6 +610,10 @@ mod tests {
             "  a: b\n  c:\n    d: e\n",
             "a: 0300\nb: '0300'\nc: yes\n\"d\": e\n'f' : g\n",
             "a: b, c\nd: x y  \n",
+            "---\na: b\n",
+            "# saved\n---\n- a\n",
+            "url: https://example.com/a:b\nc:d: e\n",
+            "HOME_URL: https://www.ubuntu.com/\nID: ubuntu\n",
         ];
         for text in simple {
             assert!(
@@ -622,7 +632,10 @@ mod tests {
             "a: \"x\\ty\"\n",
             "a: 'multi\n  line'\n",
             "a: {b: c,\n d: e}\n",
-            "---\na: b\n",
+            "--- \na: b\n",
+            "---\n---\na: b\n",
+            "---\n",
+            "  ---\na: b\n",
             "a: b\n---\nc: d\n",
             "a:\tb\n",
             "a: b\r\n",
@@ -639,6 +652,9 @@ mod tests {
             "? a\n: b\n",
             "a: b #c\nd: e#f\n",
             "a: [b]x\n",
+            "a: [b:c]\n",
+            "a: {b:c: d}\n",
+            "a: b:\n",
             "a:\n- b\n c: d\n",
             "a:\n  b: c\n d: e\n",
         ];

@@ -1,9 +1,9 @@
 //! A fast reader for the shape most specs have: block mappings and sequences, one-line flow
 //! collections, plain scalars and one-line quoted scalars without escapes, comments, printable
 //! ASCII. It builds the same tree as the full parser ([`super::parse`]) and gives up (`None`)
-//! on anything else (anchors, tags, block scalars, multi-line scalars, document markers,
-//! empty values, tabs, errors, the limits), which then goes to the full parser: it is never
-//! the reason a document is accepted or rejected, nor what an error says.
+//! on anything else (anchors, tags, block scalars, multi-line scalars, document markers but
+//! one leading `---`, empty values, tabs, errors, the limits), which then goes to the full
+//! parser: it is never the reason a document is accepted or rejected, nor what an error says.
 
 use std::borrow::Cow;
 
@@ -25,7 +25,13 @@ pub(super) fn parse(text: &str, limits: Limits) -> Option<Document<'_>> {
         limits,
         next: None,
     };
-    let indent = reader.next_content()?;
+    let mut indent = reader.next_content()?;
+    // A document start marker on a line of its own before the root (`kubectl -o yaml` and
+    // many saved files begin so).
+    if indent == 0 && src[reader.at..].starts_with(b"---\n") {
+        reader.at += 3;
+        indent = reader.next_content()?;
+    }
     let root = if reader.dash_entry() {
         reader.block_seq(indent, 0, false)?
     } else {
@@ -44,9 +50,16 @@ pub(super) fn parse(text: &str, limits: Limits) -> Option<Document<'_>> {
 /// Printable ASCII and newlines only, and no line starting a document marker or directive.
 fn plain_ascii(src: &[u8]) -> bool {
     let printable = src.iter().all(|&b| b == b'\n' || (0x20..0x7f).contains(&b));
+    let mut before_content = true;
     printable
         && src.split(|&b| b == b'\n').all(|line| {
-            !(line.starts_with(b"---") || line.starts_with(b"...") || line.starts_with(b"%"))
+            let marker =
+                line.starts_with(b"---") || line.starts_with(b"...") || line.starts_with(b"%");
+            // One document start marker, alone on its line, before any content.
+            let first_start = before_content && line == b"---";
+            let content = line.trim_ascii_start();
+            before_content &= content.is_empty() || content.starts_with(b"#");
+            !marker || first_start
         })
 }
 
@@ -420,7 +433,12 @@ impl<'a> Reader<'a> {
                             {
                                 break;
                             }
-                            return None;
+                            // Inside a block scalar a colon before other text is text
+                            // (`https://host/`); in a flow collection it is not simple.
+                            if flow {
+                                return None;
+                            }
+                            self.at += 1;
                         }
                         Some(b'#') => {
                             if self.src[self.at - 1] == b' ' {
