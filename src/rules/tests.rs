@@ -493,6 +493,62 @@ fn match_name_lists_at_most_a_few_names() {
 }
 
 #[test]
+fn repeated_match_names_give_what_each_alone_gives() {
+    let mut f = fake();
+    f.insert_flags("cpu.cpuid", ["AVX", "AVX512F", "FMA3", "SSE4"]);
+    let by_name = |feature: &str, e: Expr| rule(vec![name_term(feature, e)], vec![]);
+    let rules = vec![
+        by_name("cpu.cpuid", ex("InRegexp", &["FMA"])),
+        by_name("cpu.cpuid", ex("Gt", &["1"])),
+        rule(
+            vec![name_term("cpu.cpuid", exv("Gt", &["1"]))],
+            vec![vec![name_term("cpu.cpuid", ex("InRegexp", &["FMA"]))]],
+        ),
+        by_name("cpu.cpuid", ex("InRegexp", &["FMA"])),
+        by_name("CPU.cpuid", ex("InRegexp", &["^AVX"])),
+        by_name("fake.flag", ex("InRegexp", &["FMA"])),
+        by_name("cpu.cpuid", ex("InRegexp", &["^AVX"])),
+        by_name("cpu.cpuid", ex("In", &["FMA"])),
+    ];
+    let together = run_rules(&f, rules.clone());
+    assert!(together[0].is_match && !together[1].is_match && !together[2].is_match);
+    assert_eq!(
+        together[1].match_features[0].outcome,
+        err(r#"not a number "AVX""#)
+    );
+    assert_eq!(
+        together[2].match_features[0].outcome,
+        err(r#"not a version "AVX""#)
+    );
+    assert!(together[2].match_any[0].is_match);
+    assert!(together[4].is_match && !together[5].is_match && !together[7].is_match);
+    for (n, (r, together)) in rules.into_iter().zip(together).enumerate() {
+        let alone = RuleEvaluation {
+            index: n,
+            ..run_rule(&f, r)
+        };
+        assert_eq!(alone, together, "rule {n}");
+    }
+}
+
+#[test]
+fn match_name_on_rule_matched_sees_the_vars_so_far() {
+    let f = fake();
+    let backref = || rule(vec![name_term("rule.matched", ex("In", &["v1"]))], vec![]);
+    let rules = run_rules(
+        &f,
+        vec![
+            rule(vec![], vec![]),
+            backref(),
+            with_vars(rule(vec![], vec![]), &[("v1", "true")]),
+            backref(),
+        ],
+    );
+    assert!(!rules[1].is_match);
+    assert!(rules[3].is_match);
+}
+
+#[test]
 fn match_name_with_and_without_expressions() {
     let f = fake();
     // Expressions fail: matchName is not evaluated (NFD), reported NoMatch/NotEvaluated.
