@@ -639,7 +639,7 @@ fn expr_report(
         ),
         Detail::Full => (
             match &result.observed {
-                Observed::Instances { matching, .. } => Some(matching.clone()),
+                Observed::Instances { matching, .. } => Some(matching.iter().collect()),
                 _ => None,
             },
             hints::explain(

@@ -418,7 +418,7 @@ fn expressions_multi<'s>(
         } else if found.has_instance_key {
             observed = Observed::Instances {
                 total: 0,
-                matching: Vec::new(),
+                matching: Bits::zeros(0),
             };
         }
         entries.push(entry(term, Some(name), outcome, observed));
@@ -446,7 +446,7 @@ fn expressions_multi<'s>(
             if !has_elements {
                 expr_entry.observed = Observed::Instances {
                     total: index.len(),
-                    matching: bits.iter().collect(),
+                    matching: bits,
                 };
             }
         }

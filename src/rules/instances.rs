@@ -9,15 +9,16 @@
 //! and the term is the AND of its expressions' bitsets. This is exact (no short-circuit that
 //! would hide which instances an expression holds on) and much cheaper than a per-instance scan.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::matcher::{match_absent, match_value};
 use crate::features::{Attributes, Instance};
-use crate::spec::{Compiled, Expr, Op};
+use crate::spec::{Compiled, Expr, Op, ValueType};
 
 /// A set of instance indexes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Bits {
+pub struct Bits {
     words: Vec<u64>,
     len: usize,
 }
@@ -84,8 +85,13 @@ impl Bits {
         self.words.iter().any(|w| *w != 0)
     }
 
+    /// How many instances are in the set.
+    pub(crate) fn count(&self) -> usize {
+        self.words.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
     /// The instance indexes in the set, ascending.
-    pub(super) fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = usize> + '_ {
         self.words.iter().enumerate().flat_map(|(wi, &w)| {
             let mut w = w;
             std::iter::from_fn(move || {
@@ -103,53 +109,119 @@ impl Bits {
 /// One attribute across all instances.
 #[derive(Debug)]
 struct Column<'f> {
+    /// The attribute's name.
+    name: &'f str,
     /// The instances that have the attribute.
     present: Bits,
-    /// Distinct values in first-seen order, with the instances that have each.
-    values: Vec<(&'f str, Vec<u32>)>,
+    /// Distinct values in first-seen order.
+    values: Vec<&'f str>,
     /// Position of a value in `values`.
-    by_value: HashMap<&'f str, usize>,
+    by_value: HashMap<&'f str, u32>,
+    /// The instances having each value, ascending: those of `values[v]` are
+    /// `postings[starts[v]..starts[v + 1]]` (one list for all values, where a list per value
+    /// cost an allocation for each of thousands of distinct device ids).
+    postings: Vec<u32>,
+    starts: Vec<u32>,
 }
+
+impl<'f> Column<'f> {
+    fn new(name: &'f str, n: usize) -> Self {
+        Column {
+            name,
+            present: Bits::zeros(n),
+            values: Vec::new(),
+            by_value: HashMap::new(),
+            postings: Vec::new(),
+            starts: Vec::new(),
+        }
+    }
+
+    /// The instances having the value at `slot`.
+    fn postings(&self, slot: usize) -> &[u32] {
+        &self.postings[self.starts[slot] as usize..self.starts[slot + 1] as usize]
+    }
+}
+
+/// An expression on one attribute, as the memo of [`InstanceIndex::eval`] knows it:
+/// everything its result depends on.
+type ExprKey = (String, Op, Vec<String>, ValueType);
 
 /// The column index of one instance feature.
 #[derive(Debug)]
 pub(super) struct InstanceIndex<'f> {
     /// The instances, in snapshot order.
     pub(super) instances: &'f [Instance],
-    columns: HashMap<&'f str, Column<'f>>,
+    /// The columns, by first appearance.
+    columns: Vec<Column<'f>>,
+    /// Position of a column in `columns`, by name.
+    by_name: HashMap<&'f str, usize>,
     /// Attribute names, sorted (for `matchName`).
     names: Vec<&'f str>,
+    /// Results of [`InstanceIndex::eval`] so far: a spec of many rules asks about the same
+    /// attribute with the same expression again and again.
+    memo: RefCell<HashMap<ExprKey, Result<Bits, String>>>,
 }
 
 impl<'f> InstanceIndex<'f> {
     /// Indexes `instances`.
     pub(super) fn new(instances: &'f [Instance]) -> InstanceIndex<'f> {
         let n = instances.len();
-        let mut columns: HashMap<&'f str, Column<'f>> = HashMap::new();
+        let mut columns: Vec<Column<'f>> = Vec::new();
+        let mut by_name: HashMap<&'f str, usize> = HashMap::new();
+        // The value slot of each instance, per column (u32::MAX: absent).
+        let mut slots: Vec<Vec<u32>> = Vec::new();
         for (i, instance) in instances.iter().enumerate() {
-            // Instance counts are far below u32::MAX (the snapshot would not fit in memory).
-            let index = u32::try_from(i).unwrap_or(u32::MAX);
-            for (name, value) in instance.attributes.iter() {
-                let column = columns.entry(name).or_insert_with(|| Column {
-                    present: Bits::zeros(n),
-                    values: Vec::new(),
-                    by_value: HashMap::new(),
-                });
+            for (position, (name, value)) in instance.attributes.iter().enumerate() {
+                // Instances mostly have the same names in the same order: the column of the
+                // same position in the previous instance is usually the one.
+                let c = match columns.get(position) {
+                    Some(column) if column.name == name => position,
+                    _ => *by_name.entry(name).or_insert_with(|| {
+                        columns.push(Column::new(name, n));
+                        slots.push(vec![u32::MAX; n]);
+                        columns.len() - 1
+                    }),
+                };
+                let column = &mut columns[c];
                 column.present.set(i);
-                let next = column.values.len();
+                let next = u32::try_from(column.values.len()).unwrap_or(u32::MAX);
                 let slot = *column.by_value.entry(value).or_insert(next);
                 if slot == next {
-                    column.values.push((value, Vec::new()));
+                    column.values.push(value);
                 }
-                column.values[slot].1.push(index);
+                slots[c][i] = slot;
             }
         }
-        let mut names: Vec<&'f str> = columns.keys().copied().collect();
+        for (column, slots) in columns.iter_mut().zip(&slots) {
+            // A counting sort of the instances by value slot.
+            let mut starts = vec![0u32; column.values.len() + 1];
+            for &slot in slots.iter().filter(|&&s| s != u32::MAX) {
+                starts[slot as usize + 1] += 1;
+            }
+            for v in 1..starts.len() {
+                starts[v] += starts[v - 1];
+            }
+            let mut next = starts.clone();
+            let mut postings = vec![0u32; starts.last().map_or(0, |&s| s as usize)];
+            for (i, &slot) in slots.iter().enumerate() {
+                if slot != u32::MAX {
+                    // Instance counts are far below u32::MAX (the snapshot would not fit in
+                    // memory).
+                    postings[next[slot as usize] as usize] = u32::try_from(i).unwrap_or(u32::MAX);
+                    next[slot as usize] += 1;
+                }
+            }
+            column.postings = postings;
+            column.starts = starts;
+        }
+        let mut names: Vec<&'f str> = by_name.keys().copied().collect();
         names.sort_unstable();
         InstanceIndex {
             instances,
             columns,
+            by_name,
             names,
+            memo: RefCell::default(),
         }
     }
 
@@ -158,11 +230,30 @@ impl<'f> InstanceIndex<'f> {
         self.instances.len()
     }
 
+    fn column(&self, name: &str) -> Option<&Column<'f>> {
+        self.by_name.get(name).map(|&c| &self.columns[c])
+    }
+
     /// The instances on which `expr` holds for attribute `name`, or the message of the first
     /// value (in instance order) it cannot be evaluated on.
     pub(super) fn eval(&self, name: &str, expr: &Expr) -> Result<Bits, String> {
+        let key = (
+            name.to_owned(),
+            expr.op,
+            expr.value.clone(),
+            expr.value_type,
+        );
+        if let Some(known) = self.memo.borrow().get(&key) {
+            return known.clone();
+        }
+        let result = self.eval_column(name, expr);
+        self.memo.borrow_mut().insert(key, result.clone());
+        result
+    }
+
+    fn eval_column(&self, name: &str, expr: &Expr) -> Result<Bits, String> {
         let n = self.len();
-        let Some(column) = self.columns.get(name) else {
+        let Some(column) = self.column(name) else {
             return Ok(if match_absent(expr) {
                 Bits::ones(n)
             } else {
@@ -178,14 +269,16 @@ impl<'f> InstanceIndex<'f> {
                 // A lookup per listed value beats a scan of the distinct values.
                 for value in &expr.value {
                     if let Some(&slot) = column.by_value.get(value.as_str()) {
-                        set_all(&mut bits, &column.values[slot].1);
+                        set_all(&mut bits, column.postings(slot as usize));
                     }
                 }
             }
             _ => {
-                for (value, postings) in &column.values {
+                // In instance order, the first value that cannot be evaluated is the one
+                // named (values are in first-seen order).
+                for (slot, value) in column.values.iter().enumerate() {
                     if match_value(expr, value)? {
-                        set_all(&mut bits, postings);
+                        set_all(&mut bits, column.postings(slot));
                     }
                 }
             }
@@ -200,7 +293,7 @@ impl<'f> InstanceIndex<'f> {
         let mut names = Vec::new();
         for name in &self.names {
             if match_value(expr, name)? {
-                if let Some(column) = self.columns.get(name) {
+                if let Some(column) = self.column(name) {
                     bits.or_assign(&column.present);
                 }
                 names.push(*name);
@@ -246,6 +339,10 @@ mod tests {
         let mut z = Bits::zeros(130);
         z.or_assign(&b);
         assert_eq!(z, b);
+        assert_eq!(
+            (b.count(), Bits::ones(130).count(), Bits::zeros(0).count()),
+            (3, 130, 0)
+        );
     }
 
     #[test]
@@ -255,36 +352,54 @@ mod tests {
             Instance::new([("class", "0300"), ("vendor", "8086")]),
             Instance::new([("class", "0200")]),
             Instance::new([("class", "x"), ("vendor", "10de")]),
+            // Other names at the same positions.
+            Instance::new([("a", "1"), ("class", "0200"), ("vendor", "8086")]),
+            Instance::new([("vendor", "8086")]),
         ];
         let index = InstanceIndex::new(&instances);
         let ids = |name: &str, e: Expr| index.eval(name, &e).map(|b| b.iter().collect::<Vec<_>>());
-        assert_eq!(ids("class", expr("In", &["0200", "nope"])), Ok(vec![0, 2]));
-        assert_eq!(ids("vendor", expr("NotIn", &["8086"])), Ok(vec![3]));
-        assert_eq!(ids("vendor", expr("Exists", &[])), Ok(vec![0, 1, 3]));
-        assert_eq!(ids("vendor", expr("DoesNotExist", &[])), Ok(vec![2]));
-        assert_eq!(ids("vendor", expr("", &[])), Ok(vec![0, 1, 2, 3]));
+        // Twice: the second time from the memo.
+        for _ in 0..2 {
+            assert_eq!(
+                ids("class", expr("In", &["0200", "nope"])),
+                Ok(vec![0, 2, 4])
+            );
+            assert_eq!(ids("vendor", expr("NotIn", &["8086"])), Ok(vec![3]));
+            assert_eq!(ids("vendor", expr("Exists", &[])), Ok(vec![0, 1, 3, 4, 5]));
+            assert_eq!(ids("vendor", expr("DoesNotExist", &[])), Ok(vec![2]));
+            assert_eq!(ids("vendor", expr("", &[])), Ok(vec![0, 1, 2, 3, 4, 5]));
+            assert_eq!(
+                ids("nosuch", expr("DoesNotExist", &[])),
+                Ok(vec![0, 1, 2, 3, 4, 5])
+            );
+            assert_eq!(ids("nosuch", expr("NotIn", &["a"])), Ok(vec![]));
+            assert_eq!(
+                ids("vendor", expr("InRegexp", &["^80"])),
+                Ok(vec![0, 1, 4, 5])
+            );
+            assert_eq!(
+                ids("class", expr("Gt", &["100"])),
+                Err(r#"not a number "x""#.to_owned())
+            );
+            assert_eq!(
+                ids("vendor", expr("Gt", &["8000"])),
+                Err(r#"not a number "10de""#.to_owned())
+            );
+        }
+        // The same op and values with another type.
+        let version = Expr::new("Gt", vec!["100".to_owned()], Some("version".to_owned())).unwrap();
         assert_eq!(
-            ids("nosuch", expr("DoesNotExist", &[])),
-            Ok(vec![0, 1, 2, 3])
-        );
-        assert_eq!(ids("nosuch", expr("NotIn", &["a"])), Ok(vec![]));
-        assert_eq!(ids("vendor", expr("InRegexp", &["^80"])), Ok(vec![0, 1]));
-        assert_eq!(
-            ids("class", expr("Gt", &["100"])),
-            Err(r#"not a number "x""#.to_owned())
-        );
-        assert_eq!(
-            ids("vendor", expr("Gt", &["8000"])),
-            Err(r#"not a number "10de""#.to_owned())
+            ids("class", version),
+            Err(r#"not a version "x""#.to_owned())
         );
         let (bits, names) = index.eval_names(&expr("In", &["vendor"])).unwrap();
         assert_eq!(
             (bits.iter().collect::<Vec<_>>(), names),
-            (vec![0, 1, 3], vec!["vendor"])
+            (vec![0, 1, 3, 4, 5], vec!["vendor"])
         );
         assert_eq!(
             index.eval_names(&expr("Gt", &["1"])).unwrap_err(),
-            r#"not a number "class""#
+            r#"not a number "a""#
         );
     }
 }

@@ -165,6 +165,18 @@ fn one(features: &Features, feature: &str, key: &str, expr: Expr) -> (bool, Outc
     (r.is_match, e.outcome.clone(), e.observed.clone())
 }
 
+/// An instance feature's observation: `matching` of `total` instances.
+fn on_instances(total: usize, matching: &[usize]) -> Observed {
+    let mut bits = Bits::zeros(total);
+    for &i in matching {
+        bits.set(i);
+    }
+    Observed::Instances {
+        total,
+        matching: bits,
+    }
+}
+
 fn err(s: &str) -> Outcome {
     Outcome::Error(s.to_owned())
 }
@@ -313,11 +325,7 @@ fn instance_ops() {
         let (matched, outcome, observed) = one(&f, "fake.instance", key, expr);
         assert_eq!(outcome, want, "{label}");
         assert_eq!(matched, want == M, "{label}");
-        assert_eq!(
-            observed,
-            Observed::Instances { total: 3, matching },
-            "{label}"
-        );
+        assert_eq!(observed, on_instances(3, &matching), "{label}");
     }
 }
 
@@ -361,13 +369,7 @@ fn empty_expression_sets_and_null_elements() {
         let (matched, outcome, observed) = one(&f, "test.none", "x", expr.clone());
         assert!(!matched);
         assert_eq!(outcome, N);
-        assert_eq!(
-            observed,
-            Observed::Instances {
-                total: 0,
-                matching: vec![]
-            }
-        );
+        assert_eq!(observed, on_instances(0, &[]));
         let (matched, outcome, _) = one(&f, "test.nullattrs", "x", expr);
         assert!(!matched);
         assert_eq!(outcome, N);
@@ -741,21 +743,9 @@ fn instance_union_semantics() {
     assert!(!r.is_match, "no single instance satisfies both");
     assert_eq!(r.match_features[0].key.as_deref(), Some("attr_3"));
     assert_eq!(r.match_features[0].outcome, M);
-    assert_eq!(
-        r.match_features[0].observed,
-        Observed::Instances {
-            total: 3,
-            matching: vec![1]
-        }
-    );
+    assert_eq!(r.match_features[0].observed, on_instances(3, &[1]));
     assert_eq!(r.match_features[1].outcome, M);
-    assert_eq!(
-        r.match_features[1].observed,
-        Observed::Instances {
-            total: 3,
-            matching: vec![0]
-        }
-    );
+    assert_eq!(r.match_features[1].observed, on_instances(3, &[0]));
     assert!(r.match_features.iter().all(|e| !e.term_matched));
     // Both on one instance.
     let r = run_rule(
