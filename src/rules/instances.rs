@@ -63,13 +63,6 @@ impl Bits {
         }
     }
 
-    /// Adds the instances of `other`.
-    pub(super) fn or_assign(&mut self, other: &Bits) {
-        for (a, b) in self.words.iter_mut().zip(&other.words) {
-            *a |= b;
-        }
-    }
-
     /// The instances not in `self`.
     pub(super) fn not(&self) -> Bits {
         let mut bits = Bits {
@@ -111,24 +104,22 @@ impl Bits {
 struct Column<'f> {
     /// The attribute's name.
     name: &'f str,
-    /// The instances that have the attribute.
-    present: Bits,
     /// Distinct values in first-seen order.
     values: Vec<&'f str>,
     /// Position of a value in `values`.
     by_value: HashMap<&'f str, u32>,
     /// The instances having each value, ascending: those of `values[v]` are
     /// `postings[starts[v]..starts[v + 1]]` (one list for all values, where a list per value
-    /// cost an allocation for each of thousands of distinct device ids).
+    /// cost an allocation for each of thousands of distinct device ids). Memory is in
+    /// proportion to the attributes read, whatever the number of instances and names.
     postings: Vec<u32>,
     starts: Vec<u32>,
 }
 
 impl<'f> Column<'f> {
-    fn new(name: &'f str, n: usize) -> Self {
+    fn new(name: &'f str) -> Self {
         Column {
             name,
-            present: Bits::zeros(n),
             values: Vec::new(),
             by_value: HashMap::new(),
             postings: Vec::new(),
@@ -136,11 +127,46 @@ impl<'f> Column<'f> {
         }
     }
 
+    /// Indexes the column's `(instance, value)` pairs, given in instance order.
+    fn index(&mut self, pairs: &[(u32, &'f str)]) {
+        // At most a value per pair: the map is never rebuilt as it grows (ids such as
+        // `device` are nearly all distinct).
+        self.by_value.reserve(pairs.len());
+        let mut slots = Vec::with_capacity(pairs.len());
+        for &(_, value) in pairs {
+            let next = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
+            let slot = *self.by_value.entry(value).or_insert(next);
+            if slot == next {
+                self.values.push(value);
+            }
+            slots.push(slot as usize);
+        }
+        // A counting sort of the instances by value, each value's in instance order.
+        let mut starts = vec![0u32; self.values.len() + 1];
+        for &slot in &slots {
+            starts[slot + 1] += 1;
+        }
+        for v in 1..starts.len() {
+            starts[v] += starts[v - 1];
+        }
+        let mut next = starts.clone();
+        let mut postings = vec![0u32; pairs.len()];
+        for (&(instance, _), &slot) in pairs.iter().zip(&slots) {
+            postings[next[slot] as usize] = instance;
+            next[slot] += 1;
+        }
+        self.postings = postings;
+        self.starts = starts;
+    }
+
     /// The instances having the value at `slot`.
     fn postings(&self, slot: usize) -> &[u32] {
         &self.postings[self.starts[slot] as usize..self.starts[slot + 1] as usize]
     }
 }
+
+/// The most bitset words [`InstanceIndex::eval`] keeps (32 MiB).
+const MEMO_WORDS: usize = 1 << 22;
 
 /// An expression on one attribute, as the memo of [`InstanceIndex::eval`] knows it:
 /// everything its result depends on.
@@ -160,59 +186,36 @@ pub(super) struct InstanceIndex<'f> {
     /// Results of [`InstanceIndex::eval`] so far: a spec of many rules asks about the same
     /// attribute with the same expression again and again.
     memo: RefCell<HashMap<ExprKey, Result<Bits, String>>>,
+    /// The most bitset words `memo` may hold.
+    memo_words: usize,
 }
 
 impl<'f> InstanceIndex<'f> {
     /// Indexes `instances`.
     pub(super) fn new(instances: &'f [Instance]) -> InstanceIndex<'f> {
-        let n = instances.len();
         let mut columns: Vec<Column<'f>> = Vec::new();
         let mut by_name: HashMap<&'f str, usize> = HashMap::new();
-        // The value slot of each instance, per column (u32::MAX: absent).
-        let mut slots: Vec<Vec<u32>> = Vec::new();
+        // Each column's (instance, value) pairs, in instance order.
+        let mut pairs: Vec<Vec<(u32, &'f str)>> = Vec::new();
         for (i, instance) in instances.iter().enumerate() {
+            // Instance counts are far below u32::MAX (the snapshot would not fit in memory).
+            let index = u32::try_from(i).unwrap_or(u32::MAX);
             for (position, (name, value)) in instance.attributes.iter().enumerate() {
                 // Instances mostly have the same names in the same order: the column of the
                 // same position in the previous instance is usually the one.
                 let c = match columns.get(position) {
                     Some(column) if column.name == name => position,
                     _ => *by_name.entry(name).or_insert_with(|| {
-                        columns.push(Column::new(name, n));
-                        slots.push(vec![u32::MAX; n]);
+                        columns.push(Column::new(name));
+                        pairs.push(Vec::new());
                         columns.len() - 1
                     }),
                 };
-                let column = &mut columns[c];
-                column.present.set(i);
-                let next = u32::try_from(column.values.len()).unwrap_or(u32::MAX);
-                let slot = *column.by_value.entry(value).or_insert(next);
-                if slot == next {
-                    column.values.push(value);
-                }
-                slots[c][i] = slot;
+                pairs[c].push((index, value));
             }
         }
-        for (column, slots) in columns.iter_mut().zip(&slots) {
-            // A counting sort of the instances by value slot.
-            let mut starts = vec![0u32; column.values.len() + 1];
-            for &slot in slots.iter().filter(|&&s| s != u32::MAX) {
-                starts[slot as usize + 1] += 1;
-            }
-            for v in 1..starts.len() {
-                starts[v] += starts[v - 1];
-            }
-            let mut next = starts.clone();
-            let mut postings = vec![0u32; starts.last().map_or(0, |&s| s as usize)];
-            for (i, &slot) in slots.iter().enumerate() {
-                if slot != u32::MAX {
-                    // Instance counts are far below u32::MAX (the snapshot would not fit in
-                    // memory).
-                    postings[next[slot as usize] as usize] = u32::try_from(i).unwrap_or(u32::MAX);
-                    next[slot as usize] += 1;
-                }
-            }
-            column.postings = postings;
-            column.starts = starts;
+        for (column, pairs) in columns.iter_mut().zip(&pairs) {
+            column.index(pairs);
         }
         let mut names: Vec<&'f str> = by_name.keys().copied().collect();
         names.sort_unstable();
@@ -222,6 +225,7 @@ impl<'f> InstanceIndex<'f> {
             by_name,
             names,
             memo: RefCell::default(),
+            memo_words: MEMO_WORDS,
         }
     }
 
@@ -247,7 +251,11 @@ impl<'f> InstanceIndex<'f> {
             return known.clone();
         }
         let result = self.eval_column(name, expr);
-        self.memo.borrow_mut().insert(key, result.clone());
+        let mut memo = self.memo.borrow_mut();
+        // Bounded: a huge spec on a node of many instances keeps at most this much.
+        if (memo.len() + 1) * self.len().div_ceil(64) <= self.memo_words {
+            memo.insert(key, result.clone());
+        }
         result
     }
 
@@ -263,8 +271,11 @@ impl<'f> InstanceIndex<'f> {
         let mut bits = Bits::zeros(n);
         match (expr.op, &expr.compiled) {
             (Op::Any, _) => return Ok(Bits::ones(n)),
-            (Op::Exists, _) => return Ok(column.present.clone()),
-            (Op::DoesNotExist, _) => return Ok(column.present.not()),
+            (Op::Exists, _) => set_all(&mut bits, &column.postings),
+            (Op::DoesNotExist, _) => {
+                set_all(&mut bits, &column.postings);
+                return Ok(bits.not());
+            }
             (Op::In, Compiled::Strings(_)) => {
                 // A lookup per listed value beats a scan of the distinct values.
                 for value in &expr.value {
@@ -294,7 +305,7 @@ impl<'f> InstanceIndex<'f> {
         for name in &self.names {
             if match_value(expr, name)? {
                 if let Some(column) = self.column(name) {
-                    bits.or_assign(&column.present);
+                    set_all(&mut bits, &column.postings);
                 }
                 names.push(*name);
             }
@@ -336,9 +347,6 @@ mod tests {
         let mut a = Bits::ones(130);
         a.and_assign(&b);
         assert_eq!(a, b);
-        let mut z = Bits::zeros(130);
-        z.or_assign(&b);
-        assert_eq!(z, b);
         assert_eq!(
             (b.count(), Bits::ones(130).count(), Bits::zeros(0).count()),
             (3, 130, 0)
@@ -386,6 +394,7 @@ mod tests {
                 Err(r#"not a number "10de""#.to_owned())
             );
         }
+        assert_eq!(index.memo.borrow().len(), 10);
         // The same op and values with another type.
         let version = Expr::new("Gt", vec!["100".to_owned()], Some("version".to_owned())).unwrap();
         assert_eq!(
@@ -401,5 +410,26 @@ mod tests {
             index.eval_names(&expr("Gt", &["1"])).unwrap_err(),
             r#"not a number "a""#
         );
+    }
+
+    #[test]
+    fn the_memo_is_bounded() {
+        let instances = vec![
+            Instance::new([("class", "0200")]),
+            Instance::new([("class", "0300")]),
+        ];
+        let mut index = InstanceIndex::new(&instances);
+        // One word per result: room for one.
+        index.memo_words = 1;
+        for _ in 0..2 {
+            let ids = |e: Expr| {
+                index
+                    .eval("class", &e)
+                    .map(|b| b.iter().collect::<Vec<_>>())
+            };
+            assert_eq!(ids(expr("In", &["0200"])), Ok(vec![0]));
+            assert_eq!(ids(expr("In", &["0300"])), Ok(vec![1]));
+            assert_eq!(index.memo.borrow().len(), 1);
+        }
     }
 }

@@ -150,8 +150,9 @@ pub(crate) enum Compiled {
 #[derive(Debug, Clone)]
 pub(crate) enum Pattern {
     /// A pattern without any regex syntax: it matches exactly the values containing it, so a
-    /// substring search answers as the regex would, without the regex engine's per-call setup.
-    Literal(String),
+    /// substring search answers as the regex would, without the regex engine's per-call setup
+    /// (the searcher is built once).
+    Literal(Box<memchr::memmem::Finder<'static>>),
     /// Any other pattern.
     Regex(Regex),
 }
@@ -160,7 +161,7 @@ impl Pattern {
     /// Whether the pattern matches somewhere in `value` (unanchored, as NFD's `MatchString`).
     pub(crate) fn is_match(&self, value: &str) -> bool {
         match self {
-            Pattern::Literal(literal) => value.contains(literal.as_str()),
+            Pattern::Literal(finder) => finder.find(value.as_bytes()).is_some(),
             Pattern::Regex(regex) => regex.is_match(value),
         }
     }
@@ -414,7 +415,9 @@ fn compile_regexes(values: &[String]) -> Result<Vec<Pattern>, ExprError> {
                 })?;
             // `escape` leaves alone exactly the characters that match themselves.
             Ok(if regex::escape(pattern) == *pattern {
-                Pattern::Literal(pattern.clone())
+                Pattern::Literal(Box::new(
+                    memchr::memmem::Finder::new(pattern.as_bytes()).into_owned(),
+                ))
             } else {
                 Pattern::Regex(regex)
             })
