@@ -111,7 +111,8 @@ struct Column<'f> {
     /// The instances having each value, ascending: those of `values[v]` are
     /// `postings[starts[v]..starts[v + 1]]` (one list for all values, where a list per value
     /// cost an allocation for each of thousands of distinct device ids). Memory is in
-    /// proportion to the attributes read, whatever the number of instances and names.
+    /// proportion to the attributes read and their distinct values, whatever the number of
+    /// instances and names.
     postings: Vec<u32>,
     starts: Vec<u32>,
 }
@@ -127,33 +128,31 @@ impl<'f> Column<'f> {
         }
     }
 
-    /// Indexes the column's `(instance, value)` pairs, given in instance order.
-    fn index(&mut self, pairs: &[(u32, &'f str)]) {
-        // At most a value per pair: the map is never rebuilt as it grows (ids such as
-        // `device` are nearly all distinct).
-        self.by_value.reserve(pairs.len());
-        let mut slots = Vec::with_capacity(pairs.len());
-        for &(_, value) in pairs {
-            let next = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
-            let slot = *self.by_value.entry(value).or_insert(next);
-            if slot == next {
-                self.values.push(value);
-            }
-            slots.push(slot as usize);
+    /// The position of `value` in `values`, added when new.
+    fn slot(&mut self, value: &'f str) -> u32 {
+        let next = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
+        let slot = *self.by_value.entry(value).or_insert(next);
+        if slot == next {
+            self.values.push(value);
         }
-        // A counting sort of the instances by value, each value's in instance order.
+        slot
+    }
+
+    /// Builds the postings from the column's `(instance, value slot)` pairs, given in
+    /// instance order: a counting sort by value, each value's instances in instance order.
+    fn post(&mut self, pairs: &[(u32, u32)]) {
         let mut starts = vec![0u32; self.values.len() + 1];
-        for &slot in &slots {
-            starts[slot + 1] += 1;
+        for &(_, slot) in pairs {
+            starts[slot as usize + 1] += 1;
         }
         for v in 1..starts.len() {
             starts[v] += starts[v - 1];
         }
         let mut next = starts.clone();
         let mut postings = vec![0u32; pairs.len()];
-        for (&(instance, _), &slot) in pairs.iter().zip(&slots) {
-            postings[next[slot] as usize] = instance;
-            next[slot] += 1;
+        for &(instance, slot) in pairs {
+            postings[next[slot as usize] as usize] = instance;
+            next[slot as usize] += 1;
         }
         self.postings = postings;
         self.starts = starts;
@@ -195,8 +194,8 @@ impl<'f> InstanceIndex<'f> {
     pub(super) fn new(instances: &'f [Instance]) -> InstanceIndex<'f> {
         let mut columns: Vec<Column<'f>> = Vec::new();
         let mut by_name: HashMap<&'f str, usize> = HashMap::new();
-        // Each column's (instance, value) pairs, in instance order.
-        let mut pairs: Vec<Vec<(u32, &'f str)>> = Vec::new();
+        // Each column's (instance, value slot) pairs, in instance order.
+        let mut pairs: Vec<Vec<(u32, u32)>> = Vec::new();
         for (i, instance) in instances.iter().enumerate() {
             // Instance counts are far below u32::MAX (the snapshot would not fit in memory).
             let index = u32::try_from(i).unwrap_or(u32::MAX);
@@ -211,11 +210,12 @@ impl<'f> InstanceIndex<'f> {
                         columns.len() - 1
                     }),
                 };
-                pairs[c].push((index, value));
+                let slot = columns[c].slot(value);
+                pairs[c].push((index, slot));
             }
         }
         for (column, pairs) in columns.iter_mut().zip(&pairs) {
-            column.index(pairs);
+            column.post(pairs);
         }
         let mut names: Vec<&'f str> = by_name.keys().copied().collect();
         names.sort_unstable();
