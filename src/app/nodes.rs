@@ -18,6 +18,7 @@ use super::plain_path;
 use super::settings::Host;
 use crate::features::Features;
 use crate::fleet::{self, NodeResult};
+use crate::report::Report;
 use crate::rules::{self, Evaluation};
 use crate::sources::Wanted;
 use crate::spec::{GroupRule, Spec, Term};
@@ -33,6 +34,8 @@ pub(crate) struct Whole {
     pub(crate) features: Features,
     /// The spec evaluated on them.
     pub(crate) evaluation: Evaluation,
+    /// Its full report, when the reader built it already (`-o json`).
+    pub(crate) report: Option<Report>,
 }
 
 /// Discovers the host and evaluates `spec` on it; discovery's warnings go to `warnings`.
@@ -63,6 +66,7 @@ pub(crate) fn discovered(
         source: format!("discovered under {}", host.host_root.display()),
         features: found.features,
         evaluation,
+        report: None,
     })
 }
 
@@ -80,6 +84,7 @@ pub(crate) fn picked(
         source: format!("snapshot {}", plain_path(path)),
         features: node.features,
         evaluation,
+        report: None,
     })
 }
 
@@ -98,6 +103,7 @@ pub(crate) fn kept(result: NodeResult) -> Result<Whole> {
         source: result.source.plain(),
         features: snapshot.features,
         evaluation,
+        report: result.report,
     })
 }
 

@@ -186,8 +186,10 @@ fn present_one(
         node: node.name,
         image: source.image.clone(),
     };
-    let mut report =
-        report::build_with(spec, &evaluation, &node.features, origin, warnings, detail);
+    let mut report = match node.report {
+        Some(built) if detail == report::Detail::Full => built.with_origin(origin, warnings),
+        _ => report::build_with(spec, &evaluation, &node.features, origin, warnings, detail),
+    };
     if let Some(file) = &source.file {
         report.locate(file, &source.positions);
     }

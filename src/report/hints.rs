@@ -136,14 +136,14 @@ fn explain_observed(
             let node_has = match key {
                 _ if *total == 0 => "no instances".to_owned(),
                 Some(_) if status == Status::Ok => {
-                    format!("{} of {total} instances", matching.len())
+                    format!("{} of {total} instances", matching.count())
                 }
                 Some(key) => {
                     let summary = memo
                         .summaries
                         .entry((feature.to_string(), key.to_owned()))
                         .or_insert_with(|| instance_summary(features, &feature, key));
-                    format!("{} of {total} instances{summary}", matching.len())
+                    format!("{} of {total} instances{summary}", matching.count())
                 }
                 None => format!("{total} instances"),
             };

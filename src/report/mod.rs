@@ -514,6 +514,20 @@ pub fn build_with(
 }
 
 impl Report {
+    /// The report [`build`] gives for the same node with `origin` and `warnings` instead: they
+    /// are only carried, so a report built where the node was read (a fleet's `-o json`) is
+    /// not built again when the node turns out to be alone.
+    pub(crate) fn with_origin(self, origin: Origin, warnings: Vec<Warning>) -> Report {
+        Report {
+            node: origin.node,
+            spec: origin.spec,
+            features: origin.features,
+            image: origin.image,
+            warnings,
+            ..self
+        }
+    }
+
     /// Records where each rule starts in the spec file.
     pub(crate) fn locate(&mut self, file: &str, positions: &crate::spec::Positions) {
         self.spec_file = Some(file.to_owned());
@@ -625,7 +639,7 @@ fn expr_report(
         ),
         Detail::Full => (
             match &result.observed {
-                Observed::Instances { matching, .. } => Some(matching.clone()),
+                Observed::Instances { matching, .. } => Some(matching.iter().collect()),
                 _ => None,
             },
             hints::explain(
@@ -657,5 +671,45 @@ fn expr_report(
         hint: explained.hint,
         error,
         unavailable: result.unavailable.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Origin, build};
+    use crate::rules::{self, Options};
+    use crate::snapshot;
+    use crate::spec::load;
+    use crate::warning::{Topic, Warning};
+
+    #[test]
+    fn a_report_with_another_origin_is_the_report_built_with_it() {
+        let spec = load(b"version: v1alpha1\ncompatibilities:\n- rules:\n  - name: r\n    matchFeatures:\n    - feature: cpu.cpuid\n      matchExpressions:\n        AVX: {op: Exists}\n")
+            .expect("spec loads")
+            .spec;
+        let node = snapshot::parse(br#"{"flags": {"cpu.cpuid": {"elements": {"AVX2": {}}}}}"#)
+            .expect("snapshot parses")
+            .remove(0);
+        let evaluation = rules::evaluate(&spec, &node.features, &Options::default());
+        let build_from = |origin: Origin, warnings: Vec<Warning>| {
+            build(&spec, &evaluation, &node.features, origin, warnings)
+        };
+        let first = Origin {
+            spec: "spec.yaml".to_owned(),
+            features: "snapshot nodes.json".to_owned(),
+            node: Some("nodes[0]".to_owned()),
+            image: None,
+        };
+        let second = Origin {
+            spec: "other.yaml".to_owned(),
+            features: "snapshot other.json".to_owned(),
+            node: None,
+            image: None,
+        };
+        let warnings = || vec![Warning::new(Topic::Spec, "a warning")];
+        assert_eq!(
+            build_from(first, Vec::new()).with_origin(second.clone(), warnings()),
+            build_from(second, warnings())
+        );
     }
 }

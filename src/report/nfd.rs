@@ -83,7 +83,22 @@ fn entries(reports: &[ExprReport]) -> Vec<MatchedExpression<'_>> {
 
 /// Renders NFD's JSON for a report.
 pub fn render(report: &Report, out: &mut impl Write) -> io::Result<()> {
-    let sets: Vec<CompatibilityStatus<'_>> = report
+    let sets = statuses(report);
+    // Written as it is serialised, through a buffer of its own (see `json::render_json`).
+    let mut buffered = io::BufWriter::with_capacity(1 << 16, &mut *out);
+    let mut serializer = serde_json::Serializer::with_formatter(&mut buffered, GoEscape);
+    sets.serialize(&mut serializer)
+        .map_err(super::json::json_io)?;
+    buffered.write_all(b"\n")?;
+    buffered
+        .into_inner()
+        .map(drop)
+        .map_err(io::IntoInnerError::into_error)
+}
+
+/// NFD's compatibility statuses of a report.
+fn statuses(report: &Report) -> Vec<CompatibilityStatus<'_>> {
+    report
         .sets
         .iter()
         .map(|set| CompatibilityStatus {
@@ -109,24 +124,46 @@ pub fn render(report: &Report, out: &mut impl Write) -> io::Result<()> {
             weight: set.weight,
             tag: &set.tag,
         })
-        .collect();
-    let json = serde_json::to_string(&sets).map_err(io::Error::other)?;
-    out.write_all(go_html_escape(&json).as_bytes())?;
-    out.write_all(b"\n")
+        .collect()
+}
+
+/// serde_json's compact form with Go's escaping (see [`go_html_escape`]) applied to the
+/// text of strings as they are written: serde_json passes on `<`, `>`, `&`, U+2028 and U+2029
+/// unescaped, inside the runs of plain text this formatter receives.
+struct GoEscape;
+
+impl serde_json::ser::Formatter for GoEscape {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        go_escaped(fragment, |piece| writer.write_all(piece.as_bytes()))
+    }
 }
 
 /// Go's `json.Marshal` escapes `<`, `>`, `&`, U+2028 and U+2029 inside strings; outside
 /// strings these characters cannot occur in JSON, so a plain replacement is exact.
 pub(crate) fn go_html_escape(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
-    let mut rest = json;
+    let pushed: Result<(), std::convert::Infallible> = go_escaped(json, |piece| {
+        out.push_str(piece);
+        Ok(())
+    });
+    let Ok(()) = pushed;
+    out
+}
+
+/// `text` with Go's escapes, in pieces handed to `write`.
+fn go_escaped<E>(text: &str, mut write: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
+    let mut rest = text;
     // Runs without a special character are copied whole; 0xE2 starts U+2028 and U+2029 (and
     // other three-byte characters, copied as they are).
     while let Some(i) = rest
         .bytes()
         .position(|b| matches!(b, b'<' | b'>' | b'&' | 0xE2))
     {
-        out.push_str(&rest[..i]);
+        write(&rest[..i])?;
         let special = &rest[i..];
         let (text, len) = match special.as_bytes()[0] {
             b'<' => ("\\u003c", 1),
@@ -136,16 +173,52 @@ pub(crate) fn go_html_escape(json: &str) -> String {
             _ if special.starts_with('\u{2029}') => ("\\u2029", 3),
             _ => (&special[..3], 3),
         };
-        out.push_str(text);
+        write(text)?;
         rest = &special[len..];
     }
-    out.push_str(rest);
-    out
+    write(rest)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::go_html_escape;
+    use super::{go_html_escape, render, statuses};
+    use crate::report::{Origin, build};
+    use crate::rules::{self, Options};
+    use crate::snapshot;
+    use crate::spec::load;
+
+    #[test]
+    fn escapes_while_writing_as_when_escaping_the_whole_text() {
+        // YAML double-quoted escapes: U+2028 and U+2029, a quote, a newline, a control.
+        let spec = r#"version: v1alpha1
+compatibilities:
+- description: "d<e>s&c\u2028\"\n\u2029—"
+  rules:
+  - name: "<r>&\u2028\u0001"
+    matchFeatures:
+    - feature: "cpu.<cpuid>"
+      matchExpressions:
+        "A&V\u2029X": {op: In, value: ["<&>", "\u2028\\"]}
+"#;
+        let spec = load(spec.as_bytes()).expect("spec loads").spec;
+        let node = snapshot::parse(br"{}").expect("snapshot parses").remove(0);
+        let evaluation = rules::evaluate(&spec, &node.features, &Options::default());
+        let report = build(
+            &spec,
+            &evaluation,
+            &node.features,
+            Origin::default(),
+            Vec::new(),
+        );
+        let mut streamed = Vec::new();
+        render(&report, &mut streamed).unwrap();
+        let whole = serde_json::to_string(&statuses(&report)).unwrap();
+        assert!(whole.contains('<') && whole.contains('\u{2028}') && whole.contains("\\\""));
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            go_html_escape(&whole) + "\n"
+        );
+    }
 
     #[test]
     fn escapes_as_go_does() {

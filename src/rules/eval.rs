@@ -2,6 +2,7 @@
 //! `MatchNamesMulti` and `ExecuteGroupRule`), over one node's features plus the `rule.matched`
 //! overlay built up by the rules evaluated so far.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
@@ -10,7 +11,7 @@ use super::matcher::{can_error, match_absent, match_flag, match_value};
 use super::vars::{Element, MatchedFeatures};
 use super::{AnyResult, ExprResult, Observed, Outcome, RuleEvaluation, Truth};
 use crate::features::Features;
-use crate::spec::{Expr, GroupRule, Op, Term};
+use crate::spec::{Expr, GroupRule, Op, Term, ValueType};
 
 /// The attribute feature that receives each rule's vars (NFD's `rule.matched`).
 pub(super) const RULE_MATCHED: &str = "rule.matched";
@@ -28,6 +29,20 @@ pub(super) struct Node<'f> {
     matched: Option<BTreeMap<String, String>>,
     /// Features that could not be discovered, with why.
     unavailable: &'f BTreeMap<String, String>,
+    /// `matchName` results already worked out, by feature and expression (see
+    /// [`Node::names_memoised`]).
+    names: RefCell<HashMap<NamesKey, NamesResult>>,
+}
+
+/// A `matchName` expression on a feature: its lookup key, the op, the values and the type
+/// (everything its result depends on).
+type NamesKey = (String, Op, Vec<String>, ValueType);
+
+/// What a `matchName` gave: its outcome and the names it lists.
+#[derive(Debug, Clone)]
+struct NamesResult {
+    outcome: Outcome,
+    matching: Vec<String>,
 }
 
 /// A feature's present element sets (`elements: null` counts as absent for its type).
@@ -63,6 +78,7 @@ impl<'f> Node<'f> {
             instances,
             matched: None,
             unavailable,
+            names: RefCell::default(),
         }
     }
 
@@ -268,11 +284,57 @@ impl<'f> Node<'f> {
         }
         if let Some(expr) = &term.match_name {
             if matched {
-                matched = names_multi(found, index, expr, want, entries, elements);
+                matched = if want || key == RULE_MATCHED {
+                    names_multi(found, index, expr, want, entries, elements)
+                } else {
+                    self.names_memoised(&key, found, index, expr, entries)
+                };
             } else {
                 // NFD evaluates matchName only when the expressions matched.
                 entries.push(entry(index, None, Outcome::NoMatch, Observed::NotEvaluated));
             }
+        }
+        matched
+    }
+}
+
+impl Node<'_> {
+    /// [`names_multi`] without a template, once per feature and expression: a spec names the
+    /// same few patterns (`^AVX512`, `FMA`) over the same thousands of CPU flags in many rules,
+    /// and the result depends on nothing else. Not for `rule.matched`, which grows as rules
+    /// match, nor with a template, which needs the matched elements themselves.
+    fn names_memoised(
+        &self,
+        key: &str,
+        found: Found<'_>,
+        term: usize,
+        expr: &Expr,
+        entries: &mut Vec<ExprResult>,
+    ) -> bool {
+        let memo_key = (key.to_owned(), expr.op, expr.value.clone(), expr.value_type);
+        if let Some(known) = self.names.borrow().get(&memo_key) {
+            entries.push(entry(
+                term,
+                None,
+                known.outcome.clone(),
+                Observed::Names {
+                    matching: known.matching.clone(),
+                },
+            ));
+            return known.outcome == Outcome::Match;
+        }
+        let matched = names_multi(found, term, expr, false, entries, &mut Vec::new());
+        if let Some(ExprResult {
+            outcome,
+            observed: Observed::Names { matching },
+            ..
+        }) = entries.last()
+        {
+            let result = NamesResult {
+                outcome: outcome.clone(),
+                matching: matching.clone(),
+            };
+            self.names.borrow_mut().insert(memo_key, result);
         }
         matched
     }
@@ -356,7 +418,7 @@ fn expressions_multi<'s>(
         } else if found.has_instance_key {
             observed = Observed::Instances {
                 total: 0,
-                matching: Vec::new(),
+                matching: Bits::zeros(0),
             };
         }
         entries.push(entry(term, Some(name), outcome, observed));
@@ -384,7 +446,7 @@ fn expressions_multi<'s>(
             if !has_elements {
                 expr_entry.observed = Observed::Instances {
                     total: index.len(),
-                    matching: bits.iter().collect(),
+                    matching: bits,
                 };
             }
         }

@@ -39,7 +39,7 @@ pub(crate) fn match_value(expr: &Expr, value: &str) -> Result<bool, String> {
         (Op::DoesNotExist, _) => false,
         (Op::In, Compiled::Strings(set)) => set.contains(value),
         (Op::NotIn, Compiled::Strings(set)) => !set.contains(value),
-        (Op::InRegexp, Compiled::Regexes(regexes)) => regexes.iter().any(|r| r.is_match(value)),
+        (Op::InRegexp, Compiled::Regexes(patterns)) => patterns.iter().any(|p| p.is_match(value)),
         (Op::IsTrue, _) => value == "true",
         (Op::IsFalse, _) => value == "false",
         (op, Compiled::Ints(bounds)) => {

@@ -31,6 +31,7 @@ use crate::spec::{GroupRule, Spec};
 
 mod eval;
 mod instances;
+pub use instances::Bits;
 pub(crate) mod matcher;
 #[cfg(test)]
 mod tests;
@@ -210,8 +211,9 @@ pub enum Observed {
     Instances {
         /// Number of instances.
         total: usize,
-        /// Indexes of the instances that satisfied this expression alone.
-        matching: Vec<usize>,
+        /// The instances that satisfied this expression alone (a set, listed only by the
+        /// reports that show them).
+        matching: Bits,
     },
     /// A `matchName`: the element names that matched.
     Names {

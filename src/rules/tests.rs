@@ -165,6 +165,18 @@ fn one(features: &Features, feature: &str, key: &str, expr: Expr) -> (bool, Outc
     (r.is_match, e.outcome.clone(), e.observed.clone())
 }
 
+/// An instance feature's observation: `matching` of `total` instances.
+fn on_instances(total: usize, matching: &[usize]) -> Observed {
+    let mut bits = Bits::zeros(total);
+    for &i in matching {
+        bits.set(i);
+    }
+    Observed::Instances {
+        total,
+        matching: bits,
+    }
+}
+
 fn err(s: &str) -> Outcome {
     Outcome::Error(s.to_owned())
 }
@@ -313,11 +325,7 @@ fn instance_ops() {
         let (matched, outcome, observed) = one(&f, "fake.instance", key, expr);
         assert_eq!(outcome, want, "{label}");
         assert_eq!(matched, want == M, "{label}");
-        assert_eq!(
-            observed,
-            Observed::Instances { total: 3, matching },
-            "{label}"
-        );
+        assert_eq!(observed, on_instances(3, &matching), "{label}");
     }
 }
 
@@ -361,13 +369,7 @@ fn empty_expression_sets_and_null_elements() {
         let (matched, outcome, observed) = one(&f, "test.none", "x", expr.clone());
         assert!(!matched);
         assert_eq!(outcome, N);
-        assert_eq!(
-            observed,
-            Observed::Instances {
-                total: 0,
-                matching: vec![]
-            }
-        );
+        assert_eq!(observed, on_instances(0, &[]));
         let (matched, outcome, _) = one(&f, "test.nullattrs", "x", expr);
         assert!(!matched);
         assert_eq!(outcome, N);
@@ -490,6 +492,62 @@ fn match_name_lists_at_most_a_few_names() {
     };
     assert_eq!(matching.len(), eval::MAX_OBSERVED_NAMES);
     assert_eq!(matching[0], "F000");
+}
+
+#[test]
+fn repeated_match_names_give_what_each_alone_gives() {
+    let mut f = fake();
+    f.insert_flags("cpu.cpuid", ["AVX", "AVX512F", "FMA3", "SSE4"]);
+    let by_name = |feature: &str, e: Expr| rule(vec![name_term(feature, e)], vec![]);
+    let rules = vec![
+        by_name("cpu.cpuid", ex("InRegexp", &["FMA"])),
+        by_name("cpu.cpuid", ex("Gt", &["1"])),
+        rule(
+            vec![name_term("cpu.cpuid", exv("Gt", &["1"]))],
+            vec![vec![name_term("cpu.cpuid", ex("InRegexp", &["FMA"]))]],
+        ),
+        by_name("cpu.cpuid", ex("InRegexp", &["FMA"])),
+        by_name("CPU.cpuid", ex("InRegexp", &["^AVX"])),
+        by_name("fake.flag", ex("InRegexp", &["FMA"])),
+        by_name("cpu.cpuid", ex("InRegexp", &["^AVX"])),
+        by_name("cpu.cpuid", ex("In", &["FMA"])),
+    ];
+    let together = run_rules(&f, rules.clone());
+    assert!(together[0].is_match && !together[1].is_match && !together[2].is_match);
+    assert_eq!(
+        together[1].match_features[0].outcome,
+        err(r#"not a number "AVX""#)
+    );
+    assert_eq!(
+        together[2].match_features[0].outcome,
+        err(r#"not a version "AVX""#)
+    );
+    assert!(together[2].match_any[0].is_match);
+    assert!(together[4].is_match && !together[5].is_match && !together[7].is_match);
+    for (n, (r, together)) in rules.into_iter().zip(together).enumerate() {
+        let alone = RuleEvaluation {
+            index: n,
+            ..run_rule(&f, r)
+        };
+        assert_eq!(alone, together, "rule {n}");
+    }
+}
+
+#[test]
+fn match_name_on_rule_matched_sees_the_vars_so_far() {
+    let f = fake();
+    let backref = || rule(vec![name_term("rule.matched", ex("In", &["v1"]))], vec![]);
+    let rules = run_rules(
+        &f,
+        vec![
+            rule(vec![], vec![]),
+            backref(),
+            with_vars(rule(vec![], vec![]), &[("v1", "true")]),
+            backref(),
+        ],
+    );
+    assert!(!rules[1].is_match);
+    assert!(rules[3].is_match);
 }
 
 #[test]
@@ -685,21 +743,9 @@ fn instance_union_semantics() {
     assert!(!r.is_match, "no single instance satisfies both");
     assert_eq!(r.match_features[0].key.as_deref(), Some("attr_3"));
     assert_eq!(r.match_features[0].outcome, M);
-    assert_eq!(
-        r.match_features[0].observed,
-        Observed::Instances {
-            total: 3,
-            matching: vec![1]
-        }
-    );
+    assert_eq!(r.match_features[0].observed, on_instances(3, &[1]));
     assert_eq!(r.match_features[1].outcome, M);
-    assert_eq!(
-        r.match_features[1].observed,
-        Observed::Instances {
-            total: 3,
-            matching: vec![0]
-        }
-    );
+    assert_eq!(r.match_features[1].observed, on_instances(3, &[0]));
     assert!(r.match_features.iter().all(|e| !e.term_matched));
     // Both on one instance.
     let r = run_rule(

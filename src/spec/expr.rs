@@ -111,7 +111,7 @@ impl fmt::Display for Op {
 }
 
 /// How ordering ops read values (NFD's `ValueType`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum ValueType {
     /// `type` absent or `""`: 64-bit integers.
     #[default]
@@ -138,12 +138,33 @@ pub(crate) enum Compiled {
     None,
     /// `In`/`NotIn`: a set for large lists, the list itself for short ones.
     Strings(StringSet),
-    /// `InRegexp`: compiled regexes, in spec order.
-    Regexes(Vec<Regex>),
+    /// `InRegexp`: compiled patterns, in spec order.
+    Regexes(Vec<Pattern>),
     /// Integer bounds (one or two).
     Ints(Vec<i64>),
     /// Version bounds (one or two).
     Versions(Vec<Version>),
+}
+
+/// One `InRegexp` pattern, compiled.
+#[derive(Debug, Clone)]
+pub(crate) enum Pattern {
+    /// A pattern without any regex syntax: it matches exactly the values containing it, so a
+    /// substring search answers as the regex would, without the regex engine's per-call setup
+    /// (the searcher is built once).
+    Literal(Box<memchr::memmem::Finder<'static>>),
+    /// Any other pattern.
+    Regex(Regex),
+}
+
+impl Pattern {
+    /// Whether the pattern matches somewhere in `value` (unanchored, as NFD's `MatchString`).
+    pub(crate) fn is_match(&self, value: &str) -> bool {
+        match self {
+            Pattern::Literal(finder) => finder.find(value.as_bytes()).is_some(),
+            Pattern::Regex(regex) => regex.is_match(value),
+        }
+    }
 }
 
 /// A set of strings that is fast for both short and long lists.
@@ -367,7 +388,7 @@ pub(crate) fn expression_text(op: &str, values: &[String], value_type: Option<&s
     out
 }
 
-fn compile_regexes(values: &[String]) -> Result<Vec<Regex>, ExprError> {
+fn compile_regexes(values: &[String]) -> Result<Vec<Pattern>, ExprError> {
     values
         .iter()
         .enumerate()
@@ -378,7 +399,7 @@ fn compile_regexes(values: &[String]) -> Result<Vec<Regex>, ExprError> {
                     len: pattern.len(),
                 });
             }
-            regex::RegexBuilder::new(pattern)
+            let regex = regex::RegexBuilder::new(pattern)
                 .size_limit(REGEX_SIZE_LIMIT)
                 .build()
                 .map_err(|e| ExprError::Regex {
@@ -391,7 +412,15 @@ fn compile_regexes(values: &[String]) -> Result<Vec<Regex>, ExprError> {
                         .unwrap_or_default()
                         .trim()
                         .to_owned(),
-                })
+                })?;
+            // `escape` leaves alone exactly the characters that match themselves.
+            Ok(if regex::escape(pattern) == *pattern {
+                Pattern::Literal(Box::new(
+                    memchr::memmem::Finder::new(pattern.as_bytes()).into_owned(),
+                ))
+            } else {
+                Pattern::Regex(regex)
+            })
         })
         .collect()
 }
@@ -555,6 +584,53 @@ mod tests {
         // Within the length limit but with a huge compiled program.
         let err = Expr::new("InRegexp", vec!["(?:a{1000}){1000}".to_owned()], None).unwrap_err();
         assert!(matches!(err, ExprError::Regex { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn literal_patterns_match_as_their_regex() {
+        let patterns = [
+            ("FMA", true),
+            ("a b", true),
+            ("\u{e9}t\u{e9}", true),
+            ("", true),
+            ("vfio_pci", true),
+            ("AVX.", false),
+            ("^AVX", false),
+            ("a-b", false),
+            ("(?i)fma", false),
+            ("FMA$", false),
+        ];
+        let values = [
+            "",
+            "FMA",
+            "FMA3",
+            "xFMAx",
+            "fma",
+            "a b",
+            "\u{e9}t\u{e9}!",
+            "AVX2",
+            "vfio_pci",
+            "a-b",
+        ];
+        for (pattern, literal) in patterns {
+            let e = Expr::new("InRegexp", v(&[pattern]), None).unwrap();
+            let Compiled::Regexes(compiled) = &e.compiled else {
+                panic!("{pattern}: {:?}", e.compiled);
+            };
+            assert_eq!(
+                matches!(compiled[0], Pattern::Literal(_)),
+                literal,
+                "{pattern}"
+            );
+            let regex = Regex::new(pattern).unwrap();
+            for value in values {
+                assert_eq!(
+                    compiled[0].is_match(value),
+                    regex.is_match(value),
+                    "{pattern} on {value}"
+                );
+            }
+        }
     }
 
     #[test]
