@@ -158,6 +158,15 @@ pub(crate) enum Pattern {
 }
 
 impl Pattern {
+    /// The pattern as written (for tests).
+    #[cfg(test)]
+    pub(crate) fn source(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Pattern::Literal(finder) => String::from_utf8_lossy(finder.needle()),
+            Pattern::Regex(regex) => regex.as_str().into(),
+        }
+    }
+
     /// Whether the pattern matches somewhere in `value` (unanchored, as NFD's `MatchString`).
     pub(crate) fn is_match(&self, value: &str) -> bool {
         match self {

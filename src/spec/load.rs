@@ -1183,9 +1183,10 @@ mod tests {
             .clone()
             .unwrap();
         let patterns = |name: &str| match &exprs[name].compiled {
-            crate::spec::Compiled::Regexes(r) => {
-                r.iter().map(|r| r.as_str().to_owned()).collect::<Vec<_>>()
-            }
+            crate::spec::Compiled::Regexes(r) => r
+                .iter()
+                .map(|r| r.source().into_owned())
+                .collect::<Vec<_>>(),
             other => panic!("{other:?}"),
         };
         assert_eq!(patterns("a"), ["^x"]);
