@@ -11,11 +11,8 @@ mod never;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::LazyLock;
+use std::collections::{BTreeMap, HashMap};
 
-use crate::sources::cpu::arm::{HWCAP_NAMES, HWCAP2_NAMES};
-use crate::sources::cpu::x86_flags;
 use crate::spec::{
     self, Compiled, Expr, LoadError, Loaded, Op, Path, Pos, Term, ValueType, nearest_name,
 };
@@ -439,24 +436,12 @@ impl<'a> Linter<'a> {
 
     fn cpu_flag(&mut self, name: &str, path: Path<'_>) {
         // Most flags in a spec are right: one look-up instead of scans of the flag lists.
-        static KNOWN: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-            x86_flags::NAMES
-                .iter()
-                .chain(HWCAP_NAMES.iter())
-                .chain(HWCAP2_NAMES.iter())
-                .copied()
-                .chain([names::CPUID_ATTRIBUTE])
-                .collect()
-        });
-        if KNOWN.contains(name) {
+        let flags = &*names::CPU_FLAGS;
+        if flags.is_known(name) {
             return;
         }
-        let arm: Vec<&'static str> = HWCAP_NAMES
-            .iter()
-            .chain(HWCAP2_NAMES.iter())
-            .copied()
-            .collect();
-        if let Some(nfd) = names::cpu_flag_spelling(name, &arm) {
+        let arm = &flags.arm;
+        if let Some(nfd) = names::cpu_flag_spelling(name) {
             let lower = name.to_ascii_lowercase();
             let upper = name.to_ascii_uppercase();
             let message = if names::CPUINFO_ALIASES.iter().any(|(a, _)| *a == lower) {
@@ -481,18 +466,9 @@ impl<'a> Linter<'a> {
             self.push(Code::CpuidFlag, path, message);
             return;
         }
-        let known = x86_flags::NAMES
-            .iter()
-            .chain(arm.iter())
-            .any(|k| *k == name)
-            || name == names::CPUID_ATTRIBUTE;
-        if known {
-            return;
-        }
         // Other architectures (ppc64le, s390x) have flags of their own; only a near miss of
         // a known name is worth a word.
-        let near = nearest_name(name, x86_flags::NAMES.iter().chain(arm.iter()).copied());
-        if let Some(k) = near {
+        if let Some(k) = flags.nearest.nearest(name) {
             self.push(
                 Code::UnknownElement,
                 path,
@@ -769,18 +745,19 @@ impl<'a> Linter<'a> {
     fn never(&mut self, f: &Feature, name: &str, list_path: Path<'_>, exprs: &[(usize, &Expr)]) {
         let flag = is_flag(f, name);
         // Ops on flags other than Exists/DoesNotExist are reported as `flag-op`.
-        let exprs: Vec<&(usize, &Expr)> = exprs
-            .iter()
-            .filter(|(_, e)| !flag || matches!(e.op, Op::Exists | Op::DoesNotExist | Op::Any))
-            .collect();
-        let Some((last_term, last)) = exprs.last() else {
+        let kept = |e: &Expr| !flag || matches!(e.op, Op::Exists | Op::DoesNotExist | Op::Any);
+        let only: Vec<&Expr> = exprs.iter().map(|(_, e)| *e).filter(|e| kept(e)).collect();
+        if only.is_empty() {
             return;
-        };
+        }
         let always = f.always.contains(&name);
-        let only: Vec<&Expr> = exprs.iter().map(|(_, e)| *e).collect();
         if never::satisfiable(flag, !always, &only) {
             return;
         }
+        let exprs: Vec<&(usize, &Expr)> = exprs.iter().filter(|(_, e)| kept(e)).collect();
+        let Some((last_term, last)) = exprs.last() else {
+            return;
+        };
         let message = if exprs.len() == 1 && last.op == Op::DoesNotExist && always {
             let what = if f.kind == Kind::Instance {
                 format!(

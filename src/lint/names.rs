@@ -1,6 +1,11 @@
 //! What NFD's sources produce: every feature key, its type, and the element names and value
 //! formats the lint checks specs against (docs/DECISIONS.md, *Same feature names and values*).
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use crate::sources::cpu::arm::{HWCAP_NAMES, HWCAP2_NAMES};
 use crate::sources::cpu::x86_flags;
+use crate::spec::Names;
 
 /// How a feature's elements are stored (and so which ops can ever be true on them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -357,32 +362,67 @@ pub(crate) const OS_RELEASE: &[&str] = &[
     "VERSION_ID.minor",
 ];
 
+/// The `cpu.cpuid` flag names of x86 and arm64, with what the lint looks up in them, built
+/// once: a spec may name many flags, and each unknown one was a scan of every list.
+pub(crate) struct CpuFlags {
+    /// The arm64 flags (HWCAP, then HWCAP2).
+    pub(crate) arm: Vec<&'static str>,
+    /// Every flag name, and `AVX10_VERSION`.
+    known: HashSet<&'static str>,
+    /// Each flag by [`normalise_flag`], the first (x86 before arm64) for a name in both.
+    normalised: HashMap<String, &'static str>,
+    /// Every flag, x86 before arm64, for "did you mean".
+    pub(crate) nearest: Names<'static>,
+}
+
+impl CpuFlags {
+    /// Whether `name` is a flag (or the attribute) as NFD spells it.
+    pub(crate) fn is_known(&self, name: &str) -> bool {
+        self.known.contains(name)
+    }
+}
+
+pub(crate) static CPU_FLAGS: LazyLock<CpuFlags> = LazyLock::new(|| {
+    let arm: Vec<&'static str> = HWCAP_NAMES
+        .iter()
+        .chain(HWCAP2_NAMES.iter())
+        .copied()
+        .collect();
+    let all = || x86_flags::NAMES.iter().chain(arm.iter()).copied();
+    let known = all().chain([CPUID_ATTRIBUTE]).collect();
+    let mut normalised = HashMap::new();
+    for flag in all() {
+        normalised.entry(normalise_flag(flag)).or_insert(flag);
+    }
+    let nearest = Names::new(all());
+    CpuFlags {
+        arm,
+        known,
+        normalised,
+        nearest,
+    }
+});
+
 /// The canonical `cpu.cpuid` flag for `name` when it is spelled differently (case, `_`, `-`,
 /// or a /proc/cpuinfo name); `None` when `name` is right or unknown.
-pub(crate) fn cpu_flag_spelling(name: &str, arm: &[&'static str]) -> Option<&'static str> {
-    let known = || x86_flags::NAMES.iter().chain(arm.iter()).copied();
-    if known().any(|k| k == name) || name == CPUID_ATTRIBUTE {
+pub(crate) fn cpu_flag_spelling(name: &str) -> Option<&'static str> {
+    let flags = &*CPU_FLAGS;
+    if flags.is_known(name) {
         return None;
     }
     let lower = name.to_ascii_lowercase();
     if let Some((_, nfd)) = CPUINFO_ALIASES.iter().find(|(a, _)| *a == lower) {
         return Some(nfd);
     }
-    let norm = normalise_flag(name);
-    // Compared as they are normalised: no string per known flag.
-    known().find(|k| normalised(k).eq(norm.chars()))
+    flags.normalised.get(&normalise_flag(name)).copied()
 }
 
 /// Upper case without `_` and `-`: `avx512_vnni` and `AVX512VNNI` compare equal.
 pub(crate) fn normalise_flag(name: &str) -> String {
-    normalised(name).collect()
-}
-
-/// The characters of [`normalise_flag`]'s result.
-fn normalised(name: &str) -> impl Iterator<Item = char> + '_ {
     name.chars()
         .filter(|c| *c != '_' && *c != '-')
         .map(|c| c.to_ascii_uppercase())
+        .collect()
 }
 
 /// The canonical hugepages element for a mistaken one (`hugepages-2048kB` -> `hugepages-2Mi`).

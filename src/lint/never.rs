@@ -9,42 +9,38 @@
 //! regex can tell them apart, so on a class representative a regex answers "maybe". The
 //! answer "cannot be satisfied" is therefore never wrong, which is what a lint needs.
 
-use std::collections::BTreeSet;
+use std::borrow::Cow;
 
 use crate::rules::matcher;
 use crate::spec::{Compiled, Expr, Op};
 
 /// A state the element may be in.
 #[derive(Debug)]
-enum Candidate {
+enum Candidate<'a> {
     /// The element is absent.
     Absent,
     /// The element is a flag (present, no value).
     Flag,
     /// The element has this value; `exact` when it stands only for itself (not for a class
     /// of values no expression mentions).
-    Value { value: String, exact: bool },
+    Value { value: &'a str, exact: bool },
 }
 
 /// Whether some state of one element satisfies every expression. `flag`: the element is a
 /// flag; `may_be_absent`: the element can be missing while its feature is present.
+///
+/// The candidates are tried as they are made, the cheap ones first, and the values the
+/// expressions list are borrowed: most lists are satisfied by the first few.
 pub(super) fn satisfiable(flag: bool, may_be_absent: bool, exprs: &[&Expr]) -> bool {
-    candidates(flag, may_be_absent, exprs)
-        .iter()
-        .any(|c| exprs.iter().all(|e| eval(e, c) != Some(false)))
-}
-
-fn candidates(flag: bool, may_be_absent: bool, exprs: &[&Expr]) -> Vec<Candidate> {
-    let mut out = Vec::new();
-    if may_be_absent {
-        out.push(Candidate::Absent);
+    let all = |c: &Candidate<'_>| exprs.iter().all(|e| eval(e, c) != Some(false));
+    if may_be_absent && all(&Candidate::Absent) {
+        return true;
     }
     if flag {
-        out.push(Candidate::Flag);
-        return out;
+        return all(&Candidate::Flag);
     }
-    let mut listed: BTreeSet<&str> = BTreeSet::from(["true", "false"]);
-    let mut points = BTreeSet::new();
+    let mut listed: Vec<&str> = vec!["true", "false"];
+    let mut points: Vec<i64> = Vec::new();
     for e in exprs {
         match (&e.op, &e.compiled) {
             (Op::In | Op::NotIn, _) => listed.extend(e.value.iter().map(String::as_str)),
@@ -60,37 +56,45 @@ fn candidates(flag: bool, may_be_absent: bool, exprs: &[&Expr]) -> Vec<Candidate
             _ => {}
         }
     }
-    for value in &listed {
-        out.push(Candidate::Value {
-            value: (*value).to_owned(),
-            exact: true,
-        });
+    listed.sort_unstable();
+    listed.dedup();
+    if listed
+        .iter()
+        .any(|value| all(&Candidate::Value { value, exact: true }))
+    {
+        return true;
     }
-    for p in points {
-        out.push(Candidate::Value {
-            value: unlisted_spelling(p, &listed),
+    let is_listed = |s: &str| listed.binary_search(&s).is_ok();
+    points.sort_unstable();
+    points.dedup();
+    let unlisted = |p: &i64| {
+        let value = unlisted_spelling(*p, is_listed);
+        all(&Candidate::Value {
+            value: &value,
             exact: false,
-        });
+        })
+    };
+    if points.iter().any(unlisted) {
+        return true;
     }
-    let mut fresh = String::from("\u{1}");
-    while listed.contains(fresh.as_str()) {
-        fresh.push('\u{1}');
+    let mut fresh = Cow::Borrowed("\u{1}");
+    while is_listed(&fresh) {
+        fresh.to_mut().push('\u{1}');
     }
-    out.push(Candidate::Value {
-        value: fresh,
+    all(&Candidate::Value {
+        value: &fresh,
         exact: false,
-    });
-    out
+    })
 }
 
 /// A spelling of `n` that Go's `Atoi` reads as `n` and no expression lists (`5`, `05`, ...).
-fn unlisted_spelling(n: i64, listed: &BTreeSet<&str>) -> String {
+fn unlisted_spelling(n: i64, is_listed: impl Fn(&str) -> bool) -> String {
     let sign = if n < 0 { "-" } else { "" };
     let digits = n.unsigned_abs().to_string();
     let mut zeros = String::new();
     loop {
         let s = format!("{sign}{zeros}{digits}");
-        if !listed.contains(s.as_str()) {
+        if !is_listed(&s) {
             return s;
         }
         zeros.push('0');
@@ -99,7 +103,7 @@ fn unlisted_spelling(n: i64, listed: &BTreeSet<&str>) -> String {
 
 /// An expression on a candidate: `Some` when certain, `None` for "maybe". Certain answers
 /// are the rule engine's own.
-fn eval(e: &Expr, c: &Candidate) -> Option<bool> {
+fn eval(e: &Expr, c: &Candidate<'_>) -> Option<bool> {
     match c {
         Candidate::Absent => Some(matcher::match_absent(e)),
         Candidate::Flag => Some(matcher::match_flag(e, true)),

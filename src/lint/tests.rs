@@ -2,6 +2,7 @@
 //! one that does not.
 
 use super::*;
+use crate::sources::cpu::arm::{HWCAP_NAMES, HWCAP2_NAMES};
 
 /// A spec with one set (with a description) and one rule whose `matchFeatures` are `terms`
 /// (flow-style YAML list items, one per line).

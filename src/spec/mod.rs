@@ -24,7 +24,7 @@ pub(crate) use expr::{
 };
 pub use load::{LoadError, Loaded, load};
 pub(crate) use load::{MAX_SPEC_BYTES, Positions, YAML_LIMITS, load_all};
-pub(crate) use nearest::nearest_name;
+pub(crate) use nearest::{Names, nearest_name};
 pub(crate) use path::Path;
 pub(crate) use template::VarsTemplate;
 pub(crate) use version::Version;

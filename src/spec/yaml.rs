@@ -682,6 +682,34 @@ mod tests {
         assert!(fast > 0, "no test spec was read by the fast reader");
     }
 
+    /// Markers, directives and bytes other than printable ASCII and newlines are left to the
+    /// full parser wherever they are (in a comment, at the end of a long text).
+    #[test]
+    fn fast_reader_leaves_markers_and_control_bytes() {
+        let long = format!("a: b\n# {}\n", "x".repeat(150));
+        for bad in ["\u{1}", "\t", "\r", "\u{7f}", "\u{e9}"] {
+            for at in [2, 70, long.len() - 1] {
+                let mut text = long.clone();
+                text.insert_str(at, bad);
+                assert!(simple::parse(&text, LIMITS).is_none(), "{text:?}");
+            }
+        }
+        assert!(simple::parse(&long, LIMITS).is_some());
+        for text in [
+            "a: b\n...\n",
+            "%YAML 1.2\n---\na: b\n",
+            "a: b\n%x\n",
+            "# c\n---\n---\na: b\n",
+            "a: b\n---\n",
+            "a:\n---\n  b: c\n",
+        ] {
+            assert!(simple::parse(text, LIMITS).is_none(), "{text:?}");
+        }
+        for text in ["# c\n\n---\na: b\n", "---\na: b # ---\n# ...\n"] {
+            assert!(check_fast_reader(text, LIMITS), "{text:?}");
+        }
+    }
+
     #[test]
     fn fast_reader_keeps_the_limits() {
         let mut deep = String::new();

@@ -24,8 +24,11 @@ pub(super) fn parse(text: &str, limits: Limits) -> Option<Document<'_>> {
         nodes: 0,
         limits,
         next: None,
+        document_start: true,
+        marker: false,
     };
     let mut indent = reader.next_content()?;
+    reader.document_start = false;
     // A document start marker on a line of its own before the root (`kubectl -o yaml` and
     // many saved files begin so).
     if indent == 0 && src[reader.at..].starts_with(b"---\n") {
@@ -38,7 +41,7 @@ pub(super) fn parse(text: &str, limits: Limits) -> Option<Document<'_>> {
         reader.block_map(indent, 0)?
     };
     // Everything was read: a line left over (less indented than the root) is not simple.
-    if reader.next.is_some() {
+    if reader.next.is_some() || reader.marker {
         return None;
     }
     Some(Document {
@@ -47,20 +50,21 @@ pub(super) fn parse(text: &str, limits: Limits) -> Option<Document<'_>> {
     })
 }
 
-/// Printable ASCII and newlines only, and no line starting a document marker or directive.
+/// Printable ASCII and newlines only. Checked a block at a time without a branch per byte,
+/// so that the compiler can test many bytes at once (the reader's own loops, which look at
+/// each byte for what it means, would otherwise each need the test).
 fn plain_ascii(src: &[u8]) -> bool {
-    let printable = src.iter().all(|&b| b == b'\n' || (0x20..0x7f).contains(&b));
-    let mut before_content = true;
-    printable
-        && src.split(|&b| b == b'\n').all(|line| {
-            let marker =
-                line.starts_with(b"---") || line.starts_with(b"...") || line.starts_with(b"%");
-            // One document start marker, alone on its line, before any content.
-            let first_start = before_content && line == b"---";
-            let content = line.trim_ascii_start();
-            before_content &= content.is_empty() || content.starts_with(b"#");
-            !marker || first_start
-        })
+    let ok = |b: u8| b.wrapping_sub(0x20) < 0x5f || b == b'\n';
+    let mut blocks = src.chunks_exact(64);
+    let whole = blocks
+        .by_ref()
+        .all(|block| block.iter().fold(true, |all, &b| all & ok(b)));
+    whole && blocks.remainder().iter().all(|&b| ok(b))
+}
+
+/// Whether `line` (from its first byte) starts a document marker or a directive.
+fn marker(line: &[u8]) -> bool {
+    line.starts_with(b"---") || line.starts_with(b"...") || line.starts_with(b"%")
 }
 
 struct Reader<'a> {
@@ -79,6 +83,10 @@ struct Reader<'a> {
     /// After a block collection: the indentation of the content line `at` is on, `None` at
     /// the end of the text.
     next: Option<usize>,
+    /// Before the root: a document start marker (`---` alone on its line) may come first.
+    document_start: bool,
+    /// A document marker or directive was met (reading stopped there as at the end).
+    marker: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -141,6 +149,12 @@ impl<'a> Reader<'a> {
             }
             if self.at != self.line_start {
                 // Only reached on a line's first byte or its newline.
+                return None;
+            }
+            // Every line starts here: no document marker or directive but one leading `---`.
+            let rest = &self.src[self.at..];
+            if marker(rest) && !(self.document_start && rest.starts_with(b"---\n")) {
+                self.marker = true;
                 return None;
             }
             let indent = self.skip_spaces();
