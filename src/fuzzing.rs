@@ -35,6 +35,7 @@ pub fn run(name: &str, data: &[u8], node: &Features) {
             if let Ok(text) = std::str::from_utf8(data) {
                 snapshot::check_fast_yaml(text);
             }
+            crate::fleet::fast::check_fast_json(data);
             let _ = snapshot::parse(data);
         }
         "fleet_split" => fleet_split(data),
@@ -73,13 +74,14 @@ impl Read for Trickle<'_> {
 /// The streaming fleet splitter: chunking changes nothing, items come in order, and for a
 /// valid JSON list the items are exactly its elements.
 fn fleet_split(data: &[u8]) {
+    crate::fleet::fast::check_fast_json(data);
     let mut items = Vec::new();
     let whole = split(data, 1 << 20, data.len() as u64, |i, bytes| {
-        items.push((i, bytes));
+        items.push((i, bytes.to_vec()));
     });
     let mut trickled = Vec::new();
     let pieces = split(Trickle(data), 1 << 20, 0, |i, bytes| {
-        trickled.push((i, bytes));
+        trickled.push((i, bytes.to_vec()));
     });
     assert_eq!(items, trickled, "items differ with small reads");
     match (&whole, &pieces) {

@@ -68,7 +68,9 @@ enum Mode {
 }
 
 /// Splits the JSON document read from `reader`, calling `on_item(index, bytes)` for each
-/// element of its top-level `items` array, in order. `doc_limit` bounds what is kept outside
+/// element of its top-level `items` array, in order (the bytes are lent: an item within one
+/// chunk is handed over where it lies, one across chunks from a buffer used again for the
+/// next). `doc_limit` bounds what is kept outside
 /// the items (the whole document when it has no `items`). `size` is the input's size when it
 /// is known (a file's length; 0 otherwise): a document without `items` is then read into one
 /// buffer of that size, not into one grown by doubling and copied to fit, whose spare and
@@ -77,7 +79,7 @@ pub(crate) fn split<R: Read>(
     mut reader: R,
     doc_limit: usize,
     size: u64,
-    mut on_item: impl FnMut(usize, Vec<u8>),
+    mut on_item: impl FnMut(usize, &[u8]),
 ) -> Result<Split, SplitError> {
     let mut buf = vec![0u8; 1 << 20];
     // Reserved only: pages are touched as the document fills them, and a list gives the spare
@@ -111,14 +113,7 @@ pub(crate) fn split<R: Read>(
                 // Inside an object or array item: only strings and brackets matter.
                 match scan_item(chunk, i, &mut depth, &mut in_string, &mut escaped) {
                     Some(end) => {
-                        push_item(&mut item, &chunk[start..=end], items)?;
-                        // The items of a list are alike: room for one a little larger than
-                        // this one, so that the next does not grow by doubling.
-                        let room = (item.len() + item.len() / 8).min(1 << 20);
-                        on_item(
-                            items,
-                            std::mem::replace(&mut item, Vec::with_capacity(room)),
-                        );
+                        hand_over(&mut item, &chunk[start..=end], items, &mut on_item)?;
                         items += 1;
                         mode = Mode::Between;
                         i = end + 1;
@@ -181,8 +176,7 @@ pub(crate) fn split<R: Read>(
                     b'{' | b'[' => depth += 1,
                     // It ends at the next `,` or `]` of the array.
                     b',' | b']' if depth == 2 => {
-                        push_item(&mut item, &chunk[start..i], items)?;
-                        on_item(items, std::mem::take(&mut item));
+                        hand_over(&mut item, &chunk[start..i], items, &mut on_item)?;
                         items += 1;
                         mode = Mode::Between;
                         continue;
@@ -244,23 +238,23 @@ pub(crate) fn split<R: Read>(
 }
 
 /// Eight copies of a byte.
-const fn splat(b: u8) -> u64 {
+pub(super) const fn splat(b: u8) -> u64 {
     u64::from_ne_bytes([b; 8])
 }
 
 const LOW: u64 = splat(0x01);
-const HIGH: u64 = splat(0x80);
+pub(super) const HIGH: u64 = splat(0x80);
 
 /// The bytes of `word` that are zero have their high bit set in the result, and possibly
 /// bytes above (later in memory than) a zero byte: the lowest flagged byte is exact.
-const fn zero_bytes(word: u64) -> u64 {
+pub(super) const fn zero_bytes(word: u64) -> u64 {
     word.wrapping_sub(LOW) & !word & HIGH
 }
 
 /// The index of the first byte of `chunk` from `i` that `find` flags (eight at a time), or
 /// `None` when none does.
 #[inline]
-fn first(
+pub(super) fn first(
     chunk: &[u8],
     mut i: usize,
     find: impl Fn(u64) -> u64,
@@ -350,6 +344,25 @@ fn scan_item(
     }
 }
 
+/// Hands over item `index`, whose last bytes are `tail` (and first ones, when it began in an
+/// earlier chunk, in `item`, which is emptied).
+fn hand_over(
+    item: &mut Vec<u8>,
+    tail: &[u8],
+    index: usize,
+    on_item: &mut impl FnMut(usize, &[u8]),
+) -> Result<(), SplitError> {
+    if item.is_empty() {
+        // Within one chunk (smaller than the limit).
+        on_item(index, tail);
+    } else {
+        push_item(item, tail, index)?;
+        on_item(index, item);
+        item.clear();
+    }
+    Ok(())
+}
+
 fn push_item(item: &mut Vec<u8>, bytes: &[u8], index: usize) -> Result<(), SplitError> {
     if item.len() + bytes.len() > MAX_ITEM_BYTES {
         return Err(SplitError::TooLarge {
@@ -379,7 +392,7 @@ mod tests {
             }
         }
         let mut items = Vec::new();
-        let on_item = |_, b: Vec<u8>| items.push(String::from_utf8(b).unwrap());
+        let on_item = |_, b: &[u8]| items.push(String::from_utf8(b.to_vec()).unwrap());
         let result = if chunked {
             split(OneByte(input.as_bytes()), 1 << 20, 0, on_item)
         } else {

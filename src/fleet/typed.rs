@@ -75,6 +75,12 @@ impl Needed {
             features,
         }
     }
+
+    /// Adds a feature, with the names kept of it (`None`: all).
+    pub(crate) fn add(&mut self, feature: &str, names: Option<&[&str]>) {
+        let names = names.map(|n| Names(n.iter().map(|&s| s.to_owned()).collect()));
+        self.features.insert(feature.to_owned(), names);
+    }
 }
 
 /// A few names, searched linearly: for the handful of names a spec uses per feature this
@@ -233,7 +239,12 @@ impl<'de> Visitor<'de> for ItemsSeed<'_> {
     }
 }
 
-struct ItemSeed<'a>(&'a Needed);
+/// Reads one NodeFeature with [`Needed`] (for [`super::fast`]).
+pub(super) struct ItemSeed<'a>(&'a Needed);
+
+pub(super) fn item_seed(needed: &Needed) -> ItemSeed<'_> {
+    ItemSeed(needed)
+}
 
 #[derive(serde::Deserialize, Default)]
 struct Meta {
