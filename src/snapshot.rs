@@ -89,10 +89,14 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<NodeSnapshot>, SnapshotError> {
     // Read straight into features first; the generic tree below costs about ten times the
     // text, so it is built only to name the fault in a document that did not read.
     let typed = if json {
-        let mut de = serde_json::Deserializer::from_str(text);
-        crate::fleet::typed::document(&mut de)
-            .and_then(|doc| de.end().map(|()| doc))
-            .map_err(|e| e.to_string())
+        // The common shape by the fast JSON reader; the rest (and what it gives up on) by
+        // serde_json, whose message names the fault.
+        crate::fleet::fast::document(bytes).or_else(|_| {
+            let mut de = serde_json::Deserializer::from_str(text);
+            crate::fleet::typed::document(&mut de)
+                .and_then(|doc| de.end().map(|()| doc))
+                .map_err(|e| e.to_string())
+        })
     } else {
         match fast_yaml(text) {
             Some(doc) => Ok(doc),

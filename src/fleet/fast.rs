@@ -52,9 +52,42 @@ pub(crate) fn parse(bytes: &[u8], needed: &Needed) -> Result<Item> {
     }
 }
 
-/// Checks that what [`parse`] reads, serde_json reads alike (the fuzz targets call it):
-/// with everything kept and with a few names kept.
+/// Reads a whole snapshot document (see [`typed::document`]), or gives up.
+pub(crate) fn document(bytes: &[u8]) -> Result<typed::Document> {
+    let text = std::str::from_utf8(bytes).map_err(|_| Unsupported)?;
+    let mut reader = Reader {
+        text,
+        bytes,
+        pos: 0,
+        depth: 0,
+    };
+    let document = typed::document(&mut reader)?;
+    reader.skip_whitespace();
+    if reader.pos == bytes.len() {
+        Ok(document)
+    } else {
+        Err(Unsupported)
+    }
+}
+
+/// Checks that what [`parse`] and [`document`] read, serde_json reads alike (the fuzz targets
+/// call it): an item with everything kept and with a few names kept, and a whole document.
 pub(crate) fn check_fast_json(bytes: &[u8]) {
+    if let Ok(fast) = document(bytes) {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        match typed::document(&mut de).and_then(|doc| de.end().map(|()| doc)) {
+            Ok(full) => assert_eq!(
+                format!("{fast:?}"),
+                format!("{full:?}"),
+                "the fast reader and serde_json read the document {:?} differently",
+                String::from_utf8_lossy(bytes)
+            ),
+            Err(e) => panic!(
+                "the fast reader reads a document serde_json rejects ({e}): {:?}",
+                String::from_utf8_lossy(bytes)
+            ),
+        }
+    }
     let mut some = Needed::default();
     some.add("pci.device", Some(&["vendor", "class"]));
     some.add("cpu.cpuid", Some(&["AVX"]));
@@ -475,6 +508,30 @@ impl<'de> SeqAccess<'de> for Access<'_, 'de> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whole documents (a bare Features object, a NodeFeature, a list) read as serde_json
+    /// reads them; a list or a quirk is left to serde_json.
+    #[test]
+    fn reads_whole_documents_as_serde_json() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/snapshot");
+        let mut read = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            check_fast_json(&bytes);
+            read += usize::from(document(&bytes).is_ok());
+        }
+        assert!(read >= 2, "the fast reader read {read} seed documents");
+        let bare = br#"{"flags":{"cpu.cpuid":{"elements":{"AVX":{}}}},"attributes":{"cpu.model":{"elements":{"vendor_id":"Intel"}}},"instances":{"pci.device":{"elements":[{"attributes":{"class":"0200"}}]}}}"#;
+        assert!(matches!(document(bare), Ok(typed::Document::Features(_))));
+        check_fast_json(bare);
+        for other in [
+            &br#"{"flags":{"a.b":{"elements":{"xA":{}}}}}"#[..],
+            br#"{"attributes":{"a.b":{"elements":{"n":5}}}}"#,
+            br#"{"flags":{}} x"#,
+        ] {
+            check_fast_json(other);
+        }
+    }
 
     #[test]
     fn reads_the_common_shape_and_gives_up_on_the_rest() {
