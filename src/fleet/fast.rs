@@ -36,24 +36,16 @@ type Result<T> = std::result::Result<T, Unsupported>;
 
 /// Reads one NodeFeature (see [`typed::parse`]), or gives up.
 pub(crate) fn parse(bytes: &[u8], needed: &Needed) -> Result<Item> {
-    let text = std::str::from_utf8(bytes).map_err(|_| Unsupported)?;
-    let mut reader = Reader {
-        text,
-        bytes,
-        pos: 0,
-        depth: 0,
-    };
-    let item = typed::item_seed(needed).deserialize(&mut reader)?;
-    reader.skip_whitespace();
-    if reader.pos == bytes.len() {
-        Ok(item)
-    } else {
-        Err(Unsupported)
-    }
+    whole(bytes, |reader| typed::item_seed(needed).deserialize(reader))
 }
 
 /// Reads a whole snapshot document (see [`typed::document`]), or gives up.
 pub(crate) fn document(bytes: &[u8]) -> Result<typed::Document> {
+    whole(bytes, |reader| typed::document(reader))
+}
+
+/// Reads `bytes` with `read`, which must take all of them but whitespace.
+fn whole<'de, T>(bytes: &'de [u8], read: impl FnOnce(&mut Reader<'de>) -> Result<T>) -> Result<T> {
     let text = std::str::from_utf8(bytes).map_err(|_| Unsupported)?;
     let mut reader = Reader {
         text,
@@ -61,10 +53,10 @@ pub(crate) fn document(bytes: &[u8]) -> Result<typed::Document> {
         pos: 0,
         depth: 0,
     };
-    let document = typed::document(&mut reader)?;
+    let value = read(&mut reader)?;
     reader.skip_whitespace();
     if reader.pos == bytes.len() {
-        Ok(document)
+        Ok(value)
     } else {
         Err(Unsupported)
     }
