@@ -374,6 +374,12 @@ pub fn command_for(args: &[OsString]) -> clap::Command {
     add_help(top_level(), "", Some(args))
 }
 
+/// The command line without the help sections: what parsing a command line that is not
+/// asking for help needs (building the sections is a fair share of a run's start-up).
+pub fn command_bare() -> clap::Command {
+    top_level()
+}
+
 fn top_level() -> clap::Command {
     Cli::command()
         .version(VERSION.as_str())

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use clap::FromArgMatches as _;
+use clap::error::ErrorKind;
 use nfd_compat::app::{self, ExitStatus};
 use nfd_compat::cli::Cli;
 use nfd_compat::help;
@@ -15,15 +16,21 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let cli = match help::command_for(&args)
-        .try_get_matches_from(&args)
-        .and_then(|m| Cli::from_arg_matches(&m))
-    {
+    let parse = |cmd: clap::Command| {
+        cmd.try_get_matches_from(&args)
+            .and_then(|m| Cli::from_arg_matches(&m))
+    };
+    let cli = match parse(help::command_bare()) {
         Ok(cli) => cli,
-        Err(e) => {
-            app::usage_error(&e, &args);
-            e.exit()
-        }
+        Err(e) if e.kind() == ErrorKind::DisplayVersion => e.exit(),
+        // Help and usage errors: parsed again with the help sections, which help shows.
+        Err(_) => match parse(help::command_for(&args)) {
+            Ok(cli) => cli,
+            Err(e) => {
+                app::usage_error(&e, &args);
+                e.exit()
+            }
+        },
     };
     match app::run(cli) {
         Ok(status) => ExitCode::from(u8::from(status)),
