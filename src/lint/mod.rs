@@ -95,7 +95,7 @@ impl<'a> Linter<'a> {
     }
 
     fn push(&mut self, code: Code, path: Path<'_>, message: String) {
-        let path = path.to_string();
+        let path = path.render();
         let pos = self.position(&path);
         self.findings.push(Finding {
             severity: code.severity(),
@@ -108,7 +108,7 @@ impl<'a> Linter<'a> {
     }
 
     fn line_of(&self, path: Path<'_>) -> String {
-        let path = path.to_string();
+        let path = path.render();
         self.position(&path)
             .map_or_else(|| format!("`{path}`"), |p| format!("line {}", p.line))
     }
@@ -199,7 +199,7 @@ impl<'a> Linter<'a> {
                         continue;
                     }
                     let elem_path = any_path.index(a);
-                    let written = elem_path.to_string();
+                    let written = elem_path.render();
                     let loader_said = self
                         .loaded
                         .warnings

@@ -238,7 +238,7 @@ impl fmt::Display for LoadError {
 impl LoadError {
     fn at(path: Path<'_>, node: &Node, message: impl Into<String>) -> Self {
         LoadError {
-            path: path.to_string(),
+            path: path.render(),
             pos: Some(node.pos),
             message: message.into(),
         }
@@ -423,7 +423,7 @@ impl Decoder {
         self.warnings.push(Finding {
             severity: code.severity(),
             code,
-            path: path.to_string(),
+            path: path.render(),
             line: Some(node.pos.line),
             column: Some(node.pos.col),
             message: message.into(),
@@ -1019,16 +1019,16 @@ impl Decoder {
         let has_type = type_written.as_deref().is_some_and(|t| !t.is_empty());
         self.compile(&op, values, type_written).map_err(|e| {
             let (at, node) = match &e {
-                ExprError::UnknownOp(_) => (path.field("op").to_string(), op_node.unwrap_or(node)),
-                ExprError::UnknownType(_) => (path.field("type").to_string(), f.get("type").unwrap_or(node)),
+                ExprError::UnknownOp(_) => (path.field("op").render(), op_node.unwrap_or(node)),
+                ExprError::UnknownType(_) => (path.field("type").render(), f.get("type").unwrap_or(node)),
                 ExprError::Regex { index, .. }
                 | ExprError::RegexTooLong { index, .. }
                 | ExprError::NotInteger { index, .. }
                 | ExprError::NotVersion { index, .. } => {
-                    (path.field("value").index(*index).to_string(), value_nodes.get(*index).unwrap_or(node))
+                    (path.field("value").index(*index).render(), value_nodes.get(*index).unwrap_or(node))
                 }
                 ExprError::Arity { .. } | ExprError::BoundsOrder { .. } => {
-                    (path.to_string(), f.get("value").unwrap_or(node))
+                    (path.render(), f.get("value").unwrap_or(node))
                 }
             };
             LoadError { path: at, pos: Some(node.pos), message: e.to_string() }

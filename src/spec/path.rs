@@ -31,6 +31,41 @@ impl<'p> Path<'p> {
     {
         Path::Index(self, index)
     }
+
+    /// The path written out as [`fmt::Display`] writes it, into a string of its own without
+    /// a formatting pass per piece (findings and errors each write their path).
+    pub(crate) fn render(&self) -> String {
+        let mut out = String::with_capacity(96);
+        self.push_to(&mut out);
+        out
+    }
+
+    fn push_to(&self, out: &mut String) {
+        match self {
+            Path::Root => {}
+            Path::Field(parent, name) => {
+                parent.push_to(out);
+                if !matches!(parent, Path::Root) {
+                    out.push('.');
+                }
+                out.push_str(name);
+            }
+            Path::Index(parent, index) => {
+                parent.push_to(out);
+                out.push('[');
+                push_number(out, *index);
+                out.push(']');
+            }
+        }
+    }
+}
+
+/// `n` in decimal.
+fn push_number(out: &mut String, n: usize) {
+    if n >= 10 {
+        push_number(out, n / 10);
+    }
+    out.push(char::from(b"0123456789"[n % 10]));
 }
 
 /// `a.b[1].c`; the root is empty, and a field of the root has no leading `.`.
@@ -77,5 +112,15 @@ mod tests {
             "compatibilities[3].rules[0].matchExpressions.VERSION_ID.major"
         );
         assert_eq!(root.index(2).to_string(), "[2]");
+        for path in [root, root.field("version"), element, root.index(2)] {
+            assert_eq!(path.render(), path.to_string());
+        }
+        let big = sets.index(1_234_567_890);
+        let big_rules = big.field("rules");
+        let ten = big_rules.index(10);
+        let first = ten.index(0);
+        let deep = first.field("x");
+        assert_eq!(deep.render(), "compatibilities[1234567890].rules[10][0].x");
+        assert_eq!(deep.render(), deep.to_string());
     }
 }

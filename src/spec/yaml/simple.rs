@@ -26,6 +26,8 @@ pub(super) fn parse(text: &str, limits: Limits) -> Option<Document<'_>> {
         next: None,
         document_start: true,
         marker: false,
+        items: Vec::new(),
+        entries: Vec::new(),
     };
     let mut indent = reader.next_content()?;
     reader.document_start = false;
@@ -87,6 +89,12 @@ struct Reader<'a> {
     document_start: bool,
     /// A document marker or directive was met (reading stopped there as at the end).
     marker: bool,
+    /// The items of the sequences being read, innermost last: each collection collects on
+    /// top of this stack and moves its own off into a vector of the exact size when done, so
+    /// that no vector of the tree grows one item at a time.
+    items: Vec<Node<'a>>,
+    /// The same for mapping entries.
+    entries: Vec<(Node<'a>, Node<'a>)>,
 }
 
 impl<'a> Reader<'a> {
@@ -183,7 +191,7 @@ impl<'a> Reader<'a> {
         if depth >= self.limits.max_depth {
             return None;
         }
-        let mut items: Vec<Node<'a>> = Vec::new();
+        let base = self.items.len();
         let mut pos = self.pos();
         loop {
             // On `- `.
@@ -194,12 +202,12 @@ impl<'a> Reader<'a> {
                 Some(b'-') if self.peek_at(1) == Some(b' ') => return None,
                 _ => self.inline_item(depth + 1)?,
             };
-            if indentless && items.is_empty() {
+            if indentless && self.items.len() == base {
                 // The full parser places a sequence not indented under its key where its
                 // first entry starts, others on their first `-`.
                 pos = item.pos;
             }
-            items.push(item);
+            self.items.push(item);
             if !nested {
                 self.next = self.next_content();
             }
@@ -210,6 +218,7 @@ impl<'a> Reader<'a> {
                 Some(_) => return None,
             }
         }
+        let items = self.items.split_off(base);
         self.node(pos, Kind::Seq(items))
     }
 
@@ -246,7 +255,7 @@ impl<'a> Reader<'a> {
             return None;
         }
         let pos = self.pos();
-        let mut entries = Vec::new();
+        let base = self.entries.len();
         loop {
             if matches!(self.peek(), Some(b'[' | b'{')) {
                 return None;
@@ -278,7 +287,7 @@ impl<'a> Reader<'a> {
                     node
                 }
             };
-            entries.push((key, value));
+            self.entries.push((key, value));
             match self.next {
                 None => break,
                 Some(next) if next < indent => break,
@@ -286,6 +295,7 @@ impl<'a> Reader<'a> {
                 Some(_) => return None,
             }
         }
+        let entries = self.entries.split_off(base);
         self.node(pos, Kind::Map(entries))
     }
 
@@ -313,8 +323,7 @@ impl<'a> Reader<'a> {
         let open = self.peek()?;
         self.at += 1;
         let close = if open == b'[' { b']' } else { b'}' };
-        let mut items = Vec::new();
-        let mut entries = Vec::new();
+        let (items, entries) = (self.items.len(), self.entries.len());
         self.skip_spaces();
         if self.peek() == Some(close) {
             self.at += 1;
@@ -331,10 +340,10 @@ impl<'a> Reader<'a> {
                         return None;
                     }
                     let value = self.flow_node(depth + 1)?;
-                    entries.push((first, value));
+                    self.entries.push((first, value));
                     self.skip_spaces();
                 } else {
-                    items.push(first);
+                    self.items.push(first);
                 }
                 match self.peek() {
                     Some(b',') => {
@@ -353,9 +362,9 @@ impl<'a> Reader<'a> {
             }
         }
         let kind = if open == b'[' {
-            Kind::Seq(items)
+            Kind::Seq(self.items.split_off(items))
         } else {
-            Kind::Map(entries)
+            Kind::Map(self.entries.split_off(entries))
         };
         self.node(pos, kind)
     }
