@@ -63,17 +63,11 @@ fn is_zero(n: &i64) -> bool {
 /// NFD sorts each matcher's entries by feature, name, then the expression's string form.
 fn sorted(reports: &[ExprReport]) -> Vec<&ExprReport> {
     let mut sorted: Vec<&ExprReport> = reports.iter().collect();
+    // The expression's text is made only for entries of the same feature and name.
     sorted.sort_by(|a, b| {
-        (
-            a.feature.as_str(),
-            a.name.as_str(),
-            a.expression_text.as_str(),
-        )
-            .cmp(&(
-                b.feature.as_str(),
-                b.name.as_str(),
-                b.expression_text.as_str(),
-            ))
+        (a.feature.as_str(), a.name.as_str())
+            .cmp(&(b.feature.as_str(), b.name.as_str()))
+            .then_with(|| a.expression_text().cmp(&b.expression_text()))
     });
     sorted
 }
@@ -351,10 +345,29 @@ fn go_escaped<E>(text: &str, mut write: impl FnMut(&str) -> Result<(), E>) -> Re
 #[cfg(test)]
 mod tests {
     use super::{go_html_escape, render, statuses};
-    use crate::report::{Origin, build};
+    use crate::report::{Origin, Report, build};
     use crate::rules::{self, Options};
     use crate::snapshot;
     use crate::spec::load;
+
+    /// The report of `spec` on `snapshot`, and its NFD JSON.
+    fn rendered(spec: &str, snapshot: &[u8]) -> (Report, Vec<u8>) {
+        let spec = load(spec.as_bytes()).expect("spec loads").spec;
+        let node = snapshot::parse(snapshot)
+            .expect("snapshot parses")
+            .remove(0);
+        let evaluation = rules::evaluate(&spec, &node.features, &Options::default());
+        let report = build(
+            &spec,
+            &evaluation,
+            &node.features,
+            Origin::default(),
+            Vec::new(),
+        );
+        let mut out = Vec::new();
+        render(&report, &mut out).unwrap();
+        (report, out)
+    }
 
     #[test]
     fn escapes_while_writing_as_when_escaping_the_whole_text() {
@@ -381,20 +394,8 @@ compatibilities:
 - description: no rules
   weight: 7
 "#;
-        let spec = load(spec.as_bytes()).expect("spec loads").spec;
-        let node = snapshot::parse(br#"{"flags":{"cpu.cpuid":{"elements":{"X":{}}}}}"#)
-            .expect("snapshot parses")
-            .remove(0);
-        let evaluation = rules::evaluate(&spec, &node.features, &Options::default());
-        let report = build(
-            &spec,
-            &evaluation,
-            &node.features,
-            Origin::default(),
-            Vec::new(),
-        );
-        let mut streamed = Vec::new();
-        render(&report, &mut streamed).unwrap();
+        let (report, streamed) =
+            rendered(spec, br#"{"flags":{"cpu.cpuid":{"elements":{"X":{}}}}}"#);
         let whole = serde_json::to_string(&statuses(&report)).unwrap();
         assert!(whole.contains('<') && whole.contains('\u{2028}') && whole.contains("\\\""));
         for part in [
@@ -411,6 +412,28 @@ compatibilities:
             String::from_utf8(streamed).unwrap(),
             go_html_escape(&whole) + "\n"
         );
+    }
+
+    #[test]
+    fn entries_of_one_feature_and_name_sort_by_the_expression_text() {
+        let spec = r#"version: v1alpha1
+compatibilities:
+- rules:
+  - name: r
+    matchFeatures:
+    - feature: cpu.cpuid
+      matchExpressions:
+        X: {op: NotIn, value: ["b"]}
+    - feature: cpu.cpuid
+      matchExpressions:
+        X: {op: In, value: ["a"]}
+    - feature: cpu.cpuid
+      matchExpressions:
+        X: {op: Exists}
+"#;
+        let out = String::from_utf8(rendered(spec, b"{}").1).unwrap();
+        let at = |op: &str| out.find(&format!("\"op\":\"{op}\"")).expect(op);
+        assert!(at("Exists") < at("In") && at("In") < at("NotIn"), "{out}");
     }
 
     #[test]
