@@ -271,9 +271,9 @@ pub struct ExprReport {
     pub(crate) matcher_type: &'static str,
     /// The expression as written.
     pub(crate) expression: ExpressionOut,
-    /// NFD's `MatchExpression.String()` of it, as NFD's table prints it.
+    /// The spec has no expression here (the expression is then all empty).
     #[serde(skip)]
-    pub(crate) expression_text: String,
+    pub(crate) expression_absent: bool,
     /// Whether it held.
     pub(crate) status: Status,
     /// What the node has: the element's value, or words.
@@ -302,6 +302,15 @@ fn is_false(b: &bool) -> bool {
 }
 
 impl ExprReport {
+    /// NFD's `MatchExpression.String()` of the expression, as NFD's table prints it (empty
+    /// when the spec has none). Made when asked for: most reports never show it.
+    pub(crate) fn expression_text(&self) -> String {
+        if self.expression_absent {
+            return String::new();
+        }
+        crate::spec::nfd_text(self.expression.op, &self.expression.value)
+    }
+
     /// The feature column of NFD's table: `feature.name`, or the feature for a `matchName`.
     pub(crate) fn qualified_name(&self) -> String {
         if self.name.is_empty() {
@@ -613,17 +622,14 @@ fn expr_report(
         ),
         None => (term.match_name.as_ref(), "matchName", String::new()),
     };
-    let (expression, expression_text) = match expr {
-        Some(e) => (ExpressionOut::from(e), e.nfd_string()),
-        None => (
-            ExpressionOut {
-                op: "",
-                value: Vec::new(),
-                value_type: None,
-            },
-            String::new(),
-        ),
-    };
+    let expression = expr.map_or(
+        ExpressionOut {
+            op: "",
+            value: Vec::new(),
+            value_type: None,
+        },
+        ExpressionOut::from,
+    );
     let (status, error) = match &result.outcome {
         Outcome::Match => (Status::Ok, None),
         Outcome::NoMatch => (Status::Fail, None),
@@ -663,8 +669,8 @@ fn expr_report(
         feature: term.feature.clone(),
         name,
         matcher_type,
+        expression_absent: expr.is_none(),
         expression,
-        expression_text,
         status,
         node_has,
         matching_instances,

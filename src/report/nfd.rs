@@ -4,10 +4,12 @@
 
 use std::io::{self, Write};
 
+#[cfg(test)]
 use serde::Serialize;
 
 use super::{ExprReport, Report, Status};
 
+#[cfg(test)]
 #[derive(Serialize)]
 struct CompatibilityStatus<'a> {
     rules: Option<Vec<RuleStatus<'a>>>,
@@ -19,6 +21,7 @@ struct CompatibilityStatus<'a> {
     tag: &'a str,
 }
 
+#[cfg(test)]
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct RuleStatus<'a> {
@@ -30,12 +33,14 @@ struct RuleStatus<'a> {
     matched_any: Vec<MatchAnyElem<'a>>,
 }
 
+#[cfg(test)]
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct MatchAnyElem<'a> {
     matched_expressions: Option<Vec<MatchedExpression<'a>>>,
 }
 
+#[cfg(test)]
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct MatchedExpression<'a> {
@@ -46,6 +51,7 @@ struct MatchedExpression<'a> {
     is_match: bool,
 }
 
+#[cfg(test)]
 #[expect(
     clippy::trivially_copy_pass_by_ref,
     reason = "serde passes fields by reference"
@@ -55,21 +61,21 @@ fn is_zero(n: &i64) -> bool {
 }
 
 /// NFD sorts each matcher's entries by feature, name, then the expression's string form.
-fn entries(reports: &[ExprReport]) -> Vec<MatchedExpression<'_>> {
+fn sorted(reports: &[ExprReport]) -> Vec<&ExprReport> {
     let mut sorted: Vec<&ExprReport> = reports.iter().collect();
+    // The expression's text is made only for entries of the same feature and name.
     sorted.sort_by(|a, b| {
-        (
-            a.feature.as_str(),
-            a.name.as_str(),
-            a.expression_text.as_str(),
-        )
-            .cmp(&(
-                b.feature.as_str(),
-                b.name.as_str(),
-                b.expression_text.as_str(),
-            ))
+        (a.feature.as_str(), a.name.as_str())
+            .cmp(&(b.feature.as_str(), b.name.as_str()))
+            .then_with(|| a.expression_text().cmp(&b.expression_text()))
     });
     sorted
+}
+
+/// The entries of a matcher as serde writes them (the reference [`render`] is tested against).
+#[cfg(test)]
+fn entries(reports: &[ExprReport]) -> Vec<MatchedExpression<'_>> {
+    sorted(reports)
         .into_iter()
         .map(|e| MatchedExpression {
             feature: &e.feature,
@@ -82,21 +88,193 @@ fn entries(reports: &[ExprReport]) -> Vec<MatchedExpression<'_>> {
 }
 
 /// Renders NFD's JSON for a report.
+///
+/// The document is written directly (see [`Writer`]), byte for byte what serde_json's compact
+/// form of [`statuses`] with Go's escaping gives (the tests compare the two): through serde,
+/// the per-value calls and the escaping of each string fragment were most of the cost.
 pub fn render(report: &Report, out: &mut impl Write) -> io::Result<()> {
-    let sets = statuses(report);
-    // Written as it is serialised, through a buffer of its own (see `json::render_json`).
-    let mut buffered = io::BufWriter::with_capacity(1 << 16, &mut *out);
-    let mut serializer = serde_json::Serializer::with_formatter(&mut buffered, GoEscape);
-    sets.serialize(&mut serializer)
-        .map_err(super::json::json_io)?;
-    buffered.write_all(b"\n")?;
-    buffered
-        .into_inner()
-        .map(drop)
-        .map_err(io::IntoInnerError::into_error)
+    let mut w = Writer {
+        buf: Vec::with_capacity(1 << 16),
+        out,
+    };
+    w.raw(b"[");
+    for (i, set) in report.sets.iter().enumerate() {
+        w.comma(i);
+        w.raw(b"{\"rules\":");
+        if set.rules_absent {
+            w.raw(b"null");
+        } else {
+            w.raw(b"[");
+            for (j, rule) in set.rules.iter().enumerate() {
+                w.comma(j);
+                w.rule(rule)?;
+            }
+            w.raw(b"]");
+        }
+        if !set.description.is_empty() {
+            w.raw(b",\"description\":");
+            w.string(&set.description);
+        }
+        if set.weight != 0 {
+            w.raw(b",\"weight\":");
+            w.raw(set.weight.to_string().as_bytes());
+        }
+        if !set.tag.is_empty() {
+            w.raw(b",\"tag\":");
+            w.string(&set.tag);
+        }
+        w.raw(b"}");
+        w.spill()?;
+    }
+    w.raw(b"]\n");
+    w.out.write_all(&w.buf)
 }
 
-/// NFD's compatibility statuses of a report.
+/// Writes NFD's JSON into a buffer handed to `out` in large pieces.
+struct Writer<'o, W: Write> {
+    buf: Vec<u8>,
+    out: &'o mut W,
+}
+
+impl<W: Write> Writer<'_, W> {
+    fn raw(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// A comma before every element but the first.
+    fn comma(&mut self, index: usize) {
+        if index > 0 {
+            self.buf.push(b',');
+        }
+    }
+
+    /// Hands the buffer to `out` once it is large (memory stays bounded).
+    fn spill(&mut self) -> io::Result<()> {
+        if self.buf.len() >= 1 << 16 {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    fn rule(&mut self, rule: &super::RuleReport) -> io::Result<()> {
+        self.raw(b"{\"name\":");
+        self.string(&rule.name);
+        self.raw(if rule.is_match {
+            b",\"isMatch\":true"
+        } else {
+            b",\"isMatch\":false"
+        });
+        if !rule.match_features.is_empty() {
+            self.raw(b",\"matchedExpressions\":");
+            self.entries(&rule.match_features)?;
+        }
+        if !rule.match_any.is_empty() {
+            self.raw(b",\"matchedAny\":[");
+            for (i, any) in rule.match_any.iter().enumerate() {
+                self.comma(i);
+                self.raw(b"{\"matchedExpressions\":");
+                if any.match_features.is_empty() {
+                    self.raw(b"null");
+                } else {
+                    self.entries(&any.match_features)?;
+                }
+                self.raw(b"}");
+            }
+            self.raw(b"]");
+        }
+        self.raw(b"}");
+        Ok(())
+    }
+
+    /// A matcher's entries, in NFD's order (see [`sorted`]).
+    fn entries(&mut self, reports: &[ExprReport]) -> io::Result<()> {
+        self.raw(b"[");
+        for (i, e) in sorted(reports).into_iter().enumerate() {
+            self.comma(i);
+            self.raw(b"{\"feature\":");
+            self.string(&e.feature);
+            self.raw(b",\"name\":");
+            self.string(&e.name);
+            self.raw(b",\"expression\":{\"op\":");
+            self.string(e.expression.op);
+            if !e.expression.value.is_empty() {
+                self.raw(b",\"value\":[");
+                for (j, v) in e.expression.value.iter().enumerate() {
+                    self.comma(j);
+                    self.string(v);
+                }
+                self.raw(b"]");
+            }
+            if let Some(t) = &e.expression.value_type {
+                self.raw(b",\"type\":");
+                self.string(t);
+            }
+            self.raw(b"},\"matcherType\":");
+            self.string(e.matcher_type);
+            self.raw(if e.status == Status::Ok {
+                b",\"isMatch\":true}"
+            } else {
+                b",\"isMatch\":false}"
+            });
+            self.spill()?;
+        }
+        self.raw(b"]");
+        Ok(())
+    }
+
+    /// A JSON string as serde_json writes it (`\"`, `\\`, the short escapes of `\b`, `\t`,
+    /// `\n`, `\f`, `\r`, `\u00xx` for other controls) with Go's escapes (see
+    /// [`go_html_escape`]).
+    fn string(&mut self, text: &str) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        self.buf.push(b'"');
+        let bytes = text.as_bytes();
+        let mut start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let escape: &[u8] = match b {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                b'\n' => b"\\n",
+                b'\t' => b"\\t",
+                b'\r' => b"\\r",
+                0x08 => b"\\b",
+                0x0C => b"\\f",
+                b'<' => b"\\u003c",
+                b'>' => b"\\u003e",
+                b'&' => b"\\u0026",
+                0xE2 if bytes[i..].starts_with("\u{2028}".as_bytes()) => b"\\u2028",
+                0xE2 if bytes[i..].starts_with("\u{2029}".as_bytes()) => b"\\u2029",
+                0x00..=0x1F => {
+                    self.buf.extend_from_slice(&bytes[start..i]);
+                    self.buf.extend_from_slice(b"\\u00");
+                    self.buf.push(HEX[usize::from(b >> 4)]);
+                    self.buf.push(HEX[usize::from(b & 0xF)]);
+                    i += 1;
+                    start = i;
+                    continue;
+                }
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            };
+            self.buf.extend_from_slice(&bytes[start..i]);
+            self.buf.extend_from_slice(escape);
+            // U+2028 and U+2029 are three bytes, the others one.
+            i += if b == 0xE2 { 3 } else { 1 };
+            start = i;
+        }
+        self.buf.extend_from_slice(&bytes[start..]);
+        self.buf.push(b'"');
+    }
+}
+
+/// NFD's compatibility statuses of a report, as serde writes them (the reference [`render`]
+/// is tested against).
+#[cfg(test)]
 fn statuses(report: &Report) -> Vec<CompatibilityStatus<'_>> {
     report
         .sets
@@ -125,21 +303,6 @@ fn statuses(report: &Report) -> Vec<CompatibilityStatus<'_>> {
             tag: &set.tag,
         })
         .collect()
-}
-
-/// serde_json's compact form with Go's escaping (see [`go_html_escape`]) applied to the
-/// text of strings as they are written: serde_json passes on `<`, `>`, `&`, U+2028 and U+2029
-/// unescaped, inside the runs of plain text this formatter receives.
-struct GoEscape;
-
-impl serde_json::ser::Formatter for GoEscape {
-    fn write_string_fragment<W: ?Sized + Write>(
-        &mut self,
-        writer: &mut W,
-        fragment: &str,
-    ) -> io::Result<()> {
-        go_escaped(fragment, |piece| writer.write_all(piece.as_bytes()))
-    }
 }
 
 /// Go's `json.Marshal` escapes `<`, `>`, `&`, U+2028 and U+2029 inside strings; outside
@@ -182,10 +345,29 @@ fn go_escaped<E>(text: &str, mut write: impl FnMut(&str) -> Result<(), E>) -> Re
 #[cfg(test)]
 mod tests {
     use super::{go_html_escape, render, statuses};
-    use crate::report::{Origin, build};
+    use crate::report::{Origin, Report, build};
     use crate::rules::{self, Options};
     use crate::snapshot;
     use crate::spec::load;
+
+    /// The report of `spec` on `snapshot`, and its NFD JSON.
+    fn rendered(spec: &str, snapshot: &[u8]) -> (Report, Vec<u8>) {
+        let spec = load(spec.as_bytes()).expect("spec loads").spec;
+        let node = snapshot::parse(snapshot)
+            .expect("snapshot parses")
+            .remove(0);
+        let evaluation = rules::evaluate(&spec, &node.features, &Options::default());
+        let report = build(
+            &spec,
+            &evaluation,
+            &node.features,
+            Origin::default(),
+            Vec::new(),
+        );
+        let mut out = Vec::new();
+        render(&report, &mut out).unwrap();
+        (report, out)
+    }
 
     #[test]
     fn escapes_while_writing_as_when_escaping_the_whole_text() {
@@ -199,25 +381,59 @@ compatibilities:
     - feature: "cpu.<cpuid>"
       matchExpressions:
         "A&V\u2029X": {op: In, value: ["<&>", "\u2028\\"]}
+        "\b\f\t\r\x7f": {op: Gt, value: ["1.2"], type: version}
+        "B": {op: Exists}
+    matchAny:
+    - matchFeatures:
+      - feature: cpu.cpuid
+        matchExpressions:
+          X: {op: In, value: ["\u001f"]}
+    - matchFeatures: []
+  weight: -12
+  tag: "t<"
+- description: no rules
+  weight: 7
 "#;
-        let spec = load(spec.as_bytes()).expect("spec loads").spec;
-        let node = snapshot::parse(br"{}").expect("snapshot parses").remove(0);
-        let evaluation = rules::evaluate(&spec, &node.features, &Options::default());
-        let report = build(
-            &spec,
-            &evaluation,
-            &node.features,
-            Origin::default(),
-            Vec::new(),
-        );
-        let mut streamed = Vec::new();
-        render(&report, &mut streamed).unwrap();
+        let (report, streamed) =
+            rendered(spec, br#"{"flags":{"cpu.cpuid":{"elements":{"X":{}}}}}"#);
         let whole = serde_json::to_string(&statuses(&report)).unwrap();
         assert!(whole.contains('<') && whole.contains('\u{2028}') && whole.contains("\\\""));
+        for part in [
+            "\"weight\":-12",
+            "\"rules\":null",
+            "\"matchedExpressions\":null",
+            "\"type\":\"version\"",
+            "\\u001f",
+            "\\b\\f\\t\\r\u{7f}",
+        ] {
+            assert!(whole.contains(part), "{part} in {whole}");
+        }
         assert_eq!(
             String::from_utf8(streamed).unwrap(),
             go_html_escape(&whole) + "\n"
         );
+    }
+
+    #[test]
+    fn entries_of_one_feature_and_name_sort_by_the_expression_text() {
+        let spec = r#"version: v1alpha1
+compatibilities:
+- rules:
+  - name: r
+    matchFeatures:
+    - feature: cpu.cpuid
+      matchExpressions:
+        X: {op: NotIn, value: ["b"]}
+    - feature: cpu.cpuid
+      matchExpressions:
+        X: {op: In, value: ["a"]}
+    - feature: cpu.cpuid
+      matchExpressions:
+        X: {op: Exists}
+"#;
+        let out = String::from_utf8(rendered(spec, b"{}").1).unwrap();
+        let at = |op: &str| out.find(&format!("\"op\":\"{op}\"")).expect(op);
+        assert!(at("Exists") < at("In") && at("In") < at("NotIn"), "{out}");
     }
 
     #[test]

@@ -617,12 +617,10 @@ fn compact_expression(e: &ExprReport) -> String {
 
 /// NFD's expression text, with the `type` NFD's table leaves out.
 fn expression_text(e: &ExprReport) -> String {
-    match (
-        &e.expression.value_type,
-        e.expression_text.strip_suffix('}'),
-    ) {
+    let text = e.expression_text();
+    match (&e.expression.value_type, text.strip_suffix('}')) {
         (Some(t), Some(head)) => format!("{head}, type: {t}}}"),
-        _ => e.expression_text.clone(),
+        _ => text,
     }
 }
 

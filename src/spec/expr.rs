@@ -362,24 +362,26 @@ impl Expr {
 
     /// The expression for messages: `{op: "In", value: ["a", "b"], type: version}` (NFD's
     /// form with commas between values, and the `type` when written). NFD's own form, for the
-    /// table, is [`Expr::nfd_string`].
+    /// table, is [`nfd_text`].
     pub(crate) fn text(&self) -> String {
         let value_type = self.type_written.as_deref().filter(|t| !t.is_empty());
         expression_text(self.op.as_str(), &self.value, value_type)
     }
 
     /// NFD's `MatchExpression.String()`: `{op: "In", value: ["a" "b"]}` (type not shown).
+    #[cfg(test)]
     pub(crate) fn nfd_string(&self) -> String {
-        if self.value.is_empty() {
-            return format!("{{op: {}}}", go_quote(self.op.as_str()));
-        }
-        let values: Vec<String> = self.value.iter().map(|v| go_quote(v)).collect();
-        format!(
-            "{{op: {}, value: [{}]}}",
-            go_quote(self.op.as_str()),
-            values.join(" ")
-        )
+        nfd_text(self.op.as_str(), &self.value)
     }
+}
+
+/// NFD's `MatchExpression.String()` of an op and its values (see [`Expr::nfd_string`]).
+pub(crate) fn nfd_text(op: &str, values: &[String]) -> String {
+    if values.is_empty() {
+        return format!("{{op: {}}}", go_quote(op));
+    }
+    let values: Vec<String> = values.iter().map(|v| go_quote(v)).collect();
+    format!("{{op: {}, value: [{}]}}", go_quote(op), values.join(" "))
 }
 
 /// `{op: "In", value: ["a", "b"], type: version}`: an expression for messages (see

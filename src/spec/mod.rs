@@ -20,7 +20,8 @@ pub(crate) mod yaml;
 
 pub(crate) use code::{Code, Finding, Severity};
 pub(crate) use expr::{
-    Compiled, Expr, MAX_VALUES, Op, ValueType, expression_text, go_quote, parse_go_int, shorten,
+    Compiled, Expr, MAX_VALUES, Op, ValueType, expression_text, go_quote, nfd_text, parse_go_int,
+    shorten,
 };
 pub use load::{LoadError, Loaded, load};
 pub(crate) use load::{MAX_SPEC_BYTES, Positions, YAML_LIMITS, load_all};
