@@ -137,7 +137,7 @@ const MAX_DETAILED_BYTES: usize = 16 << 20;
 /// as it is; `None` sends the document through `from_value` for its message.
 /// A YAML snapshot in the shape the spec's fast reader reads, read through its tree: a
 /// tenth of what libyaml takes. `None` for any other text, or for anything the tree cannot
-/// give exactly as `yaml_serde` would (docs/ARCHITECTURE.md, the fast YAML reader); the
+/// give exactly as `yaml_serde` would (docs/ARCHITECTURE.md, `spec::yaml::de`); the
 /// caller then reads it with `yaml_serde`, so that errors are always the same.
 fn fast_yaml(text: &str) -> Option<crate::fleet::typed::Document> {
     let tree = spec::yaml::parse_fast(text, FAST_YAML_LIMITS)?;
