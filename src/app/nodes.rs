@@ -21,7 +21,7 @@ use crate::fleet::{self, NodeResult};
 use crate::report::Report;
 use crate::rules::{self, Evaluation};
 use crate::sources::Wanted;
-use crate::spec::{GroupRule, Spec, Term};
+use crate::spec::{Spec, Term};
 use crate::warning::Warning;
 
 /// One node, evaluated, with all its report needs.
@@ -46,13 +46,7 @@ pub(crate) fn discovered(
     warnings: &mut Vec<Warning>,
 ) -> Result<Whole> {
     // Only what the rules read: a feature no rule reads cannot change the verdict.
-    let keys: Vec<_> = spec
-        .compatibilities
-        .iter()
-        .flat_map(|c| c.rules.iter().flatten())
-        .flat_map(GroupRule::terms)
-        .map(Term::feature_key)
-        .collect();
+    let keys: Vec<_> = spec.terms(|_| true).map(Term::feature_key).collect();
     let found = discover(host, Wanted::of(keys.iter().map(AsRef::as_ref)))?;
     warnings.extend(found.warnings);
     let options = rules::Options {

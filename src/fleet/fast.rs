@@ -281,30 +281,28 @@ impl<'de> Reader<'de> {
     }
 
     fn map<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
-        self.expect(b'{')?;
-        self.enter()?;
-        let mut access = Access {
-            reader: self,
-            first: true,
-            done: false,
-        };
-        let value = visitor.visit_map(&mut access)?;
-        if !access.done {
-            return Err(Unsupported);
-        }
-        self.depth -= 1;
-        Ok(value)
+        self.collection(b'{', |access| visitor.visit_map(access))
     }
 
     fn seq<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
-        self.expect(b'[')?;
+        self.collection(b'[', |access| visitor.visit_seq(access))
+    }
+
+    /// An object or array opened by `open`, its entries read by `visit`, which must read to
+    /// its close.
+    fn collection<T>(
+        &mut self,
+        open: u8,
+        visit: impl FnOnce(&mut Access<'_, 'de>) -> Result<T>,
+    ) -> Result<T> {
+        self.expect(open)?;
         self.enter()?;
         let mut access = Access {
             reader: self,
             first: true,
             done: false,
         };
-        let value = visitor.visit_seq(&mut access)?;
+        let value = visit(&mut access)?;
         if !access.done {
             return Err(Unsupported);
         }

@@ -27,7 +27,7 @@
 use std::collections::BTreeMap;
 
 use crate::features::Features;
-use crate::spec::{GroupRule, Spec};
+use crate::spec::Spec;
 
 mod eval;
 mod instances;
@@ -231,12 +231,7 @@ pub enum Observed {
 /// (created empty by the first rule) and holds the vars of every rule that matched so far, so
 /// that later rules, also of later sets, can refer to them.
 pub fn evaluate(spec: &Spec, features: &Features, options: &Options) -> Evaluation {
-    let terms = spec
-        .compatibilities
-        .iter()
-        .filter(|set| options.selects(set))
-        .flat_map(|set| set.rules.iter().flatten())
-        .flat_map(GroupRule::terms);
+    let terms = spec.terms(|set| options.selects(set));
     let mut node = eval::Node::new(features, terms, &options.unavailable);
     let mut sets = Vec::new();
     for (index, set) in spec.compatibilities.iter().enumerate() {

@@ -92,6 +92,20 @@ pub struct Term {
     pub(crate) match_name: Option<Expr>,
 }
 
+impl Spec {
+    /// Every term of the sets `selected` picks, in spec order.
+    pub(crate) fn terms<'a>(
+        &'a self,
+        selected: impl Fn(&Compatibility) -> bool + 'a,
+    ) -> impl Iterator<Item = &'a Term> + 'a {
+        self.compatibilities
+            .iter()
+            .filter(move |set| selected(set))
+            .flat_map(|set| set.rules.iter().flatten())
+            .flat_map(GroupRule::terms)
+    }
+}
+
 impl GroupRule {
     /// Every term of the rule: `matchFeatures`, then those of each `matchAny` alternative.
     pub(crate) fn terms(&self) -> impl Iterator<Item = &Term> {
