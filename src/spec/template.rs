@@ -17,6 +17,9 @@
 //! builds its result, and the parsed template is instrumented with a step call at the top of
 //! every `range` body. Going over a limit is an execution error on that rule, never an abort.
 //!
+//! gtmpl's own lexer and parser read some input unlike Go: some of it never ends or panics, and
+//! is rejected before gtmpl sees it; literals that end in an escaped backslash and raw strings
+//! with backslashes are respelled so that gtmpl reads the value Go reads ([`check_lexable`]).
 //! Known differences from Go that remain: `range` over a map visits keys in hash order (Go
 //! sorts them), and a value printed with `{{ . }}` that is a map or list uses Rust's debug
 //! shape rather than Go's `map[...]`/`[...]`.
@@ -25,6 +28,7 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
+use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
@@ -119,12 +123,21 @@ impl VarsTemplate {
                 source.len()
             )));
         }
-        let ranges =
-            check_lexable(source).map_err(|e| TemplateError(format!("invalid template: {e}")))?;
-        // The source as written is parsed first, so that messages point into it, and a
-        // template cannot call the step function itself.
-        parse_quietly(source, &user_funcs())?;
-        let instrumented = instrument(source, &ranges);
+        let invalid = |e| TemplateError(format!("invalid template: {e}"));
+        let mut lexed = check_lexable(source).map_err(invalid)?;
+        let respelled;
+        let for_gtmpl = if lexed.misread.is_empty() {
+            source
+        } else {
+            respelled = respell(source, &lexed.misread);
+            lexed = check_lexable(&respelled).map_err(invalid)?;
+            debug_assert!(lexed.misread.is_empty(), "{respelled}");
+            &respelled
+        };
+        // The source is parsed first without the step calls, so that messages point into it,
+        // and a template cannot call the step function itself.
+        parse_quietly(for_gtmpl, &user_funcs())?;
+        let instrumented = instrument(for_gtmpl, &lexed.ranges);
         let mut funcs = user_funcs();
         funcs.push((STEP, step as Func));
         let template = parse_quietly(&instrumented, &funcs)?;
@@ -438,6 +451,15 @@ impl io::Write for BoundedWriter {
 /// recurses on both, and a stack overflow cannot be caught).
 const MAX_NESTING: usize = 64;
 
+/// What [`check_lexable`] found out about a template it accepts.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Lexed {
+    /// Where each `range` action ends, for [`instrument`].
+    ranges: Vec<RangeEnd>,
+    /// The literals gtmpl reads differently from Go, for [`respell`].
+    misread: Vec<Range<usize>>,
+}
+
 /// Rejects what gtmpl 0.7's lexer and parser cannot handle safely, before they see it.
 ///
 /// gtmpl lexes on a thread and steps back one byte after reading past the end of the input or
@@ -446,14 +468,19 @@ const MAX_NESTING: usize = 64;
 /// `{{-` trim marker, makes it panic.
 /// Deep nesting overflows the parser's stack, and `define`/`template`/`block` allow unbounded
 /// recursion at execution. None of these occur in a sensible vars template, so they are
-/// rejected here with a clear message. String literals are skipped the way gtmpl lexes them.
+/// rejected here with a clear message.
 ///
-/// Returns where each `range` action ends, for [`instrument`].
-fn check_lexable(source: &str) -> Result<Vec<RangeEnd>, String> {
+/// String and character literals are skipped the way Go lexes them. gtmpl reads two kinds
+/// differently, and they are recorded in [`Lexed::misread`]: one that ends in an escaped
+/// backslash (`"a\\"`), whose closing quote gtmpl takes as escaped, running on to the end of
+/// the action; and a raw string with a backslash or a carriage return, whose escapes gtmpl
+/// interprets. The caller respells them and checks the result again, on which the two lexers
+/// agree.
+fn check_lexable(source: &str) -> Result<Lexed, String> {
     let bytes = source.as_bytes();
     let mut i = 0;
     let mut blocks = 0usize;
-    let mut ranges = Vec::new();
+    let mut lexed = Lexed::default();
     while let Some(offset) = source[i..].find("{{") {
         let open = i + offset;
         i = open + 2;
@@ -473,7 +500,7 @@ fn check_lexable(source: &str) -> Result<Vec<RangeEnd>, String> {
             // A comment: gtmpl reports a missing `*/` or `}}` itself.
             match source[i..].find("*/") {
                 Some(end) => i += end + 2,
-                None => return Ok(ranges),
+                None => return Ok(lexed),
             }
             continue;
         }
@@ -508,7 +535,7 @@ fn check_lexable(source: &str) -> Result<Vec<RangeEnd>, String> {
                             && before
                                 .get(before.len().wrapping_sub(2))
                                 .is_some_and(u8::is_ascii_whitespace);
-                        ranges.push(RangeEnd { at: i + 2, trims });
+                        lexed.ranges.push(RangeEnd { at: i + 2, trims });
                     }
                     i += 2;
                     break;
@@ -516,22 +543,42 @@ fn check_lexable(source: &str) -> Result<Vec<RangeEnd>, String> {
                 b'"' | b'\'' | b'`' => {
                     // Skip the literal; at a newline or the end gtmpl reports it unterminated.
                     let quote = b;
+                    let start = i;
                     i += 1;
                     while let Some(&c) = bytes.get(i) {
-                        if c == b'\\' && quote != b'`' {
-                            if bytes.get(i + 1).is_some_and(|n| !n.is_ascii()) {
-                                return Err(format!("invalid escape in string at byte {i}"));
+                        i += 1;
+                        if quote == b'`' {
+                            if c == b'`' {
+                                if bytes[start..i].iter().any(|&c| c == b'\\' || c == b'\r') {
+                                    lexed.misread.push(start..i);
+                                }
+                                break;
                             }
-                            i += 2;
                             continue;
                         }
-                        i += 1;
-                        if c == quote || (c == b'\n' && quote != b'`') {
+                        if c == b'\\' {
+                            match bytes.get(i) {
+                                Some(n) if !n.is_ascii() => {
+                                    return Err(format!(
+                                        "invalid escape in string at byte {}",
+                                        i - 1
+                                    ));
+                                }
+                                Some(b'\n') | None => break,
+                                Some(b'\\') if bytes.get(i + 1) == Some(&quote) => {
+                                    i += 2;
+                                    lexed.misread.push(start..i);
+                                    break;
+                                }
+                                Some(_) => {
+                                    i += 1;
+                                    continue;
+                                }
+                            }
+                        }
+                        if c == quote || c == b'\n' {
                             break;
                         }
-                    }
-                    if i > bytes.len() {
-                        return Err(format!("unclosed action at byte {open}"));
                     }
                 }
                 b'(' => {
@@ -552,7 +599,45 @@ fn check_lexable(source: &str) -> Result<Vec<RangeEnd>, String> {
             }
         }
     }
-    Ok(ranges)
+    Ok(lexed)
+}
+
+/// `source` with each literal in `misread` (see [`check_lexable`]) spelt so that gtmpl reads
+/// the value Go reads: a final escaped backslash as `\x5c` (`"a\x5c"`), and a raw string as a
+/// quoted one (`` `\d` `` as `"\\d"`), without its carriage returns as in Go.
+fn respell(source: &str, misread: &[Range<usize>]) -> String {
+    let mut out = String::with_capacity(source.len() + 16 * misread.len());
+    let mut last = 0;
+    for literal in misread {
+        out.push_str(&source[last..literal.start]);
+        let text = &source[literal.clone()];
+        if let Some(raw) = text.strip_prefix('`') {
+            out.push('"');
+            for c in raw[..raw.len() - 1].chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '"' => out.push_str("\\\""),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => {}
+                    c => out.push(c),
+                }
+            }
+            if raw.ends_with("\\`") {
+                out.truncate(out.len() - 2);
+                out.push_str("\\x5c");
+            }
+            out.push('"');
+        } else {
+            // Ends in `\\` and the quote.
+            let (value, quote) = text.split_at(text.len() - 1);
+            out.push_str(&value[..value.len() - 2]);
+            out.push_str("\\x5c");
+            out.push_str(quote);
+        }
+        last = literal.end;
+    }
+    out.push_str(&source[last..]);
+    out
 }
 
 /// Reads `key=value` lines: trimmed, blank skipped, a non-blank line without `=` is an error.
@@ -1024,6 +1109,49 @@ mod tests {
                 .contains("the limit is 65536")
         );
         assert!(VarsTemplate::parse(&"a".repeat(MAX_TEMPLATE_BYTES)).is_ok());
+    }
+
+    #[test]
+    fn literals_are_read_as_go_reads_them() {
+        // Go reads these literals one way, gtmpl's lexer and parser alone another.
+        let cases = [
+            (r#"a={{ "\\" }}"#, r"a=\"),
+            (r#"a={{ "x\\" }}b"#, r"a=x\b"),
+            (r#"a={{ "\\\\" }}"#, r"a=\\"),
+            (r#"a={{ "\\\"" }}"#, r#"a=\""#),
+            (r#"a={{ "\\" | trimSuffix "\\" }}"#, "a="),
+            (r#"a={{ printf "%s-%s" "\\" "y\\" }}"#, r"a=\-y\"),
+            (r"a={{ '\\' }}", "a=92"),
+            (r#"a={{ "}}\\" }}"#, r"a=}}\"),
+            // Raw strings keep their backslashes and drop carriage returns.
+            (r"a={{ `\` }}", r"a=\"),
+            (r"a={{ `\d+\n` }}", r"a=\d+\n"),
+            ("a={{ `x\\\r\n\\\\y\\` }}", "a=x\\\n\\\\y\\"),
+            (r#"a={{ `say "\hi"` | replace `\` "/" }}"#, r#"a=say "/hi""#),
+            (r#"a={{ `\` }}{{ "}}\\" }}{{ '\\' }}"#, r"a=\}}\92"),
+            (
+                r#"{{ range .kernel.loadedmodule }}{{ .Name }}={{ "\\" }}{{ end }}"#,
+                r"vfio_pci=\ip_tables=\",
+            ),
+        ];
+        for (source, want) in cases {
+            let t = VarsTemplate::parse(source).unwrap_or_else(|e| panic!("{source}: {e}"));
+            assert_eq!(t.source(), source);
+            assert_eq!(t.render(data()).unwrap(), want, "{source}");
+        }
+    }
+
+    #[test]
+    fn an_action_left_open_by_a_backslash_before_a_quote_is_an_error() {
+        // Found by fuzzing: gtmpl read `"\\"` as unterminated, lexed on to the end of the
+        // template with the action open, and looped there.
+        let source = "{{printf \"\\\\\" !}}\\\\\t\t\t\x14\t\\\\%s=%d\" \"k\" \t\t";
+        let err = VarsTemplate::parse(source).unwrap_err().0;
+        assert!(err.contains("invalid template"), "{err}");
+        for open in [r#"{{ "\" }}"#, r#"{{ "\\\" }}"#, r"{{ '\' }}"] {
+            let err = VarsTemplate::parse(open).unwrap_err().0;
+            assert!(err.contains("unclosed action at byte 0"), "{open}: {err}");
+        }
     }
 
     #[test]
