@@ -43,6 +43,7 @@ fn main() {
         .unwrap_or_else(|| "unknown".to_owned());
     println!("cargo:rustc-env=NFD_COMPAT_COMMIT={commit}");
     link_without_pie();
+    link_libgcc_statically();
 }
 
 /// On Linux with glibc the binary is linked as a position-dependent executable: a PIE carries
@@ -55,4 +56,42 @@ fn link_without_pie() {
     if var("CARGO_CFG_TARGET_OS") == "linux" && var("CARGO_CFG_TARGET_ENV") == "gnu" {
         println!("cargo:rustc-link-arg-bins=-no-pie");
     }
+}
+
+/// On Linux with glibc the binary carries GCC's unwinder (`libgcc_eh.a`) instead of loading
+/// `libgcc_s.so.1`, as `gcc -static-libgcc` would. The shared library was a third of the
+/// loader's work at start-up, and its constructor probes the CPU with `cpuid` (slow in a
+/// virtual machine) for nothing this program uses. Rust's standard library asks the linker
+/// for `-lgcc_s` by name, so the archive is offered under that name in a directory searched
+/// first. Where the compiler has no `libgcc_eh.a` (or the build is a cross build), the binary
+/// links `libgcc_s.so.1` as before. See docs/DECISIONS.md, *Start-up is part of the job*.
+fn link_libgcc_statically() {
+    let var = |name: &str| std::env::var(name).unwrap_or_default();
+    println!("cargo:rerun-if-env-changed=CC");
+    if var("CARGO_CFG_TARGET_OS") != "linux"
+        || var("CARGO_CFG_TARGET_ENV") != "gnu"
+        || var("TARGET") != var("HOST")
+    {
+        return;
+    }
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_owned());
+    let Ok(out) = Command::new(cc)
+        .arg("-print-file-name=libgcc_eh.a")
+        .output()
+    else {
+        return;
+    };
+    // Without the archive the compiler prints the bare name back.
+    let archive = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    if !out.status.success() || !archive.is_absolute() || !archive.is_file() {
+        return;
+    }
+    let dir = PathBuf::from(var("OUT_DIR")).join("static-libgcc");
+    if std::fs::create_dir_all(&dir).is_err()
+        || std::fs::copy(&archive, dir.join("libgcc_s.a")).is_err()
+    {
+        return;
+    }
+    println!("cargo:rerun-if-changed={}", archive.display());
+    println!("cargo:rustc-link-arg-bins=-L{}", dir.display());
 }

@@ -249,6 +249,67 @@ fn every_command_help_opens_with_its_summary() {
     );
 }
 
+/// The shared libraries an ELF64 little-endian executable names (`DT_NEEDED`), read from its
+/// program headers.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn needed_libraries(elf: &[u8]) -> Vec<String> {
+    let u16_at = |at: usize| u16::from_le_bytes(elf[at..at + 2].try_into().unwrap());
+    let u32_at = |at: usize| u32::from_le_bytes(elf[at..at + 4].try_into().unwrap());
+    let u64_at = |at: usize| u64::from_le_bytes(elf[at..at + 8].try_into().unwrap());
+    let index = |v: u64| usize::try_from(v).unwrap();
+    assert_eq!(elf[4], 2, "not a 64-bit ELF file");
+    let (phoff, phentsize, phnum) = (index(u64_at(32)), usize::from(u16_at(54)), u16_at(56));
+    let headers: Vec<usize> = (0..usize::from(phnum))
+        .map(|i| phoff + i * phentsize)
+        .collect();
+    // PT_LOAD (1) maps addresses to file offsets; PT_DYNAMIC (2) holds the dynamic entries.
+    let to_offset = |addr: u64| {
+        headers
+            .iter()
+            .filter(|&&h| u32_at(h) == 1)
+            .find(|&&h| (u64_at(h + 16)..u64_at(h + 16) + u64_at(h + 32)).contains(&addr))
+            .map(|&h| index(addr - u64_at(h + 16) + u64_at(h + 8)))
+            .expect("an address outside the loaded segments")
+    };
+    let Some(&dynamic) = headers.iter().find(|&&h| u32_at(h) == 2) else {
+        return Vec::new();
+    };
+    let entries: Vec<(u64, u64)> = (index(u64_at(dynamic + 8))..)
+        .step_by(16)
+        .map(|at| (u64_at(at), u64_at(at + 8)))
+        .take_while(|&(tag, _)| tag != 0)
+        .collect();
+    // DT_STRTAB (5) is the address of the names; DT_NEEDED (1) an offset into them.
+    let strtab = to_offset(entries.iter().find(|e| e.0 == 5).expect("DT_STRTAB").1);
+    entries
+        .iter()
+        .filter(|e| e.0 == 1)
+        .map(|e| {
+            let name = &elf[strtab + index(e.1)..];
+            let end = name.iter().position(|&b| b == 0).unwrap();
+            String::from_utf8_lossy(&name[..end]).into_owned()
+        })
+        .collect()
+}
+
+/// On Linux with glibc the binary carries GCC's unwinder rather than loading `libgcc_s.so.1`
+/// (docs/DECISIONS.md, *Start-up is part of the job*): glibc is the only library it loads.
+#[test]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn the_binary_loads_only_glibc_on_linux_gnu() {
+    let bin = std::fs::read(env!("CARGO_BIN_EXE_nfd-compat")).expect("read the binary");
+    let needed = needed_libraries(&bin);
+    assert!(needed.iter().any(|l| l == "libc.so.6"), "{needed:?}");
+    // The loader itself is named too when the binary uses thread-locals the general way.
+    assert!(
+        needed
+            .iter()
+            .all(|l| l == "libc.so.6" || l.starts_with("ld-linux")),
+        "{needed:?}: build.rs links libgcc_eh.a in place of libgcc_s.so.1 when the C compiler has it \
+         (`cc -print-file-name=libgcc_eh.a`; on Debian it comes with gcc)"
+    );
+}
+
 /// On Linux with glibc the binary is linked position-dependent, so the loader has no
 /// relocations to apply at start-up (docs/DECISIONS.md, *Start-up is part of the job*).
 #[test]
