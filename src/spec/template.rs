@@ -18,8 +18,8 @@
 //! every `range` body. Going over a limit is an execution error on that rule, never an abort.
 //!
 //! gtmpl's own lexer and parser read some input unlike Go: some of it never ends or panics, and
-//! is rejected before gtmpl sees it; literals that end in an escaped backslash and raw strings
-//! with backslashes are respelled so that gtmpl reads the value Go reads ([`check_lexable`]).
+//! is rejected before gtmpl sees it ([`check_lexable`]); quoted literals it would read
+//! otherwise than Go are respelled so that it reads the value Go reads (`literal`).
 //! Known differences from Go that remain: `range` over a map visits keys in hash order (Go
 //! sorts them), and a value printed with `{{ . }}` that is a map or list uses Rust's debug
 //! shape rather than Go's `map[...]`/`[...]`.
@@ -36,6 +36,8 @@ use std::time::{Duration, Instant};
 use gtmpl::{Context, Func, FuncError, Template, Value};
 
 use super::shorten;
+
+mod literal;
 
 /// The largest template source accepted, in bytes (NFD's limit).
 pub(crate) const MAX_TEMPLATE_BYTES: usize = 64 * 1024;
@@ -129,7 +131,7 @@ impl VarsTemplate {
         let for_gtmpl = if lexed.misread.is_empty() {
             source
         } else {
-            respelled = respell(source, &lexed.misread);
+            respelled = respell(source, &lexed.misread).map_err(invalid)?;
             lexed = check_lexable(&respelled).map_err(invalid)?;
             debug_assert!(lexed.misread.is_empty(), "{respelled}");
             &respelled
@@ -470,12 +472,9 @@ struct Lexed {
 /// recursion at execution. None of these occur in a sensible vars template, so they are
 /// rejected here with a clear message.
 ///
-/// String and character literals are skipped the way Go lexes them. gtmpl reads two kinds
-/// differently, and they are recorded in [`Lexed::misread`]: one that ends in an escaped
-/// backslash (`"a\\"`), whose closing quote gtmpl takes as escaped, running on to the end of
-/// the action; and a raw string with a backslash or a carriage return, whose escapes gtmpl
-/// interprets. The caller respells them and checks the result again, on which the two lexers
-/// agree.
+/// String and character literals are skipped the way Go lexes them ([`literal::skip`]); the
+/// ones gtmpl would read otherwise than Go are recorded in [`Lexed::misread`], for the caller
+/// to respell and check again.
 fn check_lexable(source: &str) -> Result<Lexed, String> {
     let bytes = source.as_bytes();
     let mut i = 0;
@@ -541,45 +540,12 @@ fn check_lexable(source: &str) -> Result<Lexed, String> {
                     break;
                 }
                 b'"' | b'\'' | b'`' => {
-                    // Skip the literal; at a newline or the end gtmpl reports it unterminated.
-                    let quote = b;
-                    let start = i;
-                    i += 1;
-                    while let Some(&c) = bytes.get(i) {
-                        i += 1;
-                        if quote == b'`' {
-                            if c == b'`' {
-                                if bytes[start..i].iter().any(|&c| c == b'\\' || c == b'\r') {
-                                    lexed.misread.push(start..i);
-                                }
-                                break;
-                            }
-                            continue;
-                        }
-                        if c == b'\\' {
-                            match bytes.get(i) {
-                                Some(n) if !n.is_ascii() => {
-                                    return Err(format!(
-                                        "invalid escape in string at byte {}",
-                                        i - 1
-                                    ));
-                                }
-                                Some(b'\n') | None => break,
-                                Some(b'\\') if bytes.get(i + 1) == Some(&quote) => {
-                                    i += 2;
-                                    lexed.misread.push(start..i);
-                                    break;
-                                }
-                                Some(_) => {
-                                    i += 1;
-                                    continue;
-                                }
-                            }
-                        }
-                        if c == quote || c == b'\n' {
-                            break;
-                        }
+                    // gtmpl reports an unterminated one itself.
+                    let found = literal::skip(bytes, i);
+                    if found.misread {
+                        lexed.misread.push(i..found.end);
                     }
+                    i = found.end;
                 }
                 b'(' => {
                     parens += 1;
@@ -603,41 +569,19 @@ fn check_lexable(source: &str) -> Result<Lexed, String> {
 }
 
 /// `source` with each literal in `misread` (see [`check_lexable`]) spelt so that gtmpl reads
-/// the value Go reads: a final escaped backslash as `\x5c` (`"a\x5c"`), and a raw string as a
-/// quoted one (`` `\d` `` as `"\\d"`), without its carriage returns as in Go.
-fn respell(source: &str, misread: &[Range<usize>]) -> String {
+/// the value Go reads ([`literal::respell`]), or why Go rejects one.
+fn respell(source: &str, misread: &[Range<usize>]) -> Result<String, String> {
     let mut out = String::with_capacity(source.len() + 16 * misread.len());
     let mut last = 0;
-    for literal in misread {
-        out.push_str(&source[last..literal.start]);
-        let text = &source[literal.clone()];
-        if let Some(raw) = text.strip_prefix('`') {
-            out.push('"');
-            for c in raw[..raw.len() - 1].chars() {
-                match c {
-                    '\\' => out.push_str("\\\\"),
-                    '"' => out.push_str("\\\""),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => {}
-                    c => out.push(c),
-                }
-            }
-            if raw.ends_with("\\`") {
-                out.truncate(out.len() - 2);
-                out.push_str("\\x5c");
-            }
-            out.push('"');
-        } else {
-            // Ends in `\\` and the quote.
-            let (value, quote) = text.split_at(text.len() - 1);
-            out.push_str(&value[..value.len() - 2]);
-            out.push_str("\\x5c");
-            out.push_str(quote);
-        }
-        last = literal.end;
+    for at in misread {
+        out.push_str(&source[last..at.start]);
+        let spelt = literal::respell(&source[at.clone()])
+            .map_err(|e| format!("literal at byte {}: {e}", at.start))?;
+        out.push_str(&spelt);
+        last = at.end;
     }
     out.push_str(&source[last..]);
-    out
+    Ok(out)
 }
 
 /// Reads `key=value` lines: trimmed, blank skipped, a non-blank line without `=` is an error.
@@ -1062,7 +1006,11 @@ mod tests {
             ("{{ nosuchfunc .a }}", "function nosuchfunc not defined"),
             ("{{ env \"HOME\" }}", "function env not defined"),
             ("{{ $x }}", "undefined variable"),
-            ("{{ \"\\é\" }}", "invalid escape in string"),
+            ("{{ \"\\é\" }}", "literal at byte 3: invalid escape `\\é`"),
+            (
+                "{{ \"\\x\" }}",
+                "literal at byte 3: `\\x` needs 2 more digits",
+            ),
             ("{{ .a ", "unclosed action at byte 0"),
             ("x {{ .a", "unclosed action at byte 2"),
             ("{{ \"}}\" ", "unclosed action"),
@@ -1123,6 +1071,11 @@ mod tests {
             (r#"a={{ printf "%s-%s" "\\" "y\\" }}"#, r"a=\-y\"),
             (r"a={{ '\\' }}", "a=92"),
             (r#"a={{ "}}\\" }}"#, r"a=}}\"),
+            // Escapes gtmpl alone misreads or does not know.
+            (r#"a={{ "\x41bcde" }}"#, "a=Abcde"),
+            (r#"a={{ "\u00e9t\u00e9" }}"#, "a=été"),
+            (r#"a={{ "\101\x42" }}"#, "a=AB"),
+            (r#"a={{ "\xc3\xa9" | upper }}"#, "a=É"),
             // Raw strings keep their backslashes and drop carriage returns.
             (r"a={{ `\` }}", r"a=\"),
             (r"a={{ `\d+\n` }}", r"a=\d+\n"),
@@ -1453,9 +1406,9 @@ mod tests {
     #[test]
     fn random_inputs_never_hang_or_panic() {
         // gtmpl 0.7's lexer loops or panics on some inputs; `check_lexable` must stop them.
-        const PIECES: [&str; 24] = [
+        const PIECES: [&str; 27] = [
             "{{", "}}", " ", ".a", ".", "(", ")", "\"", "`", "'", "\\", "-", "|", "$x", ":=", "if",
-            "end", "else", "range", "é", "\n", "/*", "*/", "1",
+            "end", "else", "range", "é", "\n", "/*", "*/", "1", "x", "u", "\r",
         ];
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         let mut next = || {
@@ -1467,7 +1420,7 @@ mod tests {
         for _ in 0..10_000 {
             let len = next() % 16;
             let source: String = (0..len)
-                .map(|_| PIECES[usize::try_from(next() % 24).unwrap()])
+                .map(|_| PIECES[usize::try_from(next() % 27).unwrap()])
                 .collect();
             if let Ok(t) = VarsTemplate::parse(&source) {
                 let _ = t.render(Value::Nil);
