@@ -133,7 +133,10 @@ impl VarsTemplate {
         } else {
             respelled = respell(source, &lexed.misread).map_err(invalid)?;
             lexed = check_lexable(&respelled).map_err(invalid)?;
-            debug_assert!(lexed.misread.is_empty(), "{respelled}");
+            if let Some(at) = lexed.misread.first() {
+                // Never so: a respelled literal is one gtmpl reads as Go does.
+                return Err(invalid(format!("literal at byte {} cannot be read", at.start)));
+            }
             &respelled
         };
         // The source is parsed first without the step calls, so that messages point into it,
