@@ -135,7 +135,10 @@ impl VarsTemplate {
             lexed = check_lexable(&respelled).map_err(invalid)?;
             if let Some(at) = lexed.misread.first() {
                 // Never so: a respelled literal is one gtmpl reads as Go does.
-                return Err(invalid(format!("literal at byte {} cannot be read", at.start)));
+                return Err(invalid(format!(
+                    "literal at byte {} cannot be read",
+                    at.start
+                )));
             }
             &respelled
         };
