@@ -282,6 +282,59 @@ fn lint_flags_template_bombs() {
     }
 }
 
+/// Templates that once hung the spec's loading (gtmpl's lexer and unquoting loop on them) are
+/// errors within the bounds; the same literals written as Go reads them validate.
+#[test]
+fn template_literals_that_hung_the_loader_are_bounded() {
+    let snapshot = testdata("snapshots/example-nodefeature.yaml");
+    let validate = |template: &str| {
+        measure(
+            &["validate-node", "--spec", "-", "--features", &snapshot],
+            Some(spec_with_template(template).into_bytes()),
+        )
+    };
+    for (template, want) in [
+        // A string ending in an escaped backslash, then an action left open to the end.
+        (
+            "{{printf \"\\\\\" !}}\\\t\t\x14\t\\%s=%d\" \"k\" \t",
+            "unexpected ! in operand",
+        ),
+        // `\x` without its two digits.
+        (
+            "{{ repeat 2 \"ab\" | replace \"a\" \".z\\x\" }}=0",
+            "`\\x` needs 2 more digits",
+        ),
+    ] {
+        let m = validate(template);
+        m.assert_bounded(2, template);
+        assert!(
+            m.stderr.contains(want),
+            "{template:?}: want {want:?}\nstderr: {}",
+            m.stderr
+        );
+    }
+    // Go's reading: `"\\"` is one backslash, `\x41` is `A`, a raw string keeps `\d`.
+    let m = measure(
+        &[
+            "validate-node",
+            "--spec",
+            "-",
+            "--features",
+            &snapshot,
+            "-o",
+            "json",
+        ],
+        Some(spec_with_template(r#"a={{ "\\" }}{{ "\x41" }}{{ `\d` }}"#).into_bytes()),
+    );
+    m.assert_bounded(0, "Go's literals");
+    assert!(
+        m.stdout.contains(r#""a": "\\A\\d""#),
+        "stdout: {}\nstderr: {}",
+        m.stdout,
+        m.stderr
+    );
+}
+
 /// An expanded line quoted in an error is cut short.
 #[test]
 fn rendered_template_in_an_error_is_cut() {
