@@ -191,6 +191,15 @@ fn spec_with_template(template: &str) -> String {
     )
 }
 
+/// validate-node of [`spec_with_template`]`(template)`, on stdin, against the example snapshot,
+/// with `extra` arguments after.
+fn validate_template(template: &str, extra: &[&str]) -> Measured {
+    let snapshot = testdata("snapshots/example-nodefeature.yaml");
+    let mut args = vec!["validate-node", "--spec", "-", "--features", &snapshot];
+    args.extend(extra);
+    measure(&args, Some(spec_with_template(template).into_bytes()))
+}
+
 /// Template bombs: each small, each over a limit at execution; the rule errs (exit 2) within
 /// the bounds, with a short message naming the limit.
 #[test]
@@ -233,20 +242,8 @@ fn template_bombs_are_bounded() {
             "functions made more than",
         ),
     ];
-    let snapshot = testdata("snapshots/example-nodefeature.yaml");
     for (template, want) in cases {
-        let m = measure(
-            &[
-                "validate-node",
-                "--spec",
-                "-",
-                "--features",
-                &snapshot,
-                "-o",
-                "json",
-            ],
-            Some(spec_with_template(&template).into_bytes()),
-        );
+        let m = validate_template(&template, &["-o", "json"]);
         m.assert_bounded(2, &template);
         assert!(
             want.split('|')
@@ -286,13 +283,6 @@ fn lint_flags_template_bombs() {
 /// errors within the bounds; the same literals written as Go reads them validate.
 #[test]
 fn template_literals_that_hung_the_loader_are_bounded() {
-    let snapshot = testdata("snapshots/example-nodefeature.yaml");
-    let validate = |template: &str| {
-        measure(
-            &["validate-node", "--spec", "-", "--features", &snapshot],
-            Some(spec_with_template(template).into_bytes()),
-        )
-    };
     for (template, want) in [
         // A string ending in an escaped backslash, then an action left open to the end.
         (
@@ -305,7 +295,7 @@ fn template_literals_that_hung_the_loader_are_bounded() {
             "`\\x` needs 2 more digits",
         ),
     ] {
-        let m = validate(template);
+        let m = validate_template(template, &[]);
         m.assert_bounded(2, template);
         assert!(
             m.stderr.contains(want),
@@ -314,18 +304,7 @@ fn template_literals_that_hung_the_loader_are_bounded() {
         );
     }
     // Go's reading: `"\\"` is one backslash, `\x41` is `A`, a raw string keeps `\d`.
-    let m = measure(
-        &[
-            "validate-node",
-            "--spec",
-            "-",
-            "--features",
-            &snapshot,
-            "-o",
-            "json",
-        ],
-        Some(spec_with_template(r#"a={{ "\\" }}{{ "\x41" }}{{ `\d` }}"#).into_bytes()),
-    );
+    let m = validate_template(r#"a={{ "\\" }}{{ "\x41" }}{{ `\d` }}"#, &["-o", "json"]);
     m.assert_bounded(0, "Go's literals");
     assert!(
         m.stdout.contains(r#""a": "\\A\\d""#),
@@ -338,11 +317,7 @@ fn template_literals_that_hung_the_loader_are_bounded() {
 /// An expanded line quoted in an error is cut short.
 #[test]
 fn rendered_template_in_an_error_is_cut() {
-    let snapshot = testdata("snapshots/example-nodefeature.yaml");
-    let m = measure(
-        &["validate-node", "--spec", "-", "--features", &snapshot],
-        Some(spec_with_template("{{ repeat 900000 \"a\" }}").into_bytes()),
-    );
+    let m = validate_template("{{ repeat 900000 \"a\" }}", &[]);
     m.assert_bounded(2, "long line");
     assert!(
         m.stdout.contains("missing value in expanded template line"),
@@ -526,18 +501,7 @@ fn special_files_are_refused_without_hanging() {
         m.stderr
     );
     // Stdin is still read.
-    let m = measure(
-        &[
-            "validate-node",
-            "--spec",
-            "-",
-            "--features",
-            &snapshot,
-            "-o",
-            "json",
-        ],
-        Some(spec_with_template("").into_bytes()),
-    );
+    let m = validate_template("", &["-o", "json"]);
     m.assert_bounded(0, "spec on stdin");
 
     // Inside a host tree: a warning naming the file, discovery goes on.
