@@ -45,7 +45,9 @@ pub(crate) fn run(args: &Lint, printer: Printer) -> Result<ExitStatus> {
                 continue;
             }
         };
-        let findings = lint::check(&bytes);
+        let checked = spec::load_all(&bytes);
+        let findings = lint::findings(&checked);
+        super::discard(checked);
         let fails = findings.iter().any(|f| {
             f.severity == Severity::Error || (args.strict && f.severity == Severity::Warning)
         });

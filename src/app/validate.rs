@@ -2,6 +2,7 @@
 //! nodes (`nodes`), and the presenter for one node; several nodes go to `fleet`.
 
 use std::io::Write;
+use std::mem::ManuallyDrop;
 use std::path::Path;
 
 use anyhow::{Result, bail};
@@ -115,7 +116,8 @@ pub(crate) fn print_fatal(printer: Printer, format: ReportFormat, message: &str)
 /// ([`super::fleet`]). Several inputs or a directory are a fleet whatever the count.
 fn validate(args: &Validate, printer: Printer) -> Result<ExitStatus> {
     let mut warnings: Vec<Warning> = Vec::new();
-    let source = spec_source(&args.spec, &mut warnings, printer)?;
+    // Left to the exit, whichever way the run ends (see `discard`).
+    let source = ManuallyDrop::new(spec_source(&args.spec, &mut warnings, printer)?);
     let options = rules::Options {
         tags: args.tags.clone(),
         ..rules::Options::default()
@@ -213,11 +215,13 @@ fn present_one(
         },
     }
     out.flush()?;
-    Ok(match report.verdict {
+    let status = match report.verdict {
         Verdict::Compatible => ExitStatus::Success,
         Verdict::Incompatible => ExitStatus::Incompatible,
         Verdict::Error => ExitStatus::Error,
-    })
+    };
+    super::discard((report, node.features, evaluation));
+    Ok(status)
 }
 
 /// Fails when `tags` is not empty and selects no compatibility set of `spec`.

@@ -14,15 +14,20 @@ mod tests;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::spec::{
-    self, Compiled, Expr, LoadError, Loaded, Op, Path, Pos, Term, ValueType, nearest_name,
+    Checked, Compiled, Expr, LoadError, Loaded, Op, Path, Pos, Term, ValueType, nearest_name,
 };
 pub(crate) use crate::spec::{Code, Finding, Severity};
 use names::{Elements, Feature, Kind};
 
 /// Loads `bytes` and lints the spec: every load error (the loader goes on after each one), the
 /// loader's warnings, and the advice about the parts that loaded.
+#[cfg(test)]
 pub(crate) fn check(bytes: &[u8]) -> Vec<Finding> {
-    let checked = spec::load_all(bytes);
+    findings(&crate::spec::load_all(bytes))
+}
+
+/// [`check`] of a spec already loaded, for a caller that decides what becomes of it.
+pub(crate) fn findings(checked: &Checked) -> Vec<Finding> {
     let mut findings: Vec<Finding> = checked.errors.iter().map(load_error).collect();
     if let Some(loaded) = &checked.loaded {
         // A part that holds an error was read without it: advice about the part (an empty

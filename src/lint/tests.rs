@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::sources::cpu::arm::{HWCAP_NAMES, HWCAP2_NAMES};
+use crate::spec;
 
 /// A spec with one set (with a description) and one rule whose `matchFeatures` are `terms`
 /// (flow-style YAML list items, one per line).

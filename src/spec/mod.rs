@@ -23,8 +23,8 @@ pub(crate) use expr::{
     Compiled, Expr, MAX_VALUES, Op, ValueType, expression_text, go_quote, nfd_text, parse_go_int,
     shorten,
 };
+pub(crate) use load::{Checked, MAX_SPEC_BYTES, Positions, YAML_LIMITS, load_all};
 pub use load::{LoadError, Loaded, load};
-pub(crate) use load::{MAX_SPEC_BYTES, Positions, YAML_LIMITS, load_all};
 pub(crate) use nearest::{Names, nearest_name};
 pub(crate) use path::Path;
 pub(crate) use template::VarsTemplate;
