@@ -143,12 +143,18 @@ impl VarsTemplate {
             &respelled
         };
         // The source is parsed first without the step calls, so that messages point into it,
-        // and a template cannot call the step function itself.
-        parse_quietly(for_gtmpl, &user_funcs())?;
-        let instrumented = instrument(for_gtmpl, &lexed.ranges);
-        let mut funcs = user_funcs();
-        funcs.push((STEP, step as Func));
-        let template = parse_quietly(&instrumented, &funcs)?;
+        // and a template cannot call the step function itself. Without a `range` there is
+        // nothing to instrument, and that parse is the template (gtmpl starts a thread for
+        // each parse).
+        let plain = parse_quietly(for_gtmpl, &user_funcs())?;
+        let template = if lexed.ranges.is_empty() {
+            plain
+        } else {
+            let instrumented = instrument(for_gtmpl, &lexed.ranges);
+            let mut funcs = user_funcs();
+            funcs.push((STEP, step as Func));
+            parse_quietly(&instrumented, &funcs)?
+        };
         Ok(VarsTemplate {
             source: source.to_owned(),
             template: Arc::new(template),
