@@ -224,54 +224,40 @@ impl<'de> Reader<'de> {
         Ok(())
     }
 
+    /// Skips an object (`keyed`: each value after its key) or an array, from its opening
+    /// bracket to `close`, checking it.
+    fn skip_collection(&mut self, close: u8, keyed: bool) -> Result<()> {
+        self.pos += 1;
+        self.enter()?;
+        if self.peek()? == close {
+            self.pos += 1;
+        } else {
+            loop {
+                if keyed {
+                    self.string()?;
+                    self.expect(b':')?;
+                }
+                self.skip()?;
+                match self.peek()? {
+                    b',' => self.pos += 1,
+                    c if c == close => {
+                        self.pos += 1;
+                        break;
+                    }
+                    _ => return Err(Unsupported),
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
     /// Skips one value, checking it.
     fn skip(&mut self) -> Result<()> {
         match self.peek()? {
             b'"' => self.string().map(drop),
-            b'{' => {
-                self.pos += 1;
-                self.enter()?;
-                if self.peek()? == b'}' {
-                    self.pos += 1;
-                } else {
-                    loop {
-                        self.string()?;
-                        self.expect(b':')?;
-                        self.skip()?;
-                        match self.peek()? {
-                            b',' => self.pos += 1,
-                            b'}' => {
-                                self.pos += 1;
-                                break;
-                            }
-                            _ => return Err(Unsupported),
-                        }
-                    }
-                }
-                self.depth -= 1;
-                Ok(())
-            }
-            b'[' => {
-                self.pos += 1;
-                self.enter()?;
-                if self.peek()? == b']' {
-                    self.pos += 1;
-                } else {
-                    loop {
-                        self.skip()?;
-                        match self.peek()? {
-                            b',' => self.pos += 1,
-                            b']' => {
-                                self.pos += 1;
-                                break;
-                            }
-                            _ => return Err(Unsupported),
-                        }
-                    }
-                }
-                self.depth -= 1;
-                Ok(())
-            }
+            b'{' => self.skip_collection(b'}', true),
+            b'[' => self.skip_collection(b']', false),
             b'n' => self.literal(b"null"),
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
