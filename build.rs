@@ -42,8 +42,15 @@ fn main() {
         })
         .unwrap_or_else(|| "unknown".to_owned());
     println!("cargo:rustc-env=NFD_COMPAT_COMMIT={commit}");
-    link_without_pie();
-    link_libgcc_statically();
+    if env("CARGO_CFG_TARGET_OS") == "linux" && env("CARGO_CFG_TARGET_ENV") == "gnu" {
+        link_without_pie();
+        link_libgcc_statically();
+    }
+}
+
+/// A variable of the build's environment, empty when unset.
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_default()
 }
 
 /// On Linux with glibc the binary is linked as a position-dependent executable: a PIE carries
@@ -52,10 +59,7 @@ fn main() {
 /// page faults. NFD's own Go binary is position-dependent too. See docs/DECISIONS.md,
 /// *Start-up is part of the job*.
 fn link_without_pie() {
-    let var = |name: &str| std::env::var(name).unwrap_or_default();
-    if var("CARGO_CFG_TARGET_OS") == "linux" && var("CARGO_CFG_TARGET_ENV") == "gnu" {
-        println!("cargo:rustc-link-arg-bins=-no-pie");
-    }
+    println!("cargo:rustc-link-arg-bins=-no-pie");
 }
 
 /// On Linux with glibc the binary carries GCC's unwinder (`libgcc_eh.a`) instead of loading
@@ -63,15 +67,11 @@ fn link_without_pie() {
 /// `--version` run: its mappings, its symbols, and a constructor that probes the CPU with
 /// `cpuid` (slow in a virtual machine) for nothing this program uses. Rust's standard library
 /// asks the linker for `-lgcc_s` by name, so the archive is offered under that name in a
-/// directory searched first. Where the compiler has no `libgcc_eh.a` (or the build is a cross build), the binary
-/// links `libgcc_s.so.1` as before. See docs/DECISIONS.md, *Start-up is part of the job*.
+/// directory searched first. Where the compiler has no `libgcc_eh.a` (or the build is a cross
+/// build), the binary links `libgcc_s.so.1` as before. See docs/DECISIONS.md, *Start-up is part of the job*.
 fn link_libgcc_statically() {
-    let var = |name: &str| std::env::var(name).unwrap_or_default();
     println!("cargo:rerun-if-env-changed=CC");
-    if var("CARGO_CFG_TARGET_OS") != "linux"
-        || var("CARGO_CFG_TARGET_ENV") != "gnu"
-        || var("TARGET") != var("HOST")
-    {
+    if env("TARGET") != env("HOST") {
         return;
     }
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_owned());
@@ -86,7 +86,7 @@ fn link_libgcc_statically() {
     if !out.status.success() || !archive.is_absolute() || !archive.is_file() {
         return;
     }
-    let dir = PathBuf::from(var("OUT_DIR")).join("static-libgcc");
+    let dir = PathBuf::from(env("OUT_DIR")).join("static-libgcc");
     if std::fs::create_dir_all(&dir).is_err()
         || std::fs::copy(&archive, dir.join("libgcc_s.a")).is_err()
     {
