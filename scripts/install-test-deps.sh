@@ -3,7 +3,7 @@
 # Debian's docker-registry (distribution 2.8.2: no referrers API, htpasswd auth), skopeo (pushes
 # test images), htpasswd (bcrypt entries), tinyproxy (a real proxy), iproute2 and util-linux
 # (private namespaces for the Docker Hub tests), oras-py (an independent client that attaches
-# artifacts) and ferro-oci-server (a registry with the native referrers API).
+# artifacts), strace (start-up) and ferro-oci-server (a registry with the native referrers API).
 # Needs root for apt-get, as on the project's machines. Sourcing it also puts ferro on PATH.
 set -euo pipefail
 
@@ -26,6 +26,8 @@ command -v tinyproxy >/dev/null 2>&1 || need_apt+=(tinyproxy)
 command -v zsh >/dev/null 2>&1 || need_apt+=(zsh)
 command -v fish >/dev/null 2>&1 || need_apt+=(fish)
 command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
+# strace watches the binary's start-up (help::start_up_prepares_the_process_...).
+command -v strace >/dev/null 2>&1 || need_apt+=(strace)
 # A man formatter for the man page tests; git names the commit in --version.
 command -v groff >/dev/null 2>&1 || need_apt+=(groff-base)
 command -v git >/dev/null 2>&1 || need_apt+=(git)

@@ -310,6 +310,50 @@ fn the_binary_loads_only_glibc_on_linux_gnu() {
     );
 }
 
+/// The process starts at a C `main` (src/main.rs; docs/DECISIONS.md, *Start-up is part of the
+/// job*), so Rust's start-up does not read `/proc/self/maps` for a main-thread stack guard. The
+/// rest of what it did still happens: SIGPIPE is ignored (a closed pipe is an error the program
+/// handles), and closed standard descriptors are reopened on `/dev/null` before any file can
+/// take their numbers. Watched with strace, started with stdin and stdout closed.
+#[test]
+#[cfg(target_os = "linux")]
+fn start_up_prepares_the_process_without_reading_its_memory_map() {
+    let strace = require("strace", "apt-get install strace");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let trace = dir.path().join("trace");
+    let bin = env!("CARGO_BIN_EXE_nfd-compat");
+    let out = Command::new(strace)
+        .arg("-f")
+        .arg("-o")
+        .arg(&trace)
+        .args(["-e", "trace=execve,open,openat,rt_sigaction"])
+        .args(["sh", "-c", r#"exec "$0" "$@" <&- >&-"#, bin, "--version"])
+        .output()
+        .expect("run strace");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let trace = std::fs::read_to_string(&trace).expect("read the trace");
+    // What the binary did, from its execve on (the shell's own calls come before).
+    let exec = format!("execve(\"{bin}\"");
+    let ours = &trace[trace
+        .find(&exec)
+        .unwrap_or_else(|| panic!("{exec} in:\n{trace}"))..];
+    assert!(!ours.contains("/proc/self/maps"), "{ours}");
+    assert!(
+        ours.contains("rt_sigaction(SIGPIPE, {sa_handler=SIG_IGN"),
+        "SIGPIPE is ignored:\n{ours}"
+    );
+    for fd in [0, 1] {
+        assert!(
+            ours.contains(&format!("\"/dev/null\", O_RDWR) = {fd}\n")),
+            "descriptor {fd} is reopened on /dev/null:\n{ours}"
+        );
+    }
+}
+
 /// On Linux with glibc the binary is linked position-dependent, so the loader has no
 /// relocations to apply at start-up (docs/DECISIONS.md, *Start-up is part of the job*).
 #[test]

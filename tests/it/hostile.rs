@@ -413,6 +413,37 @@ fn broken_pipe_keeps_the_verdict() {
     assert_eq!(code, 0, "export: {stderr}");
 }
 
+/// Started with standard input and output closed (`<&- >&-`, as some service managers start a
+/// job), the binary keeps its verdict, prints no error and leaves the spec it read alone.
+#[test]
+fn closed_standard_descriptors_keep_the_verdict() {
+    let snapshot = testdata("snapshots/example-nodefeature.yaml");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("incompatible.yaml");
+    fs::write(&spec, spec_with_template("").replace("NET", "NOSUCH")).expect("write spec");
+    let spec = spec.to_str().expect("utf-8");
+    let args = ["validate-node", "--spec", spec, "--features", &snapshot];
+    let open = crate::common::run(&args, None);
+    assert_eq!(open.code, 1, "the spec is incompatible: {}", open.stderr);
+    let closed = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(r#"exec "$0" "$@" <&- >&-"#)
+        .arg(env!("CARGO_BIN_EXE_nfd-compat"))
+        .args(args)
+        .env("NODE_NAME", "test-node")
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run sh (apt-get install dash)");
+    let stderr = String::from_utf8_lossy(&closed.stderr);
+    assert_eq!(closed.status.code(), Some(1), "stderr: {stderr}");
+    assert!(stderr.is_empty(), "stderr: {stderr}");
+    assert_eq!(
+        fs::read_to_string(spec).expect("read spec"),
+        spec_with_template("").replace("NET", "NOSUCH"),
+        "the spec is unchanged"
+    );
+}
+
 /// Writes `text` at `rel` under `root`, creating directories.
 fn put(root: &Path, rel: &str, text: &[u8]) {
     let path = root.join(rel);
