@@ -14,7 +14,8 @@ mod tests;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::spec::{
-    Checked, Compiled, Expr, LoadError, Loaded, Op, Path, Pos, Term, ValueType, nearest_name,
+    Checked, Compiled, Expr, Expressions, LoadError, Loaded, Op, Path, Pos, Term, ValueType,
+    nearest_name,
 };
 pub(crate) use crate::spec::{Code, Finding, Severity};
 use names::{Elements, Feature, Kind};
@@ -726,7 +727,7 @@ impl<'a> Linter<'a> {
     fn instance_negation(
         &mut self,
         f: &Feature,
-        exprs: &BTreeMap<String, Expr>,
+        exprs: &Expressions,
         term: &Term,
         term_path: Path<'_>,
     ) {

@@ -11,7 +11,7 @@ use super::matcher::{can_error, match_absent, match_flag, match_value};
 use super::vars::{Element, MatchedFeatures};
 use super::{AnyResult, ExprResult, Observed, Outcome, RuleEvaluation, Truth};
 use crate::features::Features;
-use crate::spec::{Expr, GroupRule, Op, Term, ValueType};
+use crate::spec::{Expr, Expressions, GroupRule, Op, Term, ValueType};
 
 /// The attribute feature that receives each rule's vars (NFD's `rule.matched`).
 pub(super) const RULE_MATCHED: &str = "rule.matched";
@@ -260,7 +260,7 @@ impl<'f> Node<'f> {
         let key = term.feature_key();
         let Some(found) = self.lookup(&key) else {
             // Unknown feature: the term fails, without error, whatever the op.
-            for name in term.match_expressions.iter().flat_map(BTreeMap::keys) {
+            for name in term.match_expressions.iter().flat_map(Expressions::keys) {
                 entries.push(entry(
                     index,
                     Some(name),
@@ -356,7 +356,7 @@ fn entry(term: usize, key: Option<&String>, outcome: Outcome, observed: Observed
 fn expressions_multi<'s>(
     found: Found<'s>,
     term: usize,
-    expressions: &'s BTreeMap<String, Expr>,
+    expressions: &'s Expressions,
     want: bool,
     entries: &mut Vec<ExprResult>,
     elements: &mut Vec<Element<'s>>,

@@ -16,7 +16,7 @@ use super::nearest::nearest_name;
 use super::path::Path;
 use super::template::VarsTemplate;
 use super::yaml::{self, Kind, Limits, Node, Pos, Style};
-use super::{Compatibility, GroupRule, MatchAnyElem, Spec, Term, VERSION};
+use super::{Compatibility, Expressions, GroupRule, MatchAnyElem, Spec, Term, VERSION};
 
 /// The largest spec accepted, in bytes (the registry's blob limit).
 pub(crate) const MAX_SPEC_BYTES: usize = 4 << 20;
@@ -942,7 +942,8 @@ impl Decoder {
                         ))?;
                     }
                 }
-                Some(exprs)
+                // Sorted by the map, then kept as a list sized to fit.
+                Some(Expressions::from(exprs))
             }
         };
         let match_name = match f.get("matchName") {
@@ -1182,7 +1183,7 @@ mod tests {
             .match_expressions
             .clone()
             .unwrap();
-        let patterns = |name: &str| match &exprs[name].compiled {
+        let patterns = |name: &str| match &exprs.get(name).expect("expression").compiled {
             crate::spec::Compiled::Regexes(r) => r
                 .iter()
                 .map(|r| r.source().into_owned())
@@ -1192,10 +1193,13 @@ mod tests {
         assert_eq!(patterns("a"), ["^x"]);
         assert_eq!(patterns("c"), ["^x"]);
         assert_eq!(patterns("d"), ["^y"]);
-        assert_eq!(exprs["a"].type_written, None);
-        assert_eq!(exprs["b"].type_written.as_deref(), Some("version"));
-        assert_eq!(exprs["c"].type_written, None);
-        assert_eq!(exprs["d"].value, ["^y"]);
+        assert_eq!(exprs.get("a").unwrap().type_written, None);
+        assert_eq!(
+            exprs.get("b").unwrap().type_written.as_deref(),
+            Some("version")
+        );
+        assert_eq!(exprs.get("c").unwrap().type_written, None);
+        assert_eq!(exprs.get("d").unwrap().value, ["^y"]);
     }
 
     const HEAD: &str = "version: v1alpha1\ncompatibilities:\n- rules:\n  - name: r\n    matchFeatures:\n    - feature: cpu.model\n      matchExpressions:\n";
@@ -1420,7 +1424,7 @@ mod tests {
             rule.match_features[0]
                 .match_expressions
                 .as_ref()
-                .map(BTreeMap::len),
+                .map(Expressions::len),
             Some(0)
         );
         assert!(rule.match_features[1].match_expressions.is_none());
