@@ -52,6 +52,18 @@ pub(super) fn parse(text: &str, limits: Limits) -> Option<Document<'_>> {
     })
 }
 
+/// The bytes a plain scalar's reading stops at to look closer (see `Reader::scalar`).
+const PLAIN_STOPS: [bool; 256] = {
+    let mut stops = [false; 256];
+    let mut i = 0;
+    let bytes = b"\n:#[]{},";
+    while i < bytes.len() {
+        stops[bytes[i] as usize] = true;
+        i += 1;
+    }
+    stops
+};
+
 /// Printable ASCII and newlines only. Checked a block at a time without a branch per byte,
 /// so that the compiler can test many bytes at once (the reader's own loops, which look at
 /// each byte for what it means, would otherwise each need the test).
@@ -448,6 +460,14 @@ impl<'a> Reader<'a> {
                     return None;
                 }
                 loop {
+                    // Most of a scalar is bytes that mean nothing here: one table look-up each.
+                    while self
+                        .src
+                        .get(self.at)
+                        .is_some_and(|&b| !PLAIN_STOPS[usize::from(b)])
+                    {
+                        self.at += 1;
+                    }
                     match self.peek() {
                         None | Some(b'\n') => break,
                         Some(b':') => {
