@@ -74,7 +74,7 @@ fn terms(terms: &[Term], results: &[ExprResult], out: &mut Vec<String>) {
         let term = &terms[r.term];
         let expr = match &r.key {
             Some(k) => term.match_expressions.as_ref().and_then(|m| m.get(k)),
-            None => term.match_name.as_ref(),
+            None => term.match_name.as_deref(),
         };
         out.push(describe(term, r, expr));
     }

@@ -620,7 +620,7 @@ fn expr_report(
             "matchExpression",
             key.clone(),
         ),
-        None => (term.match_name.as_ref(), "matchName", String::new()),
+        None => (term.match_name.as_deref(), "matchName", String::new()),
     };
     let expression = expr.map_or(
         ExpressionOut {

@@ -37,8 +37,8 @@ pub(crate) fn match_value(expr: &Expr, value: &str) -> Result<bool, String> {
     Ok(match (expr.op, &expr.compiled) {
         (Op::Any | Op::Exists, _) => true,
         (Op::DoesNotExist, _) => false,
-        (Op::In, Compiled::Strings(set)) => set.contains(value),
-        (Op::NotIn, Compiled::Strings(set)) => !set.contains(value),
+        (Op::In, Compiled::Strings(set)) => set.contains(&expr.value, value),
+        (Op::NotIn, Compiled::Strings(set)) => !set.contains(&expr.value, value),
         (Op::InRegexp, Compiled::Regexes(patterns)) => patterns.iter().any(|p| p.is_match(value)),
         (Op::IsTrue, _) => value == "true",
         (Op::IsFalse, _) => value == "false",

@@ -39,7 +39,7 @@ fn name_term(feature: &str, expr: Expr) -> Term {
     Term {
         feature: feature.to_owned(),
         match_expressions: None,
-        match_name: Some(expr),
+        match_name: Some(Box::new(expr)),
     }
 }
 
@@ -555,7 +555,7 @@ fn match_name_with_and_without_expressions() {
     let f = fake();
     // Expressions fail: matchName is not evaluated (NFD), reported NoMatch/NotEvaluated.
     let mut t = term("fake.attribute", vec![("attr_1", ex("In", &["false"]))]);
-    t.match_name = Some(ex("InRegexp", &["^attr"]));
+    t.match_name = Some(Box::new(ex("InRegexp", &["^attr"])));
     let r = run_rule(&f, rule(vec![t], vec![]));
     assert!(!r.is_match);
     assert_eq!(r.match_features.len(), 2);
@@ -569,7 +569,7 @@ fn match_name_with_and_without_expressions() {
         (ex("In", &["nope"]), false),
     ] {
         let mut t = term("fake.attribute", vec![("attr_1", ex("In", &["true"]))]);
-        t.match_name = Some(name_expr);
+        t.match_name = Some(Box::new(name_expr));
         let r = run_rule(&f, rule(vec![t], vec![]));
         assert_eq!(r.is_match, want);
         assert_eq!(r.match_features[0].outcome, M);

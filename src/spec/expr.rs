@@ -176,11 +176,13 @@ impl Pattern {
     }
 }
 
-/// A set of strings that is fast for both short and long lists.
+/// A set of strings that is fast for both short and long lists: the expression's own values
+/// for a short list, a hash set for a long one.
 #[derive(Debug, Clone)]
 pub(crate) enum StringSet {
-    /// Up to 8 values: a linear scan beats hashing.
-    Small(Vec<String>),
+    /// Up to 8 values: a linear scan of the expression's values beats hashing (and a copy of
+    /// them would be an allocation per value).
+    Scan,
     /// More values: a hash set.
     Large(HashSet<String>),
 }
@@ -188,16 +190,16 @@ pub(crate) enum StringSet {
 impl StringSet {
     fn new(values: &[String]) -> Self {
         if values.len() <= 8 {
-            StringSet::Small(values.to_vec())
+            StringSet::Scan
         } else {
             StringSet::Large(values.iter().cloned().collect())
         }
     }
 
-    /// Whether `s` is in the set.
-    pub(crate) fn contains(&self, s: &str) -> bool {
+    /// Whether `s` is in the set of `values` (the expression's values, which made the set).
+    pub(crate) fn contains(&self, values: &[String], s: &str) -> bool {
         match self {
-            StringSet::Small(v) => v.iter().any(|x| x == s),
+            StringSet::Scan => values.iter().any(|x| x == s),
             StringSet::Large(h) => h.contains(s),
         }
     }

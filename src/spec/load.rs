@@ -952,7 +952,7 @@ impl Decoder {
                 spend(budget, rule_path, rule_node)?;
                 self.positions.match_name(e.pos);
                 let expr = self.expr(e, term_path.field("matchName"));
-                self.recover(expr)?
+                self.recover(expr)?.map(Box::new)
             }
         };
         Ok(Term {
