@@ -7,7 +7,8 @@
 
 #![no_main]
 
-use std::ffi::{c_char, c_int};
+use std::ffi::{CStr, OsString, c_char, c_int};
+use std::os::unix::ffi::OsStringExt as _;
 
 use clap::FromArgMatches as _;
 use clap::error::ErrorKind;
@@ -24,10 +25,11 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[expect(unsafe_code, reason = "the process's C entry point")]
 #[unsafe(no_mangle)]
-extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
+extern "C" fn main(count: c_int, vector: *const *const c_char) -> c_int {
     prepare_process();
+    let args = arguments(count, vector);
     // A panic leaves with 101 and its message, as from a Rust `main`.
-    let code = std::panic::catch_unwind(run).unwrap_or(101);
+    let code = std::panic::catch_unwind(|| run(&args)).unwrap_or(101);
     // Flushes standard output, as returning from a Rust `main` does.
     std::process::exit(code)
 }
@@ -56,12 +58,25 @@ fn prepare_process() {
     }
 }
 
-fn run() -> c_int {
-    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+/// The command line as the C runtime passed it to `main`. On some targets (musl among them)
+/// `std::env::args_os` is filled in by Rust's start-up, which does not run here.
+#[expect(unsafe_code, reason = "reading the C runtime's argument vector")]
+fn arguments(count: c_int, vector: *const *const c_char) -> Vec<OsString> {
+    (0..usize::try_from(count).unwrap_or(0))
+        .map(|i| {
+            // SAFETY: the C runtime passes `count` pointers to NUL-terminated strings in `vector`,
+            // which live for the whole process.
+            let arg = unsafe { CStr::from_ptr(*vector.add(i)) };
+            OsString::from_vec(arg.to_bytes().to_vec())
+        })
+        .collect()
+}
+
+fn run(args: &[OsString]) -> c_int {
     // The command and its matches are left to the exit, as a command's other large values
     // are: freeing them took 27,000 instructions of every run.
     let parse = |mut cmd: clap::Command| {
-        let matches = cmd.try_get_matches_from_mut(&args);
+        let matches = cmd.try_get_matches_from_mut(args);
         app::discard(cmd);
         matches.and_then(|m| {
             let cli = Cli::from_arg_matches(&m);
@@ -73,10 +88,10 @@ fn run() -> c_int {
         Ok(cli) => cli,
         Err(e) if e.kind() == ErrorKind::DisplayVersion => e.exit(),
         // Help and usage errors: parsed again with the help sections, which help shows.
-        Err(_) => match parse(help::command_for(&args)) {
+        Err(_) => match parse(help::command_for(args)) {
             Ok(cli) => cli,
             Err(e) => {
-                app::usage_error(&e, &args);
+                app::usage_error(&e, args);
                 e.exit()
             }
         },
